@@ -1,0 +1,63 @@
+# Fourfold: the one entry point. `make run` serves the demo; `make test` runs the suite.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-requirements
+
+# Django 6 needs Python 3.12 or newer. Plain python3 may be older (and pip there would quietly
+# install an older Django), so look for a suitable interpreter, pyenv's included.
+PYTHON_CANDIDATES := $(PYTHON) python3.14 python3.13 python3.12 \
+	$(sort $(wildcard $(HOME)/.pyenv/versions/3.1[2-9]*/bin/python3)) \
+	$(wildcard /usr/local/bin/python3.1[2-9] /usr/bin/python3.1[2-9]) python3 python
+find_python = $(firstword $(foreach p,$(PYTHON_CANDIDATES),$(shell command -v $(p) >/dev/null 2>&1 && $(p) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1 && command -v $(p))))
+
+.PHONY: help venv run test lint format demo check-migrations clean
+
+help:
+	@echo "make run    - set up, migrate, load the demo organisation and serve on http://127.0.0.1:8000"
+	@echo "make test   - run the whole test suite (set DATABASE_URL to test against PostgreSQL)"
+	@echo "make lint   - ruff check and format check"
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt
+	@if [ -x $(PY) ] && ! $(PY) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)'; then \
+		echo "$(VENV) was made with Python older than 3.12; recreating it."; rm -rf $(VENV); fi
+	@if [ ! -x $(PY) ]; then \
+		python_bin="$(call find_python)"; \
+		if [ -z "$$python_bin" ]; then \
+			echo "Fourfold needs Python 3.12 or newer (Django 6 requires it), and none was found."; \
+			echo "Install one (e.g. 'sudo apt install python3.12 python3.12-venv', or pyenv), or run: make PYTHON=/path/to/python3.12 ..."; \
+			exit 1; \
+		fi; \
+		echo "Creating $(VENV) with $$python_bin ($$($$python_bin --version))"; \
+		$$python_bin -m venv $(VENV) || { echo "Could not create a virtual environment: install the venv module (e.g. 'sudo apt install python3-venv')."; exit 1; }; \
+	fi
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	@touch $(STAMP)
+
+run: venv
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo --if-empty
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+test: venv
+	@if [ -n "$$DATABASE_URL" ]; then echo "Testing against $${DATABASE_URL%%\?*}"; else echo "Testing against SQLite"; fi
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: venv
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+check-migrations: venv
+	$(PY) manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

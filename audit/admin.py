@@ -1,0 +1,25 @@
+from django.contrib import admin
+
+from .models import AuditPolicy
+
+
+@admin.register(AuditPolicy)
+class AuditPolicyAdmin(admin.ModelAdmin):
+    """The single policy row: administrators edit it; nobody adds a second or deletes it."""
+
+    list_display = [
+        "__str__",
+        "dominance_threshold",
+        "neglect_threshold",
+        "short_circuit_threshold",
+        "min_sessions",
+        "min_session_minutes",
+        "share_deadline_days",
+        "updated_at",
+    ]
+
+    def has_add_permission(self, request):
+        return not AuditPolicy.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False

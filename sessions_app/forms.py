@@ -1,0 +1,358 @@
+"""Forms for recording sessions. They validate; the views call services to write."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from .models import ActionStatus, Format, GroupType, Mode, ReviewOutcome, Status
+from .services import ActionData, ItemData, SessionDetails
+from .tags import FUNCTION_CHOICES, STAGE_CHOICES, STAKEHOLDER_CHOICES
+
+ATTENDANCE_CHOICES = [("", "Not in this session"), ("present", "Present"), ("absent", "Absent")]
+RECORDABLE_STATUSES = [(Status.PLANNED, "Planned"), (Status.HELD, "Held")]
+MAX_DURATION = 12 * 60
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", **kwargs)
+
+
+def attendee_field_name(person):
+    return f"attendee_{person.pk}"
+
+
+class SessionForm(forms.Form):
+    """The session's own facts and who it is for."""
+
+    format = forms.ChoiceField(choices=Format.choices, widget=forms.RadioSelect)
+    group_type = forms.ChoiceField(
+        choices=[("", "Choose the kind of group")] + list(GroupType.choices),
+        required=False,
+        label="Kind of group",
+    )
+    supervisee = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        empty_label="Choose the supervisee",
+        help_text="For a one-to-one session.",
+    )
+    status = forms.ChoiceField(
+        choices=RECORDABLE_STATUSES,
+        widget=forms.RadioSelect,
+        help_text="Planned: a session in the diary. Held: it took place and you are recording it.",
+    )
+    date = forms.DateField(widget=DateInput())
+    start_time = forms.TimeField(required=False, widget=TimeInput())
+    duration_minutes = forms.IntegerField(
+        label="Duration (minutes)", min_value=1, max_value=MAX_DURATION
+    )
+    mode = forms.ChoiceField(choices=Mode.choices)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, candidates, supervisor, status_locked=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.supervisor = supervisor
+        self.candidates = list(candidates)
+        self.fields["supervisee"].queryset = candidates.exclude(pk=supervisor.pk)
+        # Group members: every candidate; the facilitator counts only when marked present.
+        self.group_people = self.candidates
+        if supervisor not in self.group_people:
+            self.group_people = [supervisor, *self.candidates]
+        for person in self.group_people:
+            label = f"{person} (you, the facilitator)" if person == supervisor else str(person)
+            self.fields[attendee_field_name(person)] = forms.ChoiceField(
+                choices=ATTENDANCE_CHOICES, required=False, label=label, widget=forms.RadioSelect
+            )
+        if status_locked:
+            self.fields["status"].disabled = True
+            self.fields[
+                "status"
+            ].help_text = "This record has been shared, so it stays a held session."
+
+    def attendee_fields(self):
+        return [self[attendee_field_name(person)] for person in self.group_people]
+
+    def clean(self):
+        data = super().clean()
+        fmt = data.get("format")
+        status = data.get("status")
+        day = data.get("date")
+        if status == Status.HELD and day and day > timezone.localdate():
+            self.add_error(
+                "date",
+                "A held session cannot be dated in the future. Choose today or an earlier date, "
+                "or record it as planned.",
+            )
+        if fmt == Format.ONE_TO_ONE:
+            if not data.get("supervisee"):
+                self.add_error("supervisee", "Choose who this one-to-one session is with.")
+        elif fmt == Format.GROUP:
+            if not data.get("group_type"):
+                self.add_error("group_type", "Choose the kind of group.")
+            marks = self.group_marks()
+            if not marks:
+                self.add_error(None, "Mark who was in this group session.")
+            elif status == Status.HELD and not any(marks.values()):
+                self.add_error(
+                    None, "A held group session needs at least one person marked present."
+                )
+        return data
+
+    def group_marks(self):
+        marks = {}
+        for person in self.group_people:
+            value = self.cleaned_data.get(attendee_field_name(person))
+            if value:
+                marks[person.pk] = value == "present"
+        return marks
+
+    def attendance(self):
+        """{person_id: present} for the session's attendees."""
+        if self.cleaned_data["format"] == Format.ONE_TO_ONE:
+            return {self.cleaned_data["supervisee"].pk: True}
+        return self.group_marks()
+
+    def details(self):
+        data = self.cleaned_data
+        return SessionDetails(
+            format=data["format"],
+            group_type=data.get("group_type") or "",
+            date=data["date"],
+            start_time=data.get("start_time"),
+            duration_minutes=data["duration_minutes"],
+            mode=data["mode"],
+            status=data["status"],
+        )
+
+
+class ItemForm(forms.Form):
+    id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    title = forms.CharField(max_length=200)
+    minutes = forms.IntegerField(min_value=1, max_value=MAX_DURATION)
+    functions = forms.MultipleChoiceField(
+        choices=FUNCTION_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one function for this item."},
+        help_text="One to four. The minutes are shared equally between them.",
+    )
+    stages = forms.MultipleChoiceField(
+        label="Reflective stages covered",
+        choices=STAGE_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    stakeholders = forms.MultipleChoiceField(
+        label="Whose needs it affects",
+        choices=STAKEHOLDER_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    case_ref = forms.CharField(
+        label="Case reference",
+        max_length=50,
+        required=False,
+        help_text="A reference such as C-1234, never a person's name.",
+    )
+    risk = forms.BooleanField(label="Risk discussed", required=False)
+    confidential = forms.BooleanField(
+        label="Confidential",
+        required=False,
+        help_text="Only you and the supervisee see its title and notes; others see its minutes "
+        "and tags.",
+    )
+
+    def item_data(self):
+        data = self.cleaned_data
+        return ItemData(
+            id=data.get("id"),
+            title=data["title"],
+            minutes=data["minutes"],
+            functions=data["functions"],
+            stages=data.get("stages") or [],
+            stakeholders=data.get("stakeholders") or [],
+            notes=data.get("notes") or "",
+            case_ref=data.get("case_ref") or "",
+            risk=bool(data.get("risk")),
+            confidential=bool(data.get("confidential")),
+        )
+
+
+class BaseItemFormSet(forms.BaseFormSet):
+    def total_minutes(self):
+        return sum(
+            f.cleaned_data.get("minutes") or 0
+            for f in self.forms
+            if hasattr(f, "cleaned_data") and not self._should_delete_form(f)
+        )
+
+    def item_data(self):
+        return [
+            f.item_data() for f in self.forms if f.cleaned_data and not self._should_delete_form(f)
+        ]
+
+
+ItemFormSet = forms.formset_factory(
+    ItemForm, formset=BaseItemFormSet, extra=0, can_delete=True, max_num=60, validate_max=True
+)
+
+
+OWNER_SUPERVISOR = "supervisor"
+OWNER_SUPERVISEE = "supervisee"
+OWNER_OTHER = "other"
+
+
+class ActionForm(forms.Form):
+    id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    description = forms.CharField(max_length=500, label="Action")
+    owner = forms.ChoiceField(label="Who will do it")
+    owner_name = forms.CharField(
+        label="Name of the other owner",
+        max_length=200,
+        required=False,
+        help_text="Only when someone else owns the action.",
+    )
+    due_date = forms.DateField(required=False, widget=DateInput())
+    status = forms.ChoiceField(choices=ActionStatus.choices, initial=ActionStatus.OPEN)
+
+    def __init__(self, *args, owner_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].choices = owner_choices
+
+    def clean(self):
+        data = super().clean()
+        if data.get("owner") == OWNER_OTHER and not data.get("owner_name", "").strip():
+            self.add_error("owner_name", "Give the name of the person who owns this action.")
+        return data
+
+    def action_data(self, *, supervisor, supervisee_id):
+        data = self.cleaned_data
+        owner = data["owner"]
+        if owner == OWNER_SUPERVISOR:
+            owner_id = supervisor.pk
+        elif owner == OWNER_SUPERVISEE:
+            owner_id = supervisee_id
+        elif owner == OWNER_OTHER:
+            owner_id = None
+        else:
+            owner_id = int(owner.removeprefix("person:"))
+        return ActionData(
+            id=data.get("id"),
+            description=data["description"],
+            owner_id=owner_id,
+            owner_name=data.get("owner_name", "").strip(),
+            due_date=data.get("due_date"),
+            status=data["status"],
+        )
+
+
+class BaseActionFormSet(forms.BaseFormSet):
+    def __init__(self, *args, owner_choices=(), **kwargs):
+        self.owner_choices = owner_choices
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        return {"owner_choices": self.owner_choices}
+
+    @property
+    def empty_form(self):
+        form = self.form(
+            auto_id=self.auto_id,
+            prefix=self.add_prefix("__prefix__"),
+            empty_permitted=True,
+            use_required_attribute=False,
+            owner_choices=self.owner_choices,
+            renderer=self.renderer,
+        )
+        self.add_fields(form, None)
+        return form
+
+    def kept_forms(self):
+        return [f for f in self.forms if f.cleaned_data and not self._should_delete_form(f)]
+
+
+ActionFormSet = forms.formset_factory(
+    ActionForm, formset=BaseActionFormSet, extra=0, can_delete=True, max_num=60, validate_max=True
+)
+
+
+def owner_choices_for(*, supervisor, people, one_to_one):
+    """Who can own an action: the supervisor, the supervisee(s), or someone named."""
+    choices = [(OWNER_SUPERVISOR, f"{supervisor} (supervisor)")]
+    if one_to_one:
+        choices.append((OWNER_SUPERVISEE, "The supervisee"))
+    choices += [(f"person:{p.pk}", str(p)) for p in people if p.pk != supervisor.pk]
+    choices.append((OWNER_OTHER, "Someone else (name below)"))
+    return choices
+
+
+REVIEW_CHOICES = [("", "Not reviewed yet")] + list(ReviewOutcome.choices)
+
+
+class ReviewForm(forms.Form):
+    """One choice per open action brought forward from earlier sessions."""
+
+    def __init__(self, *args, actions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.actions = list(actions)
+        for action in self.actions:
+            self.fields[f"review_{action.pk}"] = forms.ChoiceField(
+                label=action.description,
+                choices=REVIEW_CHOICES,
+                required=False,
+                widget=forms.RadioSelect,
+            )
+
+    def rows(self):
+        return [(action, self[f"review_{action.pk}"]) for action in self.actions]
+
+    def reviews(self):
+        return {a.pk: self.cleaned_data.get(f"review_{a.pk}") or "" for a in self.actions}
+
+
+class CancelForm(forms.Form):
+    cancelled_by = forms.ChoiceField(
+        label="Who cancelled",
+        choices=[("supervisor", "I did (the supervisor)"), ("supervisee", "The supervisee")],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class RescheduleForm(forms.Form):
+    date = forms.DateField(label="New date", widget=DateInput())
+    start_time = forms.TimeField(label="New start time", required=False, widget=TimeInput())
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def clean_date(self):
+        day = self.cleaned_data["date"]
+        if day < timezone.localdate():
+            raise ValidationError("Choose today or a later date for the rescheduled session.")
+        return day
+
+
+def check_item_minutes(session_form, item_formset):
+    """The items may not add up to more than the session lasted."""
+    duration = session_form.cleaned_data.get("duration_minutes")
+    total = item_formset.total_minutes()
+    if duration and total > duration:
+        message = (
+            f"The items add up to {total} minutes, more than the session's {duration} minutes. "
+            "Shorten an item or lengthen the session."
+        )
+        session_form.add_error("duration_minutes", message)
+        item_formset._non_form_errors = item_formset.error_class(
+            [*item_formset.non_form_errors(), message]
+        )
+        return False
+    return True

@@ -1,0 +1,531 @@
+"""Supervision sessions and what is recorded in them."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from simple_history.models import HistoricalRecords
+
+from .tags import (
+    FUNCTION_LABELS,
+    FUNCTIONS,
+    STAGE_LABELS,
+    STAGES,
+    STAKEHOLDER_LABELS,
+    STAKEHOLDERS,
+    function_field,
+    stage_field,
+    stakeholder_field,
+)
+
+User = settings.AUTH_USER_MODEL
+
+
+class Format(models.TextChoices):
+    ONE_TO_ONE = "one_to_one", "One-to-one"
+    GROUP = "group", "Group"
+
+
+class GroupType(models.TextChoices):
+    TEAM = "team", "Team"
+    PEER = "peer", "Peer"
+    MULTI_AGENCY = "multi_agency", "Multi-agency"
+    NEWLY_QUALIFIED = "newly_qualified", "Newly-qualified practitioners"
+
+
+class Mode(models.TextChoices):
+    IN_PERSON = "in_person", "In person"
+    VIDEO = "video", "Video"
+    PHONE = "phone", "Phone"
+
+
+class Status(models.TextChoices):
+    PLANNED = "planned", "Planned"
+    HELD = "held", "Held"
+    CANCELLED_BY_SUPERVISOR = "cancelled_by_supervisor", "Cancelled by supervisor"
+    CANCELLED_BY_SUPERVISEE = "cancelled_by_supervisee", "Cancelled by supervisee"
+    RESCHEDULED = "rescheduled", "Rescheduled"
+
+
+CANCELLED_STATUSES = (Status.CANCELLED_BY_SUPERVISOR, Status.CANCELLED_BY_SUPERVISEE)
+
+
+class RecordState(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SHARED = "shared", "Shared"
+    SIGNED_OFF = "signed_off", "Signed off"
+
+
+class SessionQuerySet(models.QuerySet):
+    def led_by(self, user):
+        return self.filter(supervisor=user)
+
+    def attended_by(self, user):
+        """Sessions where `user` is a present attendee (one-to-one supervisee or group member)."""
+        return self.filter(
+            Exists(Attendance.objects.filter(session=OuterRef("pk"), person=user, present=True))
+        )
+
+    def with_member(self, user):
+        """Sessions where `user` is an attendee, present or not."""
+        return self.filter(Exists(Attendance.objects.filter(session=OuterRef("pk"), person=user)))
+
+    def held(self):
+        return self.filter(status=Status.HELD)
+
+    def planned(self):
+        return self.filter(status=Status.PLANNED)
+
+    def visible_to(self, user):
+        """Every session `user` may read. The one place read access is decided."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_staff:
+            return self.all()
+        member_shared = Exists(Attendance.objects.filter(session=OuterRef("pk"), person=user)) & ~Q(
+            record_state=RecordState.DRAFT
+        )
+        own_planned = Exists(Attendance.objects.filter(session=OuterRef("pk"), person=user)) & Q(
+            status=Status.PLANNED
+        )
+        managed = Exists(
+            Attendance.objects.filter(session=OuterRef("pk"), person__team__managers=user)
+        ) & ~Q(record_state=RecordState.DRAFT)
+        return self.filter(Q(supervisor=user) | member_shared | own_planned | managed)
+
+    def editable_by(self, user):
+        """Sessions `user` may change: only the ones they lead."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(supervisor=user)
+
+
+class Session(models.Model):
+    supervisor = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        related_name="led_sessions",
+        help_text="The supervisor, or the facilitator of a group.",
+    )
+    format = models.CharField(max_length=20, choices=Format.choices, default=Format.ONE_TO_ONE)
+    group_type = models.CharField(max_length=20, choices=GroupType.choices, blank=True)
+    date = models.DateField()
+    start_time = models.TimeField(null=True, blank=True)
+    duration_minutes = models.PositiveIntegerField("duration (minutes)", default=90)
+    mode = models.CharField(max_length=20, choices=Mode.choices, default=Mode.IN_PERSON)
+    status = models.CharField(max_length=30, choices=Status.choices, default=Status.PLANNED)
+    cancellation_reason = models.TextField(blank=True)
+    rescheduled_to = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="rescheduled_from"
+    )
+    external_ref = models.CharField(
+        "session reference",
+        max_length=100,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text="The session's id in the spreadsheet it was imported from.",
+    )
+    record_state = models.CharField(
+        max_length=20, choices=RecordState.choices, default=RecordState.DRAFT
+    )
+    shared_at = models.DateTimeField(null=True, blank=True)
+    signed_off_at = models.DateTimeField(null=True, blank=True)
+    # Optimistic lock: a save names the version it started from and is refused if it moved on.
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+    objects = SessionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "-start_time", "-pk"]
+        indexes = [models.Index(fields=["supervisor", "date"]), models.Index(fields=["date"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gt=0), name="session_duration_positive"
+            ),
+            models.CheckConstraint(
+                condition=(Q(format=Format.ONE_TO_ONE) & Q(group_type=""))
+                | (Q(format=Format.GROUP) & ~Q(group_type="")),
+                name="session_group_type_only_for_groups",
+            ),
+            models.CheckConstraint(
+                condition=Q(record_state=RecordState.DRAFT) | Q(status=Status.HELD),
+                name="session_only_held_records_are_shared",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_format_display()} on {self.date:%d %b %Y}"
+
+    @property
+    def is_held(self):
+        return self.status == Status.HELD
+
+    @property
+    def is_planned(self):
+        return self.status == Status.PLANNED
+
+    @property
+    def is_group(self):
+        return self.format == Format.GROUP
+
+    @property
+    def is_cancelled(self):
+        return self.status in CANCELLED_STATUSES
+
+    @property
+    def is_locked(self):
+        return self.record_state == RecordState.SIGNED_OFF
+
+    @property
+    def is_draft(self):
+        return self.record_state == RecordState.DRAFT
+
+    @property
+    def supervisee(self):
+        """The supervisee of a one-to-one session (None for a group)."""
+        if self.is_group:
+            return None
+        attendances = list(self.attendances.all())
+        return attendances[0].person if attendances else None
+
+    def present_people(self):
+        return [a.person for a in self.attendances.all() if a.present]
+
+    def title(self):
+        if self.is_group:
+            return f"{self.get_group_type_display()} group supervision"
+        supervisee = self.supervisee
+        return f"Supervision with {supervisee}" if supervisee else "One-to-one supervision"
+
+
+class Attendance(models.Model):
+    """Who a session is for. A one-to-one has exactly one, the supervisee."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="attendances")
+    person = models.ForeignKey(User, on_delete=models.PROTECT, related_name="attendances")
+    present = models.BooleanField(default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["person__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "person"], name="attendance_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.person} ({'present' if self.present else 'absent'})"
+
+
+def _at_least_one_function():
+    condition = Q()
+    for key in FUNCTIONS:
+        condition |= Q(**{function_field(key): True})
+    return condition
+
+
+class Item(models.Model):
+    """A discussion item: the unit of tagging against the 4x4x4 model."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveSmallIntegerField(default=0)
+    title = models.CharField(max_length=200)
+    notes = models.TextField(blank=True)
+    minutes = models.PositiveIntegerField()
+    function_management = models.BooleanField("management", default=False)
+    function_development = models.BooleanField("development", default=False)
+    function_support = models.BooleanField("support", default=False)
+    function_mediation = models.BooleanField("mediation", default=False)
+    stage_experience = models.BooleanField("experience", default=False)
+    stage_reflection = models.BooleanField("reflection", default=False)
+    stage_analysis = models.BooleanField("analysis", default=False)
+    stage_plans_actions = models.BooleanField("plans & actions", default=False)
+    stakeholder_supervisee = models.BooleanField("supervisee", default=False)
+    stakeholder_people = models.BooleanField("people who draw on care", default=False)
+    stakeholder_organisation = models.BooleanField("organisation", default=False)
+    stakeholder_partners = models.BooleanField("partners", default=False)
+    case_ref = models.CharField(
+        "case reference",
+        max_length=50,
+        blank=True,
+        help_text="A case reference only, never the name of someone drawing on care.",
+    )
+    risk = models.BooleanField(default=False)
+    confidential = models.BooleanField(
+        default=False,
+        help_text="Title and notes visible to the supervisor and supervisee alone.",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(minutes__gt=0), name="item_minutes_positive"),
+            models.CheckConstraint(condition=_at_least_one_function(), name="item_has_a_function"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def functions(self):
+        return [key for key in FUNCTIONS if getattr(self, function_field(key))]
+
+    @property
+    def stages(self):
+        return [key for key in STAGES if getattr(self, stage_field(key))]
+
+    @property
+    def stakeholders(self):
+        return [key for key in STAKEHOLDERS if getattr(self, stakeholder_field(key))]
+
+    @property
+    def function_labels(self):
+        return [FUNCTION_LABELS[key] for key in self.functions]
+
+    @property
+    def stage_labels(self):
+        return [STAGE_LABELS[key] for key in self.stages]
+
+    @property
+    def stakeholder_labels(self):
+        return [STAKEHOLDER_LABELS[key] for key in self.stakeholders]
+
+    @property
+    def is_short_circuit(self):
+        """Plans & actions with neither reflection nor analysis: the quick fix."""
+        return self.stage_plans_actions and not (self.stage_reflection or self.stage_analysis)
+
+    def set_tags(self, *, functions=(), stages=(), stakeholders=()):
+        for key in FUNCTIONS:
+            setattr(self, function_field(key), key in functions)
+        for key in STAGES:
+            setattr(self, stage_field(key), key in stages)
+        for key in STAKEHOLDERS:
+            setattr(self, stakeholder_field(key), key in stakeholders)
+
+
+class ActionStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    DONE = "done", "Done"
+    DROPPED = "dropped", "Dropped"
+
+
+class ActionQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status=ActionStatus.OPEN)
+
+
+class Action(models.Model):
+    """A plan or action agreed in a session; open ones come forward for review next time."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="actions")
+    description = models.CharField(max_length=500)
+    # The owner is a person (supervisor or a supervisee) or, when null, the named other.
+    owner = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="owned_actions"
+    )
+    owner_name = models.CharField("other owner", max_length=200, blank=True)
+    due_date = models.DateField(null=True, blank=True)
+    status = models.CharField(
+        max_length=10, choices=ActionStatus.choices, default=ActionStatus.OPEN
+    )
+    completed_on = models.DateField(null=True, blank=True)
+
+    history = HistoricalRecords()
+    objects = ActionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_date", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(owner__isnull=False) | ~Q(owner_name=""),
+                name="action_has_an_owner",
+            ),
+        ]
+
+    def __str__(self):
+        return self.description
+
+    @property
+    def is_open(self):
+        return self.status == ActionStatus.OPEN
+
+    @property
+    def owner_display(self):
+        return str(self.owner) if self.owner_id else self.owner_name
+
+    @property
+    def owner_kind(self):
+        if self.owner_id is None:
+            return "other"
+        if self.owner_id == self.session.supervisor_id:
+            return "supervisor"
+        return "supervisee"
+
+
+class ReviewOutcome(models.TextChoices):
+    DONE = "done", "Done"
+    CARRIED_FORWARD = "carried_forward", "Carried forward"
+    DROPPED = "dropped", "Dropped"
+
+
+class ActionReview(models.Model):
+    """What a later session decided about an open action brought forward."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="reviews")
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="action_reviews")
+    outcome = models.CharField(max_length=20, choices=ReviewOutcome.choices)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["action", "session"], name="action_review_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.action}: {self.get_outcome_display()}"
+
+
+class Response(models.TextChoices):
+    AGREE = "agree", "I agree"
+    AGREE_WITH_COMMENTS = "agree_with_comments", "I agree, with comments"
+    DISAGREE = "disagree", "I disagree"
+
+
+class Acknowledgement(models.Model):
+    """A present attendee's answer to a shared record."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="acknowledgements")
+    person = models.ForeignKey(User, on_delete=models.PROTECT, related_name="acknowledgements")
+    response = models.CharField(max_length=30, choices=Response.choices)
+    comments = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "person"], name="acknowledgement_once"),
+            models.CheckConstraint(
+                condition=Q(response=Response.AGREE) | ~Q(comments=""),
+                name="acknowledgement_comments_unless_agree",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.person}: {self.get_response_display()}"
+
+
+class Rating(models.TextChoices):
+    TOO_LITTLE = "too_little", "Too little"
+    ABOUT_RIGHT = "about_right", "About right"
+    TOO_MUCH = "too_much", "Too much"
+
+
+FUNCTION_CHOICES_BLANK = [("", "None")] + [(k, FUNCTION_LABELS[k]) for k in FUNCTIONS]
+
+
+class Feedback(models.Model):
+    """How supervision felt to a supervisee: one per supervisee per session."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="feedback")
+    person = models.ForeignKey(User, on_delete=models.PROTECT, related_name="feedback_given")
+    management = models.CharField(max_length=20, choices=Rating.choices)
+    development = models.CharField(max_length=20, choices=Rating.choices)
+    support = models.CharField(max_length=20, choices=Rating.choices)
+    mediation = models.CharField(max_length=20, choices=Rating.choices)
+    wants_more = models.CharField(
+        "function I want more attention on next",
+        max_length=20,
+        choices=FUNCTION_CHOICES_BLANK,
+        blank=True,
+    )
+    dominated = models.CharField(
+        "function that dominated, if one did",
+        max_length=20,
+        choices=FUNCTION_CHOICES_BLANK,
+        blank=True,
+    )
+    usefulness = models.PositiveSmallIntegerField("how useful was the session (1-5)")
+    comments = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["session", "person"], name="feedback_once"),
+            models.CheckConstraint(
+                condition=Q(usefulness__gte=1) & Q(usefulness__lte=5),
+                name="feedback_usefulness_1_to_5",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Feedback from {self.person}"
+
+    def rating_for(self, function):
+        return getattr(self, function)
+
+
+class Addendum(models.Model):
+    """A correction or addition to a record after it was signed off."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="addenda")
+    author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="addenda")
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name_plural = "addenda"
+
+    def __str__(self):
+        return f"Addendum by {self.author}"
+
+
+class AccessLog(models.Model):
+    """A view of a record by someone other than its supervisor and supervisees."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="record_views")
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="access_log")
+    viewed_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-viewed_at"]
+
+    def __str__(self):
+        return f"{self.user} viewed session {self.session_id}"
+
+
+class ReminderKind(models.TextChoices):
+    DUE_SOON = "due_soon", "Session due soon"
+    OVERDUE = "overdue", "Supervision overdue"
+    ACTION_OVERDUE = "action_overdue", "Action past its due date"
+
+
+class ReminderSent(models.Model):
+    """One row per reminder sent, so that a daily run never sends the same one twice."""
+
+    person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="reminders_sent")
+    kind = models.CharField(max_length=20, choices=ReminderKind.choices)
+    subject_key = models.CharField(max_length=100)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "kind", "subject_key"], name="reminder_sent_once"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} to {self.person} ({self.subject_key})"

@@ -1,0 +1,267 @@
+"""Writes to sessions: each one atomic, each one a named service (STYLE.md)."""
+
+from dataclasses import dataclass, field
+from datetime import date, time
+
+from django.db import transaction
+from django.db.models import F
+
+from .models import (
+    Action,
+    ActionReview,
+    ActionStatus,
+    Attendance,
+    Format,
+    Item,
+    RecordState,
+    ReviewOutcome,
+    Session,
+    Status,
+)
+
+
+class StaleRecord(Exception):
+    """Someone else saved the session after this edit began."""
+
+    def __init__(self, session):
+        super().__init__("This record was changed by someone else while you were editing it.")
+        self.session = session
+
+
+class RecordLocked(Exception):
+    """A signed-off record is never edited in place."""
+
+
+class NotPlanned(Exception):
+    """Only a planned session can be cancelled or rescheduled."""
+
+
+@dataclass
+class ItemData:
+    title: str
+    minutes: int
+    functions: list[str]
+    stages: list[str] = field(default_factory=list)
+    stakeholders: list[str] = field(default_factory=list)
+    notes: str = ""
+    case_ref: str = ""
+    risk: bool = False
+    confidential: bool = False
+    id: int | None = None
+
+
+@dataclass
+class ActionData:
+    description: str
+    owner_id: int | None = None
+    owner_name: str = ""
+    due_date: date | None = None
+    status: str = ActionStatus.OPEN
+    id: int | None = None
+
+
+@dataclass
+class SessionDetails:
+    format: str
+    date: date
+    duration_minutes: int
+    status: str = Status.PLANNED
+    group_type: str = ""
+    start_time: time | None = None
+    mode: str = "in_person"
+
+
+def _bump_version(session, expected_version):
+    """Claim the next version, or refuse if someone saved since `expected_version`."""
+    updated = Session.objects.filter(pk=session.pk, version=expected_version).update(
+        version=F("version") + 1
+    )
+    if not updated:
+        raise StaleRecord(Session.objects.get(pk=session.pk))
+    session.version = expected_version + 1
+
+
+def _apply_details(session, details):
+    session.format = details.format
+    session.group_type = details.group_type if details.format == Format.GROUP else ""
+    session.date = details.date
+    session.start_time = details.start_time
+    session.duration_minutes = details.duration_minutes
+    session.mode = details.mode
+    session.status = details.status
+
+
+def _sync_attendance(session, attendance):
+    """Make the session's attendees exactly `attendance` ({person_id: present})."""
+    existing = {a.person_id: a for a in session.attendances.all()}
+    for person_id, present in attendance.items():
+        current = existing.pop(person_id, None)
+        if current is None:
+            Attendance.objects.create(session=session, person_id=person_id, present=present)
+        elif current.present != present:
+            current.present = present
+            current.save(update_fields=["present"])
+    for gone in existing.values():
+        gone.delete()
+
+
+def _sync_items(session, items):
+    """Update items in place (so history follows each one), add new ones, delete the rest."""
+    existing = {item.pk: item for item in session.items.all()}
+    for position, data in enumerate(items):
+        item = existing.pop(data.id, None) if data.id else None
+        if item is None:
+            item = Item(session=session)
+        item.position = position
+        item.title = data.title
+        item.notes = data.notes
+        item.minutes = data.minutes
+        item.case_ref = data.case_ref
+        item.risk = data.risk
+        item.confidential = data.confidential
+        item.set_tags(functions=data.functions, stages=data.stages, stakeholders=data.stakeholders)
+        item.save()
+    for gone in existing.values():
+        gone.delete()
+
+
+def _sync_actions(session, actions):
+    existing = {action.pk: action for action in session.actions.all()}
+    for data in actions:
+        action = existing.pop(data.id, None) if data.id else None
+        if action is None:
+            action = Action(session=session)
+        action.description = data.description
+        action.owner_id = data.owner_id
+        action.owner_name = "" if data.owner_id else data.owner_name
+        action.due_date = data.due_date
+        if action.status != data.status:
+            action.completed_on = session.date if data.status == ActionStatus.DONE else None
+        action.status = data.status
+        action.save()
+    for gone in existing.values():
+        gone.delete()
+
+
+REVIEW_TO_STATUS = {
+    ReviewOutcome.DONE: ActionStatus.DONE,
+    ReviewOutcome.CARRIED_FORWARD: ActionStatus.OPEN,
+    ReviewOutcome.DROPPED: ActionStatus.DROPPED,
+}
+
+
+def _apply_reviews(session, reviews):
+    """Record each brought-forward action's outcome and move the action to match it."""
+    if not reviews:
+        return
+    actions = Action.objects.in_bulk(list(reviews))
+    existing = {r.action_id: r for r in session.action_reviews.all()}
+    for action_id, outcome in reviews.items():
+        action = actions[action_id]
+        review = existing.get(action_id)
+        if not outcome:
+            if review is not None:
+                review.delete()
+                action.status = ActionStatus.OPEN
+                action.completed_on = None
+                action.save(update_fields=["status", "completed_on"])
+            continue
+        if review is None:
+            ActionReview.objects.create(action=action, session=session, outcome=outcome)
+        elif review.outcome != outcome:
+            review.outcome = outcome
+            review.save(update_fields=["outcome"])
+        status = REVIEW_TO_STATUS[outcome]
+        if action.status != status:
+            action.status = status
+            action.completed_on = session.date if status == ActionStatus.DONE else None
+            action.save(update_fields=["status", "completed_on"])
+
+
+@transaction.atomic
+def session_create(
+    *,
+    supervisor,
+    details: SessionDetails,
+    attendance: dict[int, bool],
+    items: list[ItemData] = (),
+    actions: list[ActionData] = (),
+    reviews: dict[int, str] | None = None,
+) -> Session:
+    """Schedule a planned session or record a held one, with everything said in it."""
+    session = Session(supervisor=supervisor)
+    _apply_details(session, details)
+    session.save()
+    _sync_attendance(session, attendance)
+    _sync_items(session, list(items))
+    _sync_actions(session, list(actions))
+    _apply_reviews(session, reviews or {})
+    return session
+
+
+@transaction.atomic
+def session_update(
+    *,
+    session: Session,
+    expected_version: int,
+    details: SessionDetails,
+    attendance: dict[int, bool],
+    items: list[ItemData],
+    actions: list[ActionData],
+    reviews: dict[int, str] | None = None,
+) -> Session:
+    """Save an edit of the whole record, refusing it if someone else saved first."""
+    session = Session.objects.select_for_update().get(pk=session.pk)
+    if session.record_state == RecordState.SIGNED_OFF:
+        raise RecordLocked("A signed-off record cannot be changed; add an addendum instead.")
+    _bump_version(session, expected_version)
+    _apply_details(session, details)
+    session.save()
+    _sync_attendance(session, attendance)
+    _sync_items(session, items)
+    _sync_actions(session, actions)
+    _apply_reviews(session, reviews or {})
+    return session
+
+
+@transaction.atomic
+def session_cancel(*, session: Session, by_supervisee: bool, reason: str) -> Session:
+    """Cancel a planned session, saying who cancelled and why."""
+    session = Session.objects.select_for_update().get(pk=session.pk)
+    if session.status != Status.PLANNED:
+        raise NotPlanned("Only a planned session can be cancelled.")
+    session.status = (
+        Status.CANCELLED_BY_SUPERVISEE if by_supervisee else Status.CANCELLED_BY_SUPERVISOR
+    )
+    session.cancellation_reason = reason
+    session.version += 1
+    session.save()
+    return session
+
+
+@transaction.atomic
+def session_reschedule(
+    *, session: Session, new_date: date, new_start_time: time | None, reason: str = ""
+) -> Session:
+    """Move a planned session: the old one is marked rescheduled, a new planned one made."""
+    session = Session.objects.select_for_update().get(pk=session.pk)
+    if session.status != Status.PLANNED:
+        raise NotPlanned("Only a planned session can be rescheduled.")
+    new = Session.objects.create(
+        supervisor=session.supervisor,
+        format=session.format,
+        group_type=session.group_type,
+        date=new_date,
+        start_time=new_start_time,
+        duration_minutes=session.duration_minutes,
+        mode=session.mode,
+        status=Status.PLANNED,
+    )
+    for attendance in session.attendances.all():
+        Attendance.objects.create(session=new, person_id=attendance.person_id, present=True)
+    session.status = Status.RESCHEDULED
+    session.rescheduled_to = new
+    session.cancellation_reason = reason
+    session.version += 1
+    session.save()
+    return new

@@ -1,0 +1,477 @@
+"""Recording supervision: the supervisor's home, the session record and its changes."""
+
+from fractions import Fraction
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.shortcuts import redirect, render
+
+from people.models import User, today
+from people.roles import roles_of
+from people.selectors import session_candidates, supervisee_relationships
+
+from . import selectors, services
+from .access import get_session_for_read, get_session_for_write
+from .forms import (
+    ATTENDANCE_CHOICES,
+    OWNER_OTHER,
+    OWNER_SUPERVISEE,
+    OWNER_SUPERVISOR,
+    ActionFormSet,
+    CancelForm,
+    ItemFormSet,
+    RescheduleForm,
+    ReviewForm,
+    SessionForm,
+    attendee_field_name,
+    check_item_minutes,
+    owner_choices_for,
+)
+from .models import Attendance, Format, Item, Session, Status
+from .tags import FUNCTION_LABELS, FUNCTIONS
+
+
+@login_required
+def home(request):
+    """'My supervision': what needs doing now, for each role the person holds."""
+    user = request.user
+    day = today()
+    relationships = list(supervisee_relationships(user, day))
+    for rel in relationships:
+        rel.next_due = rel.next_due(rel.last_held, day)
+        rel.overdue_days = (day - rel.next_due).days if day > rel.next_due else 0
+    context = {
+        "today": day,
+        "roles": roles_of(user),
+        "relationships": relationships,
+        "upcoming": list(selectors.upcoming_led_by(user, day)),
+        "recent": list(selectors.recent_led_by(user, day)),
+    }
+    return render(request, "sessions_app/home.html", context)
+
+
+@login_required
+def session_list(request):
+    """Every session the user leads, newest first, optionally by status."""
+    sessions = selectors.with_people(Session.objects.led_by(request.user))
+    status = request.GET.get("status", "")
+    if status in Status.values:
+        sessions = sessions.filter(status=status)
+    page = Paginator(sessions.order_by("-date", "-start_time", "-pk"), 25).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "sessions_app/session_list.html",
+        {"page": page, "status": status, "statuses": Status.choices},
+    )
+
+
+def _detail_queryset():
+    return Session.objects.select_related("supervisor", "rescheduled_to").prefetch_related(
+        Prefetch("attendances", queryset=Attendance.objects.select_related("person")),
+        Prefetch("items", queryset=Item.objects.order_by("position", "pk")),
+        "actions__owner",
+        "action_reviews__action",
+    )
+
+
+@login_required
+def session_detail(request, pk):
+    session = get_session_for_read(request.user, pk, _detail_queryset())
+    is_supervisor = session.supervisor_id == request.user.pk
+    supervisee = session.supervisee
+    context = {
+        "session": session,
+        "is_supervisor": is_supervisor,
+        # Confidential items: the supervisor and the one-to-one supervisee alone (DOMAIN.md).
+        "show_confidential": is_supervisor
+        or (supervisee is not None and supervisee.pk == request.user.pk),
+        "show_content": is_supervisor or not session.is_draft,
+        "can_cancel": is_supervisor
+        or (supervisee is not None and supervisee.pk == request.user.pk),
+        "tally": _tally_rows(
+            [(i.minutes, i.functions) for i in session.items.all()], session.duration_minutes
+        ),
+    }
+    return render(request, "sessions_app/session_detail.html", context)
+
+
+@login_required
+def session_new(request):
+    """Schedule a session or record one that was held, on one page."""
+    if not roles_of(request.user).supervisor and not _may_lead(request.user):
+        return render(request, "sessions_app/no_role.html", status=200)
+    return _session_form_page(request, session=None)
+
+
+@login_required
+def session_edit(request, pk):
+    session = get_session_for_write(request.user, pk, _detail_queryset())
+    if session.is_locked:
+        raise PermissionDenied(
+            "This record is signed off and locked. Add an addendum to correct or add to it."
+        )
+    if session.status not in (Status.PLANNED, Status.HELD):
+        raise PermissionDenied(
+            f"This session was {session.get_status_display().lower()}; it can no longer be edited."
+        )
+    return _session_form_page(request, session=session)
+
+
+def _may_lead(user):
+    """Managers can run team sessions even when they supervise nobody individually."""
+    return user.managed_teams.exists()
+
+
+def _session_initial(session):
+    initial = {
+        "format": session.format,
+        "group_type": session.group_type,
+        "status": session.status,
+        "date": session.date,
+        "start_time": session.start_time,
+        "duration_minutes": session.duration_minutes,
+        "mode": session.mode,
+        "version": session.version,
+    }
+    attendances = list(session.attendances.all())
+    if session.format == Format.ONE_TO_ONE and attendances:
+        initial["supervisee"] = attendances[0].person_id
+    for a in attendances:
+        initial[f"attendee_{a.person_id}"] = "present" if a.present else "absent"
+    return initial
+
+
+def _item_initial(session):
+    return [
+        {
+            "id": i.pk,
+            "title": i.title,
+            "minutes": i.minutes,
+            "functions": i.functions,
+            "stages": i.stages,
+            "stakeholders": i.stakeholders,
+            "notes": i.notes,
+            "case_ref": i.case_ref,
+            "risk": i.risk,
+            "confidential": i.confidential,
+        }
+        for i in session.items.all()
+    ]
+
+
+def _action_initial(session):
+    supervisee = session.supervisee
+    rows = []
+    for a in session.actions.all():
+        if a.owner_id is None:
+            owner = OWNER_OTHER
+        elif a.owner_id == session.supervisor_id:
+            owner = OWNER_SUPERVISOR
+        elif supervisee is not None and a.owner_id == supervisee.pk:
+            owner = OWNER_SUPERVISEE
+        else:
+            owner = f"person:{a.owner_id}"
+        rows.append(
+            {
+                "id": a.pk,
+                "description": a.description,
+                "owner": owner,
+                "owner_name": a.owner_name,
+                "due_date": a.due_date,
+                "status": a.status,
+            }
+        )
+    return rows
+
+
+def _with_extra_form(data, prefix):
+    """The no-JavaScript 'add another' button: the same data with one more empty form."""
+    data = data.copy()
+    key = f"{prefix}-TOTAL_FORMS"
+    try:
+        data[key] = str(int(data.get(key, 0)) + 1)
+    except ValueError:
+        data[key] = "1"
+    return data
+
+
+def _people_for_review(form, session):
+    """Whose open actions to bring forward: the attendees as posted, else as saved."""
+    if form.is_bound and form.is_valid():
+        return list(form.attendance())
+    if session is not None:
+        return [a.person_id for a in session.attendances.all()]
+    supervisee = form.initial.get("supervisee")
+    return [supervisee] if supervisee else []
+
+
+def _session_form_page(request, *, session):
+    user = request.user
+    day = today()
+    candidates = session_candidates(user, day)
+    if session is not None:
+        attendee_ids = [a.person_id for a in session.attendances.all()]
+        candidates = (candidates | User.objects.filter(pk__in=attendee_ids)).distinct()
+    candidates = candidates.order_by("name", "email")
+
+    data = request.POST if request.method == "POST" else None
+    adding_item = data is not None and "add_item" in data
+    adding_action = data is not None and "add_action" in data
+    if adding_item:
+        data = _with_extra_form(data, "items")
+    if adding_action:
+        data = _with_extra_form(data, "actions")
+
+    if session is None:
+        initial = {"format": request.GET.get("format", Format.ONE_TO_ONE), "date": day}
+        initial["status"] = Status.HELD if request.GET.get("held") else Status.PLANNED
+        initial["duration_minutes"] = 90
+        supervisee_param = request.GET.get("supervisee", "")
+        if supervisee_param.isdigit() and candidates.filter(pk=supervisee_param).exists():
+            initial["supervisee"] = int(supervisee_param)
+        item_initial, action_initial, review_initial = [], [], {}
+    else:
+        initial = _session_initial(session)
+        item_initial = _item_initial(session)
+        action_initial = _action_initial(session)
+        review_initial = {f"review_{r.action_id}": r.outcome for r in session.action_reviews.all()}
+
+    form = SessionForm(
+        data,
+        initial=initial,
+        candidates=candidates,
+        supervisor=user,
+        status_locked=session is not None and not session.is_draft,
+    )
+    people_ids = _people_for_review(form, session)
+    if data is not None and not form.is_valid() and session is None:
+        people_ids = _posted_people(data, form)
+    review_day = form.cleaned_data.get("date") if form.is_bound and form.is_valid() else None
+    review_actions = selectors.actions_for_review(
+        supervisor=user,
+        people_ids=people_ids,
+        session_date=review_day or (session.date if session else day),
+        session=session,
+    )
+    review_form = ReviewForm(data, initial=review_initial, actions=review_actions)
+
+    people = [p for p in candidates if p.pk != user.pk]
+    owner_choices = owner_choices_for(supervisor=user, people=people, one_to_one=True)
+    items = ItemFormSet(data, prefix="items", initial=item_initial)
+    actions = ActionFormSet(
+        data, prefix="actions", initial=action_initial, owner_choices=owner_choices
+    )
+
+    conflict = None
+    if data is not None and not (adding_item or adding_action):
+        valid = all([form.is_valid(), items.is_valid(), actions.is_valid(), review_form.is_valid()])
+        if valid:
+            valid = check_item_minutes(form, items) & _check_action_owners(form, actions)
+        if valid:
+            attendance = form.attendance()
+            supervisee_id = (
+                form.cleaned_data["supervisee"].pk
+                if form.cleaned_data["format"] == Format.ONE_TO_ONE
+                else None
+            )
+            action_data = [
+                f.action_data(supervisor=user, supervisee_id=supervisee_id)
+                for f in actions.kept_forms()
+            ]
+            try:
+                if session is None:
+                    saved = services.session_create(
+                        supervisor=user,
+                        details=form.details(),
+                        attendance=attendance,
+                        items=items.item_data(),
+                        actions=action_data,
+                        reviews=review_form.reviews(),
+                    )
+                    messages.success(request, "The session is saved.")
+                else:
+                    saved = services.session_update(
+                        session=session,
+                        expected_version=form.cleaned_data.get("version") or 0,
+                        details=form.details(),
+                        attendance=attendance,
+                        items=items.item_data(),
+                        actions=action_data,
+                        reviews=review_form.reviews(),
+                    )
+                    messages.success(request, "Your changes are saved.")
+                return redirect("sessions:detail", pk=saved.pk)
+            except services.StaleRecord as stale:
+                conflict = _conflict_context(stale.session)
+                # Keep everything typed; the next save, made knowingly, replaces theirs.
+                data = data.copy()
+                data["version"] = str(stale.session.version)
+                form = SessionForm(
+                    data,
+                    initial=initial,
+                    candidates=candidates,
+                    supervisor=user,
+                    status_locked=not stale.session.is_draft,
+                )
+                form.is_valid()
+            except services.RecordLocked as locked:
+                raise PermissionDenied(str(locked)) from None
+
+    context = {
+        "session": session,
+        "form": form,
+        "items": items,
+        "actions": actions,
+        "review_form": review_form,
+        "tally": _tally_rows(_posted_item_tags(items), _posted_duration(form)),
+        "conflict": conflict,
+        "attendance_choices": ATTENDANCE_CHOICES,
+    }
+    status = 409 if conflict else 200
+    return render(request, "sessions_app/session_form.html", context, status=status)
+
+
+def _posted_people(data, form):
+    if data.get("format") == Format.GROUP:
+        return [
+            person.pk
+            for person in form.group_people
+            if data.get(attendee_field_name(person)) in ("present", "absent")
+        ]
+    value = data.get("supervisee", "")
+    return [int(value)] if value.isdigit() else []
+
+
+def _check_action_owners(form, actions):
+    """An action's owner must be the supervisor, an attendee, or a named other."""
+    ok = True
+    fmt = form.cleaned_data["format"]
+    attendees = set(form.attendance())
+    for f in actions.kept_forms():
+        owner = f.cleaned_data["owner"]
+        if owner == OWNER_SUPERVISEE and fmt == Format.GROUP:
+            f.add_error("owner", "In a group session, choose which member owns the action.")
+            ok = False
+        elif owner.startswith("person:") and int(owner.removeprefix("person:")) not in attendees:
+            f.add_error("owner", "The owner must be someone in this session, or someone named.")
+            ok = False
+    return ok
+
+
+def _conflict_context(current):
+    latest = current.history.select_related("history_user").first()
+    return {
+        "session": current,
+        "changed_by": latest.history_user if latest else None,
+        "changed_at": latest.history_date if latest else current.updated_at,
+        "items": list(current.items.order_by("position", "pk")),
+    }
+
+
+def _posted_item_tags(items):
+    """(minutes, functions) for each item still on the page, typed or saved."""
+    rows = []
+    for f in items.forms:
+        if f.is_bound:
+            if f.data.get(f.add_prefix("DELETE")):
+                continue
+            minutes = f.data.get(f.add_prefix("minutes"), "")
+            functions = f.data.getlist(f.add_prefix("functions"))
+        else:
+            minutes = f.initial.get("minutes", "")
+            functions = f.initial.get("functions", [])
+        try:
+            minutes = int(minutes)
+        except (TypeError, ValueError):
+            continue
+        rows.append((minutes, [fn for fn in functions if fn in FUNCTIONS]))
+    return rows
+
+
+def _posted_duration(form):
+    raw = (
+        form.data.get("duration_minutes") if form.is_bound else form.initial.get("duration_minutes")
+    )
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        return None
+
+
+def _tally_rows(items, duration):
+    """Minutes per function (m / k each), tagged total and unallocated, for the tally."""
+    per_function = dict.fromkeys(FUNCTIONS, Fraction(0))
+    total = 0
+    for minutes, functions in items:
+        total += minutes
+        for fn in functions:
+            per_function[fn] += Fraction(minutes, len(functions))
+    return {
+        "functions": [
+            {
+                "key": fn,
+                "label": FUNCTION_LABELS[fn],
+                "minutes": round(float(per_function[fn]), 1),
+                "share": round(100 * float(per_function[fn]) / total) if total else None,
+            }
+            for fn in FUNCTIONS
+        ],
+        "total": total,
+        "duration": duration,
+        "unallocated": (duration - total) if duration is not None else None,
+    }
+
+
+@login_required
+def session_cancel(request, pk):
+    session = get_session_for_read(request.user, pk, _detail_queryset())
+    by_supervisor = session.supervisor_id == request.user.pk
+    is_supervisee = (
+        not session.is_group
+        and session.supervisee is not None
+        and session.supervisee.pk == request.user.pk
+    )
+    if not (by_supervisor or is_supervisee):
+        raise PermissionDenied("Only the supervisor or the supervisee can cancel this session.")
+    if not session.is_planned:
+        raise PermissionDenied("Only a planned session can be cancelled.")
+    form = CancelForm(request.POST or None, initial={"cancelled_by": "supervisor"})
+    if not by_supervisor:
+        form.fields["cancelled_by"].choices = [("supervisee", "I did (the supervisee)")]
+        form.fields["cancelled_by"].initial = "supervisee"
+    if request.method == "POST" and form.is_valid():
+        services.session_cancel(
+            session=session,
+            by_supervisee=form.cleaned_data["cancelled_by"] == "supervisee",
+            reason=form.cleaned_data["reason"],
+        )
+        messages.success(request, "The session is cancelled.")
+        return redirect("sessions:detail", pk=session.pk)
+    return render(request, "sessions_app/session_cancel.html", {"session": session, "form": form})
+
+
+@login_required
+def session_reschedule(request, pk):
+    session = get_session_for_write(request.user, pk, _detail_queryset())
+    if not session.is_planned:
+        raise PermissionDenied("Only a planned session can be rescheduled.")
+    form = RescheduleForm(
+        request.POST or None, initial={"date": session.date, "start_time": session.start_time}
+    )
+    if request.method == "POST" and form.is_valid():
+        new = services.session_reschedule(
+            session=session,
+            new_date=form.cleaned_data["date"],
+            new_start_time=form.cleaned_data["start_time"],
+            reason=form.cleaned_data["reason"],
+        )
+        messages.success(request, f"The session is moved to {new.date:%A %-d %B %Y}.")
+        return redirect("sessions:detail", pk=new.pk)
+    return render(
+        request, "sessions_app/session_reschedule.html", {"session": session, "form": form}
+    )

@@ -1,0 +1,115 @@
+"""Factories for tests: plain, valid objects; tests say what is special about theirs."""
+
+import datetime
+
+import factory
+
+from people.models import Frequency, Kind, Relationship, Team, User
+from sessions_app.models import Action, Attendance, Format, Item, Session, Status
+
+PASSWORD = "correct-horse-battery"
+
+
+class TeamFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Team
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Team {n}")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("email",)
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    name = factory.Sequence(lambda n: f"Person {n}")
+    start_date_in_post = datetime.date(2020, 1, 6)
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def save_password(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class RelationshipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Relationship
+
+    supervisor = factory.SubFactory(UserFactory)
+    supervisee = factory.SubFactory(UserFactory)
+    kind = Kind.LINE
+    frequency = Frequency.MONTHLY
+    start_date = datetime.date(2024, 1, 1)
+
+
+class SessionFactory(factory.django.DjangoModelFactory):
+    """A held one-to-one by default; pass `supervisee=` or `attendees=[(person, present)]`."""
+
+    class Meta:
+        model = Session
+        skip_postgeneration_save = True
+
+    supervisor = factory.SubFactory(UserFactory)
+    format = Format.ONE_TO_ONE
+    group_type = ""
+    date = datetime.date(2026, 1, 15)
+    duration_minutes = 90
+    status = Status.HELD
+
+    @factory.post_generation
+    def supervisee(obj, create, extracted, **kwargs):
+        if create and extracted is not None:
+            Attendance.objects.create(session=obj, person=extracted, present=True)
+
+    @factory.post_generation
+    def attendees(obj, create, extracted, **kwargs):
+        if create and extracted:
+            for person, present in extracted:
+                Attendance.objects.create(session=obj, person=person, present=present)
+
+
+class GroupSessionFactory(SessionFactory):
+    format = Format.GROUP
+    group_type = "team"
+
+
+class ItemFactory(factory.django.DjangoModelFactory):
+    """An item; pass `functions=[...]`, `stages=[...]`, `stakeholders=[...]` as key lists."""
+
+    class Meta:
+        model = Item
+        exclude = ("functions", "stages", "stakeholders")
+
+    session = factory.SubFactory(SessionFactory)
+    title = factory.Sequence(lambda n: f"Item {n}")
+    minutes = 30
+    functions = ("management",)
+    stages = ()
+    stakeholders = ()
+
+    function_management = factory.LazyAttribute(lambda o: "management" in o.functions)
+    function_development = factory.LazyAttribute(lambda o: "development" in o.functions)
+    function_support = factory.LazyAttribute(lambda o: "support" in o.functions)
+    function_mediation = factory.LazyAttribute(lambda o: "mediation" in o.functions)
+    stage_experience = factory.LazyAttribute(lambda o: "experience" in o.stages)
+    stage_reflection = factory.LazyAttribute(lambda o: "reflection" in o.stages)
+    stage_analysis = factory.LazyAttribute(lambda o: "analysis" in o.stages)
+    stage_plans_actions = factory.LazyAttribute(lambda o: "plans_actions" in o.stages)
+    stakeholder_supervisee = factory.LazyAttribute(lambda o: "supervisee" in o.stakeholders)
+    stakeholder_people = factory.LazyAttribute(lambda o: "people" in o.stakeholders)
+    stakeholder_organisation = factory.LazyAttribute(lambda o: "organisation" in o.stakeholders)
+    stakeholder_partners = factory.LazyAttribute(lambda o: "partners" in o.stakeholders)
+
+
+class ActionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Action
+
+    session = factory.SubFactory(SessionFactory)
+    description = factory.Sequence(lambda n: f"Action {n}")
+    owner = factory.LazyAttribute(lambda o: o.session.supervisor)
+    due_date = datetime.date(2026, 2, 1)
