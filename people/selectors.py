@@ -4,7 +4,7 @@ from django.db.models import DateField, OuterRef, Q, Subquery
 
 from sessions_app.models import Attendance, Format, Status
 
-from .models import Relationship, User
+from .models import Relationship, Team, User
 
 
 def _one_to_one_attendance_of_pair():
@@ -53,13 +53,18 @@ def supervisee_relationships(supervisor, day):
     return with_next_planned(with_last_held(qs, day), day)
 
 
-def session_candidates(supervisor, day):
-    """People a supervisor may put in a session: current supervisees and team colleagues."""
+def session_candidates(supervisor, day, *, including=()):
+    """People a supervisor may put in a session: current supervisees and team colleagues.
+
+    `including`: people already in the session, kept even if they have since moved on.
+    """
     supervisee_ids = (
         Relationship.objects.filter(supervisor=supervisor).active_on(day).values("supervisee")
     )
-    team_q = Q(pk__in=supervisee_ids)
+    managed_team_ids = Team.objects.filter(managers=supervisor).values("pk")
+    allowed = Q(pk__in=supervisee_ids) | Q(team__in=managed_team_ids)
     if supervisor.team_id:
-        team_q |= Q(team_id=supervisor.team_id)
-    team_q |= Q(team__managers=supervisor)
-    return User.objects.filter(team_q, is_active=True).distinct().order_by("name", "email")
+        allowed |= Q(team_id=supervisor.team_id)
+    return User.objects.filter(
+        (allowed & Q(is_active=True)) | Q(pk__in=list(including))
+    ).order_by("name", "email")

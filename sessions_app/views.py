@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 
-from people.models import User, today
+from people.models import today
 from people.roles import roles_of
 from people.selectors import session_candidates, supervisee_relationships
 
@@ -213,11 +213,8 @@ def _people_for_review(form, session):
 def _session_form_page(request, *, session):
     user = request.user
     day = today()
-    candidates = session_candidates(user, day)
-    if session is not None:
-        attendee_ids = [a.person_id for a in session.attendances.all()]
-        candidates = (candidates | User.objects.filter(pk__in=attendee_ids)).distinct()
-    candidates = candidates.order_by("name", "email")
+    attendee_ids = [a.person_id for a in session.attendances.all()] if session else []
+    candidates = session_candidates(user, day, including=attendee_ids)
 
     data = request.POST if request.method == "POST" else None
     adding_item = data is not None and "add_item" in data

@@ -3,8 +3,14 @@
 import datetime
 
 import pytest
+from django.conf import settings
 
 from tests.factories import PASSWORD, RelationshipFactory, TeamFactory, UserFactory
+
+
+def pytest_configure(config):
+    # Real hashing costs ~0.3 s a password; tests need a password, not its strength.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -1,0 +1,117 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from people.models import Frequency
+from sessions_app.models import Status
+from tests.factories import (
+    ActionFactory,
+    GroupSessionFactory,
+    RelationshipFactory,
+    SessionFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def add_supervisees(supervisor, n):
+    today = timezone.localdate()
+    for i in range(n):
+        person = UserFactory(team=supervisor.team)
+        RelationshipFactory(supervisor=supervisor, supervisee=person)
+        SessionFactory(
+            supervisor=supervisor, supervisee=person, date=today - datetime.timedelta(days=10 + i)
+        )
+        SessionFactory(
+            supervisor=supervisor,
+            supervisee=person,
+            status=Status.PLANNED,
+            date=today + datetime.timedelta(days=5 + i),
+        )
+    GroupSessionFactory(
+        supervisor=supervisor, attendees=[(p, True) for p in supervisor.team.members.all()][:n]
+    )
+
+
+def home_queries(client, django_assert_max_num_queries, limit):
+    with django_assert_max_num_queries(limit) as captured:
+        response = client.get(reverse("home"))
+    assert response.status_code == 200
+    return len(captured)
+
+
+def test_home_query_count_does_not_grow_with_supervisees(
+    login, supervisor, django_assert_max_num_queries
+):
+    client = login(supervisor)
+    add_supervisees(supervisor, 2)
+    few = home_queries(client, django_assert_max_num_queries, 30)
+    add_supervisees(supervisor, 12)
+    many = home_queries(client, django_assert_max_num_queries, 30)
+    assert many == few
+
+
+def test_home_shows_next_due_and_overdue(login, supervisor):
+    today = timezone.localdate()
+    due = UserFactory(name="Dee Due")
+    late = UserFactory(name="Lou Late")
+    RelationshipFactory(supervisor=supervisor, supervisee=due, frequency=Frequency.MONTHLY)
+    RelationshipFactory(supervisor=supervisor, supervisee=late, frequency=Frequency.FORTNIGHTLY)
+    SessionFactory(supervisor=supervisor, supervisee=due, date=today - datetime.timedelta(days=10))
+    SessionFactory(supervisor=supervisor, supervisee=late, date=today - datetime.timedelta(days=20))
+    body = login(supervisor).get(reverse("home")).content.decode()
+    rows = {
+        row.split("</th>")[0].rsplit(">", 1)[-1]: row for row in body.split('<th scope="row">')[1:]
+    }
+    next_due = today + datetime.timedelta(days=21)
+    assert f"{next_due.day} {next_due:%b %Y}" in rows["Dee Due"]
+    assert "Overdue" not in rows["Dee Due"]
+    assert "Overdue by 6 days" in rows["Lou Late"]
+
+
+def test_external_supervisors_session_does_not_reset_the_line_supervisors_gap(
+    login, supervisor, supervisee, other_supervisor
+):
+    today = timezone.localdate()
+    SessionFactory(
+        supervisor=other_supervisor, supervisee=supervisee, date=today - datetime.timedelta(days=1)
+    )
+    body = login(supervisor).get(reverse("home")).content.decode()
+    assert "None yet" in body  # no one-to-one with Sue herself
+    assert "Overdue by" in body
+
+
+def test_home_lists_only_my_sessions(login, supervisor, supervisee, other_supervisor):
+    mine = SessionFactory(supervisor=supervisor, supervisee=supervisee, date=timezone.localdate())
+    theirs = SessionFactory(
+        supervisor=other_supervisor, supervisee=supervisee, date=timezone.localdate()
+    )
+    body = login(supervisor).get(reverse("home")).content.decode()
+    assert reverse("sessions:detail", args=[mine.pk]) in body
+    assert reverse("sessions:detail", args=[theirs.pk]) not in body
+
+
+def test_session_list_shows_only_sessions_i_lead(login, supervisor, supervisee, other_supervisor):
+    mine = SessionFactory(supervisor=supervisor, supervisee=supervisee)
+    theirs = SessionFactory(supervisor=other_supervisor, supervisee=supervisee)
+    ActionFactory(session=theirs)
+    body = login(supervisor).get(reverse("sessions:list")).content.decode()
+    assert reverse("sessions:detail", args=[mine.pk]) in body
+    assert reverse("sessions:detail", args=[theirs.pk]) not in body
+
+
+def test_session_list_query_count_does_not_grow(
+    login, supervisor, supervisee, django_assert_max_num_queries
+):
+    client = login(supervisor)
+    SessionFactory(supervisor=supervisor, supervisee=supervisee)
+    with django_assert_max_num_queries(20) as few:
+        client.get(reverse("sessions:list"))
+    for _ in range(15):
+        SessionFactory(supervisor=supervisor, supervisee=supervisee)
+    with django_assert_max_num_queries(20) as many:
+        client.get(reverse("sessions:list"))
+    assert len(many) == len(few)

@@ -1,0 +1,414 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from sessions_app.models import Action, ActionStatus, Item, ReviewOutcome, Session, Status
+from tests.factories import ActionFactory, ItemFactory, SessionFactory
+from tests.sessions_app.forms_data import session_post
+
+pytestmark = pytest.mark.django_db
+
+NEW = reverse("sessions:new")
+
+
+def test_supervisor_records_a_held_one_to_one_with_items_and_actions(login, supervisor, supervisee):
+    client = login(supervisor)
+    data = session_post(
+        supervisee=supervisee,
+        items=[
+            {
+                "title": "Caseload review",
+                "minutes": 40,
+                "functions": ["management"],
+                "stages": ["experience", "plans_actions"],
+                "case_ref": "C-1001",
+            },
+            {"title": "Training plan", "minutes": 20, "functions": ["development", "support"]},
+        ],
+        actions=[{"description": "Book the court skills course", "owner": "supervisee"}],
+    )
+    response = client.post(NEW, data)
+    session = Session.objects.get()
+    assert response.status_code == 302
+    assert response.url == reverse("sessions:detail", args=[session.pk])
+    assert session.status == Status.HELD
+    assert session.supervisor == supervisor
+    assert [a.person for a in session.attendances.all()] == [supervisee]
+    items = list(session.items.all())
+    assert [(i.title, i.minutes, i.functions) for i in items] == [
+        ("Caseload review", 40, ["management"]),
+        ("Training plan", 20, ["development", "support"]),
+    ]
+    assert items[0].stages == ["experience", "plans_actions"]
+    action = session.actions.get()
+    assert action.owner == supervisee
+    assert action.owner_kind == "supervisee"
+
+
+def test_group_session_with_three_items_and_two_actions_shows_on_home_and_next_session(
+    login, supervisor, supervisee, other_supervisee
+):
+    client = login(supervisor)
+    day = timezone.localdate() - datetime.timedelta(days=7)
+    data = session_post(
+        format="group",
+        group_type="team",
+        attendees=[(supervisee, "present"), (other_supervisee, "absent")],
+        date=day,
+        duration=60,
+        items=[
+            {
+                "title": "Team policy update",
+                "minutes": 30,
+                "functions": ["management", "mediation"],
+            },
+            {"title": "Wellbeing check-in", "minutes": 20, "functions": ["support"]},
+            {"title": "Learning from a review", "minutes": 10, "functions": ["development"]},
+        ],
+        actions=[
+            {"description": "Circulate the new policy", "owner": "supervisor"},
+            {"description": "Present a case next month", "owner": f"person:{supervisee.pk}"},
+        ],
+    )
+    response = client.post(NEW, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    group = Session.objects.get()
+    assert group.items.count() == 3
+    assert group.actions.count() == 2
+    assert {(a.person, a.present) for a in group.attendances.all()} == {
+        (supervisee, True),
+        (other_supervisee, False),
+    }
+
+    home = client.get(reverse("home"))
+    assert reverse("sessions:detail", args=[group.pk]) in home.content.decode()
+
+    # The next session with one of those supervisees brings both actions forward for review.
+    page = client.get(f"{NEW}?supervisee={supervisee.pk}&held=1")
+    body = page.content.decode()
+    assert "Circulate the new policy" in body
+    assert "Present a case next month" in body
+
+    circulate = group.actions.get(description="Circulate the new policy")
+    present = group.actions.get(description="Present a case next month")
+    response = client.post(
+        NEW,
+        session_post(
+            supervisee=supervisee,
+            date=timezone.localdate(),
+            items=[{"title": "Caseload", "minutes": 30}],
+            reviews={circulate.pk: "done", present.pk: "carried_forward"},
+        ),
+    )
+    assert response.status_code == 302
+    circulate.refresh_from_db()
+    present.refresh_from_db()
+    assert circulate.status == ActionStatus.DONE
+    assert present.status == ActionStatus.OPEN
+    nxt = Session.objects.exclude(pk=group.pk).get()
+    assert {(r.action_id, r.outcome) for r in nxt.action_reviews.all()} == {
+        (circulate.pk, ReviewOutcome.DONE),
+        (present.pk, ReviewOutcome.CARRIED_FORWARD),
+    }
+
+
+def test_carried_forward_action_comes_forward_again_and_can_be_dropped(
+    login, supervisor, supervisee
+):
+    first = SessionFactory(
+        supervisor=supervisor, supervisee=supervisee, date=datetime.date(2026, 1, 5)
+    )
+    action = ActionFactory(session=first, description="Read the guidance")
+    second = SessionFactory(
+        supervisor=supervisor, supervisee=supervisee, date=datetime.date(2026, 2, 5)
+    )
+    second.action_reviews.create(action=action, outcome=ReviewOutcome.CARRIED_FORWARD)
+    third = SessionFactory(
+        supervisor=supervisor,
+        supervisee=supervisee,
+        date=datetime.date(2026, 3, 5),
+        status=Status.PLANNED,
+    )
+    client = login(supervisor)
+    assert (
+        "Read the guidance"
+        in client.get(reverse("sessions:edit", args=[third.pk])).content.decode()
+    )
+    response = client.post(
+        reverse("sessions:edit", args=[third.pk]),
+        session_post(
+            supervisee=supervisee,
+            date=third.date,
+            version=third.version,
+            items=[{"minutes": 20}],
+            reviews={action.pk: "dropped"},
+        ),
+    )
+    assert response.status_code == 302
+    action.refresh_from_db()
+    assert action.status == ActionStatus.DROPPED
+
+
+def test_actions_of_another_supervisors_sessions_are_not_brought_forward(
+    login, supervisor, supervisee, other_supervisor
+):
+    theirs = SessionFactory(
+        supervisor=other_supervisor, supervisee=supervisee, date=datetime.date(2026, 1, 5)
+    )
+    ActionFactory(session=theirs, description="Their private action")
+    client = login(supervisor)
+    page = client.get(f"{NEW}?supervisee={supervisee.pk}")
+    assert "Their private action" not in page.content.decode()
+
+
+def test_schedule_a_planned_session(login, supervisor, supervisee):
+    client = login(supervisor)
+    day = timezone.localdate() + datetime.timedelta(days=14)
+    response = client.post(NEW, session_post(supervisee=supervisee, status="planned", date=day))
+    assert response.status_code == 302
+    session = Session.objects.get()
+    assert session.status == Status.PLANNED
+    assert session.date == day
+    home = client.get(reverse("home")).content.decode()
+    assert "My upcoming sessions" in home
+    assert reverse("sessions:detail", args=[session.pk]) in home
+
+
+class TestBadInputKeepsWhatWasTyped:
+    def test_items_over_the_duration(self, login, supervisor, supervisee):
+        client = login(supervisor)
+        data = session_post(
+            supervisee=supervisee,
+            duration=60,
+            items=[
+                {"title": "A long discussion about caseload", "minutes": 50},
+                {
+                    "title": "Wellbeing",
+                    "minutes": 20,
+                    "functions": ["support"],
+                    "notes": "typed notes",
+                },
+            ],
+        )
+        response = client.post(NEW, data)
+        assert response.status_code == 200
+        body = response.content.decode()
+        assert "The items add up to 70 minutes, more than the session&#x27;s 60 minutes" in body
+        assert 'value="A long discussion about caseload"' in body
+        assert "typed notes" in body
+        assert Session.objects.count() == 0
+        form = response.context["form"]
+        assert "duration_minutes" in form.errors
+
+    def test_item_without_a_function(self, login, supervisor, supervisee):
+        client = login(supervisor)
+        data = session_post(supervisee=supervisee, items=[{"title": "Untagged", "functions": []}])
+        response = client.post(NEW, data)
+        assert response.status_code == 200
+        item_form = response.context["items"].forms[0]
+        assert item_form.errors["functions"] == ["Choose at least one function for this item."]
+        assert 'value="Untagged"' in response.content.decode()
+        assert Item.objects.count() == 0
+
+    def test_group_with_no_one_present(self, login, supervisor, supervisee, other_supervisee):
+        client = login(supervisor)
+        data = session_post(
+            format="group",
+            group_type="team",
+            attendees=[(supervisee, "absent"), (other_supervisee, "absent")],
+        )
+        response = client.post(NEW, data)
+        assert response.status_code == 200
+        assert "A held group session needs at least one person marked present." in (
+            response.content.decode()
+        )
+        assert Session.objects.count() == 0
+
+    def test_held_session_dated_in_the_future(self, login, supervisor, supervisee):
+        client = login(supervisor)
+        future = timezone.localdate() + datetime.timedelta(days=300)
+        response = client.post(NEW, session_post(supervisee=supervisee, date=future))
+        assert response.status_code == 200
+        assert (
+            "A held session cannot be dated in the future"
+            in response.context["form"].errors["date"][0]
+        )
+        assert Session.objects.count() == 0
+
+    def test_someone_else_as_action_owner_needs_a_name(self, login, supervisor, supervisee):
+        client = login(supervisor)
+        data = session_post(
+            supervisee=supervisee, actions=[{"description": "Ask legal", "owner": "other"}]
+        )
+        response = client.post(NEW, data)
+        assert response.status_code == 200
+        assert response.context["actions"].forms[0].errors["owner_name"]
+        assert Action.objects.count() == 0
+
+    def test_supervisee_who_is_not_mine_is_refused(
+        self, login, supervisor, supervisee, other_supervisor
+    ):
+        stranger = other_supervisor.supervisee_relationships.get().supervisee
+        client = login(supervisor)
+        response = client.post(NEW, session_post(supervisee=stranger))
+        assert response.status_code == 200
+        assert "supervisee" in response.context["form"].errors
+        assert Session.objects.count() == 0
+
+
+def test_add_item_without_javascript_keeps_data_and_adds_a_form(login, supervisor, supervisee):
+    client = login(supervisor)
+    data = session_post(supervisee=supervisee, items=[{"title": "Kept title", "minutes": 15}])
+    del data["save"]
+    data["add_item"] = "1"
+    response = client.post(NEW, data)
+    assert response.status_code == 200
+    assert len(response.context["items"].forms) == 2
+    assert 'value="Kept title"' in response.content.decode()
+    assert Session.objects.count() == 0
+
+
+def test_edit_updates_items_in_place_and_removes_deleted(login, supervisor, supervisee):
+    session = SessionFactory(supervisor=supervisor, supervisee=supervisee)
+    keep = ItemFactory(session=session, title="Keep", minutes=20)
+    drop = ItemFactory(session=session, title="Drop", minutes=20)
+    client = login(supervisor)
+    response = client.post(
+        reverse("sessions:edit", args=[session.pk]),
+        session_post(
+            supervisee=supervisee,
+            date=session.date,
+            version=session.version,
+            initial_items=2,
+            items=[
+                {"id": keep.pk, "title": "Kept and renamed", "minutes": 25},
+                {"id": drop.pk, "title": "Drop", "minutes": 20, "DELETE": True},
+            ],
+        ),
+    )
+    assert response.status_code == 302
+    assert list(session.items.values_list("pk", "title")) == [(keep.pk, "Kept and renamed")]
+    session.refresh_from_db()
+    assert session.version == 2
+
+
+def test_second_of_two_concurrent_edits_is_refused_and_keeps_its_text(
+    login, supervisor, supervisee
+):
+    session = SessionFactory(supervisor=supervisor, supervisee=supervisee)
+    client = login(supervisor)
+    url = reverse("sessions:edit", args=[session.pk])
+    first = session_post(
+        supervisee=supervisee,
+        date=session.date,
+        version=1,
+        items=[{"title": "First tab's item", "minutes": 10}],
+    )
+    second = session_post(
+        supervisee=supervisee,
+        date=session.date,
+        version=1,
+        items=[{"title": "Second tab's item", "minutes": 15}],
+    )
+    assert client.post(url, first).status_code == 302
+    response = client.post(url, second)
+    assert response.status_code == 409
+    body = response.content.decode()
+    assert "Your changes were not saved" in body
+    assert "First tab&#x27;s item" in body  # their saved version is shown
+    assert 'value="Second tab&#x27;s item"' in body  # our typing is kept
+    assert list(session.items.values_list("title", flat=True)) == ["First tab's item"]
+    # Saving again, knowingly, replaces their version.
+    assert client.post(url, {**second, "version": "2"}).status_code == 302
+    assert list(session.items.values_list("title", flat=True)) == ["Second tab's item"]
+
+
+def test_supervisor_cancels_a_planned_session_with_a_reason(login, supervisor, supervisee):
+    session = SessionFactory(supervisor=supervisor, supervisee=supervisee, status=Status.PLANNED)
+    client = login(supervisor)
+    url = reverse("sessions:cancel", args=[session.pk])
+    response = client.post(url, {"cancelled_by": "supervisee", "reason": "Off sick"})
+    assert response.status_code == 302
+    session.refresh_from_db()
+    assert session.status == Status.CANCELLED_BY_SUPERVISEE
+    assert session.cancellation_reason == "Off sick"
+
+
+def test_cancel_needs_a_reason(login, supervisor, supervisee):
+    session = SessionFactory(supervisor=supervisor, supervisee=supervisee, status=Status.PLANNED)
+    client = login(supervisor)
+    response = client.post(
+        reverse("sessions:cancel", args=[session.pk]), {"cancelled_by": "supervisor"}
+    )
+    assert response.status_code == 200
+    assert "reason" in response.context["form"].errors
+    session.refresh_from_db()
+    assert session.status == Status.PLANNED
+
+
+def test_supervisee_can_cancel_their_own_planned_session(login, supervisor, supervisee):
+    session = SessionFactory(supervisor=supervisor, supervisee=supervisee, status=Status.PLANNED)
+    client = login(supervisee)
+    response = client.post(
+        reverse("sessions:cancel", args=[session.pk]),
+        {"cancelled_by": "supervisee", "reason": "Court hearing moved"},
+    )
+    assert response.status_code == 302
+    session.refresh_from_db()
+    assert session.status == Status.CANCELLED_BY_SUPERVISEE
+
+
+def test_held_session_cannot_be_cancelled(login, supervisor, supervisee):
+    session = SessionFactory(supervisor=supervisor, supervisee=supervisee)
+    client = login(supervisor)
+    response = client.post(
+        reverse("sessions:cancel", args=[session.pk]), {"cancelled_by": "supervisor", "reason": "x"}
+    )
+    assert response.status_code == 403
+    session.refresh_from_db()
+    assert session.status == Status.HELD
+
+
+def test_reschedule_moves_a_planned_session(login, supervisor, supervisee):
+    session = SessionFactory(
+        supervisor=supervisor,
+        supervisee=supervisee,
+        status=Status.PLANNED,
+        date=timezone.localdate(),
+    )
+    client = login(supervisor)
+    new_day = timezone.localdate() + datetime.timedelta(days=3)
+    response = client.post(
+        reverse("sessions:reschedule", args=[session.pk]),
+        {"date": new_day.isoformat(), "start_time": "14:00", "reason": "Clash with court"},
+    )
+    session.refresh_from_db()
+    new = session.rescheduled_to
+    assert response.status_code == 302
+    assert session.status == Status.RESCHEDULED
+    assert new.status == Status.PLANNED and new.date == new_day
+    assert [a.person for a in new.attendances.all()] == [supervisee]
+
+
+def test_rescheduling_into_the_past_is_refused(login, supervisor, supervisee):
+    session = SessionFactory(supervisor=supervisor, supervisee=supervisee, status=Status.PLANNED)
+    client = login(supervisor)
+    response = client.post(
+        reverse("sessions:reschedule", args=[session.pk]), {"date": "2001-01-01"}
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["date"]
+    session.refresh_from_db()
+    assert session.status == Status.PLANNED
+
+
+def test_person_with_no_supervision_role_sees_a_helpful_page(login, outsider):
+    client = login(outsider)
+    home = client.get(reverse("home"))
+    assert home.status_code == 200
+    assert "You are not yet set up as a supervisor" in home.content.decode()
+    new = client.get(NEW)
+    assert new.status_code == 200
+    assert "Nothing to show you yet" in new.content.decode()
