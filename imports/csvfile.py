@@ -1,0 +1,347 @@
+"""Reading an uploaded CSV and naming every problem by row and column (INTERFACES.md).
+
+Both importers share this: the file is decoded, its header checked, and each cell read through
+a small helper that records a problem instead of raising, so one pass over the file lists
+everything that is wrong with it. Row numbers are the spreadsheet's: the header is row 1, and a
+value spread over several lines inside quotes is still one row.
+"""
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
+from people.models import normalise_email
+
+# A sanity bound on any minutes figure: a session (and so an item) lasts less than a day.
+MAX_MINUTES = 24 * 60
+MAX_EMAIL_LENGTH = 254
+
+DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
+WHOLE_NUMBER_PATTERN = re.compile(r"[0-9]+")
+# Bytes that are not UTF-8 are decoded with `surrogateescape`, which turns each into one of these.
+UNDECODABLE = re.compile("[\udc80-\udcff]")
+SAVE_AS_UTF8 = 'save the file as "CSV UTF-8" and try again'
+
+
+@dataclass(frozen=True)
+class Problem:
+    row: int
+    column: str
+    message: str
+
+    def __str__(self):
+        return f"row {self.row}, column {self.column}: {self.message}"
+
+
+class Problems:
+    """Every problem found in a file, listed in row order."""
+
+    def __init__(self):
+        self._found = []
+
+    def add(self, row, column, message):
+        self._found.append(Problem(row, str(column), message))
+
+    def __len__(self):
+        return len(self._found)
+
+    def __bool__(self):
+        return bool(self._found)
+
+    def lines(self):
+        # A stable sort: within a row, problems keep the order they were found in.
+        return [str(p) for p in sorted(self._found, key=lambda p: p.row)]
+
+
+@dataclass
+class ImportResult:
+    """What an import did (or, in a dry run, would do), or why it wrote nothing."""
+
+    dry_run: bool
+    problems: list[str] = field(default_factory=list)
+    summary: str = ""
+
+    @property
+    def ok(self):
+        return not self.problems
+
+
+def shown(value, limit=60):
+    """A value quoted for a message, shortened so a pasted paragraph stays readable."""
+    if len(value) > limit:
+        value = value[: limit - 3] + "..."
+    return f'"{value}"'
+
+
+def counted(number, singular, plural=None):
+    return f"{number} {singular if number == 1 else (plural or singular + 's')}"
+
+
+@dataclass
+class Row:
+    """One data row: each known column's value, stripped; "" when the cell or column is absent."""
+
+    number: int
+    cells: dict[str, str]
+    unreadable: set[str] = field(default_factory=set)
+
+    def __getitem__(self, column):
+        return self.cells.get(column, "")
+
+    def is_readable(self, column):
+        return column not in self.unreadable
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The columns a kind of file has: what it is called, which columns it must and may have."""
+
+    what: str
+    required: tuple[str, ...]
+    optional: tuple[str, ...]
+
+    def describe(self):
+        return (
+            f"row 1 must name the columns {', '.join(self.required)}"
+            f" (and may add {', '.join(self.optional)})"
+        )
+
+
+def read_table(data: bytes, layout: Layout, problems: Problems) -> list[Row] | None:
+    """The file's data rows, or None after recording why the file cannot be read at all."""
+    first = layout.required[0]
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        problems.add(1, first, f"the file is UTF-16 text, not UTF-8; {SAVE_AS_UTF8}")
+        return None
+    text = data.decode("utf-8-sig", errors="surrogateescape")
+    if not text.strip():
+        problems.add(1, first, f"the file is empty; {layout.describe()}")
+        return None
+    if "\x00" in text:
+        problems.add(
+            1, first, f"this is not a CSV file (it holds binary data); {layout.describe()}"
+        )
+        return None
+    records = []
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        for record in reader:
+            records.append(record)
+    except csv.Error as exc:
+        problems.add(len(records) + 1, first, f"this is not readable as CSV ({exc})")
+        return None
+
+    positions = _read_header(records[0], layout, problems)
+    if positions is None:
+        return None
+    width = len(records[0])
+    rows = []
+    for number, record in enumerate(records[1:], start=2):
+        if not any(cell.strip() for cell in record):
+            continue
+        row = Row(number=number, cells={})
+        for column, index in positions.items():
+            value = record[index].strip() if index < len(record) else ""
+            if UNDECODABLE.search(value):
+                problems.add(number, column, f"this value is not UTF-8 text; {SAVE_AS_UTF8}")
+                row.unreadable.add(column)
+                value = value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            row.cells[column] = value
+        extra = [cell for cell in record[width:] if cell.strip()]
+        if extra:
+            problems.add(
+                number,
+                width + 1,
+                f"{shown(extra[0].strip())} is beyond the last column of the header "
+                "(a value that contains a comma must be in double quotes)",
+            )
+        rows.append(row)
+    return rows
+
+
+def _read_header(header, layout, problems):
+    """{column: position} for the layout's columns, or None if the header is unusable."""
+    known = layout.required + layout.optional
+    before = len(problems)
+    names = [cell.strip().lower() for cell in header]
+    if not any(column in names for column in layout.required):
+        hint = ""
+        if any(UNDECODABLE.search(name) for name in names):
+            hint = " (and it is not UTF-8 text)"
+        elif len(names) == 1 and ";" in names[0]:
+            hint = " (columns must be separated by commas, not semicolons)"
+        problems.add(
+            1,
+            layout.required[0],
+            f"this is not a {layout.what} CSV file with a header row{hint}; {layout.describe()}",
+        )
+        return None
+    positions = {}
+    for index, name in enumerate(names):
+        if UNDECODABLE.search(name):
+            problems.add(1, index + 1, f"this column name is not UTF-8 text; {SAVE_AS_UTF8}")
+        elif name in known and name in positions:
+            problems.add(
+                1, name, f"the column appears twice (columns {positions[name] + 1} and {index + 1})"
+            )
+        elif name in known:
+            positions[name] = index
+    for column in layout.required:
+        if column not in positions:
+            problems.add(1, column, "this column is missing")
+    if len(problems) > before:
+        return None
+    return positions
+
+
+# Cell readers: each returns the parsed value, or None after recording a problem (or when the
+# cell was not UTF-8, which is already recorded). An empty optional cell gives its `empty` value.
+
+
+def read_text(row, column, problems, *, required=True, max_length=None):
+    value = row[column]
+    if not row.is_readable(column):
+        return None
+    if not value and required:
+        problems.add(row.number, column, "a value is required")
+        return None
+    if max_length and len(value) > max_length:
+        problems.add(
+            row.number, column, f"{counted(len(value), 'character')}; at most {max_length} fit"
+        )
+        return None
+    return value
+
+
+def read_choice(row, column, problems, *, choices, required=True):
+    """A key from `choices`, compared without regard to capitals; "" when empty and optional."""
+    value = row[column].lower()
+    if not row.is_readable(column):
+        return None
+    if not value:
+        if required:
+            problems.add(row.number, column, f"a value is required: one of {', '.join(choices)}")
+            return None
+        return ""
+    if value not in choices:
+        problems.add(row.number, column, f"{shown(row[column])} is not one of {', '.join(choices)}")
+        return None
+    return value
+
+
+def read_date(row, column, problems, *, required=True):
+    value = row[column]
+    if not row.is_readable(column):
+        return None
+    if not value:
+        if required:
+            problems.add(row.number, column, "a date is required (YYYY-MM-DD)")
+        return None
+    if DATE_PATTERN.fullmatch(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    problems.add(row.number, column, f"{shown(value)} is not a date in the form YYYY-MM-DD")
+    return None
+
+
+def read_minutes(row, column, problems):
+    value = row[column]
+    if not row.is_readable(column):
+        return None
+    if not value:
+        problems.add(row.number, column, "a number of minutes is required")
+        return None
+    if not WHOLE_NUMBER_PATTERN.fullmatch(value) or int(value) == 0:
+        problems.add(
+            row.number, column, f"{shown(value)} is not a whole number of minutes greater than 0"
+        )
+        return None
+    if int(value) > MAX_MINUTES:
+        problems.add(row.number, column, f"{value} minutes is more than a day ({MAX_MINUTES})")
+        return None
+    return int(value)
+
+
+def split_list(value):
+    """A `;`-separated list: spaces around values and empty values are ignored."""
+    return [part.strip() for part in value.split(";") if part.strip()]
+
+
+def read_key_list(row, column, problems, *, keys, what, required=False):
+    """Keys from `keys`, each at most once, in the file's order; `required`: at least one."""
+    if not row.is_readable(column):
+        return None
+    found = []
+    ok = True
+    for part in split_list(row[column]):
+        key = part.lower()
+        if key not in keys:
+            problems.add(
+                row.number, column, f"{shown(part)} is not a {what} (use {';'.join(keys)})"
+            )
+            ok = False
+        elif key in found:
+            problems.add(row.number, column, f"{shown(part)} is repeated")
+            ok = False
+        else:
+            found.append(key)
+    if ok and required and not found:
+        problems.add(
+            row.number,
+            column,
+            f"at least one {what} is required (one to four of {';'.join(keys)})",
+        )
+        ok = False
+    return found if ok else None
+
+
+def is_email(value):
+    if len(value) > MAX_EMAIL_LENGTH:
+        return False
+    try:
+        validate_email(value)
+    except ValidationError:
+        return False
+    return True
+
+
+def read_email(row, column, problems, *, required=True):
+    """A lower-case email address; "" when empty and optional."""
+    if not row.is_readable(column):
+        return None
+    value = normalise_email(row[column])
+    if not value:
+        if required:
+            problems.add(row.number, column, "an email address is required")
+            return None
+        return ""
+    if not is_email(value):
+        problems.add(row.number, column, f"{shown(row[column])} is not an email address")
+        return None
+    return value
+
+
+def read_email_list(row, column, problems):
+    """Lower-case email addresses, each at most once, in the file's order."""
+    if not row.is_readable(column):
+        return None
+    found = []
+    ok = True
+    for part in split_list(row[column]):
+        email = normalise_email(part)
+        if not is_email(email):
+            problems.add(row.number, column, f"{shown(part)} is not an email address")
+            ok = False
+        elif email in found:
+            problems.add(row.number, column, f"{shown(part)} is repeated")
+            ok = False
+        else:
+            found.append(email)
+    return found if ok else None

@@ -1,0 +1,44 @@
+"""The administrators' upload page: the same importers as the commands, the same problems."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import render
+from django.views.decorators.http import require_http_methods
+
+from .forms import KIND_PEOPLE, KIND_SESSIONS, UploadForm
+from .people import LAYOUT as PEOPLE_LAYOUT
+from .people import people_import
+from .sessions import LAYOUT as SESSIONS_LAYOUT
+from .sessions import sessions_import
+
+IMPORTERS = {KIND_PEOPLE: people_import, KIND_SESSIONS: sessions_import}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def upload(request):
+    """Upload a people or sessions CSV; show every problem by row and column, or what changed."""
+    # Only administrators import; to anyone else the page does not exist.
+    if not request.user.is_staff:
+        raise Http404
+    result = None
+    kind = None
+    if request.method == "POST":
+        form = UploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            kind = form.cleaned_data["kind"]
+            result = IMPORTERS[kind](
+                data=form.cleaned_data["file"].read(), dry_run=form.cleaned_data["dry_run"]
+            )
+    else:
+        form = UploadForm()
+    return render(
+        request,
+        "imports/upload.html",
+        {
+            "form": form,
+            "result": result,
+            "kind": kind,
+            "layouts": [("People", PEOPLE_LAYOUT), ("Sessions", SESSIONS_LAYOUT)],
+        },
+    )
