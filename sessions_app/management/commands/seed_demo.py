@@ -1,0 +1,55 @@
+"""Load the demo organisation: `manage.py seed_demo [--if-empty]`."""
+
+from django.core.management.base import BaseCommand
+
+from sessions_app import demo
+
+
+class Command(BaseCommand):
+    help = (
+        "Load a demo council's adult and children's social care: teams, people, supervision "
+        "relationships and six months of sessions ending today. Never on a live database."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Load only if the database has no users at all; otherwise skip.",
+        )
+
+    def handle(self, *args, if_empty=False, **options):
+        result = demo.demo_load(if_empty=if_empty)
+        if result.outcome == demo.Outcome.LOADED:
+            counts = ", ".join(f"{n} {what}" for what, n in result.counts.items())
+            self.stdout.write(self.style.SUCCESS(f"Loaded the demo organisation: {counts}."))
+        elif result.outcome == demo.Outcome.ALREADY_LOADED:
+            self.stdout.write("Demo organisation already loaded; nothing changed.")
+        else:
+            self.stdout.write(
+                "Skipped the demo organisation: the database already has users (--if-empty)."
+            )
+        demo_present = result.outcome != demo.Outcome.SKIPPED
+        if demo_present:
+            self.stdout.write("")
+            self.stdout.write(f"{demo.ORGANISATION}: look first at")
+            for name, email, why in demo.HIGHLIGHTS:
+                self.stdout.write(self.style.WARNING(f"  {name} ({email}): {why}"))
+        self.write_logins(demo_present=demo_present)
+
+    def write_logins(self, *, demo_present):
+        self.stdout.write("")
+        self.stdout.write(f"Demo logins (password for everyone: {demo.DEMO_PASSWORD})")
+        rows = demo.demo_logins()
+        width = max(len(email) for email, _role in rows)
+        for email, role in rows:
+            self.stdout.write(f"  {email:<{width}}  {role}")
+        if not demo_present:
+            self.stdout.write("  (the demo organisation is not in this database)")
+        self.stdout.write(
+            self.style.WARNING(
+                "These are demo credentials, known to anyone who reads this: "
+                "never load the demo into a live database."
+            )
+        )
+        self.stdout.write("Open http://127.0.0.1:8000")

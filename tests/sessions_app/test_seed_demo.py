@@ -1,0 +1,282 @@
+"""`manage.py seed_demo`: a believable organisation, loaded once, showing what Fourfold is for."""
+
+import datetime
+import re
+from fractions import Fraction
+from io import StringIO
+from itertools import pairwise
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+from django.db import transaction
+from django.db.models import F, Max, Sum
+from django.test.utils import override_settings
+from django.utils import timezone
+
+from people.models import FocusAgreement, Frequency, Kind, Relationship, Team, User
+from sessions_app import demo
+from sessions_app.models import (
+    Acknowledgement,
+    Action,
+    ActionReview,
+    ActionStatus,
+    Attendance,
+    Feedback,
+    Format,
+    Item,
+    RecordState,
+    Response,
+    ReviewOutcome,
+    Session,
+    Status,
+)
+from sessions_app.tags import FUNCTIONS
+
+
+def seed_demo(*args):
+    out = StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def model_counts():
+    return {model._meta.label: model._default_manager.count() for model in apps.get_models()}
+
+
+def held_sessions_attended(person, first, last):
+    """Held sessions in [first, last] where `person` is a present attendee (DOMAIN.md)."""
+    return Session.objects.filter(
+        status=Status.HELD,
+        date__gte=first,
+        date__lte=last,
+        attendances__person=person,
+        attendances__present=True,
+    )
+
+
+def function_shares(sessions):
+    """Each item's minutes split evenly over its functions; shares of the total, exactly."""
+    minutes = dict.fromkeys(FUNCTIONS, Fraction(0))
+    for item in Item.objects.filter(session__in=sessions):
+        for function in item.functions:
+            minutes[function] += Fraction(item.minutes, len(item.functions))
+    total = sum(minutes.values())
+    return {function: minutes[function] / total for function in FUNCTIONS}
+
+
+def last_held_one_to_one(relationship, day):
+    return Session.objects.filter(
+        status=Status.HELD,
+        format=Format.ONE_TO_ONE,
+        supervisor=relationship.supervisor,
+        attendances__person=relationship.supervisee,
+        date__lte=day,
+    ).aggregate(last=Max("date"))["last"]
+
+
+def test_if_empty_skips_when_a_user_exists(db):
+    User.objects.create_user("someone@example.org", name="Someone")
+
+    output = seed_demo("--if-empty")
+
+    assert "Skipped" in output
+    assert list(User.objects.values_list("email", flat=True)) == ["someone@example.org"]
+    assert not Session.objects.exists()
+    assert demo.DEMO_PASSWORD in output
+    assert "Open http://127.0.0.1:8000" in output
+
+
+@pytest.fixture(scope="class")
+def loaded(django_db_setup, django_db_blocker):
+    """Load the demo once for the whole class, then roll it back so other tests never see it."""
+    fast_hashing = override_settings(
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]
+    )
+    with django_db_blocker.unblock(), fast_hashing, transaction.atomic():
+        yield seed_demo("--if-empty")
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def today():
+    return timezone.localdate()
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("loaded")
+class TestDemoOrganisation:
+    def test_load_prints_the_logins_the_highlights_and_a_warning(self, loaded):
+        assert "Loaded the demo organisation" in loaded
+        assert demo.ADMIN_EMAIL in loaded
+        assert demo.DEMO_PASSWORD in loaded
+        assert "demo credentials" in loaded
+        assert "Mark Jennings" in loaded
+        assert "management-dominated" in loaded
+        assert "Kieran Walsh" in loaded
+        assert "overdue" in loaded
+        assert "Open http://127.0.0.1:8000" in loaded
+
+    def test_running_again_changes_nothing(self):
+        before = model_counts()
+
+        output = seed_demo()
+        output_if_empty = seed_demo("--if-empty")
+
+        assert "Demo organisation already loaded" in output
+        assert "Demo organisation already loaded" in output_if_empty
+        assert model_counts() == before
+        assert demo.DEMO_PASSWORD in output
+
+    def test_every_demo_login_uses_the_demo_password(self):
+        administrator = User.objects.get(email=demo.ADMIN_EMAIL)
+        assert administrator.is_staff and administrator.is_superuser
+        assert administrator.check_password(demo.DEMO_PASSWORD)
+        # One shared hash, so checking one password checks them all.
+        assert set(User.objects.values_list("password", flat=True)) == {administrator.password}
+        emails = [email for email, _role in demo.demo_logins()]
+        assert User.objects.filter(email__in=emails).count() == len(emails)
+
+    def test_three_teams_each_with_its_own_manager(self):
+        teams = Team.objects.prefetch_related("managers")
+        assert teams.count() == 3
+        managers = {manager.pk for team in teams for manager in team.managers.all()}
+        assert len(managers) == 3
+
+    def test_supervisors_and_practitioners(self, today):
+        relationships = Relationship.objects.all()
+        supervisors = set(relationships.values_list("supervisor", flat=True))
+        supervisees = set(relationships.values_list("supervisee", flat=True))
+        assert len(supervisors) >= 4
+        assert 18 <= len(supervisees) <= 22
+        assert supervisors & supervisees, "a senior practitioner is supervised and supervises"
+        assert relationships.filter(kind=Kind.EXTERNAL).exists()
+        assert relationships.filter(kind=Kind.PRACTICE).exists()
+        for person in supervisees:
+            line = relationships.filter(supervisee=person, kind=Kind.LINE).get()
+            assert line.agreement
+        newly_qualified = relationships.filter(
+            frequency=Frequency.NEWLY_QUALIFIED,
+            supervisee__start_date_in_post__gt=today - datetime.timedelta(days=183),
+        )
+        assert newly_qualified.count() >= 2
+
+    def test_sessions_span_six_months_ending_today(self, today):
+        first = Session.objects.order_by("date").first().date
+        assert today - datetime.timedelta(days=183) <= first <= today - datetime.timedelta(days=170)
+        held = Session.objects.filter(status=Status.HELD)
+        assert not held.filter(date__gt=today).exists()
+        assert held.aggregate(last=Max("date"))["last"] >= today - datetime.timedelta(days=7)
+        planned = Session.objects.filter(status=Status.PLANNED)
+        assert not planned.filter(date__lt=today).exists()
+        assert planned.filter(date__lte=today + datetime.timedelta(days=28)).count() >= 5
+
+    def test_each_team_has_group_supervision_every_month(self, today):
+        for team in Team.objects.all():
+            groups = Session.objects.filter(
+                format=Format.GROUP,
+                status=Status.HELD,
+                attendances__person__team=team,
+            ).distinct()
+            days = sorted(groups.values_list("date", flat=True))
+            assert len(days) >= 5
+            gaps = [(later - earlier).days for earlier, later in pairwise(days)]
+            assert max(gaps) <= 35
+            assert today - days[-1] <= datetime.timedelta(days=35)
+        assert Attendance.objects.filter(session__format=Format.GROUP, present=False).exists()
+
+    def test_cancellations_by_either_side_with_reasons_and_a_reschedule(self):
+        for status in (Status.CANCELLED_BY_SUPERVISOR, Status.CANCELLED_BY_SUPERVISEE):
+            cancelled = Session.objects.filter(status=status)
+            assert cancelled.exists()
+            assert not cancelled.filter(cancellation_reason="").exists()
+        rescheduled = Session.objects.get(status=Status.RESCHEDULED)
+        assert rescheduled.rescheduled_to.status == Status.PLANNED
+
+    def test_item_minutes_never_exceed_the_session(self):
+        too_long = Session.objects.annotate(total=Sum("items__minutes")).filter(
+            total__gt=F("duration_minutes")
+        )
+        assert not too_long.exists()
+        assert not Item.objects.filter(session__status__in=[Status.PLANNED]).exists()
+
+    def test_items_are_tagged_across_the_model_with_case_references_not_names(self):
+        for key in FUNCTIONS:
+            assert Item.objects.filter(**{f"function_{key}": True}).exists()
+        for field in ("stage_reflection", "stage_analysis", "stakeholder_partners"):
+            assert Item.objects.filter(**{field: True}).exists()
+        case_refs = set(Item.objects.exclude(case_ref="").values_list("case_ref", flat=True))
+        assert case_refs and all(re.fullmatch(r"C-\d{5}", ref) for ref in case_refs)
+        assert Item.objects.filter(risk=True).exists()
+        assert 1 <= Item.objects.filter(confidential=True).count() <= 20
+
+    def test_management_dominates_one_supervisees_last_90_days(self, today):
+        mark = User.objects.get(email=demo.MANAGEMENT_DOMINATED_EMAIL)
+        sessions = held_sessions_attended(mark, today - datetime.timedelta(days=89), today)
+
+        assert sessions.count() >= 2
+        assert function_shares(sessions)["management"] > Fraction(6, 10)
+        assert Feedback.objects.filter(
+            person=mark, dominated="management", session__in=sessions
+        ).exists()
+
+    def test_everyone_else_is_reasonably_balanced(self, today):
+        first = today - datetime.timedelta(days=89)
+        others = (
+            User.objects.filter(supervisor_relationships__isnull=False)
+            .exclude(email=demo.MANAGEMENT_DOMINATED_EMAIL)
+            .distinct()
+        )
+        for person in others:
+            sessions = held_sessions_attended(person, first, today)
+            assert sessions.count() >= 2, person
+            assert function_shares(sessions)["management"] <= Fraction(1, 2), person
+
+    def test_one_supervisee_is_overdue_and_nobody_else(self, today):
+        overdue = set()
+        for relationship in Relationship.objects.select_related("supervisor", "supervisee"):
+            last = last_held_one_to_one(relationship, today)
+            gap = (today - (last or relationship.start_date)).days
+            if gap > relationship.interval_on(today):
+                overdue.add(relationship.supervisee.email)
+        assert overdue == {demo.OVERDUE_EMAIL}
+
+        kieran = Relationship.objects.get(supervisee__email=demo.OVERDUE_EMAIL, kind=Kind.LINE)
+        assert kieran.frequency == Frequency.MONTHLY
+        assert (today - last_held_one_to_one(kieran, today)).days > 31
+
+    def test_older_records_signed_off_and_recent_ones_shared_or_draft(self, today):
+        held = Session.objects.filter(status=Status.HELD)
+        older = held.filter(date__lt=today - datetime.timedelta(days=30))
+        signed_off = older.filter(record_state=RecordState.SIGNED_OFF)
+        assert signed_off.count() >= 0.8 * older.count()
+        assert not signed_off.filter(signed_off_at__isnull=True).exists()
+        assert not held.exclude(record_state=RecordState.DRAFT).filter(shared_at=None).exists()
+        recent = held.filter(date__gt=today - datetime.timedelta(days=5))
+        assert recent.exists()
+        assert not recent.exclude(record_state=RecordState.DRAFT).exists()
+        assert held.filter(record_state=RecordState.SHARED).exists()
+
+    def test_signed_off_records_are_acknowledged_by_each_present_attendee(self):
+        for session in Session.objects.filter(record_state=RecordState.SIGNED_OFF).prefetch_related(
+            "attendances", "acknowledgements"
+        ):
+            present = {a.person_id for a in session.attendances.all() if a.present}
+            answered = {a.person_id for a in session.acknowledgements.all()}
+            assert answered == present
+        disagreement = Acknowledgement.objects.get(response=Response.DISAGREE)
+        assert disagreement.comments
+
+    def test_actions_are_done_open_or_carried_forward_to_the_next_session(self):
+        for status in (ActionStatus.DONE, ActionStatus.OPEN):
+            assert Action.objects.filter(status=status).exists()
+        carried = ActionReview.objects.filter(outcome=ReviewOutcome.CARRIED_FORWARD)
+        assert carried.exists()
+        for review in ActionReview.objects.select_related("action__session", "session"):
+            assert review.session.date > review.action.session.date
+            assert review.session.supervisor_id == review.action.session.supervisor_id
+
+    def test_a_focus_agreement_about_six_weeks_ago(self, today):
+        focus = FocusAgreement.objects.get()
+        assert 35 <= (today - focus.agreed_on).days <= 49
+        assert focus.functions
