@@ -1,0 +1,605 @@
+"""The four-function balance and the audit figures, as pure arithmetic (DOMAIN.md).
+
+Plain values in, frozen dataclasses out: nothing here touches the database, so every rule can be
+tested exhaustively without one. `audit.selectors` gathers the numbers with SQL aggregates and
+hands them to these functions.
+
+Arithmetic is exact: minutes are `Fraction`s (an item of `m` minutes and `k` functions gives each
+function `m / k`, a third of a minute included), thresholds are compared unrounded, and a number
+is rounded only when it is printed, once, half away from zero.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from fractions import Fraction
+
+from sessions_app.tags import FUNCTIONS
+
+MANAGEMENT_DOMINANT = "management_dominant"
+FUNCTION_NEGLECTED = "function_neglected"
+REFLECTIVE_SHORT_CIRCUIT = "reflective_short_circuit"
+SUPERVISION_OVERDUE = "supervision_overdue"
+SUPERVISEE_REPORTED_DOMINANCE = "supervisee_reported_dominance"
+
+FLAG_CODES = (
+    FUNCTION_NEGLECTED,
+    MANAGEMENT_DOMINANT,
+    REFLECTIVE_SHORT_CIRCUIT,
+    SUPERVISEE_REPORTED_DOMINANCE,
+    SUPERVISION_OVERDUE,
+)
+
+# SQL sums `minutes * (12 / k)` as whole numbers ("twelfths of a minute"): 12 is divisible by
+# every possible number of functions, so no division ever happens in the database.
+TWELFTHS_BY_FUNCTION_COUNT = {1: 12, 2: 6, 3: 4, 4: 3}
+
+MINUTE_PLACES = 2
+SHARE_PLACES = 4
+
+
+# Rounding: once, at the end, half away from zero.
+
+
+def round_half_away(value, places: int) -> Decimal:
+    """`value` (int, Fraction or Decimal) rounded to `places` decimals, half away from zero.
+
+    Done in exact integer arithmetic, so a third of a minute or 0.03125 can never be nudged by
+    an intermediate decimal approximation: 0.03125 -> 0.0313, 1/3 -> 0.33, 2/3 -> 0.67.
+    """
+    exact = Fraction(value)
+    scaled = abs(exact) * 10**places
+    whole = math.floor(scaled + Fraction(1, 2))
+    if exact < 0:
+        whole = -whole
+    return Decimal(whole).scaleb(-places)
+
+
+def round_minutes(value) -> Decimal:
+    return round_half_away(value, MINUTE_PLACES)
+
+
+def round_share(value) -> Decimal | None:
+    return None if value is None else round_half_away(value, SHARE_PLACES)
+
+
+def number_text(value: Decimal) -> str:
+    """A rounded number as JSON prints it: trailing zeros dropped, one decimal kept (175.0)."""
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0")
+        if text.endswith("."):
+            text += "0"
+    else:
+        text += ".0"
+    return text
+
+
+def ratio(part, whole) -> Fraction | None:
+    """`part / whole` exactly; None when there is nothing to divide by."""
+    if not whole:
+        return None
+    return Fraction(part) / Fraction(whole)
+
+
+# Inputs.
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """The audit policy's numbers, exact. Build with `from_policy` or `from_values`."""
+
+    dominance: Fraction = Fraction(1, 2)
+    neglect: Fraction = Fraction(1, 10)
+    short_circuit: Fraction = Fraction(1, 2)
+    min_sessions: int = 2
+
+    @classmethod
+    def from_values(cls, *, dominance, neglect, short_circuit, min_sessions) -> Thresholds:
+        # Fraction(Decimal("0.1")) is exactly 1/10; a float would not be, so refuse floats.
+        for value in (dominance, neglect, short_circuit):
+            if isinstance(value, float):
+                raise TypeError("thresholds must be Decimal, Fraction, int or str, not float")
+        return cls(
+            dominance=Fraction(dominance),
+            neglect=Fraction(neglect),
+            short_circuit=Fraction(short_circuit),
+            min_sessions=int(min_sessions),
+        )
+
+    @classmethod
+    def from_policy(cls, policy) -> Thresholds:
+        """From anything with the `AuditPolicy` attributes (duck-typed: no model import)."""
+        return cls.from_values(
+            dominance=policy.dominance_threshold,
+            neglect=policy.neglect_threshold,
+            short_circuit=policy.short_circuit_threshold,
+            min_sessions=policy.min_sessions,
+        )
+
+
+DEFAULT_THRESHOLDS = Thresholds()
+
+
+@dataclass(frozen=True)
+class RelationshipGap:
+    """One supervision relationship's gap to the window's end, and the interval it expects.
+
+    `last_held` is the last held one-to-one between the pair on or before the window's end,
+    None when there was none (then the gap counts from the relationship's start).
+    """
+
+    supervisor: str
+    supervisor_name: str
+    gap_days: int
+    interval_days: int
+    last_held: date | None = None
+    relationship_start: date | None = None
+
+    @property
+    def overdue(self) -> bool:
+        # Strictly greater: a gap equal to the interval is on time.
+        return self.gap_days > self.interval_days
+
+
+def relationship_gap(
+    *,
+    supervisor: str,
+    supervisor_name: str = "",
+    window_end: date,
+    last_held: date | None,
+    relationship_start: date,
+    interval_days: int,
+) -> RelationshipGap:
+    base = last_held or relationship_start
+    return RelationshipGap(
+        supervisor=supervisor,
+        supervisor_name=supervisor_name,
+        gap_days=(window_end - base).days,
+        interval_days=interval_days,
+        last_held=last_held,
+        relationship_start=relationship_start,
+    )
+
+
+@dataclass(frozen=True)
+class ItemTags:
+    """One discussion item as plain values: its minutes, functions and stages."""
+
+    minutes: int
+    functions: frozenset[str]
+    stages: frozenset[str] = frozenset()
+
+    def __post_init__(self):
+        if not 1 <= len(self.functions) <= 4 or not set(self.functions) <= set(FUNCTIONS):
+            raise ValueError(f"an item has one to four of {FUNCTIONS}, not {self.functions}")
+
+
+def is_short_circuit(stages: Iterable[str]) -> bool:
+    """Plans & actions with neither reflection nor analysis: the quick fix."""
+    stages = set(stages)
+    return "plans_actions" in stages and not ({"reflection", "analysis"} & stages)
+
+
+@dataclass(frozen=True)
+class Tally:
+    """Exact minutes of a set of items: per function, tagged, short-circuit."""
+
+    minutes: Mapping[str, Fraction]
+    tagged_minutes: Fraction
+    short_circuit_minutes: Fraction
+
+
+def tally_items(items: Iterable[ItemTags]) -> Tally:
+    """The rule applied item by item (`m / k` to each function); the reference for the SQL."""
+    minutes = dict.fromkeys(FUNCTIONS, Fraction(0))
+    tagged = Fraction(0)
+    short = Fraction(0)
+    for item in items:
+        share = Fraction(item.minutes, len(item.functions))
+        for key in item.functions:
+            minutes[key] += share
+        tagged += item.minutes
+        if is_short_circuit(item.stages):
+            # A short-circuited item counts all its minutes, whatever its number of functions.
+            short += item.minutes
+    return Tally(minutes=minutes, tagged_minutes=tagged, short_circuit_minutes=short)
+
+
+def minutes_from_twelfths(twelfths: Mapping[str, int]) -> dict[str, Fraction]:
+    """Function minutes from SQL's whole-number sums of twelfths of a minute."""
+    return {key: Fraction(twelfths.get(key) or 0, 12) for key in FUNCTIONS}
+
+
+# The balance of one supervisee.
+
+
+@dataclass(frozen=True)
+class Flag:
+    code: str
+    function: str | None = None
+
+    @property
+    def sort_key(self) -> tuple[str, str]:
+        return (self.code, self.function or "")
+
+    def as_dict(self) -> dict:
+        if self.function is None:
+            return {"code": self.code}
+        return {"code": self.code, "function": self.function}
+
+    def as_text(self) -> str:
+        return self.code if self.function is None else f"{self.code}:{self.function}"
+
+
+@dataclass(frozen=True)
+class Balance:
+    """One supervisee's balance in a window. Every number is exact; round when printing."""
+
+    supervisee: str
+    start: date
+    end: date
+    sessions_held: int
+    minutes: Mapping[str, Fraction]
+    tagged_minutes: Fraction
+    shares: Mapping[str, Fraction] | None
+    short_circuit_minutes: Fraction
+    flags: tuple[Flag, ...]
+    thresholds: Thresholds = DEFAULT_THRESHOLDS
+    gaps: tuple[RelationshipGap, ...] = ()
+    reported_dominance: Mapping[str, int] = field(default_factory=dict)
+    name: str = ""
+
+    @property
+    def short_circuit_share(self) -> Fraction | None:
+        return ratio(self.short_circuit_minutes, self.tagged_minutes)
+
+    @property
+    def share_flags_apply(self) -> bool:
+        return self.sessions_held >= self.thresholds.min_sessions and self.tagged_minutes > 0
+
+    @property
+    def overdue_gaps(self) -> tuple[RelationshipGap, ...]:
+        return tuple(gap for gap in self.gaps if gap.overdue)
+
+    @property
+    def flag_codes(self) -> tuple[str, ...]:
+        return tuple(flag.as_text() for flag in self.flags)
+
+    def reasons(self) -> list[tuple[Flag, str]]:
+        return [(flag, flag_reason(flag, self)) for flag in self.flags]
+
+    def as_report(self) -> dict:
+        """The `balance_report` JSON object (INTERFACES.md), numbers rounded once, here."""
+        shares = self.shares
+        return {
+            "supervisee": self.supervisee,
+            "from": self.start.isoformat(),
+            "to": self.end.isoformat(),
+            "sessions_held": self.sessions_held,
+            "tagged_minutes": float(round_minutes(self.tagged_minutes)),
+            "minutes": {key: float(round_minutes(self.minutes[key])) for key in FUNCTIONS},
+            "shares": None
+            if shares is None
+            else {key: float(round_share(shares[key])) for key in FUNCTIONS},
+            "short_circuit_minutes": float(round_minutes(self.short_circuit_minutes)),
+            "flags": [flag.as_dict() for flag in self.flags],
+        }
+
+
+def sort_flags(flags: Iterable[Flag]) -> tuple[Flag, ...]:
+    """By code, then function, in plain string order (a flag without a function first)."""
+    return tuple(sorted(set(flags), key=lambda flag: flag.sort_key))
+
+
+def compute_balance(
+    *,
+    supervisee: str,
+    start: date,
+    end: date,
+    sessions_held: int,
+    minutes: Mapping[str, Fraction | int],
+    short_circuit_minutes: Fraction | int = 0,
+    tagged_minutes: Fraction | int | None = None,
+    gaps: Iterable[RelationshipGap] = (),
+    reported_dominance: Iterable[str] | Mapping[str, int] = (),
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    name: str = "",
+) -> Balance:
+    """Apply DOMAIN.md's exact rule and flags to one supervisee's numbers.
+
+    `minutes` are exact function minutes (missing keys are 0). Tagged minutes are their total;
+    when `tagged_minutes` is given too (SQL's sum of item minutes) it must agree. `gaps` are the
+    supervisee's relationships active in the window; `reported_dominance` the function named in
+    each feedback that said one dominated (a list, or a mapping of function to count).
+    """
+    exact = {key: Fraction(minutes.get(key) or 0) for key in FUNCTIONS}
+    unknown = set(minutes) - set(FUNCTIONS)
+    if unknown:
+        raise ValueError(f"unknown functions: {sorted(unknown)}")
+    tagged = sum(exact.values(), Fraction(0))
+    if tagged_minutes is not None and Fraction(tagged_minutes) != tagged:
+        raise ValueError(f"function minutes add up to {tagged}, not {tagged_minutes}")
+    short = Fraction(short_circuit_minutes)
+    shares = {key: exact[key] / tagged for key in FUNCTIONS} if tagged > 0 else None
+    if isinstance(reported_dominance, Mapping):
+        reported = {key: int(n) for key, n in reported_dominance.items() if n}
+    else:
+        reported = dict(Counter(key for key in reported_dominance if key))
+    gaps = tuple(gaps)
+
+    flags = []
+    if shares is not None and sessions_held >= thresholds.min_sessions:
+        if shares["management"] > thresholds.dominance:
+            flags.append(Flag(MANAGEMENT_DOMINANT))
+        for key in FUNCTIONS:
+            if shares[key] < thresholds.neglect:
+                flags.append(Flag(FUNCTION_NEGLECTED, key))
+        if short / tagged > thresholds.short_circuit:
+            flags.append(Flag(REFLECTIVE_SHORT_CIRCUIT))
+    if any(gap.overdue for gap in gaps):
+        flags.append(Flag(SUPERVISION_OVERDUE))
+    for key in reported:
+        if key not in FUNCTIONS:
+            raise ValueError(f"unknown function in feedback: {key!r}")
+        flags.append(Flag(SUPERVISEE_REPORTED_DOMINANCE, key))
+
+    return Balance(
+        supervisee=supervisee.lower(),
+        start=start,
+        end=end,
+        sessions_held=sessions_held,
+        minutes=exact,
+        tagged_minutes=tagged,
+        shares=shares,
+        short_circuit_minutes=short,
+        flags=sort_flags(flags),
+        thresholds=thresholds,
+        gaps=gaps,
+        reported_dominance=reported,
+        name=name,
+    )
+
+
+# Plain words for each flag.
+
+
+def percent_text(value, places: int = 0) -> str:
+    """A share as a percentage: 0.625 -> '63%' (half away from zero), 0.125 at 1 place '12.5%'."""
+    return f"{number_text_plain(round_half_away(Fraction(value) * 100, places))}%"
+
+
+def number_text_plain(value: Decimal) -> str:
+    """A rounded number without needless zeros: 240.00 -> '240', 62.50 -> '62.5'."""
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def _share_against(share: Fraction, threshold: Fraction) -> tuple[str, str]:
+    """Both percentages, with enough decimals that a flagged share never reads as equal."""
+    limit = percent_text(threshold, 2)
+    for places in range(3):
+        shown = percent_text(share, places)
+        if shown != limit:
+            return shown, limit
+    return percent_text(share, 4), limit
+
+
+def _minutes_words(value) -> str:
+    text = number_text_plain(round_minutes(value))
+    return f"{text} minute" if text == "1" else f"{text} minutes"
+
+
+def _sessions_words(count: int) -> str:
+    return "1 session" if count == 1 else f"{count} sessions"
+
+
+def _person(email: str, name: str) -> str:
+    return f"{name} ({email})" if name else email
+
+
+def flag_reason(flag: Flag, balance: Balance) -> str:
+    """Why `balance` raised `flag`, in plain words with the numbers and the policy's limit.
+
+    e.g. "management took 62% of 240 minutes across 3 sessions; the policy flags above 50%".
+    """
+    t = balance.thresholds
+    tagged = _minutes_words(balance.tagged_minutes)
+    across = f"{tagged} across {_sessions_words(balance.sessions_held)}"
+    if flag.code == MANAGEMENT_DOMINANT:
+        shown, limit = _share_against(balance.shares["management"], t.dominance)
+        return f"management took {shown} of {across}; the policy flags above {limit}"
+    if flag.code == FUNCTION_NEGLECTED:
+        shown, limit = _share_against(balance.shares[flag.function], t.neglect)
+        return f"{flag.function} took {shown} of {across}; the policy flags below {limit}"
+    if flag.code == REFLECTIVE_SHORT_CIRCUIT:
+        shown, limit = _share_against(balance.short_circuit_share, t.short_circuit)
+        return (
+            f"{_minutes_words(balance.short_circuit_minutes)} of {across} ({shown}) went from "
+            f"experience straight to plans & actions, without reflection or analysis; "
+            f"the policy flags above {limit}"
+        )
+    if flag.code == SUPERVISION_OVERDUE:
+        parts = []
+        for gap in balance.overdue_gaps:
+            who = _person(gap.supervisor, gap.supervisor_name)
+            if gap.last_held is not None:
+                since = f"{gap.gap_days} days since the last one-to-one with {who}"
+            else:
+                since = f"no one-to-one with {who} in the {gap.gap_days} days since the " + (
+                    f"relationship started on {gap.relationship_start.isoformat()}"
+                    if gap.relationship_start
+                    else "relationship started"
+                )
+            parts.append(
+                f"{since} by {balance.end.isoformat()}; "
+                f"the agreement expects one every {gap.interval_days} days"
+            )
+        return "; ".join(parts)
+    if flag.code == SUPERVISEE_REPORTED_DOMINANCE:
+        count = balance.reported_dominance.get(flag.function, 0)
+        times = "1 feedback" if count == 1 else f"{count} feedbacks"
+        return f"the supervisee said {flag.function} dominated, in {times} in this window"
+    raise ValueError(f"unknown flag code: {flag.code!r}")
+
+
+# Team and organisation totals, and months.
+
+
+@dataclass(frozen=True)
+class Totals:
+    """The sum of several supervisees' balances (a team or the organisation).
+
+    `sessions_held` sums each member's sessions held, so a group session attended by three
+    members counts three times, just as its minutes count in full for each of them.
+    `flag_counts` is how many supervisees have each flag code.
+    """
+
+    start: date
+    end: date
+    people: int
+    sessions_held: int
+    minutes: Mapping[str, Fraction]
+    tagged_minutes: Fraction
+    short_circuit_minutes: Fraction
+    flag_counts: Mapping[str, int]
+
+    @property
+    def shares(self) -> dict[str, Fraction] | None:
+        if not self.tagged_minutes:
+            return None
+        return {key: self.minutes[key] / self.tagged_minutes for key in FUNCTIONS}
+
+    @property
+    def short_circuit_share(self) -> Fraction | None:
+        return ratio(self.short_circuit_minutes, self.tagged_minutes)
+
+
+def totals_of(balances: Iterable[Balance], *, start: date, end: date) -> Totals:
+    balances = list(balances)
+    minutes = {key: sum((b.minutes[key] for b in balances), Fraction(0)) for key in FUNCTIONS}
+    flag_counts = Counter()
+    for b in balances:
+        flag_counts.update({flag.code for flag in b.flags})
+    return Totals(
+        start=start,
+        end=end,
+        people=len(balances),
+        sessions_held=sum(b.sessions_held for b in balances),
+        minutes=minutes,
+        tagged_minutes=sum((b.tagged_minutes for b in balances), Fraction(0)),
+        short_circuit_minutes=sum((b.short_circuit_minutes for b in balances), Fraction(0)),
+        flag_counts=dict(sorted(flag_counts.items())),
+    )
+
+
+def month_windows(start: date, end: date) -> list[tuple[date, date]]:
+    """Calendar months overlapping [start, end], each clipped to it: a month is just a window."""
+    if start > end:
+        return []
+    windows = []
+    first = start
+    while first <= end:
+        next_month = (first.replace(day=1) + timedelta(days=32)).replace(day=1)
+        last = min(end, next_month - timedelta(days=1))
+        windows.append((first, last))
+        first = next_month
+    return windows
+
+
+# Supervisor-level and compliance figures.
+
+
+def cancellation_rate(cancelled_by_supervisor: int, scheduled: int) -> Fraction | None:
+    """Sessions cancelled by the supervisor / sessions scheduled, in the window.
+
+    "Scheduled" means every session in the window whatever its status: planned, held,
+    cancelled by either side or rescheduled. A rescheduled session and the new one it made
+    both count, each on its own date. None when nothing was scheduled.
+    """
+    return ratio(cancelled_by_supervisor, scheduled)
+
+
+@dataclass(frozen=True)
+class Reliability:
+    """A supervisor's cancellation rate in a window."""
+
+    supervisor: str
+    name: str
+    scheduled: int
+    cancelled_by_supervisor: int
+
+    @property
+    def rate(self) -> Fraction | None:
+        return cancellation_rate(self.cancelled_by_supervisor, self.scheduled)
+
+
+@dataclass(frozen=True)
+class SupervisorMinutes:
+    """What one supervisor (or group facilitator) contributed to a supervisee's balance."""
+
+    supervisor: str
+    name: str
+    sessions_held: int
+    minutes: Mapping[str, Fraction]
+    tagged_minutes: Fraction
+    short_circuit_minutes: Fraction
+
+    @property
+    def shares(self) -> dict[str, Fraction] | None:
+        if not self.tagged_minutes:
+            return None
+        return {key: self.minutes[key] / self.tagged_minutes for key in FUNCTIONS}
+
+
+@dataclass(frozen=True)
+class Compliance:
+    """The three audit checks for a set of held sessions in a window (DOMAIN.md).
+
+    - short one-to-ones: held one-to-ones shorter than the policy's minimum length, out of
+      all held one-to-ones;
+    - late records: records shared more than `share_deadline_days` after the session (or not
+      shared and past that deadline), out of the records whose deadline has passed or that
+      were shared; a record still inside its deadline and not yet shared is not counted;
+    - unreviewed actions: sessions where an action brought forward from the previous session
+      (same supervisor, a shared attendee) got no review, out of the sessions that had any.
+    Each share is None when its denominator is 0.
+    """
+
+    start: date
+    end: date
+    one_to_ones_held: int
+    short_one_to_ones: int
+    records_due: int
+    records_late: int
+    sessions_with_actions_to_review: int
+    sessions_with_unreviewed_actions: int
+
+    @property
+    def short_share(self) -> Fraction | None:
+        return ratio(self.short_one_to_ones, self.one_to_ones_held)
+
+    @property
+    def late_share(self) -> Fraction | None:
+        return ratio(self.records_late, self.records_due)
+
+    @property
+    def unreviewed_share(self) -> Fraction | None:
+        return ratio(self.sessions_with_unreviewed_actions, self.sessions_with_actions_to_review)
+
+
+@dataclass(frozen=True)
+class MonthTrend:
+    """One calendar month of a trend (clipped to the window asked for)."""
+
+    start: date
+    end: date
+    totals: Totals
+    balances: tuple[Balance, ...]

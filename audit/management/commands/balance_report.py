@@ -1,0 +1,108 @@
+"""`balance_report`: the four-function balance as JSON or CSV (a public contract, INTERFACES.md)."""
+
+import csv
+import io
+import json
+import re
+from datetime import date, timedelta
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from audit import selectors
+from audit.balance import FUNCTIONS, number_text, round_minutes, round_share
+from people.models import Team, User
+
+DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+CSV_COLUMNS = [
+    "supervisee",
+    "from",
+    "to",
+    "sessions_held",
+    "tagged_minutes",
+    *(f"minutes_{key}" for key in FUNCTIONS),
+    *(f"share_{key}" for key in FUNCTIONS),
+    "short_circuit_minutes",
+    "flags",
+]
+
+
+def parse_date(value, option):
+    # date.fromisoformat also takes 20260101 and week dates; the contract says YYYY-MM-DD.
+    if not DATE_PATTERN.fullmatch(value or ""):
+        raise CommandError(f"{option} must be a date written YYYY-MM-DD, not {value!r}")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise CommandError(f"{option} is not a real date: {value!r}") from None
+
+
+def csv_row(balance):
+    shares = balance.shares
+    return [
+        balance.supervisee,
+        balance.start.isoformat(),
+        balance.end.isoformat(),
+        balance.sessions_held,
+        number_text(round_minutes(balance.tagged_minutes)),
+        *(number_text(round_minutes(balance.minutes[key])) for key in FUNCTIONS),
+        *("" if shares is None else number_text(round_share(shares[key])) for key in FUNCTIONS),
+        number_text(round_minutes(balance.short_circuit_minutes)),
+        ";".join(balance.flag_codes),
+    ]
+
+
+class Command(BaseCommand):
+    help = (
+        "Print the four-function balance of supervisees in a window (default: the 90 days "
+        "ending today), with the audit policy in force."
+    )
+
+    def add_arguments(self, parser):
+        scope = parser.add_mutually_exclusive_group(required=True)
+        scope.add_argument("--supervisee", metavar="EMAIL", help="one supervisee")
+        scope.add_argument("--team", metavar="NAME", help="the supervisees in one team")
+        scope.add_argument("--all", action="store_true", help="every supervisee")
+        parser.add_argument("--from", dest="start", metavar="DATE", help="YYYY-MM-DD")
+        parser.add_argument("--to", dest="end", metavar="DATE", help="YYYY-MM-DD; default today")
+        parser.add_argument("--format", choices=["json", "csv"], default="json")
+
+    def handle(self, *args, **options):
+        if options["end"] is not None:
+            end = parse_date(options["end"], "--to")
+        else:
+            end = timezone.localdate()
+        if options["start"] is not None:
+            start = parse_date(options["start"], "--from")
+        else:
+            start = end - timedelta(days=89)
+        if start > end:
+            raise CommandError(f"--from ({start}) is after --to ({end})")
+
+        if options["supervisee"]:
+            person = User.objects.with_email(options["supervisee"]).first()
+            if person is None:
+                raise CommandError(f"No person with the email {options['supervisee']!r}")
+            results = selectors.balances(start, end, people=[person.pk])
+            if not results:
+                self.stderr.write(
+                    f"{person.email} is not a supervisee between {start} and {end}: "
+                    "no supervision relationship of theirs is active in the window."
+                )
+        elif options["team"]:
+            team = Team.objects.filter(name__iexact=options["team"].strip()).first()
+            if team is None:
+                raise CommandError(f"No team called {options['team']!r}")
+            results = selectors.balances(start, end, team=team)
+        else:
+            results = selectors.balances(start, end)
+
+        if options["format"] == "csv":
+            out = io.StringIO()
+            writer = csv.writer(out)
+            writer.writerow(CSV_COLUMNS)
+            writer.writerows(csv_row(balance) for balance in results)
+            self.stdout.write(out.getvalue(), ending="")
+        else:
+            self.stdout.write(json.dumps([b.as_report() for b in results], indent=2))

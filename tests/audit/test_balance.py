@@ -1,0 +1,755 @@
+"""The pure balance module: every rule, threshold edge and rounding case, without a database."""
+
+import datetime
+import random
+from decimal import Decimal
+from fractions import Fraction
+from types import SimpleNamespace
+
+import pytest
+
+from audit.balance import (
+    DEFAULT_THRESHOLDS,
+    FUNCTION_NEGLECTED,
+    MANAGEMENT_DOMINANT,
+    REFLECTIVE_SHORT_CIRCUIT,
+    SUPERVISEE_REPORTED_DOMINANCE,
+    SUPERVISION_OVERDUE,
+    TWELFTHS_BY_FUNCTION_COUNT,
+    Compliance,
+    Flag,
+    ItemTags,
+    RelationshipGap,
+    Reliability,
+    Thresholds,
+    cancellation_rate,
+    compute_balance,
+    flag_reason,
+    is_short_circuit,
+    minutes_from_twelfths,
+    month_windows,
+    number_text,
+    percent_text,
+    ratio,
+    relationship_gap,
+    round_half_away,
+    round_minutes,
+    round_share,
+    sort_flags,
+    tally_items,
+    totals_of,
+)
+from people.models import Frequency, interval_days
+from sessions_app.tags import FUNCTIONS
+
+START = datetime.date(2026, 1, 1)
+END = datetime.date(2026, 3, 31)
+
+
+def balance(
+    minutes=None,
+    *,
+    sessions_held=3,
+    short=0,
+    gaps=(),
+    reported=(),
+    thresholds=DEFAULT_THRESHOLDS,
+    **kwargs,
+):
+    """A balance with even minutes unless told otherwise (no share flag by default)."""
+    if minutes is None:
+        minutes = dict.fromkeys(FUNCTIONS, 25)
+    return compute_balance(
+        supervisee="sam@example.org",
+        start=START,
+        end=END,
+        sessions_held=sessions_held,
+        minutes=minutes,
+        short_circuit_minutes=short,
+        gaps=gaps,
+        reported_dominance=reported,
+        thresholds=thresholds,
+        **kwargs,
+    )
+
+
+def codes(result):
+    return [flag.as_text() for flag in result.flags]
+
+
+def split(management, total=1000):
+    """Minutes with `management` of `total`, the rest spread evenly over the other three."""
+    rest = Fraction(total - management, 3)
+    return {
+        "management": Fraction(management),
+        "development": rest,
+        "support": rest,
+        "mediation": rest,
+    }
+
+
+def gap(gap_days, interval_days, supervisor="sue@example.org"):
+    return RelationshipGap(
+        supervisor=supervisor,
+        supervisor_name="Sue Supervisor",
+        gap_days=gap_days,
+        interval_days=interval_days,
+        last_held=END - datetime.timedelta(days=gap_days),
+    )
+
+
+# Rounding: once, at the end, half away from zero.
+
+
+@pytest.mark.parametrize(
+    ("value", "places", "expected"),
+    [
+        (Fraction(1, 32), 4, "0.0313"),  # 0.03125: half rounds away from zero, not to even
+        (Fraction(5, 160), 4, "0.0313"),  # the worked example's mediation share
+        (Fraction(45, 160), 4, "0.2813"),  # 0.28125
+        (Fraction(1, 3), 2, "0.33"),
+        (Fraction(2, 3), 2, "0.67"),
+        (Fraction(10, 3), 2, "3.33"),
+        (Fraction(20, 3), 2, "6.67"),
+        (Fraction(190, 3), 2, "63.33"),
+        (Fraction(245, 3), 2, "81.67"),
+        (Fraction(1, 3), 4, "0.3333"),
+        (Fraction(2, 3), 4, "0.6667"),
+        (Fraction(1, 200), 2, "0.01"),  # 0.005
+        (Fraction(1, 8), 2, "0.13"),  # 0.125
+        (Fraction(3, 8), 2, "0.38"),  # 0.375: half-even would give 0.38 too, 0.125 tells them apart
+        (Fraction(1, 20000), 4, "0.0001"),  # 0.00005
+        (Fraction(4999, 100_000_000), 4, "0.0000"),
+        (Fraction(-1, 200), 2, "-0.01"),  # away from zero on the negative side too
+        (0, 2, "0.00"),
+        (175, 2, "175.00"),
+        (Decimal("0.125"), 2, "0.13"),
+    ],
+)
+def test_round_half_away_from_zero(value, places, expected):
+    result = round_half_away(value, places)
+    assert result == Decimal(expected)
+    assert str(result) == expected
+
+
+def test_round_minutes_and_shares_use_two_and_four_places():
+    assert round_minutes(Fraction(1, 3)) == Decimal("0.33")
+    assert round_share(Fraction(1, 32)) == Decimal("0.0313")
+    assert round_share(None) is None
+
+
+def test_rounding_happens_on_the_exact_value_not_a_decimal_approximation():
+    # 0.0312499999... must not become 0.0313 just because a 28-digit decimal got close.
+    just_below = Fraction(1, 32) - Fraction(1, 10**40)
+    assert round_half_away(just_below, 4) == Decimal("0.0312")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("175.00", "175.0"), ("63.33", "63.33"), ("0.2000", "0.2"), ("0.0000", "0.0"), ("5", "5.0")],
+)
+def test_number_text_prints_like_json(value, expected):
+    assert number_text(Decimal(value)) == expected
+
+
+def test_ratio_is_exact_and_none_without_a_whole():
+    assert ratio(1, 3) == Fraction(1, 3)
+    assert ratio(5, 0) is None
+    assert ratio(0, 0) is None
+
+
+# Thresholds.
+
+
+def test_thresholds_from_decimals_are_exact():
+    thresholds = Thresholds.from_values(
+        dominance=Decimal("0.50"),
+        neglect=Decimal("0.10"),
+        short_circuit=Decimal("0.5000"),
+        min_sessions=2,
+    )
+    assert thresholds == DEFAULT_THRESHOLDS
+    assert thresholds.neglect == Fraction(1, 10)
+
+
+def test_thresholds_refuse_floats():
+    with pytest.raises(TypeError):
+        Thresholds.from_values(dominance=0.5, neglect="0.1", short_circuit="0.5", min_sessions=2)
+
+
+def test_thresholds_from_a_policy_like_object():
+    policy = SimpleNamespace(
+        dominance_threshold=Decimal("0.6"),
+        neglect_threshold=Decimal("0.05"),
+        short_circuit_threshold=Decimal("0.4"),
+        min_sessions=3,
+    )
+    assert Thresholds.from_policy(policy) == Thresholds(
+        Fraction(3, 5), Fraction(1, 20), Fraction(2, 5), 3
+    )
+
+
+# Items: m / k to each function, and the short-circuit.
+
+
+@pytest.mark.parametrize("k", [1, 2, 3, 4])
+def test_an_item_gives_m_over_k_to_each_of_its_functions(k):
+    functions = FUNCTIONS[:k]
+    tally = tally_items([ItemTags(10, frozenset(functions))])
+    for key in FUNCTIONS:
+        assert tally.minutes[key] == (Fraction(10, k) if key in functions else 0)
+    assert tally.tagged_minutes == 10
+
+
+def test_thirds_stay_exact_and_add_up_to_the_item_minutes():
+    items = [ItemTags(10, frozenset({"management", "support", "mediation"}))] * 3
+    tally = tally_items(items)
+    assert tally.minutes["management"] == 10
+    assert sum(tally.minutes.values()) == tally.tagged_minutes == 30
+
+
+@pytest.mark.parametrize(
+    ("stages", "short"),
+    [
+        ({"plans_actions"}, True),
+        ({"experience", "plans_actions"}, True),
+        ({"reflection", "plans_actions"}, False),
+        ({"analysis", "plans_actions"}, False),
+        ({"experience", "reflection", "analysis", "plans_actions"}, False),
+        ({"experience"}, False),
+        (set(), False),
+    ],
+)
+def test_short_circuit_is_plans_without_reflection_or_analysis(stages, short):
+    assert is_short_circuit(stages) is short
+
+
+def test_a_short_circuited_item_counts_all_its_minutes_whatever_its_functions():
+    items = [
+        ItemTags(40, frozenset(FUNCTIONS), frozenset({"experience", "plans_actions"})),
+        ItemTags(20, frozenset({"management"}), frozenset({"reflection", "plans_actions"})),
+    ]
+    assert tally_items(items).short_circuit_minutes == 40
+
+
+@pytest.mark.parametrize("functions", [frozenset(), frozenset({"leadership"})])
+def test_an_item_needs_one_to_four_known_functions(functions):
+    with pytest.raises(ValueError):
+        ItemTags(10, functions)
+
+
+def test_twelfths_from_sql_equal_the_item_by_item_rule():
+    rng = random.Random(12)
+    items = [
+        ItemTags(rng.randint(1, 120), frozenset(rng.sample(FUNCTIONS, rng.randint(1, 4))))
+        for _ in range(200)
+    ]
+    twelfths = dict.fromkeys(FUNCTIONS, 0)
+    for item in items:
+        for key in item.functions:
+            twelfths[key] += item.minutes * TWELFTHS_BY_FUNCTION_COUNT[len(item.functions)]
+    assert minutes_from_twelfths(twelfths) == tally_items(items).minutes
+
+
+def test_missing_twelfths_are_zero():
+    assert minutes_from_twelfths({"management": 24, "support": None}) == {
+        "management": 2,
+        "development": 0,
+        "support": 0,
+        "mediation": 0,
+    }
+
+
+# The balance.
+
+
+def test_empty_window_has_zero_minutes_no_shares_and_no_flags():
+    result = balance(dict.fromkeys(FUNCTIONS, 0), sessions_held=0)
+    assert result.tagged_minutes == 0
+    assert result.shares is None
+    assert result.short_circuit_share is None
+    assert result.flags == ()
+    assert result.as_report() == {
+        "supervisee": "sam@example.org",
+        "from": "2026-01-01",
+        "to": "2026-03-31",
+        "sessions_held": 0,
+        "tagged_minutes": 0.0,
+        "minutes": dict.fromkeys(FUNCTIONS, 0.0),
+        "shares": None,
+        "short_circuit_minutes": 0.0,
+        "flags": [],
+    }
+
+
+def test_missing_function_keys_count_as_zero_and_all_four_are_reported():
+    result = balance({"management": 30})
+    assert set(result.minutes) == set(FUNCTIONS)
+    assert result.as_report()["minutes"] == {
+        "management": 30.0,
+        "development": 0.0,
+        "support": 0.0,
+        "mediation": 0.0,
+    }
+
+
+def test_unknown_function_key_is_refused():
+    with pytest.raises(ValueError):
+        balance({"leadership": 10})
+
+
+def test_sessions_without_tagged_minutes_give_no_shares_and_no_share_flags():
+    result = balance(dict.fromkeys(FUNCTIONS, 0), sessions_held=5, gaps=[gap(40, 31)])
+    assert result.shares is None
+    assert codes(result) == [SUPERVISION_OVERDUE]
+
+
+def test_tagged_minutes_are_the_sum_of_function_minutes():
+    result = balance(split(500, total=1000))
+    assert result.tagged_minutes == 1000
+    assert sum(result.shares.values()) == 1
+
+
+def test_tagged_minutes_from_sql_must_agree_with_the_function_minutes():
+    assert balance(split(500), tagged_minutes=1000).tagged_minutes == 1000
+    with pytest.raises(ValueError):
+        balance(split(500), tagged_minutes=999)
+
+
+def test_shares_are_exact_fractions_rounded_only_in_the_report():
+    result = balance({"management": 110, "development": 0, "support": 45, "mediation": 5})
+    assert result.shares["mediation"] == Fraction(1, 32)
+    report = result.as_report()
+    assert report["shares"] == {
+        "management": 0.6875,
+        "development": 0.0,
+        "support": 0.2813,
+        "mediation": 0.0313,
+    }
+    assert report["tagged_minutes"] == 160.0
+
+
+def test_report_minutes_with_thirds():
+    result = balance(
+        {
+            "management": Fraction(190, 3),
+            "development": Fraction(245, 3),
+            "support": Fraction(185, 3),
+            "mediation": Fraction(55, 3),
+        }
+    )
+    report = result.as_report()
+    assert report["minutes"] == {
+        "management": 63.33,
+        "development": 81.67,
+        "support": 61.67,
+        "mediation": 18.33,
+    }
+    assert report["tagged_minutes"] == 225.0
+    assert report["shares"]["management"] == 0.2815
+
+
+def test_email_is_written_in_lower_case():
+    result = compute_balance(
+        supervisee="Sam@Example.ORG", start=START, end=END, sessions_held=0, minutes={}
+    )
+    assert result.supervisee == "sam@example.org"
+
+
+# Management dominance: strictly above the threshold.
+
+
+@pytest.mark.parametrize(
+    ("management", "flagged"),
+    [(499, False), (500, False), (501, True), (1000, True)],
+)
+def test_management_dominant_only_strictly_above_the_threshold(management, flagged):
+    assert (MANAGEMENT_DOMINANT in codes(balance(split(management)))) is flagged
+
+
+def test_dominance_compares_the_unrounded_share():
+    # 10001/20000 prints as 0.5001 but 100001/200000 prints as 0.5000: both are above 1/2.
+    result = balance(split(100_001, total=200_000))
+    assert result.as_report()["shares"]["management"] == 0.5
+    assert MANAGEMENT_DOMINANT in codes(result)
+
+
+def test_dominance_threshold_comes_from_the_policy():
+    thresholds = Thresholds(dominance=Fraction(3, 5))
+    assert MANAGEMENT_DOMINANT not in codes(balance(split(600), thresholds=thresholds))
+    assert MANAGEMENT_DOMINANT in codes(balance(split(601), thresholds=thresholds))
+
+
+# Neglect: strictly below the threshold, once per function.
+
+
+@pytest.mark.parametrize(
+    ("mediation", "flagged"),
+    [(Fraction(99), True), (Fraction(100), False), (Fraction(101), False), (Fraction(0), True)],
+)
+def test_function_neglected_only_strictly_below_the_threshold(mediation, flagged):
+    rest = (1000 - mediation) / 3
+    result = balance(
+        {"management": rest, "development": rest, "support": rest, "mediation": mediation}
+    )
+    assert ("function_neglected:mediation" in codes(result)) is flagged
+
+
+def test_neglect_compares_the_unrounded_share():
+    # 0.099995 prints as 0.1000 yet is below 0.10.
+    mediation = Fraction(19999, 200)
+    rest = (1000 - mediation) / 3
+    result = balance(
+        {"management": rest, "development": rest, "support": rest, "mediation": mediation}
+    )
+    assert result.as_report()["shares"]["mediation"] == 0.1
+    assert "function_neglected:mediation" in codes(result)
+
+
+def test_every_neglected_function_is_flagged_with_its_name():
+    result = balance({"management": 100})
+    assert codes(result) == [
+        "function_neglected:development",
+        "function_neglected:mediation",
+        "function_neglected:support",
+        MANAGEMENT_DOMINANT,
+    ]
+
+
+# Short-circuit: strictly above the threshold.
+
+
+@pytest.mark.parametrize(("short", "flagged"), [(499, False), (500, False), (501, True)])
+def test_short_circuit_only_strictly_above_the_threshold(short, flagged):
+    result = balance(split(250), short=short)
+    assert (REFLECTIVE_SHORT_CIRCUIT in codes(result)) is flagged
+
+
+def test_short_circuit_threshold_comes_from_the_policy():
+    thresholds = Thresholds(short_circuit=Fraction(1, 4))
+    assert REFLECTIVE_SHORT_CIRCUIT in codes(balance(split(250), short=251, thresholds=thresholds))
+
+
+# min_sessions gates the share-based flags only.
+
+
+@pytest.mark.parametrize(
+    ("sessions_held", "flagged"), [(0, False), (1, False), (2, True), (3, True)]
+)
+def test_share_flags_need_min_sessions(sessions_held, flagged):
+    result = balance({"management": 100}, sessions_held=sessions_held, short=100)
+    share_flags = {MANAGEMENT_DOMINANT, REFLECTIVE_SHORT_CIRCUIT, FUNCTION_NEGLECTED}
+    assert bool(share_flags & {flag.code for flag in result.flags}) is flagged
+    assert result.shares is not None  # shares are shown whatever the number of sessions
+
+
+def test_min_sessions_comes_from_the_policy():
+    thresholds = Thresholds(min_sessions=4)
+    assert balance({"management": 100}, sessions_held=3, thresholds=thresholds).flags == ()
+    assert balance({"management": 100}, sessions_held=4, thresholds=thresholds).flags != ()
+
+
+def test_other_flags_ignore_min_sessions():
+    result = balance(
+        dict.fromkeys(FUNCTIONS, 0), sessions_held=0, gaps=[gap(32, 31)], reported=["support"]
+    )
+    assert codes(result) == ["supervisee_reported_dominance:support", SUPERVISION_OVERDUE]
+
+
+# Overdue: the gap strictly greater than the interval, once per supervisee.
+
+
+@pytest.mark.parametrize(
+    ("gap_days", "interval", "flagged"),
+    [
+        (30, 31, False),
+        (31, 31, False),
+        (32, 31, True),
+        (7, 7, False),
+        (8, 7, True),
+        (14, 14, False),
+        (15, 14, True),
+        (42, 42, False),
+        (43, 42, True),
+    ],
+)
+def test_overdue_when_gap_is_greater_than_interval(gap_days, interval, flagged):
+    assert (SUPERVISION_OVERDUE in codes(balance(gaps=[gap(gap_days, interval)]))) is flagged
+
+
+def test_overdue_is_flagged_once_however_many_relationships_are_overdue():
+    gaps = [gap(50, 31), gap(60, 42, "eve@example.org"), gap(3, 7, "pat@example.org")]
+    result = balance(gaps=gaps)
+    assert codes(result) == [SUPERVISION_OVERDUE]
+    assert [g.supervisor for g in result.overdue_gaps] == ["sue@example.org", "eve@example.org"]
+
+
+def test_no_relationships_means_not_overdue():
+    assert balance(gaps=()).flags == ()
+
+
+def test_relationship_gap_counts_from_the_last_held_one_to_one_else_the_start():
+    held = relationship_gap(
+        supervisor="sue@example.org",
+        window_end=END,
+        last_held=datetime.date(2026, 2, 5),
+        relationship_start=datetime.date(2020, 3, 1),
+        interval_days=31,
+    )
+    assert held.gap_days == 54 and held.overdue
+    never = relationship_gap(
+        supervisor="sue@example.org",
+        window_end=END,
+        last_held=None,
+        relationship_start=datetime.date(2026, 3, 1),
+        interval_days=31,
+    )
+    assert never.gap_days == 30 and not never.overdue
+
+
+@pytest.mark.parametrize(
+    ("d", "expected"), [(0, 7), (41, 7), (42, 14), (182, 14), (183, 31), (400, 31)]
+)
+def test_newly_qualified_schedule_boundaries(d, expected):
+    started = datetime.date(2025, 9, 1)
+    day = started + datetime.timedelta(days=d)
+    assert interval_days(Frequency.NEWLY_QUALIFIED, started, day) == expected
+
+
+@pytest.mark.parametrize(
+    ("frequency", "expected"),
+    [
+        (Frequency.WEEKLY, 7),
+        (Frequency.FORTNIGHTLY, 14),
+        (Frequency.MONTHLY, 31),
+        (Frequency.SIX_WEEKLY, 42),
+    ],
+)
+def test_fixed_intervals(frequency, expected):
+    assert interval_days(frequency, START, END) == expected
+
+
+@pytest.mark.parametrize(
+    ("d", "gap_days", "flagged"),
+    [
+        (41, 7, False),
+        (41, 8, True),  # weekly while d < 42
+        (42, 14, False),
+        (42, 15, True),  # fortnightly from d = 42
+        (182, 14, False),
+        (182, 15, True),
+        (183, 31, False),
+        (183, 32, True),  # monthly from d = 183
+    ],
+)
+def test_newly_qualified_overdue_at_the_schedule_boundaries(d, gap_days, flagged):
+    started = END - datetime.timedelta(days=d)
+    interval = interval_days(Frequency.NEWLY_QUALIFIED, started, END)
+    result = balance(gaps=[gap(gap_days, interval)])
+    assert (SUPERVISION_OVERDUE in codes(result)) is flagged
+
+
+# Supervisee-reported dominance.
+
+
+def test_reported_dominance_flags_each_function_named_once():
+    result = balance(reported=["management", "management", "support", ""])
+    assert codes(result) == [
+        "supervisee_reported_dominance:management",
+        "supervisee_reported_dominance:support",
+    ]
+    assert result.reported_dominance == {"management": 2, "support": 1}
+
+
+def test_reported_dominance_accepts_counts():
+    result = balance(reported={"mediation": 3, "support": 0})
+    assert codes(result) == ["supervisee_reported_dominance:mediation"]
+
+
+def test_reported_dominance_of_an_unknown_function_is_refused():
+    with pytest.raises(ValueError):
+        balance(reported=["leadership"])
+
+
+# Flag order: by code, then function, in plain string order.
+
+
+def test_flags_are_sorted_by_code_then_function_in_plain_string_order():
+    result = balance(
+        {"management": 990, "support": 10},
+        short=600,
+        gaps=[gap(100, 31)],
+        reported=["support", "development", "management"],
+    )
+    assert codes(result) == [
+        "function_neglected:development",
+        "function_neglected:mediation",
+        "function_neglected:support",
+        "management_dominant",
+        "reflective_short_circuit",
+        "supervisee_reported_dominance:development",
+        "supervisee_reported_dominance:management",
+        "supervisee_reported_dominance:support",
+        "supervision_overdue",
+    ]
+    assert [flag.as_dict() for flag in result.flags][:1] == [
+        {"code": "function_neglected", "function": "development"}
+    ]
+    assert result.flags[3].as_dict() == {"code": "management_dominant"}
+
+
+def test_sort_flags_puts_a_flag_without_function_before_one_with_and_drops_duplicates():
+    flags = [Flag("b", "x"), Flag("b"), Flag("a", "z"), Flag("b")]
+    assert sort_flags(flags) == (Flag("a", "z"), Flag("b"), Flag("b", "x"))
+
+
+# Plain-words reasons.
+
+
+def test_reason_for_management_dominant():
+    result = balance(split(149, total=240))
+    flag = Flag(MANAGEMENT_DOMINANT)
+    assert flag in result.flags
+    assert flag_reason(flag, result) == (
+        "management took 62% of 240 minutes across 3 sessions; the policy flags above 50%"
+    )
+
+
+def test_reason_never_shows_a_flagged_share_equal_to_the_limit():
+    result = balance(split(504))
+    assert flag_reason(Flag(MANAGEMENT_DOMINANT), result) == (
+        "management took 50.4% of 1000 minutes across 3 sessions; the policy flags above 50%"
+    )
+
+
+def test_reason_for_function_neglected():
+    result = balance({"management": 110, "support": 45, "mediation": 5}, sessions_held=2)
+    assert flag_reason(Flag(FUNCTION_NEGLECTED, "mediation"), result) == (
+        "mediation took 3% of 160 minutes across 2 sessions; the policy flags below 10%"
+    )
+    assert flag_reason(Flag(FUNCTION_NEGLECTED, "development"), result) == (
+        "development took 0% of 160 minutes across 2 sessions; the policy flags below 10%"
+    )
+
+
+def test_reason_for_short_circuit():
+    result = balance({"management": 110, "support": 45, "mediation": 5}, short=110)
+    assert flag_reason(Flag(REFLECTIVE_SHORT_CIRCUIT), result) == (
+        "110 minutes of 160 minutes across 3 sessions (69%) went from experience straight to "
+        "plans & actions, without reflection or analysis; the policy flags above 50%"
+    )
+
+
+def test_reason_for_overdue_names_each_overdue_relationship():
+    never = RelationshipGap(
+        supervisor="eve@example.org",
+        supervisor_name="",
+        gap_days=90,
+        interval_days=42,
+        relationship_start=START,
+    )
+    result = balance(gaps=[gap(54, 31), never, gap(3, 7, "pat@example.org")])
+    assert flag_reason(Flag(SUPERVISION_OVERDUE), result) == (
+        "54 days since the last one-to-one with Sue Supervisor (sue@example.org) by 2026-03-31; "
+        "the agreement expects one every 31 days; "
+        "no one-to-one with eve@example.org in the 90 days since the relationship started on "
+        "2026-01-01 by 2026-03-31; the agreement expects one every 42 days"
+    )
+
+
+def test_reason_for_reported_dominance():
+    result = balance(reported=["management", "management", "support"])
+    assert flag_reason(Flag(SUPERVISEE_REPORTED_DOMINANCE, "management"), result) == (
+        "the supervisee said management dominated, in 2 feedbacks in this window"
+    )
+    assert flag_reason(Flag(SUPERVISEE_REPORTED_DOMINANCE, "support"), result) == (
+        "the supervisee said support dominated, in 1 feedback in this window"
+    )
+
+
+def test_every_raised_flag_has_a_reason():
+    result = balance(
+        {"management": 990, "support": 10},
+        short=600,
+        gaps=[gap(100, 31)],
+        reported=["support"],
+    )
+    reasons = result.reasons()
+    assert len(reasons) == len(result.flags)
+    assert all(text for _, text in reasons)
+
+
+def test_reason_for_an_unknown_code_is_refused():
+    with pytest.raises(ValueError):
+        flag_reason(Flag("made_up"), balance())
+
+
+@pytest.mark.parametrize(
+    ("value", "places", "expected"),
+    [(Fraction(5, 8), 0, "63%"), (Fraction(1, 8), 1, "12.5%"), (Fraction(1, 2), 2, "50%")],
+)
+def test_percent_text(value, places, expected):
+    assert percent_text(value, places) == expected
+
+
+# Totals, months, supervisors and compliance.
+
+
+def test_totals_sum_the_members_minutes_and_count_flags_per_person():
+    first = balance({"management": 100}, sessions_held=2)
+    second = balance(dict.fromkeys(FUNCTIONS, 25), sessions_held=3, gaps=[gap(40, 31)])
+    empty = balance(dict.fromkeys(FUNCTIONS, 0), sessions_held=0)
+    result = totals_of([first, second, empty], start=START, end=END)
+    assert result.people == 3
+    assert result.sessions_held == 5
+    assert result.minutes == {"management": 125, "development": 25, "support": 25, "mediation": 25}
+    assert result.tagged_minutes == 200
+    assert result.shares["management"] == Fraction(5, 8)
+    assert result.flag_counts == {
+        FUNCTION_NEGLECTED: 1,
+        MANAGEMENT_DOMINANT: 1,
+        SUPERVISION_OVERDUE: 1,
+    }
+
+
+def test_totals_of_nobody_have_no_shares():
+    result = totals_of([], start=START, end=END)
+    assert result.people == 0 and result.shares is None and result.short_circuit_share is None
+
+
+def test_month_windows_are_calendar_months_clipped_to_the_window():
+    assert month_windows(datetime.date(2025, 12, 15), datetime.date(2026, 3, 10)) == [
+        (datetime.date(2025, 12, 15), datetime.date(2025, 12, 31)),
+        (datetime.date(2026, 1, 1), datetime.date(2026, 1, 31)),
+        (datetime.date(2026, 2, 1), datetime.date(2026, 2, 28)),
+        (datetime.date(2026, 3, 1), datetime.date(2026, 3, 10)),
+    ]
+    assert month_windows(datetime.date(2024, 2, 29), datetime.date(2024, 2, 29)) == [
+        (datetime.date(2024, 2, 29), datetime.date(2024, 2, 29))
+    ]
+    assert month_windows(END, START) == []
+
+
+def test_cancellation_rate_is_cancelled_by_supervisor_over_all_scheduled():
+    assert cancellation_rate(1, 4) == Fraction(1, 4)
+    assert cancellation_rate(0, 0) is None
+    rate = Reliability(
+        supervisor="sue@example.org", name="Sue", scheduled=9, cancelled_by_supervisor=1
+    )
+    assert rate.rate == Fraction(1, 9)
+
+
+def test_compliance_shares_and_empty_denominators():
+    figures = Compliance(
+        start=START,
+        end=END,
+        one_to_ones_held=8,
+        short_one_to_ones=5,
+        records_due=0,
+        records_late=0,
+        sessions_with_actions_to_review=3,
+        sessions_with_unreviewed_actions=1,
+    )
+    assert figures.short_share == Fraction(5, 8)
+    assert figures.late_share is None
+    assert figures.unreviewed_share == Fraction(1, 3)

@@ -1,0 +1,865 @@
+"""The database side of the balance: who counts, which sessions, exact SQL sums, query counts."""
+
+import datetime
+import random
+from decimal import Decimal
+from fractions import Fraction
+
+import pytest
+from django.db.models import F
+
+from audit import selectors
+from audit.balance import (
+    ItemTags,
+    Thresholds,
+    compute_balance,
+    relationship_gap,
+    tally_items,
+)
+from audit.models import AuditPolicy
+from people.models import Frequency, Relationship, interval_days
+from sessions_app.models import (
+    Action,
+    ActionReview,
+    ActionStatus,
+    Attendance,
+    Feedback,
+    Format,
+    RecordState,
+    ReviewOutcome,
+    Session,
+    Status,
+)
+from sessions_app.tags import FUNCTIONS
+from tests.factories import (
+    ActionFactory,
+    GroupSessionFactory,
+    ItemFactory,
+    RelationshipFactory,
+    SessionFactory,
+    TeamFactory,
+    UserFactory,
+)
+
+START = datetime.date(2026, 1, 1)
+END = datetime.date(2026, 3, 31)
+DAY = datetime.timedelta(days=1)
+
+
+@pytest.fixture
+def policy(db):
+    return AuditPolicy.current()
+
+
+def by_email(results):
+    return {result.supervisee: result for result in results}
+
+
+def codes(result):
+    return [flag.as_text() for flag in result.flags]
+
+
+def feedback(session, person, dominated=""):
+    return Feedback.objects.create(
+        session=session,
+        person=person,
+        management="about_right",
+        development="about_right",
+        support="about_right",
+        mediation="about_right",
+        usefulness=4,
+        dominated=dominated,
+    )
+
+
+# Which sessions count, and for whom.
+
+
+def test_group_session_counts_in_full_for_present_attendees_and_not_for_absent(
+    supervisor, supervisee, other_supervisee
+):
+    group = GroupSessionFactory(
+        supervisor=supervisor, attendees=[(supervisee, True), (other_supervisee, False)]
+    )
+    ItemFactory(session=group, minutes=30, functions=["management", "support"])
+    ItemFactory(session=group, minutes=20, functions=["development"])
+
+    results = by_email(selectors.balances(START, END))
+
+    sam = results["sam@example.org"]
+    assert sam.sessions_held == 1
+    assert sam.tagged_minutes == 50
+    assert sam.minutes == {"management": 15, "development": 20, "support": 15, "mediation": 0}
+    nia = results["nia@example.org"]
+    assert nia.sessions_held == 0
+    assert nia.tagged_minutes == 0
+    assert nia.shares is None
+
+
+def test_facilitator_counts_only_when_present_as_an_attendee(supervisor, supervisee):
+    facilitator = UserFactory(email="pat@example.org")
+    RelationshipFactory(supervisor=supervisor, supervisee=facilitator)
+    led_only = GroupSessionFactory(supervisor=facilitator, attendees=[(supervisee, True)])
+    ItemFactory(session=led_only, minutes=30, functions=["support"])
+    attended = GroupSessionFactory(
+        supervisor=facilitator, attendees=[(supervisee, True), (facilitator, True)]
+    )
+    ItemFactory(session=attended, minutes=40, functions=["development"])
+    marked_absent = GroupSessionFactory(
+        supervisor=facilitator, attendees=[(supervisee, True), (facilitator, False)]
+    )
+    ItemFactory(session=marked_absent, minutes=50, functions=["mediation"])
+
+    results = by_email(selectors.balances(START, END))
+
+    pat = results["pat@example.org"]
+    assert pat.sessions_held == 1
+    assert pat.minutes == {"management": 0, "development": 40, "support": 0, "mediation": 0}
+    assert results["sam@example.org"].sessions_held == 3
+    assert results["sam@example.org"].tagged_minutes == 120
+
+
+@pytest.mark.parametrize(
+    "status",
+    [
+        Status.PLANNED,
+        Status.CANCELLED_BY_SUPERVISOR,
+        Status.CANCELLED_BY_SUPERVISEE,
+        Status.RESCHEDULED,
+    ],
+)
+def test_only_held_sessions_count(supervisor, supervisee, status):
+    session = SessionFactory(supervisor=supervisor, supervisee=supervisee, status=status)
+    ItemFactory(session=session, minutes=30)
+    group = GroupSessionFactory(
+        supervisor=supervisor, status=status, attendees=[(supervisee, True)]
+    )
+    ItemFactory(session=group, minutes=30)
+
+    (sam,) = selectors.balances(START, END)
+
+    assert sam.sessions_held == 0
+    assert sam.tagged_minutes == 0
+
+
+def test_window_includes_both_ends(supervisor, supervisee):
+    for day, minutes in [(START - DAY, 1), (START, 10), (END, 100), (END + DAY, 1000)]:
+        ItemFactory(
+            session=SessionFactory(supervisor=supervisor, supervisee=supervisee, date=day),
+            minutes=minutes,
+        )
+
+    (sam,) = selectors.balances(START, END)
+
+    assert sam.sessions_held == 2
+    assert sam.tagged_minutes == 110
+
+
+def test_sessions_without_items_count_as_held(supervisor, supervisee):
+    SessionFactory(supervisor=supervisor, supervisee=supervisee, date=START)
+    SessionFactory(supervisor=supervisor, supervisee=supervisee, date=END)
+
+    (sam,) = selectors.balances(START, END)
+
+    assert sam.sessions_held == 2
+    assert sam.shares is None
+    assert sam.flags == ()
+
+
+def test_sql_sums_are_exact_thirds_and_quarters(supervisor, supervisee):
+    session = SessionFactory(supervisor=supervisor, supervisee=supervisee)
+    ItemFactory(session=session, minutes=10, functions=["management", "support", "mediation"])
+    ItemFactory(session=session, minutes=1, functions=list(FUNCTIONS))
+    ItemFactory(session=session, minutes=1, functions=["development", "support", "mediation"])
+    ItemFactory(session=session, minutes=7, functions=["management", "development"])
+
+    (sam,) = selectors.balances(START, END)
+
+    assert sam.minutes == {
+        "management": Fraction(10, 3) + Fraction(1, 4) + Fraction(7, 2),
+        "development": Fraction(1, 4) + Fraction(1, 3) + Fraction(7, 2),
+        "support": Fraction(10, 3) + Fraction(1, 4) + Fraction(1, 3),
+        "mediation": Fraction(10, 3) + Fraction(1, 4) + Fraction(1, 3),
+    }
+    assert sam.tagged_minutes == 19
+
+
+def test_short_circuit_minutes_count_the_whole_item(supervisor, supervisee):
+    session = SessionFactory(supervisor=supervisor, supervisee=supervisee)
+    ItemFactory(
+        session=session,
+        minutes=40,
+        functions=["management", "mediation"],
+        stages=["experience", "plans_actions"],
+    )
+    ItemFactory(session=session, minutes=25, stages=["plans_actions"])
+    ItemFactory(session=session, minutes=20, stages=["reflection", "plans_actions"])
+    ItemFactory(session=session, minutes=15, stages=["analysis", "plans_actions"])
+    ItemFactory(session=session, minutes=10, stages=["experience"])
+
+    (sam,) = selectors.balances(START, END)
+
+    assert sam.short_circuit_minutes == 65
+
+
+# Who is a supervisee in a window.
+
+
+def test_supervisees_are_listed_without_sessions_and_only_when_a_relationship_is_active(
+    supervisor, supervisee
+):
+    def supervised(email, start, end=None):
+        person = UserFactory(email=email)
+        RelationshipFactory(
+            supervisor=supervisor, supervisee=person, start_date=start, end_date=end
+        )
+
+    supervised("ended-before@example.org", datetime.date(2025, 1, 1), START - DAY)
+    supervised("ended-on-first-day@example.org", datetime.date(2025, 1, 1), START)
+    supervised("starts-on-last-day@example.org", END)
+    supervised("starts-after@example.org", END + DAY)
+    UserFactory(email="unsupervised@example.org")
+
+    emails = [result.supervisee for result in selectors.balances(START, END)]
+
+    assert emails == [
+        "ended-on-first-day@example.org",
+        "sam@example.org",
+        "starts-on-last-day@example.org",
+    ]
+
+
+def test_a_supervisee_with_several_supervisors_is_listed_once(supervisor, supervisee):
+    RelationshipFactory(supervisor=UserFactory(), supervisee=supervisee, kind="practice")
+
+    assert [b.supervisee for b in selectors.balances(START, END)] == ["sam@example.org"]
+
+
+def test_results_are_sorted_by_email_in_plain_string_order(supervisor):
+    for email in ["b@example.org", "a.z@example.org", "A_b@example.org", "az@example.org"]:
+        RelationshipFactory(supervisor=supervisor, supervisee=UserFactory(email=email.lower()))
+
+    emails = [b.supervisee for b in selectors.balances(START, END)]
+
+    assert emails == sorted(emails)
+    assert emails == ["a.z@example.org", "a_b@example.org", "az@example.org", "b@example.org"]
+
+
+def test_team_scope_is_its_members_supervised_in_the_window(
+    team, supervisor, supervisee, other_supervisee, other_supervisor
+):
+    RelationshipFactory(supervisor=other_supervisor, supervisee=supervisor)  # Sue, supervised
+    UserFactory(email="unsupervised@example.org", team=team)
+
+    emails = [b.supervisee for b in selectors.balances(START, END, team=team)]
+
+    assert emails == ["nia@example.org", "sam@example.org", "sue@example.org"]
+    assert "kit@example.org" in [b.supervisee for b in selectors.balances(START, END)]
+
+
+def test_people_scope_and_one_supervisee(supervisor, supervisee, other_supervisee):
+    assert [b.supervisee for b in selectors.balances(START, END, people=[supervisee])] == [
+        "sam@example.org"
+    ]
+    outsider = UserFactory(email="out@example.org")
+    assert selectors.balances(START, END, people=[outsider]) == []
+    assert selectors.supervisee_balance(outsider, START, END).sessions_held == 0
+
+
+def test_a_window_ending_before_it_starts_is_refused(db):
+    with pytest.raises(ValueError):
+        selectors.balances(END, START)
+
+
+# Overdue, through the database.
+
+
+def overdue(person, end=END):
+    (result,) = selectors.balances(START, end, people=[person])
+    return "supervision_overdue" in codes(result)
+
+
+@pytest.mark.parametrize(("days_before_end", "flagged"), [(31, False), (32, True)])
+def test_gap_counts_from_the_last_held_one_to_one_even_before_the_window(
+    supervisor, supervisee, days_before_end, flagged
+):
+    SessionFactory(supervisor=supervisor, supervisee=supervisee, date=END - days_before_end * DAY)
+    SessionFactory(supervisor=supervisor, supervisee=supervisee, date=datetime.date(2025, 1, 5))
+
+    assert overdue(supervisee) is flagged
+
+
+def test_only_held_one_to_ones_with_the_relationships_supervisor_close_the_gap(
+    supervisor, supervisee
+):
+    SessionFactory(supervisor=supervisor, supervisee=supervisee, date=END - 40 * DAY)
+    cover = UserFactory(email="cover@example.org")
+    SessionFactory(supervisor=cover, supervisee=supervisee, date=END - DAY)
+    GroupSessionFactory(supervisor=supervisor, date=END - DAY, attendees=[(supervisee, True)])
+    SessionFactory(
+        supervisor=supervisor, supervisee=supervisee, date=END - DAY, status=Status.PLANNED
+    )
+    SessionFactory(
+        supervisor=supervisor,
+        supervisee=supervisee,
+        date=END - 2 * DAY,
+        status=Status.CANCELLED_BY_SUPERVISOR,
+    )
+    SessionFactory(supervisor=supervisor, supervisee=supervisee, date=END + DAY)
+
+    (sam,) = selectors.balances(START, END)
+
+    assert codes(sam) == ["supervision_overdue"]
+    (gap,) = sam.gaps
+    assert gap.last_held == END - 40 * DAY
+    assert gap.gap_days == 40
+    assert gap.interval_days == 31
+
+
+@pytest.mark.parametrize(("started_days_before_end", "flagged"), [(31, False), (32, True)])
+def test_without_a_one_to_one_the_gap_counts_from_the_relationship_start(
+    supervisor, started_days_before_end, flagged
+):
+    person = UserFactory(start_date_in_post=datetime.date(2010, 1, 1))
+    RelationshipFactory(
+        supervisor=supervisor, supervisee=person, start_date=END - started_days_before_end * DAY
+    )
+
+    assert overdue(person) is flagged
+
+
+@pytest.mark.parametrize(
+    ("d", "gap_days", "flagged"),
+    [
+        (41, 7, False),
+        (41, 8, True),
+        (42, 14, False),
+        (42, 15, True),
+        (182, 14, False),
+        (182, 15, True),
+        (183, 31, False),
+        (183, 32, True),
+    ],
+)
+def test_newly_qualified_schedule_counts_from_the_start_in_post(supervisor, d, gap_days, flagged):
+    person = UserFactory(start_date_in_post=END - d * DAY)
+    RelationshipFactory(
+        supervisor=supervisor,
+        supervisee=person,
+        frequency=Frequency.NEWLY_QUALIFIED,
+        start_date=datetime.date(2024, 1, 1),
+    )
+    SessionFactory(supervisor=supervisor, supervisee=person, date=END - gap_days * DAY)
+
+    assert overdue(person) is flagged
+
+
+def test_newly_qualified_schedule_falls_back_to_the_relationship_start(supervisor):
+    person = UserFactory(start_date_in_post=None)
+    RelationshipFactory(
+        supervisor=supervisor,
+        supervisee=person,
+        frequency=Frequency.NEWLY_QUALIFIED,
+        start_date=END - 41 * DAY,
+    )
+    SessionFactory(supervisor=supervisor, supervisee=person, date=END - 8 * DAY)
+
+    (result,) = selectors.balances(START, END, people=[person])
+
+    assert result.gaps[0].interval_days == 7
+    assert "supervision_overdue" in codes(result)
+
+
+def test_overdue_is_flagged_once_when_any_relationship_is_overdue(supervisor, supervisee):
+    SessionFactory(supervisor=supervisor, supervisee=supervisee, date=END - 5 * DAY)
+    practice = UserFactory(email="practice@example.org")
+    RelationshipFactory(supervisor=practice, supervisee=supervisee, kind="practice")
+    external = UserFactory(email="external@example.org")
+    RelationshipFactory(supervisor=external, supervisee=supervisee, kind="external")
+
+    (sam,) = selectors.balances(START, END)
+
+    assert codes(sam) == ["supervision_overdue"]
+    assert sorted(gap.supervisor for gap in sam.overdue_gaps) == [
+        "external@example.org",
+        "practice@example.org",
+    ]
+
+
+# Supervisee-reported dominance.
+
+
+def test_feedback_in_the_window_that_names_a_dominant_function_is_flagged(
+    supervisor, supervisee, other_supervisee
+):
+    SessionFactory(supervisor=supervisor, supervisee=supervisee, date=END)  # not overdue
+    inside = SessionFactory(supervisor=supervisor, supervisee=supervisee, date=START)
+    feedback(inside, supervisee, dominated="management")
+    blank = SessionFactory(supervisor=supervisor, supervisee=supervisee, date=START + DAY)
+    feedback(blank, supervisee, dominated="")
+    before = SessionFactory(supervisor=supervisor, supervisee=supervisee, date=START - DAY)
+    feedback(before, supervisee, dominated="support")
+    group = GroupSessionFactory(
+        supervisor=supervisor, attendees=[(supervisee, True), (other_supervisee, True)]
+    )
+    feedback(group, other_supervisee, dominated="mediation")
+    feedback(group, supervisee, dominated="management")
+
+    results = by_email(selectors.balances(START, END))
+
+    sam = results["sam@example.org"]
+    assert codes(sam) == ["supervisee_reported_dominance:management"]
+    assert sam.reported_dominance == {"management": 2}
+    assert "supervisee_reported_dominance:mediation" in codes(results["nia@example.org"])
+
+
+# The policy in force.
+
+
+def test_flags_follow_the_policy_in_force(supervisor, supervisee, policy):
+    for day in (START, END):
+        session = SessionFactory(supervisor=supervisor, supervisee=supervisee, date=day)
+        ItemFactory(session=session, minutes=55, functions=["management"])
+        ItemFactory(session=session, minutes=45, functions=["support"])
+
+    (sam,) = selectors.balances(START, END)
+    assert codes(sam) == [
+        "function_neglected:development",
+        "function_neglected:mediation",
+        "management_dominant",
+    ]
+
+    policy.dominance_threshold = Decimal("0.55")
+    policy.neglect_threshold = Decimal("0")
+    policy.save()
+    (sam,) = selectors.balances(START, END)
+    assert sam.flags == ()
+    assert sam.thresholds == Thresholds(Fraction(11, 20), Fraction(0), Fraction(1, 2), 2)
+
+
+# Breakdown by supervisor, totals, months.
+
+
+def test_breakdown_by_supervisor_adds_up_to_the_balance(supervisor, supervisee):
+    external = UserFactory(email="eve@example.org", name="Eve External")
+    ItemFactory(
+        session=SessionFactory(supervisor=supervisor, supervisee=supervisee),
+        minutes=30,
+        functions=["management", "support", "mediation"],
+        stages=["plans_actions"],
+    )
+    ItemFactory(
+        session=SessionFactory(supervisor=external, supervisee=supervisee),
+        minutes=60,
+        functions=["development"],
+    )
+    group = GroupSessionFactory(supervisor=supervisor, attendees=[(supervisee, True)])
+    ItemFactory(session=group, minutes=20, functions=["support", "mediation"])
+    SessionFactory(supervisor=external, supervisee=supervisee, status=Status.PLANNED)
+
+    parts = selectors.supervisor_breakdown(supervisee, START, END)
+
+    assert [(p.supervisor, p.name, p.sessions_held) for p in parts] == [
+        ("eve@example.org", "Eve External", 1),
+        ("sue@example.org", "Sue Supervisor", 2),
+    ]
+    assert parts[1].minutes == {"management": 10, "development": 0, "support": 20, "mediation": 20}
+    assert parts[1].short_circuit_minutes == 30
+    assert parts[0].shares == {"management": 0, "development": 1, "support": 0, "mediation": 0}
+    (sam,) = selectors.balances(START, END)
+    for key in FUNCTIONS:
+        assert sum(p.minutes[key] for p in parts) == sam.minutes[key]
+    assert sum(p.sessions_held for p in parts) == sam.sessions_held
+
+
+def test_team_totals_are_the_sum_of_the_members(
+    team, supervisor, supervisee, other_supervisee, other_supervisor
+):
+    group = GroupSessionFactory(
+        supervisor=supervisor, attendees=[(supervisee, True), (other_supervisee, True)]
+    )
+    ItemFactory(session=group, minutes=30, functions=["management", "support"])
+    ItemFactory(
+        session=SessionFactory(supervisor=supervisor, supervisee=other_supervisee),
+        minutes=10,
+        functions=["mediation"],
+    )
+    kit = Relationship.objects.get(supervisor=other_supervisor).supervisee
+    ItemFactory(session=SessionFactory(supervisor=other_supervisor, supervisee=kit), minutes=99)
+
+    team_totals = selectors.totals(START, END, team=team)
+
+    assert team_totals.people == 2
+    assert team_totals.sessions_held == 3  # the group counts once for each member present
+    assert team_totals.minutes == {
+        "management": 30,
+        "development": 0,
+        "support": 30,
+        "mediation": 10,
+    }
+    assert team_totals.tagged_minutes == 70
+    organisation = selectors.totals(START, END)
+    assert organisation.people == 3
+    assert organisation.tagged_minutes == 169
+
+
+def test_monthly_trend_treats_each_month_as_a_window(supervisor, supervisee):
+    for day, minutes in [(START, 10), (datetime.date(2026, 1, 31), 20), (END, 40)]:
+        ItemFactory(
+            session=SessionFactory(supervisor=supervisor, supervisee=supervisee, date=day),
+            minutes=minutes,
+            functions=FUNCTIONS,
+        )
+
+    trend = selectors.monthly_trend(START, END)
+
+    assert [(m.start, m.end) for m in trend] == [
+        (START, datetime.date(2026, 1, 31)),
+        (datetime.date(2026, 2, 1), datetime.date(2026, 2, 28)),
+        (datetime.date(2026, 3, 1), END),
+    ]
+    assert [m.totals.tagged_minutes for m in trend] == [30, 0, 40]
+    assert [m.balances[0].sessions_held for m in trend] == [2, 0, 1]
+    # February's end is 28 days after the last one-to-one: within the monthly interval.
+    assert [codes(m.balances[0]) for m in trend] == [[], [], []]
+    for month in trend:
+        assert list(month.balances) == selectors.balances(month.start, month.end)
+
+
+# Compliance figures and cancellation rates.
+
+
+def test_short_one_to_ones_are_below_the_policys_minimum_length(supervisor, supervisee, policy):
+    SessionFactory(supervisor=supervisor, supervisee=supervisee, duration_minutes=89)
+    SessionFactory(supervisor=supervisor, supervisee=supervisee, duration_minutes=90)
+    SessionFactory(supervisor=supervisor, supervisee=supervisee, duration_minutes=120)
+    GroupSessionFactory(supervisor=supervisor, duration_minutes=30, attendees=[(supervisee, True)])
+    SessionFactory(
+        supervisor=supervisor, supervisee=supervisee, duration_minutes=30, status=Status.PLANNED
+    )
+    SessionFactory(
+        supervisor=supervisor, supervisee=supervisee, duration_minutes=30, date=END + DAY
+    )
+
+    figures = selectors.compliance(START, END, as_of=END)
+
+    assert (figures.one_to_ones_held, figures.short_one_to_ones) == (3, 1)
+    assert figures.short_share == Fraction(1, 3)
+
+
+def shared(session, when):
+    session.record_state = RecordState.SHARED
+    session.shared_at = when
+    session.save()
+
+
+def test_records_shared_after_the_deadline_day_in_local_time_are_late(
+    supervisor, supervisee, policy
+):
+    utc = datetime.UTC
+    day = datetime.date(2026, 6, 1)  # British Summer Time: local midnight is 23:00 UTC
+    on_time = SessionFactory(supervisor=supervisor, supervisee=supervisee, date=day)
+    shared(on_time, datetime.datetime(2026, 6, 8, 22, 59, tzinfo=utc))  # 23:59 on day 7
+    late = SessionFactory(supervisor=supervisor, supervisee=supervisee, date=day)
+    shared(late, datetime.datetime(2026, 6, 8, 23, 0, tzinfo=utc))  # 00:00 on day 8
+    SessionFactory(supervisor=supervisor, supervisee=supervisee, date=day)  # never shared
+
+    start, end = datetime.date(2026, 6, 1), datetime.date(2026, 6, 30)
+    still_in_time = selectors.compliance(start, end, as_of=datetime.date(2026, 6, 8))
+    assert (still_in_time.records_due, still_in_time.records_late) == (2, 1)
+    past_deadline = selectors.compliance(start, end, as_of=datetime.date(2026, 6, 9))
+    assert (past_deadline.records_due, past_deadline.records_late) == (3, 2)
+    assert past_deadline.late_share == Fraction(2, 3)
+
+    policy.share_deadline_days = 8
+    policy.save()
+    relaxed = selectors.compliance(start, end, as_of=datetime.date(2026, 6, 9))
+    assert (relaxed.records_due, relaxed.records_late) == (2, 0)
+
+
+def test_open_actions_from_the_previous_session_must_be_reviewed(
+    supervisor, supervisee, other_supervisee, policy
+):
+    first = SessionFactory(supervisor=supervisor, supervisee=supervisee, date=START)
+    reviewed = ActionFactory(session=first)
+    ActionFactory(
+        session=first, status=ActionStatus.DONE, completed_on=START + 5 * DAY
+    )  # closed between sessions: nothing to review
+    # Another supervisee's session in between is not Sam's previous session.
+    between = SessionFactory(supervisor=supervisor, supervisee=other_supervisee, date=START + DAY)
+    ActionFactory(session=between)
+    second = SessionFactory(supervisor=supervisor, supervisee=supervisee, date=START + 10 * DAY)
+    ActionReview.objects.create(
+        action=reviewed, session=second, outcome=ReviewOutcome.CARRIED_FORWARD
+    )
+    forgotten = ActionFactory(session=second)
+    third = SessionFactory(supervisor=supervisor, supervisee=supervisee, date=START + 20 * DAY)
+    # Reviewed (and dropped) only at the fourth: it was still due at the third.
+    fourth = SessionFactory(supervisor=supervisor, supervisee=supervisee, date=START + 30 * DAY)
+    ActionReview.objects.create(action=forgotten, session=fourth, outcome=ReviewOutcome.DROPPED)
+    Action.objects.filter(pk=forgotten.pk).update(status=ActionStatus.DROPPED)
+    # The next session with Nia forgets her open action.
+    SessionFactory(supervisor=supervisor, supervisee=other_supervisee, date=START + 40 * DAY)
+
+    figures = selectors.compliance(START, END, as_of=END)
+
+    # Due: Sam's second (reviewed), third (forgot), Nia's later session (forgot).
+    assert figures.sessions_with_actions_to_review == 3
+    assert figures.sessions_with_unreviewed_actions == 2
+    assert figures.unreviewed_share == Fraction(2, 3)
+    assert third.pk and fourth.pk
+
+
+def test_compliance_of_a_team_counts_only_its_sessions(
+    team, supervisor, supervisee, other_supervisor, policy
+):
+    SessionFactory(supervisor=supervisor, supervisee=supervisee, duration_minutes=60)
+    kit = Relationship.objects.get(supervisor=other_supervisor).supervisee
+    SessionFactory(supervisor=other_supervisor, supervisee=kit, duration_minutes=60)
+    SessionFactory(supervisor=other_supervisor, supervisee=kit, duration_minutes=90)
+
+    figures = selectors.compliance(START, END, sessions=selectors.team_sessions(team), as_of=END)
+    everyone = selectors.compliance(START, END, as_of=END)
+
+    assert (figures.one_to_ones_held, figures.short_one_to_ones) == (1, 1)
+    assert (everyone.one_to_ones_held, everyone.short_one_to_ones) == (3, 2)
+
+
+def test_cancellation_rate_counts_every_session_scheduled_in_the_window(
+    supervisor, supervisee, other_supervisor
+):
+    for status in [
+        Status.HELD,
+        Status.PLANNED,
+        Status.CANCELLED_BY_SUPERVISOR,
+        Status.CANCELLED_BY_SUPERVISOR,
+        Status.CANCELLED_BY_SUPERVISEE,
+        Status.RESCHEDULED,
+    ]:
+        SessionFactory(supervisor=supervisor, supervisee=supervisee, status=status)
+    SessionFactory(
+        supervisor=supervisor,
+        supervisee=supervisee,
+        status=Status.CANCELLED_BY_SUPERVISOR,
+        date=END + DAY,
+    )
+    kit = Relationship.objects.get(supervisor=other_supervisor).supervisee
+    SessionFactory(supervisor=other_supervisor, supervisee=kit, date=END)
+
+    rates = selectors.cancellation_rates(START, END)
+
+    assert [(r.supervisor, r.scheduled, r.cancelled_by_supervisor) for r in rates] == [
+        ("olu@example.org", 1, 0),
+        ("sue@example.org", 6, 2),
+    ]
+    assert rates[1].rate == Fraction(1, 3)
+    assert selectors.cancellation_rates(START, END, supervisors=[supervisor]) == rates[1:]
+
+
+# Query counts: constant however many supervisees and sessions.
+
+
+def build_team(name, size):
+    team = TeamFactory(name=name)
+    lead = UserFactory(team=team)
+    members = []
+    for _ in range(size):
+        person = UserFactory(team=team)
+        RelationshipFactory(supervisor=lead, supervisee=person)
+        session = SessionFactory(supervisor=lead, supervisee=person)
+        ItemFactory(session=session, minutes=30, functions=["management", "support"])
+        ItemFactory(session=session, minutes=20, stages=["plans_actions"])
+        feedback(session, person, dominated="management")
+        members.append(person)
+    group = GroupSessionFactory(supervisor=lead, attendees=[(p, True) for p in members])
+    ItemFactory(session=group, minutes=45, functions=["development", "mediation", "support"])
+    return team, members
+
+
+BALANCE_QUERIES = 4  # people, minutes and sessions, relationships with last held, feedback
+
+
+@pytest.mark.parametrize("size", [2, 20])
+def test_team_balance_uses_the_same_queries_for_2_and_20_supervisees(
+    size, policy, django_assert_num_queries
+):
+    team, members = build_team(f"Team of {size}", size)
+
+    with django_assert_num_queries(BALANCE_QUERIES):
+        results = selectors.balances(START, END, team=team, policy=policy)
+    with django_assert_num_queries(BALANCE_QUERIES):
+        selectors.totals(START, END, team=team, policy=policy)
+    with django_assert_num_queries(1):
+        selectors.supervisor_breakdown(members[0], START, END)
+    with django_assert_num_queries(1):
+        selectors.compliance(
+            START, END, sessions=selectors.team_sessions(team), policy=policy, as_of=END
+        )
+    with django_assert_num_queries(1):
+        selectors.cancellation_rates(START, END, sessions=selectors.team_sessions(team))
+
+    assert len(results) == size
+    assert all(result.sessions_held == 2 for result in results)
+
+
+# Property: the SQL path equals a plain Python computation over the same rows.
+
+
+def random_organisation(rng):
+    people = [UserFactory(start_date_in_post=None) for _ in range(3)]
+    people += [UserFactory(start_date_in_post=START - rng.randint(0, 400) * DAY) for _ in range(9)]
+    head, leads = people[0], people[1:4]
+    for lead in leads:
+        RelationshipFactory(supervisor=head, supervisee=lead, start_date=datetime.date(2025, 1, 1))
+    for person in people[4:]:
+        for lead in rng.sample(leads, rng.randint(1, 2)):
+            start = START + rng.randint(-300, 100) * DAY
+            end = rng.choice([None, None, start + rng.randint(0, 200) * DAY])
+            RelationshipFactory(
+                supervisor=lead,
+                supervisee=person,
+                frequency=rng.choice(list(Frequency)),
+                start_date=start,
+                end_date=end,
+            )
+    statuses = [Status.HELD] * 6 + [
+        Status.PLANNED,
+        Status.CANCELLED_BY_SUPERVISOR,
+        Status.CANCELLED_BY_SUPERVISEE,
+        Status.RESCHEDULED,
+    ]
+    dates = [START - DAY, START, END, END + DAY]
+    for _ in range(90):
+        date = rng.choice(dates) if rng.random() < 0.2 else START + rng.randint(-60, 150) * DAY
+        supervisor = rng.choice([head, *leads])
+        status = rng.choice(statuses)
+        if rng.random() < 0.65:
+            person = rng.choice([p for p in people if p != supervisor])
+            session = SessionFactory(
+                supervisor=supervisor, supervisee=person, date=date, status=status
+            )
+        else:
+            members = rng.sample(people, rng.randint(1, 6))
+            session = GroupSessionFactory(
+                supervisor=supervisor,
+                date=date,
+                status=status,
+                attendees=[(p, rng.random() < 0.8) for p in members],
+            )
+        for _ in range(rng.randint(0, 4)):
+            ItemFactory(
+                session=session,
+                minutes=rng.randint(1, 90),
+                # Management alone often, as in real records, so that it can dominate.
+                functions=["management"]
+                if rng.random() < 0.4
+                else rng.sample(FUNCTIONS, rng.randint(1, 4)),
+                stages=rng.sample(
+                    ["experience", "reflection", "analysis", "plans_actions"], rng.randint(0, 3)
+                ),
+            )
+        if status == Status.HELD:
+            for attendance in session.attendances.filter(present=True):
+                if rng.random() < 0.4:
+                    feedback(session, attendance.person, rng.choice(["", "", *FUNCTIONS]))
+    return people
+
+
+def python_balance(person, start, end, thresholds, rows):
+    """DOMAIN.md's rule, written as plainly as possible over every row, with no SQL sums."""
+    sessions, relationships, feedbacks = rows
+    counted = [
+        s
+        for s in sessions
+        if s.status == Status.HELD
+        and start <= s.date <= end
+        and any(a.person_id == person.pk and a.present for a in s.attendances.all())
+    ]
+    tally = tally_items(
+        ItemTags(i.minutes, frozenset(i.functions), frozenset(i.stages))
+        for s in counted
+        for i in s.items.all()
+    )
+    gaps = []
+    for relationship in relationships:
+        if relationship.supervisee_id != person.pk or not (
+            relationship.start_date <= end
+            and (relationship.end_date is None or relationship.end_date >= start)
+        ):
+            continue
+        one_to_ones = [
+            s.date
+            for s in sessions
+            if s.status == Status.HELD
+            and s.format == Format.ONE_TO_ONE
+            and s.supervisor_id == relationship.supervisor_id
+            and s.date <= end
+            and any(a.person_id == person.pk for a in s.attendances.all())
+        ]
+        start_in_post = person.start_date_in_post or relationship.start_date
+        gaps.append(
+            relationship_gap(
+                supervisor=relationship.supervisor.email,
+                supervisor_name=relationship.supervisor.name,
+                window_end=end,
+                last_held=max(one_to_ones, default=None),
+                relationship_start=relationship.start_date,
+                interval_days=interval_days(relationship.frequency, start_in_post, end),
+            )
+        )
+    reported = [
+        f.dominated
+        for f in feedbacks
+        if f.person_id == person.pk
+        and start <= f.session.date <= end
+        and f.session.status == Status.HELD
+    ]
+    return compute_balance(
+        supervisee=person.email,
+        name=person.name,
+        start=start,
+        end=end,
+        sessions_held=len(counted),
+        minutes=tally.minutes,
+        short_circuit_minutes=tally.short_circuit_minutes,
+        gaps=gaps,
+        reported_dominance=reported,
+        thresholds=thresholds,
+    )
+
+
+WINDOWS = [
+    (START, END),
+    (END, END),
+    (datetime.date(2026, 2, 1), datetime.date(2026, 2, 28)),
+    (datetime.date(2025, 11, 1), datetime.date(2026, 6, 30)),
+]
+
+
+def test_sql_balance_equals_a_plain_python_computation(policy):
+    rng = random.Random(20260331)
+    people = random_organisation(rng)
+    thresholds = Thresholds.from_policy(policy)
+    rows = (
+        list(Session.objects.prefetch_related("attendances", "items")),
+        list(Relationship.objects.select_related("supervisor").order_by("pk")),
+        list(Feedback.objects.select_related("session")),
+    )
+    # The data holds what the rule is about: absentees, facilitators present, thirds.
+    assert Attendance.objects.filter(present=False).exists()
+    assert Attendance.objects.filter(
+        session__format=Format.GROUP, person=F("session__supervisor")
+    ).exists()
+
+    flags = set()
+    for start, end in WINDOWS:
+        results = by_email(selectors.balances_of(people, start, end, policy=policy))
+
+        assert len(results) == len(people)
+        for person in people:
+            assert results[person.email] == python_balance(person, start, end, thresholds, rows)
+            flags.update(flag.code for flag in results[person.email].flags)
+        supervised = {b.supervisee for b in selectors.balances(start, end, policy=policy)}
+        expected = {r.supervisee.email for r in Relationship.objects.active_between(start, end)}
+        assert supervised == expected
+    assert len(flags) == 5  # every kind of flag was raised somewhere
