@@ -1,11 +1,14 @@
 from django.urls import path
 
-from . import views
+from . import exports, views
 
 app_name = "sessions"
 urlpatterns = [
     path("", views.session_list, name="list"),
     path("new/", views.session_new, name="new"),
+    path("my-log.csv", exports.my_log_csv, name="my_log_csv"),
+    path("my-log/", exports.my_log_print, name="my_log_print"),
+    path("planned.ics", exports.planned_ics, name="planned_ics"),
     path("<int:pk>/", views.session_detail, name="detail"),
     path("<int:pk>/edit/", views.session_edit, name="edit"),
     path("<int:pk>/cancel/", views.session_cancel, name="cancel"),

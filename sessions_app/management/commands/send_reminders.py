@@ -1,0 +1,69 @@
+"""Send the day's reminder emails: `manage.py send_reminders [--dry-run] [--date YYYY-MM-DD]`.
+
+Safe to run from cron every day, or twice: a reminder already sent is never sent again.
+"""
+
+from datetime import date
+
+from django.core.management.base import BaseCommand, CommandError
+
+from people.models import today
+from sessions_app.models import ReminderKind
+from sessions_app.reminders import send_reminders
+
+
+def _plural(n, one, many):
+    return f"{n} {one if n == 1 else many}"
+
+
+class Command(BaseCommand):
+    help = (
+        "Email reminders of supervision due in the next week, supervision overdue and actions "
+        "past their due date, to people with reminder emails on. Each is sent once."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Print what would be sent; send and record nothing.",
+        )
+        parser.add_argument(
+            "--date",
+            dest="day",
+            help="Run as of this day (YYYY-MM-DD) instead of today, to test or catch up.",
+        )
+
+    def handle(self, *args, dry_run=False, day=None, **options):
+        day = self.parse_day(day) if day else today()
+        outcome = send_reminders(day, dry_run=dry_run)
+        detail = dry_run or options["verbosity"] > 1
+        for person, reminders in outcome.sent:
+            if options["verbosity"] > 0:
+                count = _plural(len(reminders), "reminder", "reminders")
+                self.stdout.write(f"{person} <{person.email}>: {count}")
+            if detail:
+                for r in reminders:
+                    self.stdout.write(f"  - {ReminderKind(r.kind).label}: {r.text}")
+        for person, reason in outcome.failed:
+            self.stderr.write(f"Could not email {person} <{person.email}>: {reason}")
+        reminders = _plural(outcome.reminder_count, "reminder", "reminders")
+        people = _plural(outcome.people_count, "person", "people")
+        if dry_run:
+            self.stdout.write(
+                f"Dry run for {day.isoformat()}: would send {reminders} to {people}. "
+                "Nothing was sent or recorded."
+            )
+        else:
+            self.stdout.write(self.style.SUCCESS(f"Sent {reminders} to {people}."))
+        if outcome.failed:
+            raise CommandError(
+                f"{_plural(len(outcome.failed), 'email', 'emails')} could not be sent; "
+                "they will be tried again on the next run."
+            )
+
+    def parse_day(self, raw):
+        try:
+            return date.fromisoformat(raw)
+        except ValueError:
+            raise CommandError(f"--date must be a date as YYYY-MM-DD, not {raw!r}") from None

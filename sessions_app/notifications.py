@@ -1,0 +1,130 @@
+"""Emails that tell someone a record moved on: shared, acknowledged, feedback given.
+
+These are notifications, not reminders: they go whatever `reminder_emails` says (a person
+turned off reminders, not news of their own record). Inactive people get nothing.
+
+Call them after the change is committed, so that nobody is told of something rolled back:
+`transaction.on_commit(lambda: notifications.record_shared(session))`.
+Sending is best effort: a mail server that is down is logged, never turned into an error
+for a change that has already been saved. Each returns how many emails were sent.
+"""
+
+import logging
+import smtplib
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.dateformat import format as format_date
+
+from .models import Format, Response
+from .tags import FUNCTION_LABELS
+
+logger = logging.getLogger(__name__)
+
+
+def absolute_url(name, *args):
+    return settings.SITE_URL + reverse(name, args=args)
+
+
+def record_url(session):
+    return absolute_url("sessions:detail", session.pk)
+
+
+def long_date(day):
+    """'Thursday 15 January 2026': how the record pages write a session's date."""
+    return format_date(day, "l j F Y")
+
+
+def short_date(day):
+    return format_date(day, "j F Y")
+
+
+def send_each(people, subject, template, context):
+    """One email per person (so no one sees another's address), to active people only."""
+    sent = 0
+    for person in people:
+        if not person.is_active or not person.email:
+            continue
+        body = render_to_string(template, {**context, "person": person})
+        message = EmailMessage(subject, body, None, [person.email])
+        try:
+            sent += message.send()
+        except (smtplib.SMTPException, OSError):
+            logger.exception("Could not send %r to person %s", subject, person.pk)
+    return sent
+
+
+def _session_kind(session):
+    if session.format == Format.GROUP:
+        return f"{session.get_group_type_display().lower()} group supervision"
+    return "one-to-one supervision"
+
+
+def record_shared(session):
+    """Tell each present attendee (a one-to-one's supervisee) that the record is ready to read.
+
+    Only the date, the supervisor and a link: never an item's title or notes, which may be
+    confidential and do not belong in an inbox.
+    """
+    attendances = session.attendances.select_related("person")
+    if session.format == Format.GROUP:
+        attendances = attendances.filter(present=True)
+    # A facilitator marked present in their own group shared the record: no need to tell them.
+    people = [a.person for a in attendances if a.person_id != session.supervisor_id]
+    subject = f"Your supervision record of {short_date(session.date)} is ready to read"
+    context = {
+        "session": session,
+        "supervisor": session.supervisor,
+        "session_kind": _session_kind(session),
+        "date": long_date(session.date),
+        "url": record_url(session),
+    }
+    return send_each(people, subject, "sessions_app/email/record_shared.txt", context)
+
+
+ACKNOWLEDGEMENT_VERBS = {
+    Response.AGREE: "agreed with",
+    Response.AGREE_WITH_COMMENTS: "agreed, with comments, with",
+    Response.DISAGREE: "disagreed with",
+}
+
+
+def record_acknowledged(acknowledgement):
+    """Tell the supervisor who answered the record, how, and in their own words."""
+    session = acknowledgement.session
+    who = acknowledgement.person
+    verb = ACKNOWLEDGEMENT_VERBS[acknowledgement.response]
+    subject = f"{who} {verb} the supervision record of {short_date(session.date)}"
+    context = {
+        "session": session,
+        "who": who,
+        "response": acknowledgement.get_response_display(),
+        "comments": acknowledgement.comments,
+        "disagrees": acknowledgement.response == Response.DISAGREE,
+        "date": long_date(session.date),
+        "url": record_url(session),
+    }
+    return send_each(
+        [session.supervisor], subject, "sessions_app/email/record_acknowledged.txt", context
+    )
+
+
+def feedback_given(feedback):
+    """Tell the supervisor that feedback arrived: how useful, and what dominated, if anything."""
+    session = feedback.session
+    who = feedback.person
+    subject = f"{who} gave feedback on supervision of {short_date(session.date)}"
+    context = {
+        "session": session,
+        "who": who,
+        "usefulness": feedback.usefulness,
+        "dominated": FUNCTION_LABELS.get(feedback.dominated, ""),
+        "wants_more": FUNCTION_LABELS.get(feedback.wants_more, ""),
+        "date": long_date(session.date),
+        "url": record_url(session),
+    }
+    return send_each(
+        [session.supervisor], subject, "sessions_app/email/feedback_given.txt", context
+    )

@@ -1,0 +1,170 @@
+"""Emails that tell people their record moved on: who gets them, and what they never say."""
+
+import datetime
+import smtplib
+
+import pytest
+from django.core import mail
+from django.db import transaction
+
+from sessions_app import notifications
+from sessions_app.models import Acknowledgement, Feedback, RecordState, Response
+from tests.factories import GroupSessionFactory, ItemFactory, SessionFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+DATE = datetime.date(2026, 1, 15)
+
+
+@pytest.fixture
+def shared(supervisor, supervisee):
+    session = SessionFactory(
+        supervisor=supervisor, supervisee=supervisee, date=DATE, record_state=RecordState.SHARED
+    )
+    ItemFactory(
+        session=session, title="Bereavement leave", notes="Her father died", confidential=True
+    )
+    ItemFactory(session=session, title="Caseload CR-77", notes="Court report late")
+    return session
+
+
+def record_link(session):
+    return f"http://testserver.example/sessions/{session.pk}/"
+
+
+@pytest.fixture(autouse=True)
+def site_url(settings):
+    settings.SITE_URL = "http://testserver.example"
+
+
+def test_record_shared_tells_the_supervisee_with_a_link_and_no_content(mailoutbox, shared):
+    assert notifications.record_shared(shared) == 1
+    assert len(mailoutbox) == 1
+    email = mailoutbox[0]
+    assert email.to == ["sam@example.org"]
+    assert email.subject == "Your supervision record of 15 January 2026 is ready to read"
+    assert record_link(shared) in email.body
+    assert "Sue Supervisor" in email.body
+    assert "Thursday 15 January 2026" in email.body
+    for secret in ("Bereavement", "father", "Caseload", "CR-77", "Court report"):
+        assert secret not in email.body
+        assert secret not in email.subject
+
+
+def test_record_shared_emails_each_present_group_attendee_separately(mailoutbox, supervisor):
+    here = UserFactory(email="here@example.org")
+    also = UserFactory(email="also@example.org")
+    away = UserFactory(email="away@example.org")
+    left = UserFactory(email="left@example.org", is_active=False)
+    session = GroupSessionFactory(
+        supervisor=supervisor,
+        date=DATE,
+        record_state=RecordState.SHARED,
+        attendees=[(here, True), (also, True), (away, False), (left, True), (supervisor, True)],
+    )
+    ItemFactory(session=session, title="Team pressures", confidential=True)
+    assert notifications.record_shared(session) == 2
+    assert sorted(m.to[0] for m in mailoutbox) == ["also@example.org", "here@example.org"]
+    assert all(len(m.to) == 1 and not m.cc and not m.bcc for m in mailoutbox)
+    assert "team group supervision" in mailoutbox[0].body
+    assert "Team pressures" not in mailoutbox[0].body
+
+
+def test_notifications_ignore_the_reminder_setting(mailoutbox, supervisor, supervisee, shared):
+    supervisee.reminder_emails = False
+    supervisee.save()
+    notifications.record_shared(shared)
+    assert [m.to for m in mailoutbox] == [["sam@example.org"]]
+
+
+def test_inactive_supervisee_gets_nothing(mailoutbox, supervisee, shared):
+    supervisee.is_active = False
+    supervisee.save()
+    assert notifications.record_shared(shared) == 0
+    assert mailoutbox == []
+
+
+@pytest.mark.parametrize(
+    ("response", "comments", "subject_verb"),
+    [
+        (Response.AGREE, "", "agreed with"),
+        (Response.AGREE_WITH_COMMENTS, "We also agreed I'd shadow Jo & Co.", "agreed, with"),
+        (Response.DISAGREE, "The second item <b>wasn't</b> discussed.", "disagreed with"),
+    ],
+)
+def test_record_acknowledged_tells_the_supervisor_what_was_said(
+    mailoutbox, shared, supervisee, response, comments, subject_verb
+):
+    ack = Acknowledgement.objects.create(
+        session=shared, person=supervisee, response=response, comments=comments
+    )
+    assert notifications.record_acknowledged(ack) == 1
+    email = mailoutbox[0]
+    assert email.to == ["sue@example.org"]
+    assert email.subject.startswith(f"Sam Social {subject_verb}")
+    assert "15 January 2026" in email.subject
+    assert Response(response).label in email.body
+    # The supervisee's own words, exactly: a plain-text email is not HTML-escaped.
+    assert comments in email.body
+    assert record_link(shared) in email.body
+    assert "Bereavement" not in email.body
+
+
+def test_record_acknowledged_to_an_inactive_supervisor_sends_nothing(
+    mailoutbox, shared, supervisor, supervisee
+):
+    supervisor.is_active = False
+    supervisor.save()
+    ack = Acknowledgement.objects.create(session=shared, person=supervisee, response="agree")
+    assert notifications.record_acknowledged(ack) == 0
+    assert mailoutbox == []
+
+
+def feedback(session, person, **extra):
+    values = {
+        "management": "too_much",
+        "development": "too_little",
+        "support": "about_right",
+        "mediation": "about_right",
+        "usefulness": 4,
+    }
+    return Feedback.objects.create(session=session, person=person, **(values | extra))
+
+
+def test_feedback_given_tells_the_supervisor_usefulness_and_dominance(
+    mailoutbox, shared, supervisee
+):
+    given = feedback(shared, supervisee, dominated="management", wants_more="development")
+    assert notifications.feedback_given(given) == 1
+    email = mailoutbox[0]
+    assert email.to == ["sue@example.org"]
+    assert email.subject == "Sam Social gave feedback on supervision of 15 January 2026"
+    assert "4 out of 5" in email.body
+    assert "dominated: Management" in email.body
+    assert "Development" in email.body
+    assert record_link(shared) in email.body
+
+
+def test_feedback_without_dominance_says_so(mailoutbox, shared, supervisee):
+    notifications.feedback_given(feedback(shared, supervisee, usefulness=2))
+    body = mailoutbox[0].body
+    assert "2 out of 5" in body
+    assert "did not feel that any one function dominated" in body
+
+
+def test_a_mail_server_failure_is_logged_not_raised(monkeypatch, shared, caplog):
+    def refuse(self, *args, **kwargs):
+        raise smtplib.SMTPServerDisconnected("gone")
+
+    monkeypatch.setattr("django.core.mail.EmailMessage.send", refuse)
+    assert notifications.record_shared(shared) == 0
+    assert "Could not send" in caplog.text
+
+
+def test_sent_on_commit_only(django_capture_on_commit_callbacks, shared):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with transaction.atomic():
+            transaction.on_commit(lambda: notifications.record_shared(shared), robust=True)
+            assert mail.outbox == []
+    assert len(callbacks) == 1
+    assert len(mail.outbox) == 1
