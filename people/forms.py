@@ -1,4 +1,7 @@
 from django import forms
+from django.utils import timezone
+
+from sessions_app.tags import FUNCTION_CHOICES
 
 from .models import User
 
@@ -12,3 +15,26 @@ class SettingsForm(forms.ModelForm):
             "reminder_emails": "Sessions due in the next week, overdue supervision and actions "
             "past their due date. Emails about records shared with you are always sent."
         }
+
+
+class FocusForm(forms.Form):
+    functions = forms.MultipleChoiceField(
+        label="Functions to give more attention",
+        choices=FUNCTION_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one function."},
+    )
+    agreed_on = forms.DateField(
+        label="Date agreed", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    notes = forms.CharField(
+        label="What you agreed",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean_agreed_on(self):
+        day = self.cleaned_data["agreed_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError("A focus is agreed today or earlier, not in the future.")
+        return day

@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from sessions_app.tags import FUNCTION_LABELS, FUNCTIONS
+
 
 def normalise_email(email):
     """Emails are compared case-insensitively and written in lower case (DOMAIN.md)."""
@@ -256,8 +258,8 @@ class FocusAgreement(models.Model):
 
     @property
     def functions(self):
-        return [
-            key
-            for key in ("management", "development", "support", "mediation")
-            if getattr(self, key)
-        ]
+        return [key for key in FUNCTIONS if getattr(self, key)]
+
+    @property
+    def function_labels(self):
+        return [FUNCTION_LABELS[key] for key in self.functions]

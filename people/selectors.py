@@ -43,12 +43,25 @@ def with_next_planned(relationships, on_or_after):
 
 
 def supervisee_relationships(supervisor, day):
-    """The supervisor's active relationships, each with its last and next session."""
+    """The supervisor's active relationships, each with its last and next session and focus."""
     qs = (
         Relationship.objects.filter(supervisor=supervisor)
         .active_on(day)
         .select_related("supervisee")
+        .prefetch_related("focus_agreements")
         .order_by("supervisee__name", "kind")
+    )
+    return with_next_planned(with_last_held(qs, day), day)
+
+
+def supervisor_relationships(supervisee, day):
+    """A supervisee's active relationships: who supervises them, how often, when next."""
+    qs = (
+        Relationship.objects.filter(supervisee=supervisee)
+        .active_on(day)
+        .select_related("supervisor", "supervisee")
+        .prefetch_related("focus_agreements")
+        .order_by("kind", "supervisor__name")
     )
     return with_next_planned(with_last_held(qs, day), day)
 
@@ -65,6 +78,6 @@ def session_candidates(supervisor, day, *, including=()):
     allowed = Q(pk__in=supervisee_ids) | Q(team__in=managed_team_ids)
     if supervisor.team_id:
         allowed |= Q(team_id=supervisor.team_id)
-    return User.objects.filter(
-        (allowed & Q(is_active=True)) | Q(pk__in=list(including))
-    ).order_by("name", "email")
+    return User.objects.filter((allowed & Q(is_active=True)) | Q(pk__in=list(including))).order_by(
+        "name", "email"
+    )

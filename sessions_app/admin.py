@@ -40,6 +40,19 @@ class SessionAdmin(SimpleHistoryAdmin):
     raw_id_fields = ["rescheduled_to"]
     inlines = [AttendanceInline, ItemInline, ActionInline]
 
+    def has_change_permission(self, request, obj=None):
+        # Locked means locked, for administrators too: corrections to a signed-off record
+        # are addenda, made on the record page.
+        if obj is not None and obj.is_locked:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        session = self.get_object(request, object_id)
+        if session is not None:
+            AccessLog.objects.create(user=request.user, session=session)
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def get_search_results(self, request, queryset, search_term):
         queryset, _ = super().get_search_results(request, queryset, search_term)
         return queryset.distinct(), False

@@ -4,7 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from .models import ActionStatus, Format, GroupType, Mode, ReviewOutcome, Status
+from .models import ActionStatus, Feedback, Format, GroupType, Mode, Response, ReviewOutcome, Status
 from .services import ActionData, ItemData, SessionDetails
 from .tags import FUNCTION_CHOICES, STAGE_CHOICES, STAKEHOLDER_CHOICES
 
@@ -59,7 +59,7 @@ class SessionForm(forms.Form):
     mode = forms.ChoiceField(choices=Mode.choices)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, candidates, supervisor, status_locked=False, **kwargs):
+    def __init__(self, *args, candidates, supervisor, **kwargs):
         super().__init__(*args, **kwargs)
         self.supervisor = supervisor
         self.candidates = list(candidates)
@@ -73,11 +73,6 @@ class SessionForm(forms.Form):
             self.fields[attendee_field_name(person)] = forms.ChoiceField(
                 choices=ATTENDANCE_CHOICES, required=False, label=label, widget=forms.RadioSelect
             )
-        if status_locked:
-            self.fields["status"].disabled = True
-            self.fields[
-                "status"
-            ].help_text = "This record has been shared, so it stays a held session."
 
     def attendee_fields(self):
         return [self[attendee_field_name(person)] for person in self.group_people]
@@ -356,3 +351,82 @@ def check_item_minutes(session_form, item_formset):
         )
         return False
     return True
+
+
+class AcknowledgeForm(forms.Form):
+    response = forms.ChoiceField(
+        label="Your response to this record",
+        choices=Response.choices,
+        widget=forms.RadioSelect,
+    )
+    comments = forms.CharField(
+        label="Your comments or reasons",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        help_text="Needed when you agree with comments or disagree: say what you would add or "
+        "which point you disagree with, and why.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("response") and data["response"] != Response.AGREE:
+            if not (data.get("comments") or "").strip():
+                self.add_error("comments", "Say what you would add or what you disagree with.")
+        return data
+
+
+class FeedbackForm(forms.ModelForm):
+    class Meta:
+        model = Feedback
+        fields = [
+            "management",
+            "development",
+            "support",
+            "mediation",
+            "dominated",
+            "wants_more",
+            "usefulness",
+            "comments",
+        ]
+        labels = {
+            "management": "Management (caseload, deadlines, procedures, quality)",
+            "development": "Development (learning and professional development)",
+            "support": "Support (wellbeing, the emotional demands of the work)",
+            "mediation": "Mediation (the bridge between you and the organisation)",
+            "dominated": "Did one function dominate the session?",
+            "wants_more": "Which function would you like more attention on next time?",
+            "usefulness": "How useful was the session? (1 not at all, 5 very)",
+            "comments": "Anything else about how supervision is going for you",
+        }
+        widgets = {
+            "management": forms.RadioSelect,
+            "development": forms.RadioSelect,
+            "support": forms.RadioSelect,
+            "mediation": forms.RadioSelect,
+            "usefulness": forms.RadioSelect(choices=[(i, str(i)) for i in range(1, 6)]),
+            "comments": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("management", "development", "support", "mediation"):
+            self.fields[name].choices = [c for c in self.fields[name].choices if c[0]]
+        self.fields["usefulness"].widget.choices = [(i, str(i)) for i in range(1, 6)]
+        self.fields["dominated"].choices = [("", "No, none dominated")] + [
+            c for c in self.fields["dominated"].choices if c[0]
+        ]
+        self.fields["wants_more"].choices = [("", "No preference")] + [
+            c for c in self.fields["wants_more"].choices if c[0]
+        ]
+
+    def values(self):
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class AddendumForm(forms.Form):
+    text = forms.CharField(
+        label="Addendum",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="A correction or addition. It is added to the record with your name and the "
+        "date; the record itself does not change.",
+    )

@@ -48,3 +48,14 @@ def recent_led_by(user, day, limit=10):
     return with_people(
         Session.objects.led_by(user).exclude(status=Status.PLANNED).filter(date__lte=day)
     ).order_by("-date", "-start_time", "-pk")[:limit]
+
+
+def upcoming_for(user, day, limit=10):
+    """Planned sessions the user is invited to (not ones they lead)."""
+    return with_people(
+        Session.objects.planned()
+        .with_member(user)
+        .exclude(supervisor=user)
+        .filter(date__gte=day)
+        .order_by("date", "start_time")
+    )[:limit]

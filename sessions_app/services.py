@@ -29,7 +29,7 @@ class StaleRecord(Exception):
 
 
 class RecordLocked(Exception):
-    """A signed-off record is never edited in place."""
+    """A shared or signed-off record is never edited in place."""
 
 
 class NotPlanned(Exception):
@@ -212,8 +212,11 @@ def session_update(
 ) -> Session:
     """Save an edit of the whole record, refusing it if someone else saved first."""
     session = Session.objects.select_for_update().get(pk=session.pk)
-    if session.record_state == RecordState.SIGNED_OFF:
-        raise RecordLocked("A signed-off record cannot be changed; add an addendum instead.")
+    if session.record_state != RecordState.DRAFT:
+        raise RecordLocked(
+            "This record has been shared, so it is no longer edited in place. Withdraw it "
+            "(possible until someone acknowledges it) or add an addendum."
+        )
     _bump_version(session, expected_version)
     _apply_details(session, details)
     session.save()

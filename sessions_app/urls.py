@@ -13,4 +13,11 @@ urlpatterns = [
     path("<int:pk>/edit/", views.session_edit, name="edit"),
     path("<int:pk>/cancel/", views.session_cancel, name="cancel"),
     path("<int:pk>/reschedule/", views.session_reschedule, name="reschedule"),
+    path("<int:pk>/share/", views.record_share, name="share"),
+    path("<int:pk>/withdraw/", views.record_withdraw, name="withdraw"),
+    path("<int:pk>/acknowledge/", views.record_acknowledge, name="acknowledge"),
+    path("<int:pk>/feedback/", views.record_feedback, name="feedback"),
+    path("<int:pk>/sign-off/", views.record_sign_off, name="sign_off"),
+    path("<int:pk>/addendum/", views.record_addendum, name="addendum"),
+    path("actions/<int:pk>/done/", views.action_done, name="action_done"),
 ]

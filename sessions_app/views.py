@@ -7,21 +7,29 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
-from people.models import today
+from people.models import Relationship, today
 from people.roles import roles_of
-from people.selectors import session_candidates, supervisee_relationships
+from people.selectors import (
+    session_candidates,
+    supervisee_relationships,
+    supervisor_relationships,
+)
 
-from . import selectors, services
+from . import records, selectors, services
 from .access import get_session_for_read, get_session_for_write
 from .forms import (
     ATTENDANCE_CHOICES,
     OWNER_OTHER,
     OWNER_SUPERVISEE,
     OWNER_SUPERVISOR,
+    AcknowledgeForm,
     ActionFormSet,
+    AddendumForm,
     CancelForm,
+    FeedbackForm,
     ItemFormSet,
     RescheduleForm,
     ReviewForm,
@@ -30,7 +38,21 @@ from .forms import (
     check_item_minutes,
     owner_choices_for,
 )
-from .models import Attendance, Format, Item, Session, Status
+from .history import record_history
+from .models import (
+    AccessLog,
+    Acknowledgement,
+    Action,
+    ActionReview,
+    Addendum,
+    Attendance,
+    Feedback,
+    Format,
+    Item,
+    RecordState,
+    Session,
+    Status,
+)
 from .tags import FUNCTION_LABELS, FUNCTIONS
 
 
@@ -39,18 +61,50 @@ def home(request):
     """'My supervision': what needs doing now, for each role the person holds."""
     user = request.user
     day = today()
-    relationships = list(supervisee_relationships(user, day))
-    for rel in relationships:
-        rel.next_due = rel.next_due(rel.last_held, day)
-        rel.overdue_days = (day - rel.next_due).days if day > rel.next_due else 0
+    relationships = _with_due_dates(supervisee_relationships(user, day), day)
+    my_supervisors = _with_due_dates(supervisor_relationships(user, day), day)
+    my_records = list(
+        selectors.with_people(
+            Session.objects.visible_to(user)
+            .with_member(user)
+            .exclude(record_state=RecordState.DRAFT)
+            .exclude(supervisor=user)
+        )
+        .prefetch_related(
+            Prefetch(
+                "acknowledgements",
+                queryset=Acknowledgement.objects.filter(person=user),
+                to_attr="my_acknowledgements",
+            )
+        )
+        .order_by("-date", "-pk")[:10]
+    )
     context = {
         "today": day,
         "roles": roles_of(user),
         "relationships": relationships,
         "upcoming": list(selectors.upcoming_led_by(user, day)),
         "recent": list(selectors.recent_led_by(user, day)),
+        "my_supervisors": my_supervisors,
+        "my_records": my_records,
+        "my_upcoming": list(selectors.upcoming_for(user, day)),
+        "my_actions": list(
+            Action.objects.open()
+            .filter(owner=user, session__in=Session.objects.visible_to(user))
+            .select_related("session__supervisor")
+            .order_by("due_date", "pk")
+        ),
     }
     return render(request, "sessions_app/home.html", context)
+
+
+def _with_due_dates(relationships, day):
+    relationships = list(relationships)
+    for rel in relationships:
+        rel.next_due = rel.next_due(rel.last_held, day)
+        rel.overdue_days = (day - rel.next_due).days if day > rel.next_due else 0
+        rel.focus = next(iter(rel.focus_agreements.all()), None)
+    return relationships
 
 
 @login_required
@@ -74,28 +128,87 @@ def _detail_queryset():
     return Session.objects.select_related("supervisor", "rescheduled_to").prefetch_related(
         Prefetch("attendances", queryset=Attendance.objects.select_related("person")),
         Prefetch("items", queryset=Item.objects.order_by("position", "pk")),
-        "actions__owner",
-        "action_reviews__action",
+        Prefetch("actions", queryset=Action.objects.select_related("owner", "session")),
+        Prefetch("action_reviews", queryset=ActionReview.objects.select_related("action")),
+        Prefetch("acknowledgements", queryset=Acknowledgement.objects.select_related("person")),
+        Prefetch("feedback", queryset=Feedback.objects.select_related("person")),
+        Prefetch("addenda", queryset=Addendum.objects.select_related("author")),
+    )
+
+
+def _viewer(session, user):
+    """How the user stands to this record: supervisor, present attendee, attendee, or reader."""
+    attendance = next((a for a in session.attendances.all() if a.person_id == user.pk), None)
+    return {
+        "is_supervisor": session.supervisor_id == user.pk,
+        "is_member": attendance is not None,
+        "is_present": attendance is not None and attendance.present,
+    }
+
+
+def _relationship_focus(session):
+    """The supervision agreement and latest focus between a one-to-one's pair, if any."""
+    supervisee = session.supervisee
+    if supervisee is None:
+        return None
+    return (
+        Relationship.objects.filter(supervisor_id=session.supervisor_id, supervisee=supervisee)
+        .active_on(session.date)
+        .prefetch_related("focus_agreements")
+        .first()
     )
 
 
 @login_required
 def session_detail(request, pk):
     session = get_session_for_read(request.user, pk, _detail_queryset())
-    is_supervisor = session.supervisor_id == request.user.pk
+    viewer = _viewer(session, request.user)
+    if not (viewer["is_supervisor"] or viewer["is_member"]):
+        # Managers and administrators read records too; every such view is on record.
+        AccessLog.objects.create(user=request.user, session=session)
     supervisee = session.supervisee
+    is_supervisor = viewer["is_supervisor"]
+    acknowledged = {a.person_id: a for a in session.acknowledgements.all()}
+    present = [a.person for a in session.attendances.all() if a.present]
+    my_feedback = next((f for f in session.feedback.all() if f.person_id == request.user.pk), None)
+    show_confidential = is_supervisor or (
+        supervisee is not None and supervisee.pk == request.user.pk
+    )
     context = {
         "session": session,
-        "is_supervisor": is_supervisor,
+        **viewer,
         # Confidential items: the supervisor and the one-to-one supervisee alone (DOMAIN.md).
-        "show_confidential": is_supervisor
-        or (supervisee is not None and supervisee.pk == request.user.pk),
+        "show_confidential": show_confidential,
         "show_content": is_supervisor or not session.is_draft,
-        "can_cancel": is_supervisor
-        or (supervisee is not None and supervisee.pk == request.user.pk),
+        "can_cancel": session.is_planned
+        and (is_supervisor or (supervisee is not None and supervisee.pk == request.user.pk)),
         "tally": _tally_rows(
             [(i.minutes, i.functions) for i in session.items.all()], session.duration_minutes
         ),
+        "acknowledgement_rows": [(p, acknowledged.get(p.pk)) for p in present],
+        "my_acknowledgement": acknowledged.get(request.user.pk),
+        "can_share": is_supervisor and session.is_held and session.is_draft,
+        "can_withdraw": is_supervisor
+        and session.record_state == RecordState.SHARED
+        and not acknowledged,
+        "can_sign_off": is_supervisor
+        and session.record_state == RecordState.SHARED
+        and bool(present)
+        and all(p.pk in acknowledged for p in present),
+        "can_acknowledge": viewer["is_present"]
+        and session.record_state == RecordState.SHARED
+        and request.user.pk not in acknowledged,
+        "can_give_feedback": viewer["is_present"] and session.record_state == RecordState.SHARED,
+        "can_add_addendum": not session.is_draft and (is_supervisor or viewer["is_present"]),
+        # Feedback is for the supervisor; each supervisee sees only their own.
+        "visible_feedback": list(session.feedback.all())
+        if is_supervisor
+        else ([my_feedback] if my_feedback else []),
+        "addendum_form": AddendumForm(),
+        "relationship": _relationship_focus(session),
+        "history": record_history(session, show_confidential=show_confidential)
+        if not session.is_draft or is_supervisor
+        else [],
     }
     return render(request, "sessions_app/session_detail.html", context)
 
@@ -114,6 +227,11 @@ def session_edit(request, pk):
     if session.is_locked:
         raise PermissionDenied(
             "This record is signed off and locked. Add an addendum to correct or add to it."
+        )
+    if not session.is_draft:
+        raise PermissionDenied(
+            "This record has been shared, so it is no longer edited in place. Withdraw it "
+            "(possible until someone acknowledges it) or add an addendum."
         )
     if session.status not in (Status.PLANNED, Status.HELD):
         raise PermissionDenied(
@@ -243,7 +361,6 @@ def _session_form_page(request, *, session):
         initial=initial,
         candidates=candidates,
         supervisor=user,
-        status_locked=session is not None and not session.is_draft,
     )
     people_ids = _people_for_review(form, session)
     if data is not None and not form.is_valid() and session is None:
@@ -313,14 +430,23 @@ def _session_form_page(request, *, session):
                     initial=initial,
                     candidates=candidates,
                     supervisor=user,
-                    status_locked=not stale.session.is_draft,
                 )
                 form.is_valid()
             except services.RecordLocked as locked:
                 raise PermissionDenied(str(locked)) from None
 
+    focus_relationship = None
+    supervisee_id = form.data.get("supervisee") if form.is_bound else form.initial.get("supervisee")
+    if str(supervisee_id or "").isdigit():
+        focus_relationship = (
+            Relationship.objects.filter(supervisor=user, supervisee_id=int(supervisee_id))
+            .active_on(day)
+            .prefetch_related("focus_agreements")
+            .first()
+        )
     context = {
         "session": session,
+        "relationship": focus_relationship,
         "form": form,
         "items": items,
         "actions": actions,
@@ -472,3 +598,138 @@ def session_reschedule(request, pk):
     return render(
         request, "sessions_app/session_reschedule.html", {"session": session, "form": form}
     )
+
+
+# The record lifecycle: share, withdraw, acknowledge, feedback, sign off, addenda.
+
+
+def _refused(exc):
+    return PermissionDenied(str(exc))
+
+
+@login_required
+@require_POST
+def record_share(request, pk):
+    session = get_session_for_write(request.user, pk)
+    try:
+        records.record_share(session=session)
+    except records.TransitionRefused as exc:
+        raise _refused(exc) from None
+    messages.success(request, "The record is shared. Everyone present has been told by email.")
+    return redirect("sessions:detail", pk=session.pk)
+
+
+@login_required
+@require_POST
+def record_withdraw(request, pk):
+    session = get_session_for_write(request.user, pk)
+    try:
+        records.record_withdraw(session=session)
+    except records.TransitionRefused as exc:
+        raise _refused(exc) from None
+    messages.success(request, "The record is withdrawn and back to draft; you can edit it.")
+    return redirect("sessions:detail", pk=session.pk)
+
+
+@login_required
+@require_POST
+def record_sign_off(request, pk):
+    session = get_session_for_write(request.user, pk)
+    try:
+        records.record_sign_off(session=session)
+    except records.TransitionRefused as exc:
+        raise _refused(exc) from None
+    messages.success(request, "The record is signed off and locked.")
+    return redirect("sessions:detail", pk=session.pk)
+
+
+def _present_attendee_only(request, session):
+    if not _viewer(session, request.user)["is_present"]:
+        raise PermissionDenied("Only the people present in the session can do this.")
+
+
+@login_required
+def record_acknowledge(request, pk):
+    session = get_session_for_read(request.user, pk)
+    _present_attendee_only(request, session)
+    form = AcknowledgeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            records.record_acknowledge(
+                session=session,
+                person=request.user,
+                response=form.cleaned_data["response"],
+                comments=form.cleaned_data["comments"],
+            )
+        except records.TransitionRefused as exc:
+            raise _refused(exc) from None
+        messages.success(request, "Thank you. Your response is recorded and your supervisor told.")
+        return redirect("sessions:detail", pk=session.pk)
+    if session.record_state != RecordState.SHARED:
+        raise PermissionDenied("This record is not open for acknowledgement.")
+    if session.acknowledgements.filter(person=request.user).exists():
+        raise PermissionDenied("You have already acknowledged this record.")
+    return render(
+        request, "sessions_app/record_acknowledge.html", {"session": session, "form": form}
+    )
+
+
+@login_required
+def record_feedback(request, pk):
+    session = get_session_for_read(request.user, pk)
+    _present_attendee_only(request, session)
+    if session.record_state != RecordState.SHARED:
+        raise PermissionDenied(
+            "Feedback is open while the record is shared and not yet signed off."
+        )
+    existing = Feedback.objects.filter(session=session, person=request.user).first()
+    form = FeedbackForm(request.POST or None, instance=existing)
+    if request.method == "POST" and form.is_valid():
+        try:
+            records.feedback_save(session=session, person=request.user, values=form.values())
+        except records.TransitionRefused as exc:
+            raise _refused(exc) from None
+        messages.success(request, "Thank you. Your feedback is saved and your supervisor told.")
+        return redirect("sessions:detail", pk=session.pk)
+    return render(
+        request,
+        "sessions_app/record_feedback.html",
+        {"session": session, "form": form, "existing": existing},
+    )
+
+
+@login_required
+@require_POST
+def record_addendum(request, pk):
+    session = get_session_for_read(request.user, pk)
+    viewer = _viewer(session, request.user)
+    if not (viewer["is_supervisor"] or viewer["is_present"]):
+        raise PermissionDenied("Only the supervisor and the people present add addenda.")
+    form = AddendumForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Write the addendum before adding it.")
+        return redirect("sessions:detail", pk=session.pk)
+    try:
+        records.addendum_add(session=session, author=request.user, text=form.cleaned_data["text"])
+    except records.TransitionRefused as exc:
+        raise _refused(exc) from None
+    messages.success(request, "Your addendum is added to the record.")
+    return redirect("sessions:detail", pk=session.pk)
+
+
+@login_required
+@require_POST
+def action_done(request, pk):
+    """The owner marks their own open action done; anyone else's action is not found."""
+    action = get_object_or_404(
+        Action.objects.filter(
+            owner=request.user, session__in=Session.objects.visible_to(request.user)
+        ),
+        pk=pk,
+    )
+    try:
+        records.action_mark_done(action=action, person=request.user)
+    except records.TransitionRefused as exc:
+        raise _refused(exc) from None
+    messages.success(request, f"Marked done: {action.description}")
+    return redirect("home")

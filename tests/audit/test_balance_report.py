@@ -9,16 +9,11 @@ import sys
 
 import pytest
 from django.conf import settings
-from django.core.management import CommandError, call_command, get_commands
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from tests.audit.worked_example import (
-    PEOPLE_CSV,
-    SESSIONS_CSV,
-    expected_balance,
-    load_directly,
-)
 from tests.factories import ItemFactory, SessionFactory, UserFactory
+from tests.worked_example import expected_balance, import_example
 
 EXAMPLE_WINDOW = ["--from", "2026-01-01", "--to", "2026-03-31"]
 
@@ -41,7 +36,7 @@ def report_csv(*args):
 
 @pytest.fixture
 def example(db):
-    load_directly()
+    import_example()
 
 
 @pytest.fixture
@@ -53,17 +48,6 @@ def today_is_31_march(monkeypatch):
 
 
 def test_worked_example_gives_exactly_the_expected_json(example):
-    assert report_json("--all", *EXAMPLE_WINDOW, "--format", "json") == expected_balance()
-
-
-@pytest.mark.skipif(
-    "import_people" not in get_commands() or "import_sessions" not in get_commands(),
-    reason="the import_people / import_sessions commands are not in this tree yet",
-)
-def test_worked_example_imported_with_the_import_commands(db):
-    call_command("import_people", str(PEOPLE_CSV), stdout=io.StringIO())
-    call_command("import_sessions", str(SESSIONS_CSV), stdout=io.StringIO())
-
     assert report_json("--all", *EXAMPLE_WINDOW, "--format", "json") == expected_balance()
 
 

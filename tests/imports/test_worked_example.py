@@ -1,20 +1,17 @@
 """The worked example in INTERFACES.md imports cleanly, and again without changing anything."""
 
-from pathlib import Path
-
 import pytest
 
 from people.models import Relationship, Team, User
 from sessions_app.models import Attendance, Item, Session
 from tests.imports.helpers import census, run
-
-EXAMPLES = Path("/work/shared/examples")
+from tests.worked_example import PEOPLE_CSV, SESSIONS_CSV
 
 
 @pytest.fixture
 def imported(db):
-    people = run("import_people", EXAMPLES / "people.csv")
-    sessions = run("import_sessions", EXAMPLES / "sessions.csv")
+    people = run("import_people", PEOPLE_CSV)
+    sessions = run("import_sessions", SESSIONS_CSV)
     return people, sessions
 
 
@@ -48,7 +45,7 @@ def test_worked_example_imports_cleanly(imported):
 def test_worked_example_imported_twice_changes_nothing(imported):
     before = census()
 
-    run("import_people", EXAMPLES / "people.csv")
-    run("import_sessions", EXAMPLES / "sessions.csv")
+    run("import_people", PEOPLE_CSV)
+    run("import_sessions", SESSIONS_CSV)
 
     assert census() == before

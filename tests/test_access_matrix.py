@@ -1,0 +1,242 @@
+"""Every URL, for every role: who may read, who may write, who must not know it exists.
+
+A new URL without an entry in MATRIX fails `test_every_url_is_in_the_matrix`.
+"""
+
+import datetime
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from sessions_app.models import RecordState, Status
+from tests.factories import ActionFactory, SessionFactory
+
+pytestmark = pytest.mark.django_db
+
+ROLES = [
+    "anonymous",
+    "supervisor",
+    "other_supervisor",
+    "supervisee",
+    "manager",
+    "other_manager",
+    "administrator",
+    "outsider",
+]
+
+
+@pytest.fixture
+def world(
+    supervisor, supervisee, other_supervisor, manager, other_manager, administrator, outsider
+):
+    held = SessionFactory(supervisor=supervisor, supervisee=supervisee)
+    planned = SessionFactory(
+        supervisor=supervisor,
+        supervisee=supervisee,
+        status=Status.PLANNED,
+        date=datetime.date.today() + datetime.timedelta(days=7),
+    )
+    shared = SessionFactory(
+        supervisor=supervisor, supervisee=supervisee, record_state=RecordState.SHARED
+    )
+    return {
+        "shared": shared,
+        "action": ActionFactory(session=shared, owner=supervisee),
+        "relationship": supervisee.supervisor_relationships.get(),
+        "people": {
+            "supervisor": supervisor,
+            "other_supervisor": other_supervisor,
+            "supervisee": supervisee,
+            "manager": manager,
+            "other_manager": other_manager,
+            "administrator": administrator,
+            "outsider": outsider,
+        },
+        "held": held,
+        "planned": planned,
+    }
+
+
+def everyone(status):
+    return dict.fromkeys(ROLES[1:], status)
+
+
+# (url name, object in `world` or None, method) -> {role: expected status}.
+# Anonymous always goes to the login page; roles not listed expect 404.
+MATRIX = {
+    ("home", None, "get"): everyone(200),
+    ("people:settings", None, "get"): everyone(200),
+    ("sessions:list", None, "get"): everyone(200),
+    ("sessions:new", None, "get"): everyone(200),
+    # Take it with you: each person's own log and planned sessions, nobody else's.
+    ("sessions:my_log_csv", None, "get"): everyone(200),
+    ("sessions:my_log_print", None, "get"): everyone(200),
+    ("sessions:planned_ics", None, "get"): everyone(200),
+    # A draft record: its supervisor, and administrators (read only).
+    ("sessions:detail", "held", "get"): {"supervisor": 200, "administrator": 200},
+    ("sessions:edit", "held", "get"): {"supervisor": 200, "administrator": 403},
+    ("sessions:edit", "held", "post"): {"supervisor": 200, "administrator": 403},
+    # A planned session: its supervisee sees the date and may cancel it, not move it.
+    ("sessions:detail", "planned", "get"): {
+        "supervisor": 200,
+        "supervisee": 200,
+        "administrator": 200,
+    },
+    ("sessions:cancel", "planned", "get"): {
+        "supervisor": 200,
+        "supervisee": 200,
+        "administrator": 403,
+    },
+    ("sessions:cancel", "planned", "post"): {
+        "supervisor": 200,
+        "supervisee": 200,
+        "administrator": 403,
+    },
+    ("sessions:reschedule", "planned", "get"): {
+        "supervisor": 200,
+        "supervisee": 403,
+        "administrator": 403,
+    },
+    ("sessions:reschedule", "planned", "post"): {
+        "supervisor": 200,
+        "supervisee": 403,
+        "administrator": 403,
+    },
+    # A shared record: its supervisor and supervisee, the team's manager, administrators read it.
+    ("sessions:detail", "shared", "get"): {
+        "supervisor": 200,
+        "supervisee": 200,
+        "manager": 200,
+        "administrator": 200,
+    },
+    # Lifecycle steps: the supervisor's, refused (403) to those who may only read.
+    ("sessions:share", "held", "post"): {"supervisor": 302, "administrator": 403},
+    ("sessions:withdraw", "shared", "post"): {
+        "supervisor": 302,
+        "supervisee": 403,
+        "manager": 403,
+        "administrator": 403,
+    },
+    # Not yet acknowledged, so even its supervisor is refused, with the reason.
+    ("sessions:sign_off", "shared", "post"): {
+        "supervisor": 403,
+        "supervisee": 403,
+        "manager": 403,
+        "administrator": 403,
+    },
+    # The supervisee's steps: refused to the supervisor and to readers.
+    ("sessions:acknowledge", "shared", "get"): {
+        "supervisor": 403,
+        "supervisee": 200,
+        "manager": 403,
+        "administrator": 403,
+    },
+    ("sessions:acknowledge", "shared", "post"): {
+        "supervisor": 403,
+        "supervisee": 200,
+        "manager": 403,
+        "administrator": 403,
+    },
+    ("sessions:feedback", "shared", "get"): {
+        "supervisor": 403,
+        "supervisee": 200,
+        "manager": 403,
+        "administrator": 403,
+    },
+    ("sessions:feedback", "shared", "post"): {
+        "supervisor": 403,
+        "supervisee": 200,
+        "manager": 403,
+        "administrator": 403,
+    },
+    ("sessions:addendum", "shared", "post"): {
+        "supervisor": 302,
+        "supervisee": 302,
+        "manager": 403,
+        "administrator": 403,
+    },
+    # Only the owner's own action exists for them.
+    ("sessions:action_done", "action", "post"): {"supervisee": 302},
+    # The focus of a relationship: its supervisor sets it; its supervisee may not.
+    ("people:focus", "relationship", "get"): {"supervisor": 200, "supervisee": 403},
+    ("people:focus", "relationship", "post"): {"supervisor": 200, "supervisee": 403},
+    # Spreadsheet import: administrators only; for everyone else the page does not exist.
+    ("imports:upload", None, "get"): {"administrator": 200},
+    ("imports:upload", None, "post"): {"administrator": 200},
+}
+
+# Views that only accept POST answer 405 to GET, for the user who may use them.
+POST_ONLY = {
+    "sessions:share": ("held", "supervisor"),
+    "sessions:withdraw": ("shared", "supervisor"),
+    "sessions:sign_off": ("shared", "supervisor"),
+    "sessions:addendum": ("shared", "supervisor"),
+    "sessions:action_done": ("action", "supervisee"),
+}
+
+
+def our_url_names():
+    names = set()
+
+    def walk(patterns, namespace):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                if p.namespace == "admin" or (p.app_name or "").startswith("admin"):
+                    continue
+                ns = p.namespace or namespace
+                walk(p.url_patterns, ns)
+            elif isinstance(p, URLPattern) and p.name:
+                names.add(f"{namespace}:{p.name}" if namespace else p.name)
+
+    walk(get_resolver().url_patterns, None)
+    auth = {
+        "login",
+        "logout",
+        "password_change",
+        "password_change_done",
+        "password_reset",
+        "password_reset_done",
+        "password_reset_confirm",
+        "password_reset_complete",
+    }
+    return names - auth
+
+
+def test_every_url_is_in_the_matrix():
+    covered = {name for name, _obj, _method in MATRIX}
+    missing = our_url_names() - covered
+    assert not missing, f"Add these URLs to the access matrix: {sorted(missing)}"
+
+
+CASES = [(key, role) for key in MATRIX for role in ROLES]
+
+
+@pytest.mark.parametrize(
+    ("key", "role"), CASES, ids=[f"{k[0]}-{k[1]}-{k[2]}-{r}" for k, r in CASES]
+)
+def test_access(client, world, key, role):
+    name, obj, method = key
+    url = reverse(name, args=[world[obj].pk]) if obj else reverse(name)
+    if role != "anonymous":
+        client.force_login(world["people"][role])
+    response = getattr(client, method)(url, {})
+    if role == "anonymous":
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("login"))
+        return
+    expected = MATRIX[key].get(role, 404)
+    assert response.status_code == expected, (name, obj, method, role)
+
+
+@pytest.mark.parametrize("name", sorted(POST_ONLY))
+def test_post_only_views_refuse_get(client, world, name):
+    obj, role = POST_ONLY[name]
+    client.force_login(world["people"][role])
+    assert client.get(reverse(name, args=[world[obj].pk])).status_code == 405
+
+
+def test_post_only_views_are_listed():
+    """A view that answers GET with 405 must be in POST_ONLY, so the matrix checks it."""
+    get_names = {name for name, _obj, method in MATRIX if method == "get"}
+    post_names = {name for name, _obj, method in MATRIX if method == "post"}
+    assert post_names - get_names <= set(POST_ONLY)
