@@ -13,12 +13,13 @@ PYTHON_CANDIDATES := $(PYTHON) python3.14 python3.13 python3.12 \
 	$(wildcard /usr/local/bin/python3.1[2-9] /usr/bin/python3.1[2-9]) python3 python
 find_python = $(firstword $(foreach p,$(PYTHON_CANDIDATES),$(shell command -v $(p) >/dev/null 2>&1 && $(p) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1 && command -v $(p))))
 
-.PHONY: help venv run test lint format demo check-migrations clean
+.PHONY: help venv run test lint format bench check-migrations clean
 
 help:
 	@echo "make run    - set up, migrate, load the demo organisation and serve on http://127.0.0.1:8000"
 	@echo "make test   - run the whole test suite (set DATABASE_URL to test against PostgreSQL)"
 	@echo "make lint   - ruff check and format check"
+	@echo "make bench  - benchmarks: import and balance timings, with ratios"
 
 venv: $(STAMP)
 
@@ -55,6 +56,9 @@ lint: venv
 format: venv
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+bench: venv
+	$(PY) -m bench.run
 
 check-migrations: venv
 	$(PY) manage.py makemigrations --check --dry-run
