@@ -13,9 +13,11 @@ def actions_for_review(*, supervisor, people_ids, session_date, session=None):
     """
     if not people_ids:
         return Action.objects.none()
-    earlier = Q(session__date__lt=session_date)
+    # A new session comes after every saved one on the same day.
+    earlier = Q(session__date__lte=session_date)
     still_listed = Q(status=ActionStatus.OPEN)
     if session is not None and session.pk:
+        earlier = Q(session__date__lt=session_date)
         earlier |= Q(session__date=session_date, session__pk__lt=session.pk)
         still_listed |= Q(reviews__session=session)
         earlier &= ~Q(session=session)
