@@ -1,9 +1,10 @@
 from django import forms
+from django.contrib.auth.forms import PasswordResetForm
 from django.utils import timezone
 
 from sessions_app.tags import FUNCTION_CHOICES
 
-from .models import User
+from .models import User, normalise_email
 
 
 class SettingsForm(forms.ModelForm):
@@ -38,3 +39,14 @@ class FocusForm(forms.Form):
         if day > timezone.localdate():
             raise forms.ValidationError("A focus is agreed today or earlier, not in the future.")
         return day
+
+
+class SetPasswordLinkForm(PasswordResetForm):
+    """Password reset that also reaches people who never had a password.
+
+    Django's form skips users without a usable password; Fourfold creates people that way on
+    import (INTERFACES.md), and this link is how they set their first one.
+    """
+
+    def get_users(self, email):
+        return User.objects.filter(email=normalise_email(email), is_active=True)
