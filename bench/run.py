@@ -33,31 +33,14 @@ def setup_django():
     call_command("migrate", verbosity=0)
 
 
-COLUMNS = [
-    "session_ref",
-    "date",
-    "format",
-    "group_type",
-    "supervisor",
-    "supervisees",
-    "absent",
-    "status",
-    "duration_minutes",
-    "item_title",
-    "item_minutes",
-    "functions",
-    "stages",
-    "stakeholders",
-    "case_ref",
-    "risk",
-    "notes",
-]
 FUNCTIONS = ["management", "development", "support", "mediation"]
 
 
 def sessions_csv(rows_wanted, people, supervisors, rng, prefix):
+    from imports.sessions import ITEM_COLUMNS, SESSION_COLUMNS
+
     out = io.StringIO()
-    writer = csv.DictWriter(out, COLUMNS)
+    writer = csv.DictWriter(out, ("session_ref", *SESSION_COLUMNS, *ITEM_COLUMNS))
     writer.writeheader()
     rows, n = 0, 0
     start = date(2025, 1, 1)

@@ -607,40 +607,45 @@ def _refused(exc):
     return PermissionDenied(str(exc))
 
 
+def _supervisor_step(request, pk, step, done_message):
+    """A lifecycle step only the session's supervisor takes; a refusal says why (403)."""
+    session = get_session_for_write(request.user, pk)
+    try:
+        step(session=session)
+    except records.TransitionRefused as exc:
+        raise _refused(exc) from None
+    messages.success(request, done_message)
+    return redirect("sessions:detail", pk=session.pk)
+
+
 @login_required
 @require_POST
 def record_share(request, pk):
-    session = get_session_for_write(request.user, pk)
-    try:
-        records.record_share(session=session)
-    except records.TransitionRefused as exc:
-        raise _refused(exc) from None
-    messages.success(request, "The record is shared. Everyone present has been told by email.")
-    return redirect("sessions:detail", pk=session.pk)
+    return _supervisor_step(
+        request,
+        pk,
+        records.record_share,
+        "The record is shared. Everyone present has been told by email.",
+    )
 
 
 @login_required
 @require_POST
 def record_withdraw(request, pk):
-    session = get_session_for_write(request.user, pk)
-    try:
-        records.record_withdraw(session=session)
-    except records.TransitionRefused as exc:
-        raise _refused(exc) from None
-    messages.success(request, "The record is withdrawn and back to draft; you can edit it.")
-    return redirect("sessions:detail", pk=session.pk)
+    return _supervisor_step(
+        request,
+        pk,
+        records.record_withdraw,
+        "The record is withdrawn and back to draft; you can edit it.",
+    )
 
 
 @login_required
 @require_POST
 def record_sign_off(request, pk):
-    session = get_session_for_write(request.user, pk)
-    try:
-        records.record_sign_off(session=session)
-    except records.TransitionRefused as exc:
-        raise _refused(exc) from None
-    messages.success(request, "The record is signed off and locked.")
-    return redirect("sessions:detail", pk=session.pk)
+    return _supervisor_step(
+        request, pk, records.record_sign_off, "The record is signed off and locked."
+    )
 
 
 def _present_attendee_only(request, session):
