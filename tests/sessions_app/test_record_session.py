@@ -414,7 +414,9 @@ def test_person_with_no_supervision_role_sees_a_helpful_page(login, outsider):
     assert "Nothing to show you yet" in new.content.decode()
 
 
-def test_actions_of_a_session_earlier_today_come_forward_to_a_new_one(login, supervisor, supervisee):
+def test_actions_of_a_session_earlier_today_come_forward_to_a_new_one(
+    login, supervisor, supervisee
+):
     today = timezone.localdate()
     earlier = SessionFactory(supervisor=supervisor, supervisee=supervisee, date=today)
     ActionFactory(session=earlier, description="Ring the GP")
