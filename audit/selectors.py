@@ -10,6 +10,8 @@ The one trap: an item of `m` minutes and `k` functions gives `m / k` to each fun
 Python divides by 12 exactly.
 """
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
 
@@ -31,7 +33,7 @@ from django.db.models.functions import TruncDate
 from django.db.models.lookups import Exact
 from django.utils import timezone
 
-from people.models import Relationship, Team, User
+from people.models import FocusAgreement, Relationship, Team, User
 from people.selectors import with_last_held
 from sessions_app.models import (
     Action,
@@ -40,6 +42,7 @@ from sessions_app.models import (
     Attendance,
     Feedback,
     Format,
+    Rating,
     Session,
     Status,
 )
@@ -71,6 +74,20 @@ def thresholds_of(policy: AuditPolicy | None = None) -> Thresholds:
 def _check_window(start: date, end: date) -> None:
     if start > end:
         raise ValueError(f"the window starts ({start}) after it ends ({end})")
+
+
+def _format_filter(formats, prefix: str = "") -> Q:
+    """A filter on session format: `formats` is None (every format) or some `Format` values.
+
+    The dashboards' format filter: it restricts which sessions count, nothing else.
+    """
+    if formats is None:
+        return Q()
+    formats = list(formats)
+    unknown = set(formats) - set(Format.values)
+    if unknown:
+        raise ValueError(f"unknown session formats: {sorted(unknown)}")
+    return Q(**{f"{prefix}format__in": formats})
 
 
 def _ids(people):
@@ -146,13 +163,15 @@ def _minute_sums(prefix: str) -> dict:
     return sums
 
 
-def _held_attendances(start: date, end: date) -> QuerySet:
+def _held_attendances(start: date, end: date, formats=None) -> QuerySet:
     """Present attendances at held sessions in [start, end]: the sessions that count.
 
     A one-to-one's single attendance is its supervisee; a group's are its members, and its
-    facilitator only when marked present as one. Absent members get nothing.
+    facilitator only when marked present as one. Absent members get nothing. With `formats`,
+    only sessions of those formats.
     """
     return Attendance.objects.filter(
+        _format_filter(formats, "session__"),
         present=True,
         session__status=Status.HELD,
         session__date__gte=start,
@@ -169,9 +188,9 @@ def _exact(row) -> dict:
     }
 
 
-def _minutes_by_person(people, start: date, end: date) -> dict[int, dict]:
+def _minutes_by_person(people, start: date, end: date, formats=None) -> dict[int, dict]:
     rows = (
-        _held_attendances(start, end)
+        _held_attendances(start, end, formats)
         .filter(person__in=people)
         .values("person")
         .annotate(sessions_held=Count("session", distinct=True), **_minute_sums("session__items__"))
@@ -203,9 +222,10 @@ def _gaps_by_person(people, start: date, end: date) -> dict[int, list]:
     return gaps
 
 
-def _reported_dominance_by_person(people, start: date, end: date) -> dict[int, dict]:
+def _reported_dominance_by_person(people, start: date, end: date, formats=None) -> dict[int, dict]:
     rows = (
         Feedback.objects.filter(
+            _format_filter(formats, "session__"),
             person__in=people,
             session__status=Status.HELD,
             session__date__gte=start,
@@ -232,21 +252,24 @@ def _empty():
 
 
 def balances_of(
-    people, start: date, end: date, *, policy: AuditPolicy | None = None
+    people, start: date, end: date, *, policy: AuditPolicy | None = None, formats=None
 ) -> list[Balance]:
     """The balance of each of `people` (users or ids) in [start, end], sorted by email.
 
     Everyone given is listed, supervised in the window or not: use `balances` for DOMAIN.md's
     "who is a supervisee". Four queries (five when the policy is looked up), whatever the
     number of people or sessions.
+
+    `formats` (None, or some `Format` values) restricts which held sessions count, and whose
+    feedback; the overdue flag is about one-to-ones whatever the filter, so it is unchanged.
     """
     _check_window(start, end)
     thresholds = thresholds_of(policy)
     ids = _ids(people)
     persons = list(User.objects.filter(pk__in=ids).order_by().values_list("pk", "email", "name"))
-    minutes = _minutes_by_person(ids, start, end)
+    minutes = _minutes_by_person(ids, start, end, formats)
     gaps = _gaps_by_person(ids, start, end)
-    reported = _reported_dominance_by_person(ids, start, end)
+    reported = _reported_dominance_by_person(ids, start, end, formats)
     results = [
         compute_balance(
             supervisee=email,
@@ -271,6 +294,7 @@ def balances(
     team: Team | None = None,
     people=None,
     policy: AuditPolicy | None = None,
+    formats=None,
 ) -> list[Balance]:
     """The balance of every supervisee in the window (optionally of `team`, or among `people`).
 
@@ -279,24 +303,31 @@ def balances(
     scope = supervisees_in_window(start, end, team=team)
     if people is not None:
         scope = scope.filter(pk__in=_ids(people))
-    return balances_of(scope, start, end, policy=policy)
+    return balances_of(scope, start, end, policy=policy, formats=formats)
 
 
 def supervisee_balance(
-    person: User, start: date, end: date, *, policy: AuditPolicy | None = None
+    person: User,
+    start: date,
+    end: date,
+    *,
+    policy: AuditPolicy | None = None,
+    formats=None,
 ) -> Balance:
     """One person's balance in the window, whether or not a relationship was active."""
-    return balances_of([person.pk], start, end, policy=policy)[0]
+    return balances_of([person.pk], start, end, policy=policy, formats=formats)[0]
 
 
-def supervisor_breakdown(person: User, start: date, end: date) -> list[SupervisorMinutes]:
+def supervisor_breakdown(
+    person: User, start: date, end: date, *, formats=None
+) -> list[SupervisorMinutes]:
     """Minutes per function that each supervisor (or group facilitator) gave `person`.
 
     Sorted by the supervisor's email; their sum is the person's balance. One query.
     """
     _check_window(start, end)
     rows = (
-        _held_attendances(start, end)
+        _held_attendances(start, end, formats)
         .filter(person=person)
         .values("session__supervisor", "session__supervisor__email", "session__supervisor__name")
         .annotate(sessions_held=Count("session", distinct=True), **_minute_sums("session__items__"))
@@ -319,10 +350,13 @@ def totals(
     team: Team | None = None,
     people=None,
     policy: AuditPolicy | None = None,
+    formats=None,
 ) -> Totals:
     """A team's (or, without `team`, the organisation's) totals: the sum of its members."""
     return totals_of(
-        balances(start, end, team=team, people=people, policy=policy), start=start, end=end
+        balances(start, end, team=team, people=people, policy=policy, formats=formats),
+        start=start,
+        end=end,
     )
 
 
@@ -333,6 +367,7 @@ def monthly_trend(
     team: Team | None = None,
     people=None,
     policy: AuditPolicy | None = None,
+    formats=None,
 ) -> list[MonthTrend]:
     """Each calendar month in [start, end] as its own window: balances and totals.
 
@@ -343,7 +378,7 @@ def monthly_trend(
     policy = policy or AuditPolicy.current()
     trend = []
     for first, last in month_windows(start, end):
-        month = balances(first, last, team=team, people=people, policy=policy)
+        month = balances(first, last, team=team, people=people, policy=policy, formats=formats)
         trend.append(
             MonthTrend(
                 start=first,
@@ -364,8 +399,8 @@ def team_sessions(team: Team) -> QuerySet:
     return Session.objects.filter(Exists(attended) | Q(supervisor__team=team))
 
 
-def _scoped(sessions, start: date, end: date) -> QuerySet:
-    base = Session.objects.all()
+def _scoped(sessions, start: date, end: date, formats=None) -> QuerySet:
+    base = Session.objects.filter(_format_filter(formats))
     if sessions is not None:
         # Through pk__in, so a scope with joins can never count a session twice.
         base = base.filter(pk__in=sessions.order_by().values("pk"))
@@ -407,19 +442,21 @@ def compliance(
     sessions: QuerySet | None = None,
     policy: AuditPolicy | None = None,
     as_of: date | None = None,
+    formats=None,
 ) -> Compliance:
     """The three audit checks over the held sessions in [start, end] (of `sessions`, or all).
 
     A record is late when it was shared after the day `share_deadline_days` after the session
     (dates in the organisation's time zone), or is still unshared when that day is before
     `as_of` (default today). An action of the previous session needed review in this one
-    unless it was closed before this session's date without a review here or later. One query.
+    unless it was closed before this session's date without a review here or later. With
+    `formats`, only held sessions of those formats are checked. One query.
     """
     _check_window(start, end)
     policy = policy or AuditPolicy.current()
     as_of = as_of or timezone.localdate()
     deadline = timedelta(days=policy.share_deadline_days)
-    held = _scoped(sessions, start, end).filter(status=Status.HELD)
+    held = _scoped(sessions, start, end, formats).filter(status=Status.HELD)
 
     unshared_past_deadline = Q(shared_at__isnull=True, date__lt=as_of - deadline)
     shared_late = Q(shared_at__isnull=False, shared_on__gt=F("date") + deadline)
@@ -455,16 +492,21 @@ def compliance(
 
 
 def cancellation_rates(
-    start: date, end: date, *, sessions: QuerySet | None = None, supervisors=None
+    start: date,
+    end: date,
+    *,
+    sessions: QuerySet | None = None,
+    supervisors=None,
+    formats=None,
 ) -> list[Reliability]:
     """Each supervisor's sessions scheduled and cancelled by them in [start, end], by email.
 
     "Scheduled" is every session in the window whatever its status (see
-    `audit.balance.cancellation_rate`). A supervisor with no session in the window is not
-    listed. One query.
+    `audit.balance.cancellation_rate`); with `formats`, every session of those formats. A
+    supervisor with no session in the window is not listed. One query.
     """
     _check_window(start, end)
-    scoped = _scoped(sessions, start, end)
+    scoped = _scoped(sessions, start, end, formats)
     if supervisors is not None:
         scoped = scoped.filter(supervisor__in=_ids(supervisors))
     rows = scoped.values("supervisor", "supervisor__email", "supervisor__name").annotate(
@@ -481,3 +523,219 @@ def cancellation_rates(
         for row in rows
     ]
     return sorted(rates, key=lambda rate: rate.supervisor)
+
+
+# Minutes by day: one query that any number of windows (months, focus follow-ups) fold.
+
+
+@dataclass(frozen=True)
+class WindowMinutes:
+    """Exact minutes in one window, summed over one or several people."""
+
+    start: date
+    end: date
+    sessions_held: int
+    minutes: Mapping[str, Fraction]
+    tagged_minutes: Fraction
+    short_circuit_minutes: Fraction
+
+    @property
+    def shares(self) -> dict[str, Fraction] | None:
+        if not self.tagged_minutes:
+            return None
+        return {key: self.minutes[key] / self.tagged_minutes for key in FUNCTIONS}
+
+    def share_of(self, functions) -> Fraction | None:
+        """The share of `functions` together; None when nothing was tagged."""
+        if not self.tagged_minutes:
+            return None
+        return sum((self.minutes[key] for key in functions), Fraction(0)) / self.tagged_minutes
+
+
+def daily_minutes(people, start: date, end: date, *, formats=None) -> dict[int, dict]:
+    """Each person's exact minutes on each day in [start, end] with a held session. One query.
+
+    `{person id: {date: {"sessions_held", "minutes", "tagged_minutes", ...}}}`; fold it into
+    windows with `window_minutes`. The rows grow with the days that had sessions, the queries
+    do not.
+    """
+    _check_window(start, end)
+    rows = (
+        _held_attendances(start, end, formats)
+        .filter(person__in=_ids(people))
+        .values("person", "session__date")
+        .annotate(sessions_held=Count("session", distinct=True), **_minute_sums("session__items__"))
+    )
+    days = {}
+    for row in rows:
+        days.setdefault(row["person"], {})[row["session__date"]] = _exact(row)
+    return days
+
+
+def window_minutes(daily: Mapping[int, Mapping], people, start: date, end: date) -> WindowMinutes:
+    """The sum, over `people` (ids), of the days of `daily_minutes` in [start, end]."""
+    minutes = dict.fromkeys(FUNCTIONS, Fraction(0))
+    sessions_held = 0
+    tagged = short = Fraction(0)
+    for pk in people:
+        for day, row in daily.get(pk, {}).items():
+            if start <= day <= end:
+                sessions_held += row["sessions_held"]
+                tagged += row["tagged_minutes"]
+                short += row["short_circuit_minutes"]
+                for key in FUNCTIONS:
+                    minutes[key] += row["minutes"][key]
+    return WindowMinutes(
+        start=start,
+        end=end,
+        sessions_held=sessions_held,
+        minutes=minutes,
+        tagged_minutes=tagged,
+        short_circuit_minutes=short,
+    )
+
+
+def monthly_minutes(daily: Mapping[int, Mapping], people, start: date, end: date):
+    """Each calendar month of [start, end] (clipped to it), summed over `people` (ids).
+
+    Unlike `monthly_trend`, the people are fixed for the whole window, so the months add up
+    exactly to the window's totals shown beside them; no query of its own.
+    """
+    people = list(people)
+    return [window_minutes(daily, people, first, last) for first, last in month_windows(start, end)]
+
+
+# What the supervisee said, beside what was recorded.
+
+
+@dataclass(frozen=True)
+class FeedbackSummary:
+    """A person's feedback on held sessions in a window, counted per function and rating."""
+
+    feedbacks: int
+    ratings: Mapping[str, Mapping[str, int]]
+    dominated: Mapping[str, int]
+
+
+def feedback_summary(person: User, start: date, end: date, *, formats=None) -> FeedbackSummary:
+    """Counts of too little / about right / too much per function, and "dominated". One query."""
+    _check_window(start, end)
+    counts = {
+        f"{key}__{rating}": Count("pk", filter=Q(**{key: rating}))
+        for key in FUNCTIONS
+        for rating in Rating.values
+    }
+    counts.update({f"dominated__{key}": Count("pk", filter=Q(dominated=key)) for key in FUNCTIONS})
+    row = Feedback.objects.filter(
+        _format_filter(formats, "session__"),
+        person=person,
+        session__status=Status.HELD,
+        session__date__gte=start,
+        session__date__lte=end,
+    ).aggregate(feedbacks=Count("pk"), **counts)
+    return FeedbackSummary(
+        feedbacks=row["feedbacks"],
+        ratings={
+            key: {rating: row[f"{key}__{rating}"] for rating in Rating.values} for key in FUNCTIONS
+        },
+        dominated={key: row[f"dominated__{key}"] for key in FUNCTIONS},
+    )
+
+
+# Focus follow-up: what changed after a focus was agreed.
+
+
+@dataclass(frozen=True)
+class FocusFollowUp:
+    """The agreed function(s)' share in the window before `agreed_on` and the one after it.
+
+    Both windows have the length asked for: before is [agreed_on - length, agreed_on - 1];
+    after is [agreed_on, agreed_on + length - 1], clipped to today, None when it has not begun.
+    """
+
+    agreement: FocusAgreement
+    functions: tuple[str, ...]
+    before: WindowMinutes
+    after: WindowMinutes | None
+
+    @property
+    def before_share(self) -> Fraction | None:
+        return self.before.share_of(self.functions)
+
+    @property
+    def after_share(self) -> Fraction | None:
+        return None if self.after is None else self.after.share_of(self.functions)
+
+    @property
+    def too_early(self) -> bool:
+        """Nothing tagged since the focus was agreed: too early to tell."""
+        return self.after is None or not self.after.tagged_minutes
+
+    @property
+    def change(self) -> Fraction | None:
+        if self.too_early or self.before_share is None:
+            return None
+        return self.after_share - self.before_share
+
+
+def focus_windows(agreed_on: date, length_days: int, today: date):
+    """(before start, before end, after start, after end or None) for a focus agreement."""
+    before = (agreed_on - timedelta(days=length_days), agreed_on - timedelta(days=1))
+    after_end = min(agreed_on + timedelta(days=length_days - 1), today)
+    after = (agreed_on, after_end) if after_end >= agreed_on else (agreed_on, None)
+    return (*before, *after)
+
+
+def focus_span(agreements, length_days: int, today: date) -> tuple[date, date] | None:
+    """The days that the follow-up of all `agreements` needs, as one window; None if none."""
+    starts, ends = [], []
+    for agreement in agreements:
+        before_start, before_end, _after_start, after_end = focus_windows(
+            agreement.agreed_on, length_days, today
+        )
+        starts.append(before_start)
+        ends.append(after_end or before_end)
+    if not starts:
+        return None
+    return min(starts), max(ends)
+
+
+def focus_agreements_of(people) -> QuerySet:
+    """The focus agreements of relationships whose supervisee is among `people`, newest first."""
+    return (
+        FocusAgreement.objects.filter(relationship__supervisee__in=_ids(people))
+        .select_related("relationship__supervisor", "relationship__supervisee")
+        .order_by("-agreed_on", "-pk")
+    )
+
+
+def focus_follow_up(
+    agreements, *, length_days: int, today: date, formats=None, daily=None
+) -> list[FocusFollowUp]:
+    """Before and after for each agreement (relationships selected), in a constant number of
+    queries: one `daily_minutes` over the span of every window, or none when `daily` (covering
+    that span) is given.
+    """
+    agreements = list(agreements)
+    if daily is None:
+        span = focus_span(agreements, length_days, today)
+        people = {agreement.relationship.supervisee_id for agreement in agreements}
+        daily = daily_minutes(people, *span, formats=formats) if span else {}
+    results = []
+    for agreement in agreements:
+        person = [agreement.relationship.supervisee_id]
+        before_start, before_end, after_start, after_end = focus_windows(
+            agreement.agreed_on, length_days, today
+        )
+        after = None
+        if after_end is not None:
+            after = window_minutes(daily, person, after_start, after_end)
+        results.append(
+            FocusFollowUp(
+                agreement=agreement,
+                functions=tuple(agreement.functions),
+                before=window_minutes(daily, person, before_start, before_end),
+                after=after,
+            )
+        )
+    return results

@@ -1,4 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "audit"
-urlpatterns = []
+urlpatterns = [
+    path("", views.my_balance, name="my_balance"),
+    path("people/<int:pk>/", views.person_balance, name="person"),
+    path("supervisees/", views.my_supervisees, name="my_supervisees"),
+    path("teams/", views.team_balance, name="team_balance"),
+    path("organisation/", views.organisation, name="organisation"),
+]

@@ -43,6 +43,7 @@ def world(
         "shared": shared,
         "action": ActionFactory(session=shared, owner=supervisee),
         "relationship": supervisee.supervisor_relationships.get(),
+        "person": supervisee,
         "people": {
             "supervisor": supervisor,
             "other_supervisor": other_supervisor,
@@ -163,6 +164,23 @@ MATRIX = {
     # Spreadsheet import: administrators only; for everyone else the page does not exist.
     ("imports:upload", None, "get"): {"administrator": 200},
     ("imports:upload", None, "post"): {"administrator": 200},
+    # The audit: everyone has their own balance, and a (possibly empty) list of supervisees.
+    ("audit:my_balance", None, "get"): everyone(200),
+    ("audit:my_supervisees", None, "get"): everyone(200),
+    # A person's balance: themselves, their supervisor, their team's manager, administrators.
+    ("audit:person", "person", "get"): {
+        "supervisor": 200,
+        "supervisee": 200,
+        "manager": 200,
+        "administrator": 200,
+    },
+    # A team's dashboard: each manager sees their own team; administrators any team.
+    ("audit:team_balance", None, "get"): {
+        "manager": 200,
+        "other_manager": 200,
+        "administrator": 200,
+    },
+    ("audit:organisation", None, "get"): {"administrator": 200},
 }
 
 # Views that only accept POST answer 405 to GET, for the user who may use them.

@@ -1,0 +1,53 @@
+"""The one place where audit scope is decided: whose balance, which teams, a user may see.
+
+DOMAIN.md: a supervisee sees only their own balance; a supervisor the balance of their own
+supervisees; a manager the dashboards of their teams; an administrator everything. Another
+person's balance is a 404, indistinguishable from a person who does not exist.
+"""
+
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from people.models import Relationship, Team, User, today
+
+
+def teams_visible_to(user):
+    """The teams whose dashboards `user` may see: the ones they manage; every team for staff."""
+    if not user.is_authenticated:
+        return Team.objects.none()
+    if user.is_staff:
+        return Team.objects.all()
+    return Team.objects.filter(managers=user)
+
+
+def people_visible_to(user):
+    """Everyone whose balance `user` may see.
+
+    Themselves; their current supervisees (relationships active today); the members of the
+    teams they manage; everyone for staff. Written with subqueries, not joins, so that nobody
+    is listed twice.
+    """
+    if not user.is_authenticated:
+        return User.objects.none()
+    if user.is_staff:
+        return User.objects.all()
+    supervisees = Relationship.objects.filter(supervisor=user).active_on(today())
+    managed = Team.objects.filter(managers=user).values("pk")
+    return User.objects.filter(
+        Q(pk=user.pk) | Q(pk__in=supervisees.values("supervisee")) | Q(team__in=managed)
+    )
+
+
+def get_person_for_balance(user, pk):
+    """A person whose balance `user` may see, or 404."""
+    return get_object_or_404(people_visible_to(user), pk=pk)
+
+
+def get_team_for_user(user, pk):
+    """A team whose dashboard `user` may see, or 404 (also for an id that is not a number)."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404("No such team") from None
+    return get_object_or_404(teams_visible_to(user), pk=pk)

@@ -1,0 +1,164 @@
+"""Chart geometry for the audit pages: plain values in, numbers for the templates out.
+
+No chart library: a stacked bar is a row of patterned <span>s (the .ff-fn-* classes), a trend
+is an SVG drawn by `audit/_trend_chart.html` from `trend_chart`. Every chart carries its
+numbers as text and sits beside a table with the same figures, so it reads without colour.
+"""
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+from sessions_app.tags import FUNCTION_LABELS, FUNCTIONS
+
+from .balance import percent_text, round_half_away
+
+# A segment narrower than this share has no room for its label inside; the legend has it.
+LABEL_MIN_SHARE = Fraction(8, 100)
+
+
+@dataclass(frozen=True)
+class Segment:
+    key: str
+    label: str
+    share: Fraction
+    text: str  # "63%", inside the bar
+    exact: str  # "62.5%", as in the tables and CSV files
+    width: str  # CSS width, "62.5000%"
+    show_text: bool
+
+
+def bar_segments(shares) -> list[Segment]:
+    """One segment per function, in the order of FUNCTIONS; [] when there are no shares."""
+    if shares is None:
+        return []
+    return [
+        Segment(
+            key=key,
+            label=FUNCTION_LABELS[key],
+            share=shares[key],
+            text=percent_text(shares[key]),
+            exact=percent_text(shares[key], 2),
+            width=f"{round_half_away(shares[key] * 100, 4)}%",
+            show_text=shares[key] >= LABEL_MIN_SHARE,
+        )
+        for key in FUNCTIONS
+    ]
+
+
+def shares_text(shares) -> str:
+    """'Management 62.5%, Development 12.5%, ...': a bar's name, as exact as the tables."""
+    if shares is None:
+        return "No tagged minutes"
+    return ", ".join(f"{FUNCTION_LABELS[key]} {percent_text(shares[key], 2)}" for key in FUNCTIONS)
+
+
+# The monthly trend: a 100% stacked column per month.
+
+PLOT_TOP = 12
+PLOT_HEIGHT = 200
+AXIS_WIDTH = 44
+COLUMN_WIDTH = 40
+COLUMN_GAP = 22
+LABEL_SPACE = 40
+# A column segment shorter than this (in px) has no room for its percentage.
+LABEL_MIN_HEIGHT = 15
+
+
+@dataclass(frozen=True)
+class ColumnSegment:
+    key: str
+    label: str
+    y: float
+    height: float
+    text: str
+    text_y: float
+    show_text: bool
+
+
+@dataclass(frozen=True)
+class Column:
+    x: float
+    centre: float
+    month: str
+    year: str
+    empty: bool
+    segments: tuple[ColumnSegment, ...]
+
+
+@dataclass(frozen=True)
+class TrendChart:
+    width: int
+    height: int
+    plot_top: int
+    plot_height: int
+    plot_bottom: int
+    plot_left: int
+    plot_right: int
+    axis_label_x: int
+    column_width: int
+    gridlines: tuple[tuple[float, str], ...]
+    columns: tuple[Column, ...]
+    empty_y: float
+    month_y: float
+    year_y: float
+
+
+def _px(value) -> float:
+    return round(float(value), 2)
+
+
+def trend_chart(months) -> TrendChart:
+    """Geometry for `months` (each with `start` and `shares`): management at the bottom."""
+    bottom = PLOT_TOP + PLOT_HEIGHT
+    columns = []
+    for index, month in enumerate(months):
+        x = AXIS_WIDTH + COLUMN_GAP / 2 + index * (COLUMN_WIDTH + COLUMN_GAP)
+        shares = month.shares
+        segments = []
+        if shares is not None:
+            below = Fraction(0)
+            for key in FUNCTIONS:
+                height = shares[key] * PLOT_HEIGHT
+                top = bottom - (below + height)
+                segments.append(
+                    ColumnSegment(
+                        key=key,
+                        label=FUNCTION_LABELS[key],
+                        y=_px(top),
+                        height=_px(height),
+                        text=percent_text(shares[key]),
+                        text_y=_px(top + height / 2 + 4),
+                        show_text=height >= LABEL_MIN_HEIGHT,
+                    )
+                )
+                below += height
+        columns.append(
+            Column(
+                x=_px(x),
+                centre=_px(x + COLUMN_WIDTH / 2),
+                month=month.start.strftime("%b"),
+                year=month.start.strftime("%Y"),
+                empty=shares is None,
+                segments=tuple(segments),
+            )
+        )
+    width = AXIS_WIDTH + len(columns) * (COLUMN_WIDTH + COLUMN_GAP) + 4
+    gridlines = tuple(
+        (_px(bottom - PLOT_HEIGHT * Fraction(p, 100)), f"{p}%") for p in (0, 25, 50, 75, 100)
+    )
+    return TrendChart(
+        width=width,
+        height=bottom + LABEL_SPACE,
+        plot_top=PLOT_TOP,
+        plot_height=PLOT_HEIGHT,
+        plot_bottom=bottom,
+        plot_left=AXIS_WIDTH,
+        plot_right=width - 4,
+        axis_label_x=AXIS_WIDTH - 6,
+        column_width=COLUMN_WIDTH,
+        gridlines=gridlines,
+        columns=tuple(columns),
+        empty_y=bottom - PLOT_HEIGHT / 2,
+        month_y=bottom + 16,
+        year_y=bottom + 32,
+    )

@@ -1,0 +1,271 @@
+"""Every dashboard table as CSV: the same numbers as the page, rounded once, the same way.
+
+Shares are decimals from 0 to 1, at most 4 places, and minutes at most 2 places, written as
+`balance_report` writes them (its balance columns are reused as they are); the page shows the
+same shares as percentages with at most 2 places, so 0.6989 in a file is 69.89% on the page.
+Columns named `share_*` or `*_share`/`*_rate` hold such decimals. A cell is empty where the
+page says "no data" (nothing to divide by).
+"""
+
+import csv
+import io
+
+from django.http import HttpResponse
+
+from audit.management.commands.balance_report import CSV_COLUMNS, csv_row
+from sessions_app.tags import FUNCTIONS
+
+from .balance import FLAG_CODES, number_text, round_minutes, round_share
+
+# A cell starting with one of these is a formula to a spreadsheet (OWASP: CSV injection).
+# Every number written here is zero or more, so no number ever starts with "-".
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value) -> str:
+    text = "" if value is None else str(value)
+    if text.startswith(FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
+def share_cell(value) -> str:
+    return "" if value is None else number_text(round_share(value))
+
+
+def minutes_cell(value) -> str:
+    return number_text(round_minutes(value))
+
+
+def day_cell(value) -> str:
+    return "" if value is None else value.isoformat()
+
+
+def csv_response(filename: str, header, rows) -> HttpResponse:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([safe_cell(cell) for cell in row])
+    # The byte-order mark tells Excel the file is UTF-8, so accented names survive.
+    response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _minutes_and_shares(minutes, shares):
+    return [
+        *(minutes_cell(minutes[key]) for key in FUNCTIONS),
+        *(share_cell(None if shares is None else shares[key]) for key in FUNCTIONS),
+    ]
+
+
+MINUTES_AND_SHARES = [
+    *(f"minutes_{key}" for key in FUNCTIONS),
+    *(f"share_{key}" for key in FUNCTIONS),
+]
+
+
+# Balances, one row a person: balance_report's columns, with a name and the reasons in words.
+
+BALANCE_HEADER = ["name", *CSV_COLUMNS, "flag_reasons"]
+
+
+def balance_row(balance) -> list:
+    reasons = " | ".join(f"{flag.as_text()}: {reason}" for flag, reason in balance.reasons())
+    return [balance.name, *csv_row(balance), reasons]
+
+
+def balance_table(balances, extra_header=(), extra=None):
+    """`extra(balance)` adds cells after the balance columns (e.g. last and next session)."""
+    header = [*BALANCE_HEADER, *extra_header]
+    rows = [[*balance_row(b), *(extra(b) if extra else ())] for b in balances]
+    return header, rows
+
+
+def flags_table(balances):
+    header = ["supervisee", "name", "flag", "function", "reason"]
+    rows = [
+        [b.supervisee, b.name, flag.code, flag.function or "", reason]
+        for b in balances
+        for flag, reason in b.reasons()
+    ]
+    return header, rows
+
+
+# Sums over several people or months.
+
+TOTALS_HEADER = [
+    "scope",
+    "from",
+    "to",
+    "people",
+    "sessions_held",
+    "tagged_minutes",
+    *MINUTES_AND_SHARES,
+    "short_circuit_minutes",
+    *(f"people_flagged_{code}" for code in FLAG_CODES),
+]
+
+
+def totals_row(label, totals) -> list:
+    return [
+        label,
+        day_cell(totals.start),
+        day_cell(totals.end),
+        totals.people,
+        totals.sessions_held,
+        minutes_cell(totals.tagged_minutes),
+        *_minutes_and_shares(totals.minutes, totals.shares),
+        minutes_cell(totals.short_circuit_minutes),
+        *(totals.flag_counts.get(code, 0) for code in FLAG_CODES),
+    ]
+
+
+def trend_table(months):
+    header = ["from", "to", "sessions_held", "tagged_minutes", *MINUTES_AND_SHARES]
+    rows = [
+        [
+            day_cell(m.start),
+            day_cell(m.end),
+            m.sessions_held,
+            minutes_cell(m.tagged_minutes),
+            *_minutes_and_shares(m.minutes, m.shares),
+        ]
+        for m in months
+    ]
+    return header, rows
+
+
+def supervisors_table(breakdown):
+    header = ["supervisor", "name", "sessions_held", "tagged_minutes", *MINUTES_AND_SHARES]
+    rows = [
+        [
+            part.supervisor,
+            part.name,
+            part.sessions_held,
+            minutes_cell(part.tagged_minutes),
+            *_minutes_and_shares(part.minutes, part.shares),
+        ]
+        for part in breakdown
+    ]
+    return header, rows
+
+
+def feedback_table(perceived):
+    header = [
+        "function",
+        "recorded_share",
+        "said_too_little",
+        "said_about_right",
+        "said_too_much",
+        "said_it_dominated",
+    ]
+    rows = [
+        [
+            row["key"],
+            share_cell(row["share"]),
+            row["too_little"],
+            row["about_right"],
+            row["too_much"],
+            row["dominated"],
+        ]
+        for row in perceived
+    ]
+    return header, rows
+
+
+def focus_table(follow_ups):
+    header = [
+        "supervisee",
+        "supervisor",
+        "agreed_on",
+        "functions",
+        "before_from",
+        "before_to",
+        "before_tagged_minutes",
+        "before_share",
+        "after_from",
+        "after_to",
+        "after_tagged_minutes",
+        "after_share",
+        "result",
+    ]
+    rows = []
+    for f in follow_ups:
+        relationship = f.agreement.relationship
+        after = f.after
+        rows.append(
+            [
+                relationship.supervisee.email,
+                relationship.supervisor.email,
+                day_cell(f.agreement.agreed_on),
+                ";".join(f.functions),
+                day_cell(f.before.start),
+                day_cell(f.before.end),
+                minutes_cell(f.before.tagged_minutes),
+                share_cell(f.before_share),
+                day_cell(after.start if after else f.agreement.agreed_on),
+                day_cell(after.end if after else None),
+                minutes_cell(after.tagged_minutes) if after else "",
+                share_cell(f.after_share),
+                focus_result(f),
+            ]
+        )
+    return header, rows
+
+
+def focus_result(follow_up) -> str:
+    """The follow-up in words, as the page says it."""
+    if follow_up.too_early:
+        return "too early to tell"
+    if follow_up.before_share is None:
+        return "no tagged minutes before"
+    change = follow_up.change
+    if change > 0:
+        return "up"
+    if change < 0:
+        return "down"
+    return "no change"
+
+
+def overdue_table(overdue):
+    header = [
+        "supervisee",
+        "name",
+        "supervisor",
+        "supervisor_name",
+        "last_one_to_one",
+        "gap_days",
+        "expected_interval_days",
+        "days_over",
+    ]
+    rows = [
+        [
+            row["balance"].supervisee,
+            row["balance"].name,
+            row["gap"].supervisor,
+            row["gap"].supervisor_name,
+            day_cell(row["gap"].last_held),
+            row["gap"].gap_days,
+            row["gap"].interval_days,
+            row["days_over"],
+        ]
+        for row in overdue
+    ]
+    return header, rows
+
+
+def cancellations_table(rates):
+    header = ["supervisor", "name", "scheduled", "cancelled_by_supervisor", "cancellation_rate"]
+    rows = [
+        [r.supervisor, r.name, r.scheduled, r.cancelled_by_supervisor, share_cell(r.rate)]
+        for r in rates
+    ]
+    return header, rows
+
+
+def compliance_table(checks):
+    header = ["check", "count", "of", "share"]
+    rows = [[c["code"], c["count"], c["of"], share_cell(c["share"])] for c in checks]
+    return header, rows

@@ -1,0 +1,194 @@
+"""The dashboards' filters: which window of dates, which sessions, which team.
+
+Windows end today (the organisation's date) and have a fixed number of days, so that every
+page and every CSV agree on them, and a focus follow-up window has the same length:
+
+- 3 months = 90 days (DOMAIN.md's default window),
+- 6 months = 183 days (half of 365, rounded up),
+- 12 months = 365 days,
+- or custom dates, "from" and "to" inclusive, at most 1,096 days (three years) apart.
+
+Bad input never breaks a page: each field in error gets its message beside it, and the page
+falls back to the default for that part (the 90 days ending today; both formats).
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from urllib.parse import urlencode
+
+from django import forms
+
+from sessions_app.models import Format
+
+WINDOW_DAYS = {"3": 90, "6": 183, "12": 365}
+DEFAULT_WINDOW = "3"
+CUSTOM = "custom"
+WINDOW_CHOICES = [
+    ("3", "3 months (90 days)"),
+    ("6", "6 months (183 days)"),
+    ("12", "12 months (365 days)"),
+    (CUSTOM, "Custom dates"),
+]
+MAX_CUSTOM_DAYS = 1096
+EARLIEST = date(1900, 1, 1)
+LATEST = date(2999, 12, 31)
+
+BOTH = "both"
+FORMAT_CHOICES = [
+    (BOTH, "One-to-one and group"),
+    (Format.ONE_TO_ONE, "One-to-one only"),
+    (Format.GROUP, "Group only"),
+]
+FORMAT_FILTERS = {
+    BOTH: None,
+    Format.ONE_TO_ONE: (Format.ONE_TO_ONE,),
+    Format.GROUP: (Format.GROUP,),
+}
+FORMAT_WORDS = {
+    BOTH: "one-to-one and group sessions",
+    Format.ONE_TO_ONE: "one-to-one sessions only",
+    Format.GROUP: "group sessions only",
+}
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the page shows: the window [start, end] and the session formats that count."""
+
+    start: date
+    end: date
+    window: str = DEFAULT_WINDOW
+    format: str = BOTH
+    team: int | None = None
+
+    @property
+    def formats(self):
+        """For the selectors: None (every format) or a tuple of `Format` values."""
+        return FORMAT_FILTERS[self.format]
+
+    @property
+    def length_days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    @property
+    def format_words(self) -> str:
+        return FORMAT_WORDS[self.format]
+
+    def params(self, *, team=True) -> dict:
+        params = {"window": self.window}
+        if self.window == CUSTOM:
+            params.update({"from": self.start.isoformat(), "to": self.end.isoformat()})
+        params["format"] = self.format
+        if team and self.team is not None:
+            params["team"] = self.team
+        return params
+
+    def query(self, *, team=True, **extra) -> str:
+        """The filters as a query string, for links that keep them (downloads, people)."""
+        return urlencode({**self.params(team=team), **extra})
+
+
+def default_window(today: date) -> tuple[date, date]:
+    return today - timedelta(days=WINDOW_DAYS[DEFAULT_WINDOW] - 1), today
+
+
+class AuditFilterForm(forms.Form):
+    """Bound to `request.GET`. `teams` (a list of teams) adds the team choice."""
+
+    window = forms.ChoiceField(label="Window", choices=WINDOW_CHOICES, required=False)
+    format = forms.ChoiceField(label="Sessions", choices=FORMAT_CHOICES, required=False)
+
+    def __init__(self, data=None, *, today: date, teams=None, team=None):
+        super().__init__(data if data is not None else {}, auto_id="filter-%s")
+        self.today = today
+        date_input = {"type": "date"}
+        # "from" is a Python keyword, so these two fields are added here rather than declared.
+        self.fields["from"] = forms.DateField(
+            label="From",
+            required=False,
+            input_formats=["%Y-%m-%d"],
+            widget=forms.DateInput(attrs=date_input, format="%Y-%m-%d"),
+            help_text="With “Custom dates”: the first day, YYYY-MM-DD.",
+            error_messages={"invalid": "Enter a date as YYYY-MM-DD, such as 2026-01-31."},
+        )
+        self.fields["to"] = forms.DateField(
+            label="To",
+            required=False,
+            input_formats=["%Y-%m-%d"],
+            widget=forms.DateInput(attrs=date_input, format="%Y-%m-%d"),
+            help_text="The last day; today if left empty.",
+            error_messages={"invalid": "Enter a date as YYYY-MM-DD, such as 2026-01-31."},
+        )
+        self.order_fields(["window", "from", "to", "format"])
+        self.team = team
+        if teams is not None:
+            self.fields["team"] = forms.ChoiceField(
+                label="Team",
+                choices=[(str(t.pk), t.name) for t in teams],
+                required=False,
+            )
+            self.order_fields(["team", "window", "from", "to", "format"])
+        for field in self.fields.values():
+            field.error_messages.setdefault(
+                "invalid_choice", "Choose one of the options in the list."
+            )
+        self.fields["window"].error_messages["invalid_choice"] = (
+            "Choose 3, 6 or 12 months, or custom dates."
+        )
+        self.fields["format"].error_messages["invalid_choice"] = (
+            "Choose one-to-one, group, or both."
+        )
+
+    def _check_date(self, name):
+        value = self.cleaned_data.get(name)
+        if value is not None and not EARLIEST <= value <= LATEST:
+            raise forms.ValidationError("Choose a date between 1900 and 2999.")
+        return value
+
+    def clean_from(self):
+        return self._check_date("from")
+
+    def clean_to(self):
+        return self._check_date("to")
+
+    def clean(self):
+        cleaned = super().clean()
+        window = cleaned.get("window")
+        if window is None:
+            return cleaned  # the window itself is in error: the default applies
+        raw_dates = any((self.data.get(name) or "").strip() for name in ("from", "to"))
+        if not window:
+            window = CUSTOM if raw_dates else DEFAULT_WINDOW
+            cleaned["window"] = window
+        if window != CUSTOM or "from" not in cleaned or "to" not in cleaned:
+            return cleaned
+        start, end = cleaned["from"], cleaned["to"] or self.today
+        if start is None:
+            self.add_error(
+                "from", "Enter the first day of the window, or choose 3, 6 or 12 months."
+            )
+        elif start > end:
+            self.add_error(
+                "from", "The “from” date is after the “to” date. Swap them and try again."
+            )
+        elif (end - start).days + 1 > MAX_CUSTOM_DAYS:
+            self.add_error(
+                "to", f"Choose a window of at most {MAX_CUSTOM_DAYS:,} days (three years)."
+            )
+        return cleaned
+
+    def filters(self) -> Filters:
+        """The filters to show: what was asked for, or the default for each part in error."""
+        valid = self.is_valid()
+        cleaned = self.cleaned_data
+        window = cleaned.get("window") or DEFAULT_WINDOW
+        fmt = cleaned.get("format") or BOTH
+        window_errors = not valid and any(name in self.errors for name in ("window", "from", "to"))
+        if window_errors:
+            window = DEFAULT_WINDOW
+        if window == CUSTOM:
+            start, end = cleaned["from"], cleaned["to"] or self.today
+        else:
+            end = self.today
+            start = end - timedelta(days=WINDOW_DAYS[window] - 1)
+        return Filters(start=start, end=end, window=window, format=fmt, team=self.team)

@@ -1,0 +1,86 @@
+"""Formatting and charts for the audit pages. Numbers are exact until here: rounded once."""
+
+from django import template
+
+from sessions_app.tags import FUNCTION_LABELS
+
+from .. import charts
+from ..balance import (
+    FUNCTION_NEGLECTED,
+    MANAGEMENT_DOMINANT,
+    REFLECTIVE_SHORT_CIRCUIT,
+    SUPERVISEE_REPORTED_DOMINANCE,
+    SUPERVISION_OVERDUE,
+    number_text_plain,
+    percent_text,
+    round_half_away,
+    round_minutes,
+)
+
+register = template.Library()
+
+NO_DATA = "no data"
+
+
+@register.filter
+def pct(value, places=0):
+    """A share (0-1) as a percentage, half away from zero: pct:2 gives '69.89%'."""
+    if value is None or value == "":
+        return NO_DATA
+    return percent_text(value, int(places))
+
+
+@register.filter
+def mins(value):
+    """Minutes, at most 2 decimals: 615, 33.33."""
+    return number_text_plain(round_minutes(value or 0))
+
+
+@register.filter
+def fn_label(key):
+    return FUNCTION_LABELS.get(key, key)
+
+
+FLAG_LABELS = {
+    MANAGEMENT_DOMINANT: "Management dominant",
+    REFLECTIVE_SHORT_CIRCUIT: "Reflective cycle short-circuited",
+    SUPERVISION_OVERDUE: "Supervision overdue",
+}
+
+
+@register.filter
+def flag_label(flag):
+    """A flag's name in words: 'Development neglected', 'Said management dominated'."""
+    if flag.code == FUNCTION_NEGLECTED:
+        return f"{FUNCTION_LABELS[flag.function]} neglected"
+    if flag.code == SUPERVISEE_REPORTED_DOMINANCE:
+        return f"Supervisee said {FUNCTION_LABELS[flag.function].lower()} dominated"
+    return FLAG_LABELS.get(flag.code, flag.code)
+
+
+@register.inclusion_tag("audit/_share_bar.html")
+def share_bar(shares, size="sm"):
+    """A stacked bar of the four shares; `size` "lg" (with its own name) or "sm" (in a row)."""
+    return {
+        "segments": charts.bar_segments(shares),
+        "name": charts.shares_text(shares),
+        "size": size,
+    }
+
+
+@register.inclusion_tag("audit/_trend_chart.html")
+def trend_chart(months, chart_id, title):
+    return {"chart": charts.trend_chart(months), "chart_id": chart_id, "title": title}
+
+
+@register.filter
+def points(change):
+    """A change of share in percentage points, without its sign: 0.125 -> '12.5 points'."""
+    value = number_text_plain(round_half_away(abs(change) * 100, 2))
+    return f"{value} percentage point" if value == "1" else f"{value} percentage points"
+
+
+@register.filter
+def flag_count(totals, code):
+    """How many people of `totals` have a flag with this code."""
+    return totals.flag_counts.get(code, 0)

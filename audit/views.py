@@ -1,0 +1,446 @@
+"""The audit pages: a person's balance, my supervisees, a team, the organisation.
+
+Each page is a fixed number of queries, whatever the number of people or sessions: the
+selectors sum minutes in SQL, and months and focus follow-ups are folded in Python from one
+query of minutes by day. Who may see what is decided in `audit.access` and nowhere else.
+
+Every table downloads as CSV with `?download=<table>` and the page's filters (`audit.csv`).
+"""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from people.models import Team, today
+from people.selectors import supervisee_relationships
+from sessions_app.models import Rating
+from sessions_app.tags import FUNCTIONS
+
+from . import csv as tables
+from . import selectors
+from .access import (
+    get_person_for_balance,
+    get_team_for_user,
+    people_visible_to,
+    teams_visible_to,
+)
+from .balance import (
+    FUNCTION_NEGLECTED,
+    MANAGEMENT_DOMINANT,
+    REFLECTIVE_SHORT_CIRCUIT,
+    SUPERVISEE_REPORTED_DOMINANCE,
+    SUPERVISION_OVERDUE,
+    totals_of,
+)
+from .forms import AuditFilterForm
+from .models import AuditPolicy
+
+# How many people have each flag, in the words of a column heading.
+FLAG_COLUMNS = [
+    (MANAGEMENT_DOMINANT, "Management dominant"),
+    (FUNCTION_NEGLECTED, "A function neglected"),
+    (REFLECTIVE_SHORT_CIRCUIT, "Reflective cycle short-circuited"),
+    (SUPERVISION_OVERDUE, "Supervision overdue"),
+    (SUPERVISEE_REPORTED_DOMINANCE, "Said a function dominated"),
+]
+
+
+def _filters(request, **form_options):
+    form = AuditFilterForm(request.GET, today=today(), **form_options)
+    return form, form.filters()
+
+
+def _download(request, filters, slug, available):
+    """The CSV of the table named by `?download=`, or None to render the page; 404 if unknown."""
+    name = request.GET.get("download")
+    if name is None:
+        return None
+    if name not in available:
+        raise Http404("No such table")
+    header, rows = available[name]()
+    filename = f"fourfold-{slug}-{name}-{filters.start.isoformat()}-{filters.end.isoformat()}.csv"
+    return tables.csv_response(filename, header, rows)
+
+
+def _daily_span(filters, agreements, day):
+    """One span of days covering the window and every focus follow-up window."""
+    span = selectors.focus_span(agreements, filters.length_days, day)
+    if span is None:
+        return filters.start, filters.end
+    return min(span[0], filters.start), max(span[1], filters.end)
+
+
+def _people_index(scope):
+    """(pk, email, name, team id) of each person in `scope`; emails are keys of balances."""
+    return list(scope.order_by().values_list("pk", "email", "name", "team_id"))
+
+
+def _overdue_rows(balances, pks_by_email):
+    rows = [
+        {
+            "balance": balance,
+            "pk": pks_by_email.get(balance.supervisee),
+            "gap": gap,
+            "days_over": gap.gap_days - gap.interval_days,
+        }
+        for balance in balances
+        for gap in balance.overdue_gaps
+    ]
+    return sorted(rows, key=lambda row: (-row["days_over"], row["balance"].supervisee))
+
+
+def _compliance_rows(figures, policy):
+    return [
+        {
+            "code": "short_one_to_ones",
+            "label": f"One-to-ones shorter than {policy.min_session_minutes} minutes",
+            "count": figures.short_one_to_ones,
+            "of": figures.one_to_ones_held,
+            "of_words": "held one-to-ones",
+            "share": figures.short_share,
+        },
+        {
+            "code": "records_not_shared_in_time",
+            "label": f"Records not shared within {policy.share_deadline_days} days of the session",
+            "count": figures.records_late,
+            "of": figures.records_due,
+            "of_words": "records due",
+            "share": figures.late_share,
+        },
+        {
+            "code": "open_actions_not_reviewed",
+            "label": "Sessions whose open actions from the previous session were not reviewed",
+            "count": figures.sessions_with_unreviewed_actions,
+            "of": figures.sessions_with_actions_to_review,
+            "of_words": "sessions with actions to review",
+            "share": figures.unreviewed_share,
+        },
+    ]
+
+
+def _function_rows(minutes, shares):
+    """Per function: its minutes and share (None when nothing was tagged), for a table."""
+    return [
+        {"key": key, "minutes": minutes[key], "share": None if shares is None else shares[key]}
+        for key in FUNCTIONS
+    ]
+
+
+def _perceived(balance, summary):
+    """Per function: the recorded share beside what the person's feedback said."""
+    return [
+        {
+            "key": key,
+            "share": None if balance.shares is None else balance.shares[key],
+            "too_little": summary.ratings[key][Rating.TOO_LITTLE],
+            "about_right": summary.ratings[key][Rating.ABOUT_RIGHT],
+            "too_much": summary.ratings[key][Rating.TOO_MUCH],
+            "dominated": summary.dominated[key],
+        }
+        for key in FUNCTIONS
+    ]
+
+
+# A person's balance: mine, or someone I may see.
+
+
+@login_required
+@require_GET
+def my_balance(request):
+    return _person_page(request, request.user)
+
+
+@login_required
+@require_GET
+def person_balance(request, pk):
+    return _person_page(request, get_person_for_balance(request.user, pk))
+
+
+def _person_page(request, person):
+    day = today()
+    form, filters = _filters(request)
+    start, end, formats = filters.start, filters.end, filters.formats
+    policy = AuditPolicy.current()
+    balance = selectors.supervisee_balance(person, start, end, policy=policy, formats=formats)
+    breakdown = selectors.supervisor_breakdown(person, start, end, formats=formats)
+    summary = selectors.feedback_summary(person, start, end, formats=formats)
+    agreements = list(selectors.focus_agreements_of([person.pk]))
+    daily = selectors.daily_minutes(
+        [person.pk], *_daily_span(filters, agreements, day), formats=formats
+    )
+    trend = selectors.monthly_minutes(daily, [person.pk], start, end)
+    follow_ups = selectors.focus_follow_up(
+        agreements, length_days=filters.length_days, today=day, daily=daily
+    )
+    perceived = _perceived(balance, summary)
+    own = person.pk == request.user.pk
+    slug = "my-balance" if own else f"balance-{person.pk}"
+    response = _download(
+        request,
+        filters,
+        slug,
+        {
+            "balance": lambda: tables.balance_table([balance]),
+            "flags": lambda: tables.flags_table([balance]),
+            "trend": lambda: tables.trend_table(trend),
+            "supervisors": lambda: tables.supervisors_table(breakdown),
+            "feedback": lambda: tables.feedback_table(perceived),
+            "focus": lambda: tables.focus_table(follow_ups),
+        },
+    )
+    if response is not None:
+        return response
+    context = {
+        "form": form,
+        "filters": filters,
+        "person": person,
+        "own": own,
+        "balance": balance,
+        "function_rows": _function_rows(balance.minutes, balance.shares),
+        "breakdown": breakdown,
+        "feedback": summary,
+        "perceived": perceived,
+        "trend": trend,
+        "follow_ups": follow_ups,
+        "policy": policy,
+    }
+    return render(request, "audit/person.html", context)
+
+
+# My supervisees.
+
+
+@login_required
+@require_GET
+def my_supervisees(request):
+    """A row per current supervisee (relationships active today), for the window chosen."""
+    day = today()
+    form, filters = _filters(request)
+    people = {}
+    for rel in supervisee_relationships(request.user, day):
+        # Two relationships with one person (line and practice, say): one row, both dates.
+        row = people.setdefault(
+            rel.supervisee_id,
+            {"person": rel.supervisee, "last_held": None, "next_planned": None, "kinds": []},
+        )
+        row["kinds"].append(rel.get_kind_display())
+        if rel.last_held and (row["last_held"] is None or rel.last_held > row["last_held"]):
+            row["last_held"] = rel.last_held
+        if rel.next_planned and (
+            row["next_planned"] is None or rel.next_planned < row["next_planned"]
+        ):
+            row["next_planned"] = rel.next_planned
+    visible = people_visible_to(request.user).filter(pk__in=list(people))
+    balances = selectors.balances_of(
+        visible, filters.start, filters.end, policy=AuditPolicy.current(), formats=filters.formats
+    )
+    by_email = {row["person"].email: row for row in people.values()}
+    rows = [{**by_email[b.supervisee], "balance": b} for b in balances]
+    rows.sort(key=lambda row: (row["person"].name.lower(), row["person"].email))
+
+    def last_and_next(balance):
+        row = by_email[balance.supervisee]
+        return [tables.day_cell(row["last_held"]), tables.day_cell(row["next_planned"])]
+
+    response = _download(
+        request,
+        filters,
+        "my-supervisees",
+        {
+            "supervisees": lambda: tables.balance_table(
+                [row["balance"] for row in rows],
+                ("last_one_to_one", "next_booked"),
+                last_and_next,
+            )
+        },
+    )
+    if response is not None:
+        return response
+    return render(
+        request,
+        "audit/my_supervisees.html",
+        {"form": form, "filters": filters, "rows": rows},
+    )
+
+
+# A team.
+
+
+def _chosen_team(request):
+    """The team asked for (404 if not visible), else the first managed, else the first visible.
+
+    (None, []) for staff when there are no teams at all; 404 for anyone else with no team.
+    """
+    user = request.user
+    teams = list(teams_visible_to(user).order_by("name"))
+    if "team" in request.GET:
+        return get_team_for_user(user, request.GET["team"]), teams
+    if not teams:
+        if user.is_staff:
+            return None, teams
+        raise Http404("You do not manage a team")
+    if user.is_staff:
+        managed = set(Team.objects.filter(managers=user).values_list("pk", flat=True))
+        return next((t for t in teams if t.pk in managed), teams[0]), teams
+    return teams[0], teams
+
+
+@login_required
+@require_GET
+def team_balance(request):
+    day = today()
+    team, teams = _chosen_team(request)
+    form, filters = _filters(request, teams=teams, team=team.pk if team else None)
+    if team is None:
+        return render(request, "audit/team.html", {"form": form, "filters": filters})
+    start, end, formats = filters.start, filters.end, filters.formats
+    policy = AuditPolicy.current()
+    scope = selectors.supervisees_in_window(start, end, team=team).filter(
+        pk__in=people_visible_to(request.user).values("pk")
+    )
+    index = _people_index(scope)
+    pks = [row[0] for row in index]
+    pks_by_email = {row[1]: row[0] for row in index}
+    balances = selectors.balances_of(pks, start, end, policy=policy, formats=formats)
+    totals = totals_of(balances, start=start, end=end)
+    agreements = list(selectors.focus_agreements_of(pks).filter(agreed_on__range=(start, end)))
+    daily = selectors.daily_minutes(pks, *_daily_span(filters, agreements, day), formats=formats)
+    trend = selectors.monthly_minutes(daily, pks, start, end)
+    follow_ups = selectors.focus_follow_up(
+        agreements, length_days=filters.length_days, today=day, daily=daily
+    )
+    sessions = selectors.team_sessions(team)
+    rates = selectors.cancellation_rates(start, end, sessions=sessions, formats=formats)
+    checks = _compliance_rows(
+        selectors.compliance(start, end, sessions=sessions, policy=policy, formats=formats),
+        policy,
+    )
+    overdue = _overdue_rows(balances, pks_by_email)
+    response = _download(
+        request,
+        filters,
+        f"team-{team.pk}",
+        {
+            "supervisees": lambda: tables.balance_table(balances),
+            "totals": lambda: (tables.TOTALS_HEADER, [tables.totals_row(team.name, totals)]),
+            "trend": lambda: tables.trend_table(trend),
+            "overdue": lambda: tables.overdue_table(overdue),
+            "cancellations": lambda: tables.cancellations_table(rates),
+            "compliance": lambda: tables.compliance_table(checks),
+            "focus": lambda: tables.focus_table(follow_ups),
+        },
+    )
+    if response is not None:
+        return response
+    context = {
+        "form": form,
+        "filters": filters,
+        "team": team,
+        "rows": [{"balance": b, "pk": pks_by_email[b.supervisee]} for b in balances],
+        "totals": totals,
+        "function_rows": _function_rows(totals.minutes, totals.shares),
+        "flag_rows": [
+            {"label": label, "count": totals.flag_counts.get(code, 0)}
+            for code, label in FLAG_COLUMNS
+        ],
+        "trend": trend,
+        "overdue": overdue,
+        "rates": rates,
+        "checks": checks,
+        "follow_ups": follow_ups,
+        "policy": policy,
+    }
+    return render(request, "audit/team.html", context)
+
+
+# The organisation.
+
+
+@login_required
+@require_GET
+def organisation(request):
+    """Teams side by side, for administrators; for everyone else the page does not exist."""
+    if not request.user.is_staff:
+        raise Http404("No such page")
+    form, filters = _filters(request)
+    start, end, formats = filters.start, filters.end, filters.formats
+    policy = AuditPolicy.current()
+    index = _people_index(
+        selectors.supervisees_in_window(start, end).filter(
+            pk__in=people_visible_to(request.user).values("pk")
+        )
+    )
+    pks = [row[0] for row in index]
+    pks_by_email = {row[1]: row[0] for row in index}
+    team_by_email = {row[1]: row[3] for row in index}
+    balances = selectors.balances_of(pks, start, end, policy=policy, formats=formats)
+    by_team = {}
+    for balance in balances:
+        by_team.setdefault(team_by_email[balance.supervisee], []).append(balance)
+    teams = list(teams_visible_to(request.user).order_by("name"))
+    team_rows = [
+        {"team": t, "totals": totals_of(by_team.get(t.pk, []), start=start, end=end)} for t in teams
+    ]
+    if None in by_team:
+        team_rows.append({"team": None, "totals": totals_of(by_team[None], start=start, end=end)})
+    totals = totals_of(balances, start=start, end=end)
+    team_names = {t.pk: t.name for t in teams}
+    flagged = [
+        {
+            "balance": b,
+            "pk": pks_by_email[b.supervisee],
+            "team": team_names.get(team_by_email[b.supervisee], "No team"),
+        }
+        for b in balances
+        if b.flags
+    ]
+    flagged.sort(key=lambda row: (row["balance"].name.lower(), row["balance"].supervisee))
+    daily = selectors.daily_minutes(pks, start, end, formats=formats)
+    trend = selectors.monthly_minutes(daily, pks, start, end)
+    rates = selectors.cancellation_rates(start, end, formats=formats)
+    checks = _compliance_rows(
+        selectors.compliance(start, end, policy=policy, formats=formats), policy
+    )
+
+    def teams_table():
+        rows = [
+            tables.totals_row(row["team"].name if row["team"] else "No team", row["totals"])
+            for row in team_rows
+        ]
+        rows.append(tables.totals_row("Organisation", totals))
+        return tables.TOTALS_HEADER, rows
+
+    def flagged_table():
+        header, rows = tables.flags_table([row["balance"] for row in flagged])
+        teams_of = [row["team"] for row in flagged for _flag in row["balance"].flags]
+        return ["team", *header], [[t, *r] for t, r in zip(teams_of, rows, strict=True)]
+
+    response = _download(
+        request,
+        filters,
+        "organisation",
+        {
+            "teams": teams_table,
+            "flagged": flagged_table,
+            "trend": lambda: tables.trend_table(trend),
+            "cancellations": lambda: tables.cancellations_table(rates),
+            "compliance": lambda: tables.compliance_table(checks),
+        },
+    )
+    if response is not None:
+        return response
+    context = {
+        "form": form,
+        "filters": filters,
+        "team_rows": team_rows,
+        "totals": totals,
+        "function_rows": _function_rows(totals.minutes, totals.shares),
+        "flag_columns": FLAG_COLUMNS,
+        "flagged": flagged,
+        "trend": trend,
+        "rates": rates,
+        "checks": checks,
+        "policy": policy,
+    }
+    return render(request, "audit/organisation.html", context)

@@ -1,0 +1,592 @@
+"""The audit pages: who sees what, flags in words, filters, CSV files and query counts."""
+
+import csv
+import datetime
+import io
+from decimal import Decimal
+from fractions import Fraction
+from html.parser import HTMLParser
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from audit.balance import percent_text
+from audit.models import AuditPolicy
+from people.models import FocusAgreement, Relationship
+from sessions_app.models import Feedback, Status
+from tests.factories import (
+    GroupSessionFactory,
+    ItemFactory,
+    RelationshipFactory,
+    SessionFactory,
+    TeamFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+TODAY = timezone.localdate()
+DEFAULT_START = TODAY - datetime.timedelta(days=89)
+# Two sessions of 60 management + 10 of each other function: management 120 of 180 minutes.
+REASON = "management took 67% of 180 minutes across 2 sessions; the policy flags above 50%"
+
+
+def days_ago(n):
+    return TODAY - datetime.timedelta(days=n)
+
+
+def management_dominated(supervisor, person, sessions=2):
+    for i in range(sessions):
+        session = SessionFactory(supervisor=supervisor, supervisee=person, date=days_ago(5 + i))
+        ItemFactory(session=session, minutes=60, functions=["management"])
+        for key in ("development", "support", "mediation"):
+            ItemFactory(session=session, minutes=10, functions=[key])
+
+
+def balanced(supervisor, person, day=10):
+    session = SessionFactory(supervisor=supervisor, supervisee=person, date=days_ago(day))
+    for key in ("management", "development", "support", "mediation"):
+        ItemFactory(session=session, minutes=20, functions=[key])
+    return session
+
+
+def url(name, *args, **query):
+    path = reverse(f"audit:{name}", args=args)
+    if query:
+        path += "?" + "&".join(f"{k}={v}" for k, v in query.items())
+    return path
+
+
+def page(client, path, status=200):
+    response = client.get(path)
+    assert response.status_code == status, path
+    return response.content.decode() if status == 200 else response
+
+
+def download(client, path):
+    response = client.get(path)
+    assert response.status_code == 200, path
+    assert response["Content-Type"].startswith("text/csv")
+    text = response.content.decode("utf-8-sig")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+@pytest.fixture
+def kit(other_supervisor):
+    """Kit is supervised by Olu in the other team: outside `team`."""
+    return Relationship.objects.get(supervisor=other_supervisor).supervisee
+
+
+# Who may see what.
+
+
+@pytest.mark.parametrize("name", ["my_balance", "my_supervisees", "team_balance", "organisation"])
+def test_anonymous_goes_to_the_login_page(client, name):
+    response = client.get(url(name))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_anonymous_goes_to_the_login_page_for_a_person(client, supervisee):
+    response = client.get(url("person", supervisee.pk))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_a_supervisee_sees_their_own_balance_and_nobody_elses(
+    login, supervisor, supervisee, other_supervisee, kit
+):
+    management_dominated(supervisor, supervisee)
+    balanced(supervisor, other_supervisee)
+    client = login(supervisee)
+    body = page(client, url("my_balance"))
+    assert "<h1" in body and "My balance" in body
+    assert REASON in body
+    assert page(client, url("person", supervisee.pk)).count(REASON) == 1
+    for other in (other_supervisee, supervisor, kit):
+        page(client, url("person", other.pk), status=404)
+        page(client, url("person", other.pk, download="balance"), status=404)
+    page(client, url("team_balance"), status=404)
+    page(client, url("organisation"), status=404)
+
+
+def test_a_supervisor_sees_their_current_supervisees_only(
+    login, supervisor, supervisee, other_supervisee, kit
+):
+    client = login(supervisor)
+    page(client, url("person", supervisee.pk))
+    page(client, url("person", kit.pk), status=404)
+    # Once the relationship has ended, the balance is no longer theirs to see.
+    Relationship.objects.filter(supervisee=other_supervisee).update(
+        start_date=days_ago(400), end_date=days_ago(30)
+    )
+    page(client, url("person", other_supervisee.pk), status=404)
+    body = page(client, url("my_supervisees"))
+    assert "Sam Social" in body
+    assert "Nia Newly" not in body
+    assert "Kit Other" not in body
+
+
+def test_a_manager_sees_their_teams_members_and_nobody_outside(
+    login, manager, supervisee, other_supervisee, supervisor, kit, other_team
+):
+    client = login(manager)
+    page(client, url("person", supervisee.pk))
+    page(client, url("person", supervisor.pk))
+    page(client, url("person", kit.pk), status=404)
+    body = page(client, url("team_balance"))
+    assert "Team balance: Adults North" in body
+    assert "Sam Social" in body and "Nia Newly" in body
+    assert "Kit Other" not in body
+    page(client, url("team_balance", team=other_team.pk), status=404)
+    page(client, url("organisation"), status=404)
+
+
+def test_another_teams_manager_cannot_see_the_team(
+    login, other_manager, team, supervisee, kit, other_team
+):
+    client = login(other_manager)
+    page(client, url("team_balance", team=team.pk), status=404)
+    page(client, url("team_balance", team=team.pk, download="supervisees"), status=404)
+    page(client, url("person", supervisee.pk), status=404)
+    body = page(client, url("team_balance"))
+    assert "Team balance: Children West" in body
+    assert "Kit Other" in body and "Sam Social" not in body
+    page(client, url("person", kit.pk))
+
+
+def test_administrators_see_everyone_and_every_team(
+    login, administrator, team, other_team, supervisee, kit
+):
+    client = login(administrator)
+    page(client, url("person", supervisee.pk))
+    page(client, url("person", kit.pk))
+    assert "Kit Other" in page(client, url("team_balance", team=other_team.pk))
+    assert "Sam Social" in page(client, url("team_balance", team=team.pk))
+    body = page(client, url("organisation"))
+    assert "Adults North" in body and "Children West" in body
+
+
+def test_an_outsider_gets_their_own_empty_page_and_404_for_others(
+    login, outsider, supervisee, team
+):
+    client = login(outsider)
+    body = page(client, url("my_balance"))
+    assert "No data for this window." in body
+    assert "You have no current supervisees" in page(client, url("my_supervisees"))
+    page(client, url("person", supervisee.pk), status=404)
+    page(client, url("person", 999999), status=404)
+    page(client, url("team_balance"), status=404)
+    page(client, url("team_balance", team=team.pk), status=404)
+    page(client, url("organisation"), status=404)
+
+
+def test_pages_refuse_post(login, administrator):
+    client = login(administrator)
+    for name in ("my_balance", "my_supervisees", "team_balance", "organisation"):
+        assert client.post(url(name)).status_code == 405
+
+
+# The management-dominated supervisee is flagged, with the reason in words, on every page.
+
+
+@pytest.fixture
+def dominated(supervisor, supervisee):
+    management_dominated(supervisor, supervisee)
+    return supervisee
+
+
+def test_my_balance_shows_management_dominant_with_its_reason(login, dominated):
+    body = page(login(dominated), url("my_balance"))
+    assert "Management dominant</span>: " + REASON in body
+    assert "66.67%" in body
+
+
+def test_my_supervisees_shows_management_dominant_with_its_reason(login, supervisor, dominated):
+    body = page(login(supervisor), url("my_supervisees"))
+    row = body.split("Sam Social</a>")[1].split("</tr>")[0]
+    assert "Management dominant</summary>" in row
+    assert REASON[0].upper() + REASON[1:] in row
+    assert "Management 66.67%" in row
+
+
+def test_team_balance_shows_management_dominant_with_its_reason(login, manager, dominated):
+    body = page(login(manager), url("team_balance"))
+    row = body.split("Sam Social</a>")[1].split("</tr>")[0]
+    assert "Management dominant</summary>" in row
+    assert REASON[0].upper() + REASON[1:] in row
+
+
+def test_organisation_balance_shows_management_dominant_with_its_reason(
+    login, administrator, dominated
+):
+    body = page(login(administrator), url("organisation"))
+    flagged = body.split('id="flagged-heading"')[1].split("</section>")[0]
+    row = flagged.split("Sam Social</a>")[1].split("</tr>")[0]
+    assert "Management dominant</summary>" in row
+    assert REASON[0].upper() + REASON[1:] in row
+
+
+def test_every_flag_has_its_reason_on_my_balance(login, supervisor, supervisee):
+    """Overdue, neglected, short-circuit and reported dominance, each with a reason."""
+    for _ in range(2):
+        session = SessionFactory(supervisor=supervisor, supervisee=supervisee, date=days_ago(60))
+        ItemFactory(session=session, minutes=90, functions=["management"], stages=["plans_actions"])
+    Feedback.objects.create(
+        session=session,
+        person=supervisee,
+        management="too_much",
+        development="too_little",
+        support="too_little",
+        mediation="too_little",
+        dominated="management",
+        usefulness=2,
+    )
+    body = page(login(supervisee), url("my_balance"))
+    assert "Development neglected</span>: development took 0% of 180 minutes" in body
+    assert "Reflective cycle short-circuited</span>: 180 minutes of 180 minutes" in body
+    assert "Supervision overdue</span>: 60 days since the last one-to-one with Sue" in body
+    assert "Supervisee said management dominated</span>: the supervisee said" in body
+    # What I said, beside what was recorded: management 100%, said "too much" once.
+    perceived = body.split('id="perceived-heading"')[1].split("</section>")[0]
+    management = perceived.split("Management</th>")[1].split("</tr>")[0]
+    assert [cell.split(">")[-1] for cell in management.split("</td>")[:-1]] == [
+        "100%",
+        "0",
+        "0",
+        "1",
+        "1",
+    ]
+
+
+# Filters: bad input is explained beside the field, the default window is used, never a 500.
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ({"window": "custom", "from": "2026-03-01", "to": "2026-01-01"}, "is after the"),
+        ({"window": "custom", "from": "yesterday"}, "Enter a date as YYYY-MM-DD"),
+        ({"window": "custom", "from": "2026-02-30"}, "Enter a date as YYYY-MM-DD"),
+        ({"window": "custom", "to": "2026-01-01"}, "Enter the first day of the window"),
+        ({"window": "custom", "from": "0001-01-01", "to": "0001-02-01"}, "between 1900 and 2999"),
+        ({"window": "custom", "from": "2000-01-01", "to": "2026-01-01"}, "at most 1,096 days"),
+        ({"window": "7"}, "Choose 3, 6 or 12 months"),
+        ({"format": "webinar"}, "Choose one-to-one, group, or both"),
+        ({"from": "9999-99-99"}, "Enter a date as YYYY-MM-DD"),
+    ],
+)
+@pytest.mark.parametrize("name", ["my_balance", "my_supervisees", "team_balance", "organisation"])
+def test_bad_filters_are_explained_and_the_default_window_is_used(
+    login, administrator, supervisor, dominated, name, query, message
+):
+    client = login(administrator)
+    path = url(name, **query)
+    body = page(client, path)
+    assert message in body
+    assert "Some of the filters could not be used" in body
+    assert f"Showing <strong>{DEFAULT_START:%-d %b %Y} to {TODAY:%-d %b %Y}</strong>" in body
+
+
+def test_filters_out_of_the_ordinary_never_break_a_download(login, administrator, dominated):
+    client = login(administrator)
+    rows = download(client, url("team_balance", window="custom", **{"from": "x"}, download="trend"))
+    assert rows[0]["from"] == DEFAULT_START.isoformat()
+    page(client, url("team_balance", download="nonsense"), status=404)
+    page(client, url("team_balance", team="abc"), status=404)
+    page(client, url("team_balance", team=""), status=404)
+    page(client, url("team_balance", team=999999), status=404)
+
+
+@pytest.mark.parametrize(("window", "days"), [("3", 90), ("6", 183), ("12", 365), ("", 90)])
+def test_windows_of_3_6_and_12_months_end_today(login, supervisee, window, days):
+    body = page(login(supervisee), url("my_balance", window=window))
+    start = TODAY - datetime.timedelta(days=days - 1)
+    assert f"Showing <strong>{start:%-d %b %Y} to {TODAY:%-d %b %Y}</strong> ({days} days)" in body
+
+
+def test_custom_dates_set_the_window(login, supervisor, supervisee):
+    balanced(supervisor, supervisee, day=200)
+    first, last = days_ago(205), days_ago(195)
+    client = login(supervisee)
+    body = page(client, url("my_balance", window="custom", **{"from": first, "to": last}))
+    assert f"Showing <strong>{first:%-d %b %Y} to {last:%-d %b %Y}</strong> (11 days)" in body
+    assert "1 session held, 80 tagged minutes" in body
+    # A download keeps the filters of the page it came from.
+    assert f"from={first.isoformat()}&amp;to={last.isoformat()}" in body
+
+
+def test_the_format_filter_changes_the_figures(login, supervisor, supervisee, other_supervisee):
+    one = SessionFactory(supervisor=supervisor, supervisee=supervisee, date=days_ago(3))
+    ItemFactory(session=one, minutes=60, functions=["management"])
+    group = GroupSessionFactory(
+        supervisor=supervisor,
+        attendees=[(supervisee, True), (other_supervisee, True)],
+        date=days_ago(4),
+    )
+    ItemFactory(session=group, minutes=60, functions=["support"])
+    client = login(supervisor)
+
+    def shares(fmt):
+        rows = download(client, url("my_supervisees", format=fmt, download="supervisees"))
+        return {r["supervisee"]: (r["share_management"], r["share_support"]) for r in rows}
+
+    assert shares("both") == {"sam@example.org": ("0.5", "0.5"), "nia@example.org": ("0.0", "1.0")}
+    assert shares("one_to_one") == {"sam@example.org": ("1.0", "0.0"), "nia@example.org": ("", "")}
+    assert shares("group") == {"sam@example.org": ("0.0", "1.0"), "nia@example.org": ("0.0", "1.0")}
+    body = page(client, url("person", supervisee.pk, format="group"))
+    assert "group sessions only" in body
+    assert "1 session held, 60 tagged minutes" in body
+
+
+# CSV files: the same numbers as the page, only people in scope, no formulas.
+
+
+def test_team_csv_has_the_pages_numbers_and_only_the_teams_supervisees(
+    login, manager, supervisor, dominated, other_supervisee, kit, other_supervisor
+):
+    balanced(supervisor, other_supervisee)
+    balanced(other_supervisor, kit)
+    client = login(manager)
+    body = page(client, url("team_balance"))
+    rows = download(client, url("team_balance", download="supervisees"))
+    assert [r["supervisee"] for r in rows] == ["nia@example.org", "sam@example.org"]
+    for row in rows:
+        cells = body.split(f"{row['name']}</a>")[1].split("</tr>")[0]
+        for key in ("management", "development", "support", "mediation"):
+            shown = percent_text(Fraction(Decimal(row[f"share_{key}"])), 2)
+            assert f"{key.capitalize()} {shown}" in cells
+        assert f">{row['sessions_held']}</td>" in cells
+        assert f">{Decimal(row['tagged_minutes']).normalize():f}</td>" in cells
+    sam = rows[1]
+    assert (sam["share_management"], sam["tagged_minutes"]) == ("0.6667", "180.0")
+    assert sam["flags"] == "management_dominant"
+    assert REASON in sam["flag_reasons"]
+
+
+def test_person_csv_has_the_pages_numbers(login, dominated, supervisor):
+    client = login(dominated)
+    body = page(client, url("my_balance"))
+    [row] = download(client, url("my_balance", download="balance"))
+    assert row["supervisee"] == "sam@example.org"
+    assert (row["minutes_management"], row["share_management"]) == ("120.0", "0.6667")
+    assert "66.67%" in body and ">120</td>" in body
+    [flag] = download(client, url("my_balance", download="flags"))
+    assert flag["reason"] == REASON
+    [part] = download(client, url("my_balance", download="supervisors"))
+    assert (part["supervisor"], part["sessions_held"]) == ("sue@example.org", "2")
+    months = download(client, url("my_balance", download="trend"))
+    assert sum(Decimal(m["tagged_minutes"]) for m in months) == 180
+    perceived = download(client, url("my_balance", download="feedback"))
+    assert [p["function"] for p in perceived] == [
+        "management",
+        "development",
+        "support",
+        "mediation",
+    ]
+
+
+def test_organisation_csv_has_a_row_per_team_and_the_organisation(
+    login, administrator, dominated, kit, other_supervisor, other_team
+):
+    balanced(other_supervisor, kit)
+    client = login(administrator)
+    body = page(client, url("organisation"))
+    rows = download(client, url("organisation", download="teams"))
+    assert [r["scope"] for r in rows] == ["Adults North", "Children West", "Organisation"]
+    adults, children, organisation = rows
+    assert (adults["people"], adults["people_flagged_management_dominant"]) == ("1", "1")
+    assert (children["people"], children["people_flagged_management_dominant"]) == ("1", "0")
+    assert organisation["tagged_minutes"] == "260.0"
+    for row in rows:
+        shown = percent_text(Fraction(Decimal(row["share_management"])), 2)
+        assert shown in body
+    flagged = download(client, url("organisation", download="flagged"))
+    assert {(f["supervisee"], f["flag"]) for f in flagged} >= {
+        ("sam@example.org", "management_dominant")
+    }
+    compliance = download(client, url("organisation", download="compliance"))
+    assert [c["check"] for c in compliance] == [
+        "short_one_to_ones",
+        "records_not_shared_in_time",
+        "open_actions_not_reviewed",
+    ]
+    rates = download(client, url("organisation", download="cancellations"))
+    assert {r["supervisor"] for r in rates} == {"sue@example.org", "olu@example.org"}
+
+
+def test_team_csvs_cover_every_table(login, manager, dominated, other_supervisee):
+    client = login(manager)
+    for name in ("supervisees", "totals", "trend", "overdue", "cancellations", "compliance"):
+        download(client, url("team_balance", download=name))
+    [overdue] = download(client, url("team_balance", download="overdue"))
+    # Nia has never had a one-to-one: overdue since the relationship began on 1 Jan 2024.
+    assert overdue["supervisee"] == "nia@example.org"
+    gap = (TODAY - datetime.date(2024, 1, 1)).days
+    assert overdue["days_over"] == str(gap - 31)
+    body = page(client, url("team_balance"))
+    assert f">{gap - 31}</td>" in body
+
+
+def test_a_name_that_looks_like_a_formula_is_neutralised(login, supervisor):
+    person = UserFactory(email="f@example.org", name='=HYPERLINK("http://x")', team=None)
+    RelationshipFactory(supervisor=supervisor, supervisee=person, start_date=days_ago(100))
+    balanced(supervisor, person)
+    client = login(supervisor)
+    response = client.get(url("my_supervisees", download="supervisees"))
+    text = response.content.decode("utf-8-sig")
+    assert "'=HYPERLINK" in text
+    [row] = list(csv.DictReader(io.StringIO(text)))
+    assert row["name"].startswith("'=")
+
+
+# Query counts do not grow with supervisees or sessions.
+
+
+def grow(supervisor, team, n):
+    """n more supervisees in `team`, each with sessions, items, feedback and a focus."""
+    people = []
+    for i in range(n):
+        person = UserFactory(team=team)
+        relationship = RelationshipFactory(
+            supervisor=supervisor, supervisee=person, start_date=days_ago(300)
+        )
+        session = balanced(supervisor, person, day=3 + i)
+        management_dominated(supervisor, person)
+        SessionFactory(
+            supervisor=supervisor,
+            supervisee=person,
+            status=Status.PLANNED,
+            date=TODAY + datetime.timedelta(days=3 + i),
+        )
+        SessionFactory(
+            supervisor=supervisor,
+            supervisee=person,
+            status=Status.CANCELLED_BY_SUPERVISOR,
+            date=days_ago(20),
+        )
+        Feedback.objects.create(
+            session=session,
+            person=person,
+            management="too_much",
+            development="about_right",
+            support="too_little",
+            mediation="about_right",
+            dominated="management",
+            usefulness=3,
+        )
+        FocusAgreement.objects.create(
+            relationship=relationship, support=True, agreed_on=days_ago(30 + i)
+        )
+        people.append(person)
+    GroupSessionFactory(
+        supervisor=supervisor, attendees=[(p, True) for p in people], date=days_ago(2)
+    )
+    return people
+
+
+def queries(client, path, django_assert_max_num_queries, limit=30):
+    with django_assert_max_num_queries(limit) as captured:
+        response = client.get(path)
+    assert response.status_code == 200
+    return len(captured)
+
+
+@pytest.mark.parametrize(
+    ("who", "name"),
+    [
+        ("supervisor", "my_supervisees"),
+        ("manager", "team_balance"),
+        ("administrator", "organisation"),
+        ("supervisee", "my_balance"),
+        ("manager", "person"),
+    ],
+)
+def test_page_queries_do_not_grow_with_supervisees_or_sessions(
+    request, login, supervisor, supervisee, team, who, name, django_assert_max_num_queries
+):
+    TeamFactory(name="Another team")
+    AuditPolicy.current()  # created on first use: not a query of every page
+    user = request.getfixturevalue(who)
+    client = login(user)
+    path = url(name, supervisee.pk) if name == "person" else url(name, window="12")
+    grow(supervisor, team, 2)
+    management_dominated(supervisor, supervisee)
+    few = queries(client, path, django_assert_max_num_queries)
+    grow(supervisor, team, 10)
+    management_dominated(supervisor, supervisee, sessions=6)
+    many = queries(client, path, django_assert_max_num_queries)
+    assert many == few
+
+
+def test_downloads_do_not_grow_with_supervisees(
+    login, manager, supervisor, team, django_assert_max_num_queries
+):
+    client = login(manager)
+    AuditPolicy.current()
+    grow(supervisor, team, 2)
+    few = queries(client, url("team_balance", download="focus"), django_assert_max_num_queries)
+    grow(supervisor, team, 8)
+    many = queries(client, url("team_balance", download="focus"), django_assert_max_num_queries)
+    assert many == few
+
+
+# Accessible by default: headings in order, captions, labels, named charts.
+
+
+class Outline(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.headings, self.tables, self.captions, self.svgs = [], 0, 0, []
+        self.inputs, self.labels = [], set()
+        self._in_table = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if len(tag) == 2 and tag[0] == "h" and tag[1].isdigit():
+            self.headings.append(int(tag[1]))
+        elif tag == "table":
+            self.tables += 1
+            if "aria-label" in attrs:
+                self.captions += 1
+        elif tag == "caption":
+            self.captions += 1
+        elif tag == "svg":
+            self.svgs.append(attrs)
+        elif tag in ("input", "select", "textarea") and attrs.get("type") != "hidden":
+            self.inputs.append(attrs.get("id"))
+        elif tag == "label":
+            self.labels.add(attrs.get("for"))
+
+
+@pytest.mark.parametrize(
+    ("who", "name"),
+    [
+        ("supervisee", "my_balance"),
+        ("supervisor", "my_supervisees"),
+        ("manager", "team_balance"),
+        ("administrator", "organisation"),
+        ("manager", "person"),
+    ],
+)
+def test_pages_are_accessible_by_default(
+    request, login, supervisor, dominated, other_supervisee, who, name
+):
+    balanced(supervisor, other_supervisee)
+    client = login(request.getfixturevalue(who))
+    path = url(name, dominated.pk) if name == "person" else url(name)
+    outline = Outline()
+    outline.feed(page(client, path))
+    assert outline.headings[0] == 1 and outline.headings.count(1) == 1
+    for before, after in zip(outline.headings, outline.headings[1:], strict=False):
+        assert after <= before + 1, outline.headings
+    assert outline.tables and outline.captions == outline.tables
+    assert outline.inputs and all(i in outline.labels for i in outline.inputs)
+    charts = [s for s in outline.svgs if s.get("role") == "img"]
+    for svg in outline.svgs:
+        assert svg.get("role") == "img" or svg.get("aria-hidden") == "true"
+    for chart in charts:
+        assert chart.get("aria-labelledby")
+    if name != "my_supervisees":
+        assert charts, "a monthly trend chart"
