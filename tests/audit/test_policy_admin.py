@@ -1,0 +1,59 @@
+"""Administrators edit the audit policy in admin, and every figure follows at once."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from audit.models import AuditPolicy
+from tests.factories import ItemFactory, SessionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_changing_the_policy_in_admin_changes_the_team_page(
+    login, supervisor, supervisee, manager, administrator
+):
+    today = datetime.date.today()
+    for days_ago in (10, 20):
+        session = SessionFactory(
+            supervisor=supervisor, supervisee=supervisee, date=today - datetime.timedelta(days_ago)
+        )
+        ItemFactory(session=session, minutes=55, functions=["management"])
+        ItemFactory(session=session, minutes=45, functions=["support", "development", "mediation"])
+    team_page = reverse("audit:team_balance")
+    assert "<li>Management dominant: 1</li>" in login(manager).get(team_page).content.decode()
+
+    policy = AuditPolicy.current()
+    response = login(administrator).post(
+        reverse("admin:audit_auditpolicy_change", args=[policy.pk]),
+        {
+            "dominance_threshold": "0.60",
+            "neglect_threshold": "0.10",
+            "short_circuit_threshold": "0.50",
+            "min_sessions": "2",
+            "min_session_minutes": "90",
+            "share_deadline_days": "7",
+        },
+    )
+    assert response.status_code == 302
+    assert "<li>Management dominant: 0</li>" in login(manager).get(team_page).content.decode()
+
+
+def test_a_threshold_outside_0_to_1_is_refused_beside_the_field(login, administrator):
+    policy = AuditPolicy.current()
+    response = login(administrator).post(
+        reverse("admin:audit_auditpolicy_change", args=[policy.pk]),
+        {
+            "dominance_threshold": "1.5",
+            "neglect_threshold": "0.10",
+            "short_circuit_threshold": "0.50",
+            "min_sessions": "2",
+            "min_session_minutes": "90",
+            "share_deadline_days": "7",
+        },
+    )
+    assert response.status_code == 200
+    assert "dominance_threshold" in response.context["adminform"].form.errors
+    policy.refresh_from_db()
+    assert str(policy.dominance_threshold) == "0.5000"
