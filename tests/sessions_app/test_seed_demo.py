@@ -1,6 +1,7 @@
 """`manage.py seed_demo`: a believable organisation, loaded once, showing what Fourfold is for."""
 
 import datetime
+import json
 import re
 from fractions import Fraction
 from io import StringIO
@@ -280,3 +281,42 @@ class TestDemoOrganisation:
         focus = FocusAgreement.objects.get()
         assert 35 <= (today - focus.agreed_on).days <= 49
         assert focus.functions
+
+    def test_balance_report_on_the_demo_agrees_with_a_hand_worked_computation(self, today):
+        """The report's numbers for every supervisee, recomputed item by item in Python."""
+        out = StringIO()
+        call_command("balance_report", "--all", "--format", "json", stdout=out)
+        report = {row["supervisee"]: row for row in json.loads(out.getvalue())}
+        first = today - datetime.timedelta(days=89)
+        supervisees = User.objects.filter(
+            supervisor_relationships__start_date__lte=today
+        ).distinct()
+        assert set(report) == {person.email for person in supervisees}
+        for person in supervisees:
+            row = report[person.email]
+            sessions = held_sessions_attended(person, first, today).distinct()
+            minutes = dict.fromkeys(FUNCTIONS, Fraction(0))
+            short_circuit = 0
+            for item in Item.objects.filter(session__in=sessions):
+                for function in item.functions:
+                    minutes[function] += Fraction(item.minutes, len(item.functions))
+                if item.is_short_circuit:
+                    short_circuit += item.minutes
+            tagged = sum(minutes.values())
+            assert row["sessions_held"] == sessions.count(), person
+            assert row["tagged_minutes"] == round(float(tagged), 2), person
+            assert row["short_circuit_minutes"] == short_circuit, person
+            for function in FUNCTIONS:
+                assert row["minutes"][function] == pytest.approx(
+                    float(minutes[function]), abs=0.005
+                )
+                assert row["shares"][function] == pytest.approx(
+                    float(minutes[function] / tagged), abs=0.00005
+                )
+        codes = {email: {f["code"] for f in row["flags"]} for email, row in report.items()}
+        assert "management_dominant" in codes[demo.MANAGEMENT_DOMINATED_EMAIL]
+        assert "supervisee_reported_dominance" in codes[demo.MANAGEMENT_DOMINATED_EMAIL]
+        assert "supervision_overdue" in codes[demo.OVERDUE_EMAIL]
+        assert [e for e, c in codes.items() if "management_dominant" in c] == [
+            demo.MANAGEMENT_DOMINATED_EMAIL
+        ]
