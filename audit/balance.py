@@ -80,6 +80,13 @@ def number_text(value: Decimal) -> str:
     return text
 
 
+def shares_of(minutes: Mapping[str, Fraction], tagged: Fraction) -> dict[str, Fraction] | None:
+    """Each function's minutes over the tagged minutes; None when nothing was tagged."""
+    if not tagged:
+        return None
+    return {key: minutes[key] / tagged for key in FUNCTIONS}
+
+
 def ratio(part, whole) -> Fraction | None:
     """`part / whole` exactly; None when there is nothing to divide by."""
     if not whole:
@@ -326,7 +333,7 @@ def compute_balance(
     if tagged_minutes is not None and Fraction(tagged_minutes) != tagged:
         raise ValueError(f"function minutes add up to {tagged}, not {tagged_minutes}")
     short = Fraction(short_circuit_minutes)
-    shares = {key: exact[key] / tagged for key in FUNCTIONS} if tagged > 0 else None
+    shares = shares_of(exact, tagged)
     if isinstance(reported_dominance, Mapping):
         reported = {key: int(n) for key, n in reported_dominance.items() if n}
     else:
@@ -473,9 +480,7 @@ class Totals:
 
     @property
     def shares(self) -> dict[str, Fraction] | None:
-        if not self.tagged_minutes:
-            return None
-        return {key: self.minutes[key] / self.tagged_minutes for key in FUNCTIONS}
+        return shares_of(self.minutes, self.tagged_minutes)
 
     @property
     def short_circuit_share(self) -> Fraction | None:
@@ -554,9 +559,7 @@ class SupervisorMinutes:
 
     @property
     def shares(self) -> dict[str, Fraction] | None:
-        if not self.tagged_minutes:
-            return None
-        return {key: self.minutes[key] / self.tagged_minutes for key in FUNCTIONS}
+        return shares_of(self.minutes, self.tagged_minutes)
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,7 @@ from .balance import (
     minutes_from_twelfths,
     month_windows,
     relationship_gap,
+    shares_of,
     totals_of,
 )
 from .models import AuditPolicy
@@ -541,9 +542,7 @@ class WindowMinutes:
 
     @property
     def shares(self) -> dict[str, Fraction] | None:
-        if not self.tagged_minutes:
-            return None
-        return {key: self.minutes[key] / self.tagged_minutes for key in FUNCTIONS}
+        return shares_of(self.minutes, self.tagged_minutes)
 
     def share_of(self, functions) -> Fraction | None:
         """The share of `functions` together; None when nothing was tagged."""
