@@ -574,6 +574,9 @@ def session_cancel(request, pk):
             reason=form.cleaned_data["reason"],
         )
         messages.success(request, "The session is cancelled.")
+        if not by_supervisor:
+            # A cancelled session is not a record the supervisee reads: back to their home.
+            return redirect("home")
         return redirect("sessions:detail", pk=session.pk)
     return render(request, "sessions_app/session_cancel.html", {"session": session, "form": form})
 

@@ -356,6 +356,7 @@ def test_supervisee_can_cancel_their_own_planned_session(login, supervisor, supe
         {"cancelled_by": "supervisee", "reason": "Court hearing moved"},
     )
     assert response.status_code == 302
+    assert client.get(response.url).status_code == 200
     session.refresh_from_db()
     assert session.status == Status.CANCELLED_BY_SUPERVISEE
 
