@@ -412,7 +412,7 @@ def test_person_with_no_supervision_role_sees_a_helpful_page(login, outsider):
     assert "You are not yet set up as a supervisor" in home.content.decode()
     new = client.get(NEW)
     assert new.status_code == 200
-    assert "Nothing to show you yet" in new.content.decode()
+    assert "Sessions are recorded by supervisors" in new.content.decode()
 
 
 def test_actions_of_a_session_earlier_today_come_forward_to_a_new_one(
