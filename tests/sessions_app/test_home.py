@@ -115,3 +115,15 @@ def test_session_list_query_count_does_not_grow(
     with django_assert_max_num_queries(20) as many:
         client.get(reverse("sessions:list"))
     assert len(many) == len(few)
+
+
+def test_administrator_without_supervision_sees_where_to_go(login, administrator):
+    body = login(administrator).get(reverse("home")).content.decode()
+    assert reverse("audit:organisation") in body
+    assert reverse("imports:upload") in body
+
+
+def test_manager_home_links_to_team_balance(login, manager):
+    body = login(manager).get(reverse("home")).content.decode()
+    assert reverse("audit:team_balance") in body
+    assert reverse("audit:organisation") not in body
