@@ -436,8 +436,10 @@ def _session_form_page(request, *, session):
                 raise PermissionDenied(str(locked)) from None
 
     focus_relationship = None
-    supervisee_id = form.data.get("supervisee") if form.is_bound else form.initial.get("supervisee")
-    if str(supervisee_id or "").isdigit():
+    supervisee_id = str(
+        (form.data.get("supervisee") if form.is_bound else form.initial.get("supervisee")) or ""
+    )
+    if supervisee_id.isdigit() and int(supervisee_id) in {p.pk for p in form.candidates}:
         focus_relationship = (
             Relationship.objects.filter(supervisor=user, supervisee_id=int(supervisee_id))
             .active_on(day)
@@ -467,7 +469,8 @@ def _posted_people(data, form):
             if data.get(attendee_field_name(person)) in ("present", "absent")
         ]
     value = data.get("supervisee", "")
-    return [int(value)] if value.isdigit() else []
+    candidate_ids = {person.pk for person in form.candidates}
+    return [int(value)] if value.isdigit() and int(value) in candidate_ids else []
 
 
 def _check_action_owners(form, actions):
