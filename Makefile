@@ -47,7 +47,7 @@ run: venv
 
 test: venv
 	@if [ -n "$$DATABASE_URL" ]; then echo "Testing against $${DATABASE_URL%%\?*}"; else echo "Testing against SQLite"; fi
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n auto $(PYTEST_ARGS)
 
 lint: venv
 	$(VENV)/bin/ruff check .

@@ -198,7 +198,13 @@ class BaseItemFormSet(forms.BaseFormSet):
 
 
 ItemFormSet = forms.formset_factory(
-    ItemForm, formset=BaseItemFormSet, extra=0, can_delete=True, max_num=60, validate_max=True
+    ItemForm,
+    formset=BaseItemFormSet,
+    extra=0,
+    can_delete=True,
+    max_num=60,
+    absolute_max=60,
+    validate_max=True,
 )
 
 
@@ -277,7 +283,13 @@ class BaseActionFormSet(forms.BaseFormSet):
 
 
 ActionFormSet = forms.formset_factory(
-    ActionForm, formset=BaseActionFormSet, extra=0, can_delete=True, max_num=60, validate_max=True
+    ActionForm,
+    formset=BaseActionFormSet,
+    extra=0,
+    can_delete=True,
+    max_num=60,
+    absolute_max=60,
+    validate_max=True,
 )
 
 
