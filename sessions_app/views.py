@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -69,6 +69,11 @@ def home(request):
             .with_member(user)
             .exclude(record_state=RecordState.DRAFT)
             .exclude(supervisor=user)
+        )
+        .annotate(
+            i_was_present=Exists(
+                Attendance.objects.filter(session=OuterRef("pk"), person=user, present=True)
+            )
         )
         .prefetch_related(
             Prefetch(

@@ -470,3 +470,19 @@ def test_record_page_query_count_does_not_grow_with_items(
     with django_assert_max_num_queries(60) as many:
         client.get(url("detail", held))
     assert len(many) == len(few)
+
+
+def test_absent_group_member_reads_the_record_but_is_not_asked_to_acknowledge(
+    login, supervisor, supervisee, other_supervisee
+):
+    group = GroupSessionFactory(
+        supervisor=supervisor,
+        attendees=[(supervisee, True), (other_supervisee, False)],
+        record_state=RecordState.SHARED,
+    )
+    client = login(other_supervisee)
+    home = client.get(reverse("home")).content.decode()
+    assert url("detail", group) in home
+    assert "You were absent" in home
+    assert "Waiting for you" not in home
+    assert "Acknowledge this record" not in client.get(url("detail", group)).content.decode()
