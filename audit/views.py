@@ -14,7 +14,8 @@ from django.views.decorators.http import require_GET
 
 from people.models import Team, today
 from people.selectors import supervisee_relationships
-from sessions_app.models import Rating
+from sessions_app.models import Rating, Session
+from sessions_app.selectors import with_people
 from sessions_app.tags import FUNCTIONS
 
 from . import csv as tables
@@ -204,6 +205,15 @@ def _person_page(request, person):
         "trend": trend,
         "follow_ups": follow_ups,
         "policy": policy,
+        # The records behind the figures, as far as the viewer may read them (views are logged).
+        "records": list(
+            with_people(
+                Session.objects.visible_to(request.user)
+                .attended_by(person)
+                .held()
+                .filter(date__gte=start, date__lte=end)
+            ).order_by("-date", "-pk")
+        ),
     }
     return render(request, "audit/person.html", context)
 

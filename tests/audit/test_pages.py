@@ -14,7 +14,7 @@ from django.utils import timezone
 from audit.balance import percent_text
 from audit.models import AuditPolicy
 from people.models import FocusAgreement, Relationship
-from sessions_app.models import Feedback, Status
+from sessions_app.models import AccessLog, Feedback, RecordState, Status
 from tests.factories import (
     GroupSessionFactory,
     ItemFactory,
@@ -590,3 +590,22 @@ def test_pages_are_accessible_by_default(
         assert chart.get("aria-labelledby")
     if name != "my_supervisees":
         assert charts, "a monthly trend chart"
+
+
+def test_manager_opens_a_members_records_from_their_balance(login, supervisor, supervisee, manager):
+    today = datetime.date.today()
+    shared = SessionFactory(
+        supervisor=supervisor,
+        supervisee=supervisee,
+        date=today - datetime.timedelta(days=5),
+        record_state=RecordState.SHARED,
+    )
+    draft = SessionFactory(
+        supervisor=supervisor, supervisee=supervisee, date=today - datetime.timedelta(days=3)
+    )
+    client = login(manager)
+    body = client.get(reverse("audit:person", args=[supervisee.pk])).content.decode()
+    assert reverse("sessions:detail", args=[shared.pk]) in body
+    assert reverse("sessions:detail", args=[draft.pk]) not in body
+    assert client.get(reverse("sessions:detail", args=[shared.pk])).status_code == 200
+    assert AccessLog.objects.filter(user=manager, session=shared).count() == 1
