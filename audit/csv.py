@@ -7,26 +7,10 @@ Columns named `share_*` or `*_share`/`*_rate` hold such decimals. A cell is empt
 page says "no data" (nothing to divide by).
 """
 
-import csv
-import io
-
-from django.http import HttpResponse
-
 from audit.management.commands.balance_report import CSV_COLUMNS, csv_row
 from sessions_app.tags import FUNCTIONS
 
 from .balance import FLAG_CODES, number_text, round_minutes, round_share
-
-# A cell starting with one of these is a formula to a spreadsheet (OWASP: CSV injection).
-# Every number written here is zero or more, so no number ever starts with "-".
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value) -> str:
-    text = "" if value is None else str(value)
-    if text.startswith(FORMULA_STARTS):
-        return "'" + text
-    return text
 
 
 def share_cell(value) -> str:
@@ -39,18 +23,6 @@ def minutes_cell(value) -> str:
 
 def day_cell(value) -> str:
     return "" if value is None else value.isoformat()
-
-
-def csv_response(filename: str, header, rows) -> HttpResponse:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([safe_cell(cell) for cell in row])
-    # The byte-order mark tells Excel the file is UTF-8, so accented names survive.
-    response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 def _minutes_and_shares(minutes, shares):

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 
 from people.models import Team, today
 from people.selectors import supervisee_relationships
+from sessions_app.exports import csv_response
 from sessions_app.models import Rating, Session
 from sessions_app.selectors import with_people
 from sessions_app.tags import FUNCTIONS
@@ -61,7 +62,7 @@ def _download(request, filters, slug, available):
         raise Http404("No such table")
     header, rows = available[name]()
     filename = f"fourfold-{slug}-{name}-{filters.start.isoformat()}-{filters.end.isoformat()}.csv"
-    return tables.csv_response(filename, header, rows)
+    return csv_response(filename, header, rows)
 
 
 def _daily_span(filters, agreements, day):

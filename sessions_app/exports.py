@@ -223,6 +223,19 @@ def safe_cell(value):
     return text
 
 
+def csv_response(filename, header, rows):
+    """A CSV download that opens safely in a spreadsheet; every export in Fourfold uses it."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([safe_cell(cell) for cell in row])
+    # The byte-order mark tells Excel the file is UTF-8, so accented names survive.
+    response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 def _item_line(item):
     return f"{item.title} ({item.minutes} min: {', '.join(item.functions)})"
 
@@ -267,16 +280,8 @@ def my_log_csv(request):
     if log.errors:
         return _log_page(request, log, [], status=400)
     entries = log_entries(request.user, my_records(request.user, log.start, log.end))
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_HEADER)
-    for entry in entries:
-        writer.writerow([safe_cell(cell) for cell in csv_row(entry)])
-    # The byte-order mark tells Excel the file is UTF-8, so accented names survive.
-    response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
     filename = f"fourfold-supervision-log-{log.start.isoformat()}-{log.end.isoformat()}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return csv_response(filename, CSV_HEADER, (csv_row(entry) for entry in entries))
 
 
 # ---------------------------------------------------------------------------------------------
