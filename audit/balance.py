@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
-from sessions_app.tags import FUNCTIONS
+from sessions_app.tags import FUNCTIONS, is_short_circuit
 
 MANAGEMENT_DOMINANT = "management_dominant"
 FUNCTION_NEGLECTED = "function_neglected"
@@ -185,12 +185,6 @@ class ItemTags:
     def __post_init__(self):
         if not 1 <= len(self.functions) <= 4 or not set(self.functions) <= set(FUNCTIONS):
             raise ValueError(f"an item has one to four of {FUNCTIONS}, not {self.functions}")
-
-
-def is_short_circuit(stages: Iterable[str]) -> bool:
-    """Plans & actions with neither reflection nor analysis: the quick fix."""
-    stages = set(stages)
-    return "plans_actions" in stages and not ({"reflection", "analysis"} & stages)
 
 
 @dataclass(frozen=True)

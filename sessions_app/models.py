@@ -13,6 +13,7 @@ from .tags import (
     STAKEHOLDER_LABELS,
     STAKEHOLDERS,
     function_field,
+    is_short_circuit,
     stage_field,
     stakeholder_field,
 )
@@ -297,8 +298,7 @@ class Item(models.Model):
 
     @property
     def is_short_circuit(self):
-        """Plans & actions with neither reflection nor analysis: the quick fix."""
-        return self.stage_plans_actions and not (self.stage_reflection or self.stage_analysis)
+        return is_short_circuit(self.stages)
 
     def set_tags(self, *, functions=(), stages=(), stakeholders=()):
         for key in FUNCTIONS:

@@ -38,3 +38,9 @@ def stage_field(key):
 
 def stakeholder_field(key):
     return f"stakeholder_{key}"
+
+
+def is_short_circuit(stages):
+    """Plans & actions with neither reflection nor analysis: the quick fix (DOMAIN.md)."""
+    stages = set(stages)
+    return "plans_actions" in stages and not ({"reflection", "analysis"} & stages)

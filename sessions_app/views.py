@@ -1,7 +1,5 @@
 """Recording supervision: the supervisor's home, the session record and its changes."""
 
-from fractions import Fraction
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -10,6 +8,7 @@ from django.db.models import Exists, OuterRef, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from audit.balance import ItemTags, tally_items
 from people.models import Relationship, today
 from people.roles import roles_of
 from people.selectors import (
@@ -535,20 +534,18 @@ def _posted_duration(form):
 
 
 def _tally_rows(items, duration):
-    """Minutes per function (m / k each), tagged total and unallocated, for the tally."""
-    per_function = dict.fromkeys(FUNCTIONS, Fraction(0))
-    total = 0
-    for minutes, functions in items:
-        total += minutes
-        for fn in functions:
-            per_function[fn] += Fraction(minutes, len(functions))
+    """Minutes per function (m / k each, by the audit's own rule), tagged and unallocated."""
+    tally = tally_items(
+        ItemTags(minutes, frozenset(functions)) for minutes, functions in items if functions
+    )
+    total = sum(minutes for minutes, _functions in items)
     return {
         "functions": [
             {
                 "key": fn,
                 "label": FUNCTION_LABELS[fn],
-                "minutes": round(float(per_function[fn]), 1),
-                "share": round(100 * float(per_function[fn]) / total) if total else None,
+                "minutes": round(float(tally.minutes[fn]), 1),
+                "share": round(100 * float(tally.minutes[fn]) / total) if total else None,
             }
             for fn in FUNCTIONS
         ],
