@@ -85,7 +85,6 @@ def home(request):
     )
     context = {
         "today": day,
-        "roles": roles_of(user),
         "relationships": relationships,
         "upcoming": list(selectors.upcoming_led_by(user, day)),
         "recent": list(selectors.recent_led_by(user, day)),
@@ -328,6 +327,8 @@ def _people_for_review(form, session):
         return list(form.attendance())
     if session is not None:
         return [a.person_id for a in session.attendances.all()]
+    if form.is_bound:
+        return _posted_people(form.data, form)
     supervisee = form.initial.get("supervisee")
     return [supervisee] if supervisee else []
 
@@ -367,8 +368,6 @@ def _session_form_page(request, *, session):
         supervisor=user,
     )
     people_ids = _people_for_review(form, session)
-    if data is not None and not form.is_valid() and session is None:
-        people_ids = _posted_people(data, form)
     review_day = form.cleaned_data.get("date") if form.is_bound and form.is_valid() else None
     review_actions = selectors.actions_for_review(
         supervisor=user,
