@@ -14,6 +14,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db import transaction
 
 from people.models import normalise_email
 
@@ -69,6 +70,34 @@ class ImportResult:
     @property
     def ok(self):
         return not self.problems
+
+
+def run_import(*, data: bytes, dry_run: bool, layout, read, plan, write) -> ImportResult:
+    """The shape every import has: read the file, plan against the database, write or not.
+
+    `read(rows, problems)` checks the file alone; `plan(lines, problems)` checks it against the
+    database and returns a plan with `summary(dry_run=)`; `write(plan)` writes it. Nothing is
+    written if any problem was found, or on a dry run; the plan and the writes share one
+    transaction, so what was checked is what is written.
+    """
+    problems = Problems()
+    rows = read_table(data, layout, problems)
+    if rows is None:
+        return ImportResult(dry_run=dry_run, problems=problems.lines())
+    lines = read(rows, problems)
+    with transaction.atomic():
+        planned = plan(lines, problems)
+        if problems:
+            return ImportResult(dry_run=dry_run, problems=problems.lines())
+        if not dry_run:
+            write(planned)
+    return ImportResult(dry_run=dry_run, summary=planned.summary(dry_run=dry_run))
+
+
+def summary_sentence(text, *, dry_run):
+    if dry_run:
+        return f"Dry run: the file is valid; nothing was written. It would import {text}"
+    return f"Imported {text}"
 
 
 def shown(value, limit=60):

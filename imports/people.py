@@ -8,21 +8,19 @@ the same file again changes nothing.
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db import transaction
-
 from people.models import Frequency, Kind, Relationship, Team, User
 
 from .csvfile import (
     ImportResult,
     Layout,
-    Problems,
     counted,
     read_choice,
     read_date,
     read_email,
-    read_table,
     read_text,
+    run_import,
     shown,
+    summary_sentence,
 )
 
 LAYOUT = Layout(
@@ -78,25 +76,19 @@ class PeoplePlan:
             f"({len(self.new_relationships)} new, {len(self.changed_relationships)} changed, "
             f"{self.unchanged_relationships} unchanged)."
         )
-        if dry_run:
-            return f"Dry run: the file is valid; nothing was written. It would import {text}"
-        return f"Imported {text}"
+        return summary_sentence(text, dry_run=dry_run)
 
 
 def people_import(*, data: bytes, dry_run: bool = False) -> ImportResult:
     """Create or update everyone in a people CSV; write nothing unless the whole file is valid."""
-    problems = Problems()
-    rows = read_table(data, LAYOUT, problems)
-    if rows is None:
-        return ImportResult(dry_run=dry_run, problems=problems.lines())
-    lines, emails_in_file = _read_lines(rows, problems)
-    with transaction.atomic():
-        plan = _plan(lines, emails_in_file, problems)
-        if problems:
-            return ImportResult(dry_run=dry_run, problems=problems.lines())
-        if not dry_run:
-            _write(plan)
-    return ImportResult(dry_run=dry_run, summary=plan.summary(dry_run=dry_run))
+    return run_import(
+        data=data,
+        dry_run=dry_run,
+        layout=LAYOUT,
+        read=_read_lines,
+        plan=lambda read, problems: _plan(*read, problems),
+        write=_write,
+    )
 
 
 def _read_lines(rows, problems):

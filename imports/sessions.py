@@ -10,7 +10,6 @@ signed off) is never changed by an import; a signed-off record cannot be changed
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -36,7 +35,6 @@ from sessions_app.tags import (
 from .csvfile import (
     ImportResult,
     Layout,
-    Problems,
     Row,
     counted,
     read_choice,
@@ -45,10 +43,11 @@ from .csvfile import (
     read_email_list,
     read_key_list,
     read_minutes,
-    read_table,
     read_text,
+    run_import,
     shown,
     split_list,
+    summary_sentence,
 )
 
 SESSION_COLUMNS = (
@@ -190,25 +189,14 @@ class SessionsPlan:
             f"{counted(self.attendances, 'attendance')} ({len(self.new_attendances)} new, "
             f"{len(self.changed_attendances)} changed, {len(self.removed_attendances)} removed)."
         )
-        if dry_run:
-            return f"Dry run: the file is valid; nothing was written. It would import {text}"
-        return f"Imported {text}"
+        return summary_sentence(text, dry_run=dry_run)
 
 
 def sessions_import(*, data: bytes, dry_run: bool = False) -> ImportResult:
     """Create or update every session in a sessions CSV; write nothing unless all is valid."""
-    problems = Problems()
-    rows = read_table(data, LAYOUT, problems)
-    if rows is None:
-        return ImportResult(dry_run=dry_run, problems=problems.lines())
-    sessions = _read_sessions(rows, problems)
-    with transaction.atomic():
-        plan = _plan(sessions, problems)
-        if problems:
-            return ImportResult(dry_run=dry_run, problems=problems.lines())
-        if not dry_run:
-            _write(plan)
-    return ImportResult(dry_run=dry_run, summary=plan.summary(dry_run=dry_run))
+    return run_import(
+        data=data, dry_run=dry_run, layout=LAYOUT, read=_read_sessions, plan=_plan, write=_write
+    )
 
 
 # Reading the file: no database.
