@@ -151,7 +151,22 @@ def bench_balance():
     elapsed, queries, balances = timed(lambda: selectors.balances(start, end))
     print(f"{len(balances)} supervisees: {elapsed:.3f} s, {queries} queries")
     elapsed_trend, queries_trend, months = timed(lambda: selectors.monthly_trend(start, end))
-    print(f"monthly trend, {len(months)} months: {elapsed_trend:.3f} s, {queries_trend} queries")
+    print(
+        f"monthly trend with flags, {len(months)} months: {elapsed_trend:.3f} s, "
+        f"{queries_trend} queries"
+    )
+    ids = list(selectors.supervisees_in_window(start, end).values_list("pk", flat=True))
+
+    def pages_trend():
+        daily = selectors.daily_minutes(ids, start, end)
+        return selectors.monthly_minutes(daily, ids, start, end)
+
+    elapsed_daily, queries_daily, months = timed(pages_trend)
+    print(
+        f"monthly minutes as the dashboards fold them, {len(months)} months, {len(ids)} "
+        f"people: {elapsed_daily:.3f} s, {queries_daily} queries "
+        f"({elapsed_trend / elapsed_daily:.1f}x faster than the trend with flags)"
+    )
 
 
 def main():
