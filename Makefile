@@ -18,7 +18,7 @@ find_python = $(firstword $(foreach p,$(PYTHON_CANDIDATES),$(shell command -v $(
 help:
 	@echo "make run    - set up, migrate, load the demo organisation and serve on http://127.0.0.1:8000"
 	@echo "make test   - run the whole test suite (set DATABASE_URL to test against PostgreSQL)"
-	@echo "make lint   - ruff check and format check"
+	@echo "make lint   - ruff check and format check; apps import downward only (import-linter)"
 	@echo "make bench  - benchmarks: import and balance timings, with ratios"
 
 venv: $(STAMP)
@@ -52,6 +52,7 @@ test: venv
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: venv
 	$(VENV)/bin/ruff check --fix .

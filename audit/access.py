@@ -9,7 +9,8 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from people.models import Relationship, Team, User, today
+from core.clock import today
+from people.models import Relationship, Team, User
 
 
 def teams_visible_to(user):

@@ -11,15 +11,15 @@ is rounded only when it is printed, once, half away from zero.
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal
 from fractions import Fraction
 
-from sessions_app.tags import FUNCTIONS, is_short_circuit
+from core.numbers import minutes_text, percent_text, ratio, round_minutes, round_share
+from core.tally import shares_of
+from core.vocabulary import FUNCTIONS
 
 MANAGEMENT_DOMINANT = "management_dominant"
 FUNCTION_NEGLECTED = "function_neglected"
@@ -34,65 +34,6 @@ FLAG_CODES = (
     SUPERVISEE_REPORTED_DOMINANCE,
     SUPERVISION_OVERDUE,
 )
-
-# SQL sums `minutes * (12 / k)` as whole numbers ("twelfths of a minute"): 12 is divisible by
-# every possible number of functions, so no division ever happens in the database.
-TWELFTHS_BY_FUNCTION_COUNT = {1: 12, 2: 6, 3: 4, 4: 3}
-
-MINUTE_PLACES = 2
-SHARE_PLACES = 4
-
-
-# Rounding: once, at the end, half away from zero.
-
-
-def round_half_away(value, places: int) -> Decimal:
-    """`value` (int, Fraction or Decimal) rounded to `places` decimals, half away from zero.
-
-    Done in exact integer arithmetic, so a third of a minute or 0.03125 can never be nudged by
-    an intermediate decimal approximation: 0.03125 -> 0.0313, 1/3 -> 0.33, 2/3 -> 0.67.
-    """
-    exact = Fraction(value)
-    scaled = abs(exact) * 10**places
-    whole = math.floor(scaled + Fraction(1, 2))
-    if exact < 0:
-        whole = -whole
-    return Decimal(whole).scaleb(-places)
-
-
-def round_minutes(value) -> Decimal:
-    return round_half_away(value, MINUTE_PLACES)
-
-
-def round_share(value) -> Decimal | None:
-    return None if value is None else round_half_away(value, SHARE_PLACES)
-
-
-def number_text(value: Decimal) -> str:
-    """A rounded number as JSON prints it: trailing zeros dropped, one decimal kept (175.0)."""
-    text = format(value, "f")
-    if "." in text:
-        text = text.rstrip("0")
-        if text.endswith("."):
-            text += "0"
-    else:
-        text += ".0"
-    return text
-
-
-def shares_of(minutes: Mapping[str, Fraction], tagged: Fraction) -> dict[str, Fraction] | None:
-    """Each function's minutes over the tagged minutes; None when nothing was tagged."""
-    if not tagged:
-        return None
-    return {key: minutes[key] / tagged for key in FUNCTIONS}
-
-
-def ratio(part, whole) -> Fraction | None:
-    """`part / whole` exactly; None when there is nothing to divide by."""
-    if not whole:
-        return None
-    return Fraction(part) / Fraction(whole)
-
 
 # Inputs.
 
@@ -172,49 +113,6 @@ def relationship_gap(
         last_held=last_held,
         relationship_start=relationship_start,
     )
-
-
-@dataclass(frozen=True)
-class ItemTags:
-    """One discussion item as plain values: its minutes, functions and stages."""
-
-    minutes: int
-    functions: frozenset[str]
-    stages: frozenset[str] = frozenset()
-
-    def __post_init__(self):
-        if not 1 <= len(self.functions) <= 4 or not set(self.functions) <= set(FUNCTIONS):
-            raise ValueError(f"an item has one to four of {FUNCTIONS}, not {self.functions}")
-
-
-@dataclass(frozen=True)
-class Tally:
-    """Exact minutes of a set of items: per function, tagged, short-circuit."""
-
-    minutes: Mapping[str, Fraction]
-    tagged_minutes: Fraction
-    short_circuit_minutes: Fraction
-
-
-def tally_items(items: Iterable[ItemTags]) -> Tally:
-    """The rule applied item by item (`m / k` to each function); the reference for the SQL."""
-    minutes = dict.fromkeys(FUNCTIONS, Fraction(0))
-    tagged = Fraction(0)
-    short = Fraction(0)
-    for item in items:
-        share = Fraction(item.minutes, len(item.functions))
-        for key in item.functions:
-            minutes[key] += share
-        tagged += item.minutes
-        if is_short_circuit(item.stages):
-            # A short-circuited item counts all its minutes, whatever its number of functions.
-            short += item.minutes
-    return Tally(minutes=minutes, tagged_minutes=tagged, short_circuit_minutes=short)
-
-
-def minutes_from_twelfths(twelfths: Mapping[str, int]) -> dict[str, Fraction]:
-    """Function minutes from SQL's whole-number sums of twelfths of a minute."""
-    return {key: Fraction(twelfths.get(key) or 0, 12) for key in FUNCTIONS}
 
 
 # The balance of one supervisee.
@@ -370,31 +268,20 @@ def compute_balance(
 # Plain words for each flag.
 
 
-def percent_text(value, places: int = 0) -> str:
-    """A share as a percentage: 0.625 -> '63%' (half away from zero), 0.125 at 1 place '12.5%'."""
-    return f"{number_text_plain(round_half_away(Fraction(value) * 100, places))}%"
-
-
-def number_text_plain(value: Decimal) -> str:
-    """A rounded number without needless zeros: 240.00 -> '240', 62.50 -> '62.5'."""
-    text = format(value, "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text
-
-
 def _share_against(share: Fraction, threshold: Fraction) -> tuple[str, str]:
-    """Both percentages, with enough decimals that a flagged share never reads as equal."""
-    limit = percent_text(threshold, 2)
-    for places in range(3):
-        shown = percent_text(share, places)
-        if shown != limit:
-            return shown, limit
-    return percent_text(share, 4), limit
+    """Both percentages as every page writes them (core.numbers).
+
+    A share flagged for being above (or below) the limit can round to the limit itself
+    (0.50004 -> "50%"): it then reads "just over 50%", never a different number of decimals.
+    """
+    shown, limit = percent_text(share), percent_text(threshold)
+    if shown == limit:
+        shown = f"just {'over' if share > threshold else 'under'} {shown}"
+    return shown, limit
 
 
 def _minutes_words(value) -> str:
-    text = number_text_plain(round_minutes(value))
+    text = minutes_text(value)
     return f"{text} minute" if text == "1" else f"{text} minutes"
 
 
@@ -409,7 +296,7 @@ def _person(email: str, name: str) -> str:
 def flag_reason(flag: Flag, balance: Balance) -> str:
     """Why `balance` raised `flag`, in plain words with the numbers and the policy's limit.
 
-    e.g. "management took 62% of 240 minutes across 3 sessions; the policy flags above 50%".
+    e.g. "management took 62.5% of 240 minutes across 3 sessions; the policy flags above 50%".
     """
     t = balance.thresholds
     tagged = _minutes_words(balance.tagged_minutes)

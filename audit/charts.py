@@ -8,9 +8,8 @@ numbers as text and sits beside a table with the same figures, so it reads witho
 from dataclasses import dataclass
 from fractions import Fraction
 
-from sessions_app.tags import FUNCTION_LABELS, FUNCTIONS
-
-from .balance import percent_text, round_half_away
+from core.numbers import percent_text, round_half_away
+from core.vocabulary import FUNCTION_LABELS, FUNCTIONS
 
 # A segment narrower than this share has no room for its label inside; the legend has it.
 LABEL_MIN_SHARE = Fraction(8, 100)
@@ -21,8 +20,7 @@ class Segment:
     key: str
     label: str
     share: Fraction
-    text: str  # "63%", inside the bar
-    exact: str  # "62.5%", as in the tables and CSV files
+    text: str  # "62.5%", inside the bar and in the tables alike
     width: str  # CSS width, "62.5000%"
     show_text: bool
 
@@ -37,7 +35,6 @@ def bar_segments(shares) -> list[Segment]:
             label=FUNCTION_LABELS[key],
             share=shares[key],
             text=percent_text(shares[key]),
-            exact=percent_text(shares[key], 2),
             width=f"{round_half_away(shares[key] * 100, 4)}%",
             show_text=shares[key] >= LABEL_MIN_SHARE,
         )
@@ -49,7 +46,7 @@ def shares_text(shares) -> str:
     """'Management 62.5%, Development 12.5%, ...': a bar's name, as exact as the tables."""
     if shares is None:
         return "No tagged minutes"
-    return ", ".join(f"{FUNCTION_LABELS[key]} {percent_text(shares[key], 2)}" for key in FUNCTIONS)
+    return ", ".join(f"{FUNCTION_LABELS[key]} {percent_text(shares[key])}" for key in FUNCTIONS)
 
 
 # The monthly trend: a 100% stacked column per month.

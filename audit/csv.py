@@ -8,9 +8,10 @@ page says "no data" (nothing to divide by).
 """
 
 from audit.management.commands.balance_report import CSV_COLUMNS, csv_row
-from sessions_app.tags import FUNCTIONS
+from core.numbers import number_text, round_minutes, round_share
+from core.vocabulary import FUNCTIONS
 
-from .balance import FLAG_CODES, number_text, round_minutes, round_share
+from .balance import FLAG_CODES
 
 
 def share_cell(value) -> str:

@@ -31,10 +31,11 @@ from django.db.models import (
 )
 from django.db.models.functions import TruncDate
 from django.db.models.lookups import Exact
-from django.utils import timezone
 
+from core import clock
+from core.tally import TWELFTHS_BY_FUNCTION_COUNT, shares_of
+from core.vocabulary import FUNCTIONS, function_field
 from people.models import FocusAgreement, Relationship, Team, User
-from people.selectors import with_last_held
 from sessions_app.models import (
     Action,
     ActionReview,
@@ -46,10 +47,9 @@ from sessions_app.models import (
     Session,
     Status,
 )
-from sessions_app.tags import FUNCTIONS, function_field
+from sessions_app.selectors import with_last_held
 
 from .balance import (
-    TWELFTHS_BY_FUNCTION_COUNT,
     Balance,
     Compliance,
     MonthTrend,
@@ -58,10 +58,8 @@ from .balance import (
     Thresholds,
     Totals,
     compute_balance,
-    minutes_from_twelfths,
     month_windows,
     relationship_gap,
-    shares_of,
     totals_of,
 )
 from .models import AuditPolicy
@@ -183,7 +181,7 @@ def _held_attendances(start: date, end: date, formats=None) -> QuerySet:
 def _exact(row) -> dict:
     return {
         "sessions_held": row["sessions_held"],
-        "minutes": minutes_from_twelfths({key: row[f"twelfths_{key}"] for key in FUNCTIONS}),
+        "minutes": {key: Fraction(row[f"twelfths_{key}"] or 0, 12) for key in FUNCTIONS},
         "tagged_minutes": Fraction(row["tagged"] or 0),
         "short_circuit_minutes": Fraction(row["short_circuit"] or 0),
     }
@@ -455,7 +453,7 @@ def compliance(
     """
     _check_window(start, end)
     policy = policy or AuditPolicy.current()
-    as_of = as_of or timezone.localdate()
+    as_of = as_of or clock.today()
     deadline = timedelta(days=policy.share_deadline_days)
     held = _scoped(sessions, start, end, formats).filter(status=Status.HELD)
 

@@ -12,12 +12,12 @@ from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from people.models import Team, today
-from people.selectors import supervisee_relationships
-from sessions_app.exports import csv_response
+from core.clock import today
+from core.spreadsheet import csv_response
+from core.vocabulary import FUNCTIONS
+from people.models import Team
 from sessions_app.models import Rating, Session
-from sessions_app.selectors import with_people
-from sessions_app.tags import FUNCTIONS
+from sessions_app.selectors import supervisee_relationships, with_people
 
 from . import csv as tables
 from . import selectors

@@ -10,19 +10,18 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
-from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
+from core.dates import parse_iso_date
 from people.models import normalise_email
 
 # A sanity bound on any minutes figure: a session (and so an item) lasts less than a day.
 MAX_MINUTES = 24 * 60
 MAX_EMAIL_LENGTH = 254
 
-DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
 WHOLE_NUMBER_PATTERN = re.compile(r"[0-9]+")
 # Bytes that are not UTF-8 are decoded with `surrogateescape`, which turns each into one of these.
 UNDECODABLE = re.compile("[\udc80-\udcff]")
@@ -271,11 +270,9 @@ def read_date(row, column, problems, *, required=True):
         if required:
             problems.add(row.number, column, "a date is required (YYYY-MM-DD)")
         return None
-    if DATE_PATTERN.fullmatch(value):
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            pass
+    day = parse_iso_date(value)
+    if day is not None:
+        return day
     problems.add(row.number, column, f"{shown(value)} is not a date in the form YYYY-MM-DD")
     return None
 

@@ -10,9 +10,17 @@ signed off) is never changed by an import; a signed-off record cannot be changed
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from core import clock
+from core.vocabulary import (
+    FUNCTIONS,
+    STAGES,
+    STAKEHOLDERS,
+    function_field,
+    stage_field,
+    stakeholder_field,
+)
 from people.models import User
 from sessions_app.models import (
     Attendance,
@@ -22,14 +30,6 @@ from sessions_app.models import (
     RecordState,
     Session,
     Status,
-)
-from sessions_app.tags import (
-    FUNCTIONS,
-    STAGES,
-    STAKEHOLDERS,
-    function_field,
-    stage_field,
-    stakeholder_field,
 )
 
 from .csvfile import (
@@ -507,7 +507,7 @@ def _plan_update(plan, line, session, ids, problems):
         setattr(session, name, value)
     # An import is a save of the whole record: anyone editing it meanwhile must reload.
     session.version += 1
-    session.updated_at = timezone.now()
+    session.updated_at = clock.now()
     plan.changed_sessions.append(session)
     plan.new_attendances.extend(new_attendances)
     plan.changed_attendances.extend(changed_attendances)

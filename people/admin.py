@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 
+from core.clock import today
+
 from .models import FocusAgreement, Relationship, Team, User
 
 
@@ -79,8 +81,6 @@ class ActiveFilter(admin.SimpleListFilter):
         return [("yes", "Active"), ("no", "Ended or not started")]
 
     def queryset(self, request, queryset):
-        from .models import today
-
         active = Relationship.objects.active_on(today()).values("pk")
         if self.value() == "yes":
             return queryset.filter(pk__in=active)

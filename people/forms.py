@@ -1,8 +1,8 @@
 from django import forms
 from django.contrib.auth.forms import PasswordResetForm
-from django.utils import timezone
 
-from sessions_app.tags import FUNCTION_CHOICES
+from core import clock
+from core.vocabulary import FUNCTION_CHOICES
 
 from .models import User, normalise_email
 
@@ -36,7 +36,7 @@ class FocusForm(forms.Form):
 
     def clean_agreed_on(self):
         day = self.cleaned_data["agreed_on"]
-        if day > timezone.localdate():
+        if day > clock.today():
             raise forms.ValidationError("A focus is agreed today or earlier, not in the future.")
         return day
 

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from sessions_app.tags import FUNCTION_LABELS, FUNCTIONS
+from core.vocabulary import FUNCTION_LABELS, FUNCTIONS
 
 
 def normalise_email(email):
@@ -216,11 +216,6 @@ class Relationship(models.Model):
 
     def is_overdue_on(self, day, last_held):
         return self.gap_on(day, last_held) > self.interval_on(day)
-
-
-def today():
-    """The date in the organisation's time zone."""
-    return timezone.localdate()
 
 
 class FocusAgreement(models.Model):

@@ -4,9 +4,11 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 
+from core.clock import today
+
 from . import services
 from .forms import FocusForm, SettingsForm
-from .models import Relationship, today
+from .models import Relationship
 
 
 @login_required

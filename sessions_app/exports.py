@@ -4,9 +4,6 @@ Each shows the logged-in person their own sessions only, through `visible_to`, w
 their roles let them read: an administrator's or a manager's export is still just their own.
 """
 
-import csv
-import io
-import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
@@ -17,10 +14,12 @@ from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from people.models import today
+from core.clock import local_date, today
+from core.clock import now as clock_now
+from core.dates import one_year_before, parse_iso_date
+from core.spreadsheet import csv_response
 
 from .models import (
     Acknowledgement,
@@ -47,25 +46,13 @@ class LogRange:
     errors: tuple
 
 
-ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def _one_year_before(day):
-    try:
-        return day.replace(year=day.year - 1)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - 1, day=28)
-
-
 def _parse_day(raw, label, errors):
     raw = raw.strip()
     if not raw:
         return None
-    if ISO_DATE.fullmatch(raw):
-        try:
-            return date.fromisoformat(raw)
-        except ValueError:
-            pass
+    day = parse_iso_date(raw)
+    if day is not None:
+        return day
     errors.append(f"The {label} date “{raw}” is not a date. Use YYYY-MM-DD, such as 2026-01-31.")
     return None
 
@@ -75,7 +62,7 @@ def log_range(params, day):
     raw_start, raw_end = params.get("from", ""), params.get("to", "")
     errors = []
     end = _parse_day(raw_end, "“to”", errors) or day
-    start = _parse_day(raw_start, "“from”", errors) or _one_year_before(end)
+    start = _parse_day(raw_start, "“from”", errors) or one_year_before(end)
     if not errors and start > end:
         errors.append("The “from” date is after the “to” date. Swap them and try again.")
     return LogRange(start, end, raw_start, raw_end, tuple(errors))
@@ -212,29 +199,6 @@ CSV_HEADER = [
     "Addenda",
 ]
 
-# A cell starting with one of these is a formula to a spreadsheet (OWASP: CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value):
-    text = "" if value is None else str(value)
-    if text.startswith(FORMULA_STARTS):
-        return "'" + text
-    return text
-
-
-def csv_response(filename, header, rows):
-    """A CSV download that opens safely in a spreadsheet; every export in Fourfold uses it."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([safe_cell(cell) for cell in row])
-    # The byte-order mark tells Excel the file is UTF-8, so accented names survive.
-    response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
 
 def _item_line(item):
     return f"{item.title} ({item.minutes} min: {', '.join(item.functions)})"
@@ -246,9 +210,7 @@ def _action_line(action):
 
 
 def _addendum_line(addendum):
-    return (
-        f"{timezone.localdate(addendum.created_at).isoformat()} {addendum.author}: {addendum.text}"
-    )
+    return f"{local_date(addendum.created_at).isoformat()} {addendum.author}: {addendum.text}"
 
 
 def csv_row(entry):
@@ -435,7 +397,7 @@ def planned_calendar(user, day, now):
 @require_GET
 def planned_ics(request):
     """The person's planned sessions as a calendar file to import."""
-    text = planned_calendar(request.user, today(), timezone.now())
+    text = planned_calendar(request.user, today(), clock_now())
     response = HttpResponse(text.encode(), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="fourfold-planned-sessions.ics"'
     return response

@@ -2,11 +2,12 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+
+from core import clock
+from core.vocabulary import FUNCTION_CHOICES, STAGE_CHOICES, STAKEHOLDER_CHOICES
 
 from .models import ActionStatus, Feedback, Format, GroupType, Mode, Response, ReviewOutcome, Status
 from .services import ActionData, ItemData, SessionDetails
-from .tags import FUNCTION_CHOICES, STAGE_CHOICES, STAKEHOLDER_CHOICES
 
 ATTENDANCE_CHOICES = [("", "Not in this session"), ("present", "Present"), ("absent", "Absent")]
 RECORDABLE_STATUSES = [(Status.PLANNED, "Planned"), (Status.HELD, "Held")]
@@ -82,7 +83,7 @@ class SessionForm(forms.Form):
         fmt = data.get("format")
         status = data.get("status")
         day = data.get("date")
-        if status == Status.HELD and day and day > timezone.localdate():
+        if status == Status.HELD and day and day > clock.today():
             self.add_error(
                 "date",
                 "A held session cannot be dated in the future. Choose today or an earlier date, "
@@ -343,7 +344,7 @@ class RescheduleForm(forms.Form):
 
     def clean_date(self):
         day = self.cleaned_data["date"]
-        if day < timezone.localdate():
+        if day < clock.today():
             raise ValidationError("Choose today or a later date for the rescheduled session.")
         return day
 

@@ -3,8 +3,16 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from core.vocabulary import (
+    FUNCTION_LABELS,
+    FUNCTIONS,
+    STAGE_LABELS,
+    STAGES,
+    STAKEHOLDER_LABELS,
+    STAKEHOLDERS,
+)
+
 from .models import Acknowledgement, Action, ActionReview, Attendance, Feedback, Item, Session
-from .tags import FUNCTION_LABELS, FUNCTIONS, STAGE_LABELS, STAGES, STAKEHOLDER_LABELS, STAKEHOLDERS
 
 IGNORED = {"id", "version", "updated_at", "created_at", "session", "position"}
 HIDDEN = "(confidential)"

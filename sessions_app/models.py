@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from simple_history.models import HistoricalRecords
 
-from .tags import (
+from core.vocabulary import (
     FUNCTION_LABELS,
     FUNCTIONS,
     STAGE_LABELS,

@@ -18,8 +18,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.dateformat import format as format_date
 
+from core.vocabulary import FUNCTION_LABELS
+
 from .models import Format, Response
-from .tags import FUNCTION_LABELS
 
 logger = logging.getLogger(__name__)
 

@@ -5,7 +5,8 @@ django-simple-history on the models themselves.
 """
 
 from django.db import transaction
-from django.utils import timezone
+
+from core import clock
 
 from . import notifications
 from .models import (
@@ -44,7 +45,7 @@ def record_share(*, session: Session) -> Session:
     if not _present_ids(session):
         raise TransitionRefused("No one is marked present, so there is no one to share it with.")
     session.record_state = RecordState.SHARED
-    session.shared_at = timezone.now()
+    session.shared_at = clock.now()
     session.version += 1
     session.save()
     transaction.on_commit(lambda: notifications.record_shared(session))
@@ -106,7 +107,7 @@ def record_sign_off(*, session: Session) -> Session:
             "Everyone present must acknowledge the record before it is signed off."
         )
     session.record_state = RecordState.SIGNED_OFF
-    session.signed_off_at = timezone.now()
+    session.signed_off_at = clock.now()
     session.version += 1
     session.save()
     return session
@@ -148,6 +149,6 @@ def action_mark_done(*, action: Action, person) -> Action:
     if action.status != ActionStatus.OPEN:
         raise TransitionRefused("This action is no longer open.")
     action.status = ActionStatus.DONE
-    action.completed_on = timezone.localdate()
+    action.completed_on = clock.today()
     action.save(update_fields=["status", "completed_on"])
     return action

@@ -20,10 +20,10 @@ from django.template.loader import render_to_string
 from django.utils.dateformat import format as format_date
 
 from people.models import Relationship
-from people.selectors import with_last_held, with_next_planned
 
 from .models import Action, RecordState, ReminderKind, ReminderSent, Status
 from .notifications import absolute_url, record_url
+from .selectors import with_last_held, with_next_planned
 
 DUE_SOON_DAYS = 7
 # Chunk the look-up of earlier reminders to stay under every database's parameter limit.

@@ -1,8 +1,10 @@
 """Reads about sessions that several views share."""
 
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import DateField, Exists, OuterRef, Prefetch, Q, Subquery
 
-from .models import Action, ActionStatus, Attendance, Session, Status
+from people.models import Relationship
+
+from .models import Action, ActionStatus, Attendance, Format, Session, Status
 
 
 def actions_for_review(*, supervisor, people_ids, session_date, session=None):
@@ -61,3 +63,65 @@ def upcoming_for(user, day, limit=10):
         .filter(date__gte=day)
         .order_by("date", "start_time")
     )[:limit]
+
+
+# Relationships and their sessions: the last one-to-one held, the next one booked.
+
+
+def _one_to_one_attendance_of_pair():
+    """Attendances of the outer relationship's supervisee at its supervisor's one-to-ones."""
+    return Attendance.objects.filter(
+        person=OuterRef("supervisee"),
+        session__supervisor=OuterRef("supervisor"),
+        session__format=Format.ONE_TO_ONE,
+    )
+
+
+def with_last_held(relationships, on_or_before):
+    """Annotate `last_held`: the date of the last held one-to-one between the pair.
+
+    Only sessions led by the relationship's supervisor count toward its gap (a cover or
+    external supervisor's session counts toward balance, not toward the gap).
+    """
+    last = (
+        _one_to_one_attendance_of_pair()
+        .filter(session__status=Status.HELD, session__date__lte=on_or_before)
+        .order_by("-session__date")
+        .values("session__date")
+    )
+    return relationships.annotate(last_held=Subquery(last[:1], output_field=DateField()))
+
+
+def with_next_planned(relationships, on_or_after):
+    """Annotate `next_planned`: the next planned one-to-one between the pair, if any."""
+    nxt = (
+        _one_to_one_attendance_of_pair()
+        .filter(session__status=Status.PLANNED, session__date__gte=on_or_after)
+        .order_by("session__date")
+        .values("session__date")
+    )
+    return relationships.annotate(next_planned=Subquery(nxt[:1], output_field=DateField()))
+
+
+def supervisee_relationships(supervisor, day):
+    """The supervisor's active relationships, each with its last and next session and focus."""
+    qs = (
+        Relationship.objects.filter(supervisor=supervisor)
+        .active_on(day)
+        .select_related("supervisee")
+        .prefetch_related("focus_agreements")
+        .order_by("supervisee__name", "kind")
+    )
+    return with_next_planned(with_last_held(qs, day), day)
+
+
+def supervisor_relationships(supervisee, day):
+    """A supervisee's active relationships: who supervises them, how often, when next."""
+    qs = (
+        Relationship.objects.filter(supervisee=supervisee)
+        .active_on(day)
+        .select_related("supervisor", "supervisee")
+        .prefetch_related("focus_agreements")
+        .order_by("kind", "supervisor__name")
+    )
+    return with_next_planned(with_last_held(qs, day), day)

@@ -8,14 +8,12 @@ from django.db.models import Exists, OuterRef, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from audit.balance import ItemTags, tally_items
-from people.models import Relationship, today
-from people.roles import roles_of
-from people.selectors import (
-    session_candidates,
-    supervisee_relationships,
-    supervisor_relationships,
-)
+from core.clock import today
+from core.numbers import minutes_text, percent_text
+from core.tally import ItemTags, tally_items
+from core.vocabulary import FUNCTION_LABELS, FUNCTIONS
+from people.models import Relationship
+from people.selectors import session_candidates
 
 from . import records, selectors, services
 from .access import get_session_for_read, get_session_for_write
@@ -52,7 +50,8 @@ from .models import (
     Session,
     Status,
 )
-from .tags import FUNCTION_LABELS, FUNCTIONS
+from .roles import roles_of
+from .selectors import supervisee_relationships, supervisor_relationships
 
 
 @login_required
@@ -543,8 +542,8 @@ def _tally_rows(items, duration):
             {
                 "key": fn,
                 "label": FUNCTION_LABELS[fn],
-                "minutes": round(float(tally.minutes[fn]), 1),
-                "share": round(100 * float(tally.minutes[fn]) / total) if total else None,
+                "minutes": minutes_text(tally.by_function[fn]),
+                "share": percent_text(tally.shares[fn]) if tally.shares else None,
             }
             for fn in FUNCTIONS
         ],

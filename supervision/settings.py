@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "sessions_app",
     "audit",
     "imports",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -95,7 +96,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "people.context_processors.roles",
+                "sessions_app.context_processors.roles",
             ],
         },
     },

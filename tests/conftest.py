@@ -1,16 +1,63 @@
-"""A small fixed cast (STYLE.md): who is who in every access test."""
+"""The frozen clock, and a small fixed cast (STYLE.md): who is who in every access test."""
 
 import datetime
+import os
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.conf import settings
 
+from core import clock
 from tests.factories import PASSWORD, RelationshipFactory, TeamFactory, UserFactory
+
+# The moment every test runs at, in the organisation's time zone: a Wednesday, unless
+# FOURFOLD_TEST_NOW says otherwise (.ci/run reruns the date-sensitive tests, marked `dated`,
+# on a Sunday, a Monday, 29 February, 31 December and the nights the clocks change).
+DEFAULT_TEST_NOW = "2026-11-25T10:30"
+
+
+# The tests whose answers depend on what day it is: .ci/run runs these at each of the dates above.
+DATED_MODULES = {
+    "tests.demo.test_seed_demo",
+    "tests.sessions_app.test_reminders",
+    "tests.sessions_app.test_home",
+    "tests.sessions_app.test_exports",
+    "tests.sessions_app.test_record_session",
+    "tests.audit.test_pages",
+    "tests.audit.test_pages_focus",
+    "tests.audit.test_pages_filters",
+    "tests.audit.test_policy_admin",
+    "tests.audit.test_selectors",
+    "tests.audit.test_balance",
+    "tests.audit.test_balance_report",
+    "tests.test_access_matrix",
+}
+
+
+def frozen_moment():
+    raw = os.environ.get("FOURFOLD_TEST_NOW") or DEFAULT_TEST_NOW
+    return datetime.datetime.fromisoformat(raw).replace(tzinfo=ZoneInfo(settings.TIME_ZONE))
 
 
 def pytest_configure(config):
     # Real hashing costs ~0.3 s a password; tests need a password, not its strength.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # No test reads the real clock: the whole run starts at one fixed moment and ticks on
+    # from it, so "today" is the same date on any day the suite runs.
+    time_machine.travel(frozen_moment(), tick=True).start()
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.module is not None and item.module.__name__ in DATED_MODULES:
+            item.add_marker(pytest.mark.dated)
+
+
+@pytest.fixture
+def today():
+    """Today, as the product sees it (core.clock, frozen for the run)."""
+    return clock.today()
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import datetime
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from core import clock
 from sessions_app.models import RecordState, Status
 from tests.factories import ActionFactory, SessionFactory
 
@@ -34,7 +35,7 @@ def world(
         supervisor=supervisor,
         supervisee=supervisee,
         status=Status.PLANNED,
-        date=datetime.date.today() + datetime.timedelta(days=7),
+        date=clock.today() + datetime.timedelta(days=7),
     )
     shared = SessionFactory(
         supervisor=supervisor, supervisee=supervisee, record_state=RecordState.SHARED

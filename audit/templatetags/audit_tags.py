@@ -2,7 +2,8 @@
 
 from django import template
 
-from sessions_app.tags import FUNCTION_LABELS
+from core.numbers import minutes_text, percent_text, points_text
+from core.vocabulary import FUNCTION_LABELS
 
 from .. import charts
 from ..balance import (
@@ -11,10 +12,6 @@ from ..balance import (
     REFLECTIVE_SHORT_CIRCUIT,
     SUPERVISEE_REPORTED_DOMINANCE,
     SUPERVISION_OVERDUE,
-    number_text_plain,
-    percent_text,
-    round_half_away,
-    round_minutes,
 )
 
 register = template.Library()
@@ -23,17 +20,17 @@ NO_DATA = "no data"
 
 
 @register.filter
-def pct(value, places=0):
-    """A share (0-1) as a percentage, half away from zero: pct:2 gives '69.89%'."""
+def pct(value):
+    """A share (0-1) as a percentage, the one way (core.numbers): '69.89%'."""
     if value is None or value == "":
         return NO_DATA
-    return percent_text(value, int(places))
+    return percent_text(value)
 
 
 @register.filter
 def mins(value):
-    """Minutes, at most 2 decimals: 615, 33.33."""
-    return number_text_plain(round_minutes(value or 0))
+    """Minutes, the one way (core.numbers): 615, 33.33."""
+    return minutes_text(value)
 
 
 @register.filter
@@ -76,7 +73,7 @@ def trend_chart(months, chart_id, title):
 @register.filter
 def points(change):
     """A change of share in percentage points, without its sign: 0.125 -> '12.5 points'."""
-    value = number_text_plain(round_half_away(abs(change) * 100, 2))
+    value = points_text(change)
     return f"{value} percentage point" if value == "1" else f"{value} percentage points"
 
 

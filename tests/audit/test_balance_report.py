@@ -6,11 +6,11 @@ import io
 import json
 import subprocess
 import sys
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
-from django.utils import timezone
 
 from tests.factories import ItemFactory, SessionFactory, UserFactory
 from tests.worked_example import expected_balance, import_example
@@ -40,8 +40,11 @@ def example(db):
 
 
 @pytest.fixture
-def today_is_31_march(monkeypatch):
-    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: datetime.date(2026, 3, 31))
+def today_is_31_march(time_machine):
+    # 23:30 on 31 March is already 1 April in UTC (British Summer Time): today is the local date.
+    time_machine.move_to(
+        datetime.datetime(2026, 3, 31, 23, 30, tzinfo=ZoneInfo("Europe/London")), tick=False
+    )
 
 
 # The worked example.

@@ -9,10 +9,10 @@ from html.parser import HTMLParser
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
-from audit.balance import percent_text
 from audit.models import AuditPolicy
+from core import clock
+from core.numbers import percent_text
 from people.models import FocusAgreement, Relationship
 from sessions_app.models import AccessLog, Feedback, RecordState, Status
 from tests.factories import (
@@ -26,14 +26,12 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate()
-DEFAULT_START = TODAY - datetime.timedelta(days=89)
 # Two sessions of 60 management + 10 of each other function: management 120 of 180 minutes.
-REASON = "management took 67% of 180 minutes across 2 sessions; the policy flags above 50%"
+REASON = "management took 66.67% of 180 minutes across 2 sessions; the policy flags above 50%"
 
 
 def days_ago(n):
-    return TODAY - datetime.timedelta(days=n)
+    return clock.today() - datetime.timedelta(days=n)
 
 
 def management_dominated(supervisor, person, sessions=2):
@@ -286,13 +284,14 @@ def test_bad_filters_are_explained_and_the_default_window_is_used(
     body = page(client, path)
     assert message in body
     assert "Some of the filters could not be used" in body
-    assert f"Showing <strong>{DEFAULT_START:%-d %b %Y} to {TODAY:%-d %b %Y}</strong>" in body
+    start, end = clock.today() - datetime.timedelta(days=89), clock.today()
+    assert f"Showing <strong>{start:%-d %b %Y} to {end:%-d %b %Y}</strong>" in body
 
 
 def test_filters_out_of_the_ordinary_never_break_a_download(login, administrator, dominated):
     client = login(administrator)
     rows = download(client, url("team_balance", window="custom", **{"from": "x"}, download="trend"))
-    assert rows[0]["from"] == DEFAULT_START.isoformat()
+    assert rows[0]["from"] == (clock.today() - datetime.timedelta(days=89)).isoformat()
     page(client, url("team_balance", download="nonsense"), status=404)
     page(client, url("team_balance", team="abc"), status=404)
     page(client, url("team_balance", team=""), status=404)
@@ -302,8 +301,11 @@ def test_filters_out_of_the_ordinary_never_break_a_download(login, administrator
 @pytest.mark.parametrize(("window", "days"), [("3", 90), ("6", 183), ("12", 365), ("", 90)])
 def test_windows_of_3_6_and_12_months_end_today(login, supervisee, window, days):
     body = page(login(supervisee), url("my_balance", window=window))
-    start = TODAY - datetime.timedelta(days=days - 1)
-    assert f"Showing <strong>{start:%-d %b %Y} to {TODAY:%-d %b %Y}</strong> ({days} days)" in body
+    start = clock.today() - datetime.timedelta(days=days - 1)
+    assert (
+        f"Showing <strong>{start:%-d %b %Y} to {clock.today():%-d %b %Y}</strong> ({days} days)"
+        in body
+    )
 
 
 def test_custom_dates_set_the_window(login, supervisor, supervisee):
@@ -355,7 +357,7 @@ def test_team_csv_has_the_pages_numbers_and_only_the_teams_supervisees(
     for row in rows:
         cells = body.split(f"{row['name']}</a>")[1].split("</tr>")[0]
         for key in ("management", "development", "support", "mediation"):
-            shown = percent_text(Fraction(Decimal(row[f"share_{key}"])), 2)
+            shown = percent_text(Fraction(Decimal(row[f"share_{key}"])))
             assert f"{key.capitalize()} {shown}" in cells
         assert f">{row['sessions_held']}</td>" in cells
         assert f">{Decimal(row['tagged_minutes']).normalize():f}</td>" in cells
@@ -400,7 +402,7 @@ def test_organisation_csv_has_a_row_per_team_and_the_organisation(
     assert (children["people"], children["people_flagged_management_dominant"]) == ("1", "0")
     assert organisation["tagged_minutes"] == "260.0"
     for row in rows:
-        shown = percent_text(Fraction(Decimal(row["share_management"])), 2)
+        shown = percent_text(Fraction(Decimal(row["share_management"])))
         assert shown in body
     flagged = download(client, url("organisation", download="flagged"))
     assert {(f["supervisee"], f["flag"]) for f in flagged} >= {
@@ -423,7 +425,7 @@ def test_team_csvs_cover_every_table(login, manager, dominated, other_supervisee
     [overdue] = download(client, url("team_balance", download="overdue"))
     # Nia has never had a one-to-one: overdue since the relationship began on 1 Jan 2024.
     assert overdue["supervisee"] == "nia@example.org"
-    gap = (TODAY - datetime.date(2024, 1, 1)).days
+    gap = (clock.today() - datetime.date(2024, 1, 1)).days
     assert overdue["days_over"] == str(gap - 31)
     body = page(client, url("team_balance"))
     assert f">{gap - 31}</td>" in body
@@ -458,7 +460,7 @@ def grow(supervisor, team, n):
             supervisor=supervisor,
             supervisee=person,
             status=Status.PLANNED,
-            date=TODAY + datetime.timedelta(days=3 + i),
+            date=clock.today() + datetime.timedelta(days=3 + i),
         )
         SessionFactory(
             supervisor=supervisor,
@@ -593,7 +595,7 @@ def test_pages_are_accessible_by_default(
 
 
 def test_manager_opens_a_members_records_from_their_balance(login, supervisor, supervisee, manager):
-    today = datetime.date.today()
+    today = clock.today()
     shared = SessionFactory(
         supervisor=supervisor,
         supervisee=supervisee,

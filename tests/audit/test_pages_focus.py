@@ -7,20 +7,18 @@ from fractions import Fraction
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from audit import selectors
 from audit.models import AuditPolicy
+from core import clock
 from people.models import FocusAgreement, Relationship
 from tests.factories import GroupSessionFactory, ItemFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate()
-
 
 def days_ago(n):
-    return TODAY - datetime.timedelta(days=n)
+    return clock.today() - datetime.timedelta(days=n)
 
 
 def session(supervisor, person, day, **minutes):
@@ -53,19 +51,23 @@ def follow_up_csv(client, path):
 
 
 def test_windows_before_and_after_have_the_same_length_and_stop_today():
-    agreed = TODAY - datetime.timedelta(days=30)
-    before_start, before_end, after_start, after_end = selectors.focus_windows(agreed, 90, TODAY)
+    agreed = clock.today() - datetime.timedelta(days=30)
+    before_start, before_end, after_start, after_end = selectors.focus_windows(
+        agreed, 90, clock.today()
+    )
     assert (before_end - before_start).days + 1 == 90
     assert before_end == agreed - datetime.timedelta(days=1)
-    assert (after_start, after_end) == (agreed, TODAY)
-    long_ago = TODAY - datetime.timedelta(days=400)
-    assert selectors.focus_windows(long_ago, 90, TODAY)[3] == long_ago + datetime.timedelta(89)
-    tomorrow = TODAY + datetime.timedelta(days=1)
-    assert selectors.focus_windows(tomorrow, 90, TODAY)[3] is None
+    assert (after_start, after_end) == (agreed, clock.today())
+    long_ago = clock.today() - datetime.timedelta(days=400)
+    assert selectors.focus_windows(long_ago, 90, clock.today())[3] == long_ago + datetime.timedelta(
+        89
+    )
+    tomorrow = clock.today() + datetime.timedelta(days=1)
+    assert selectors.focus_windows(tomorrow, 90, clock.today())[3] is None
 
 
 def test_follow_up_compares_the_share_before_and_after(example, supervisee):
-    [follow_up] = selectors.focus_follow_up([example], length_days=90, today=TODAY)
+    [follow_up] = selectors.focus_follow_up([example], length_days=90, today=clock.today())
     assert follow_up.before_share == Fraction(1, 10)
     assert follow_up.after_share == Fraction(3, 10)
     assert follow_up.before.tagged_minutes == 100
@@ -75,7 +77,7 @@ def test_follow_up_compares_the_share_before_and_after(example, supervisee):
 
 
 def test_a_longer_window_looks_further_back(example):
-    [follow_up] = selectors.focus_follow_up([example], length_days=183, today=TODAY)
+    [follow_up] = selectors.focus_follow_up([example], length_days=183, today=clock.today())
     assert follow_up.before_share == Fraction(110, 200)
     assert follow_up.after_share == Fraction(3, 10)
 
@@ -93,7 +95,10 @@ def test_my_balance_shows_the_follow_up_in_words_and_in_csv(login, example, supe
         days_ago(120).isoformat(),
         days_ago(31).isoformat(),
     )
-    assert (row["after_from"], row["after_to"]) == (days_ago(30).isoformat(), TODAY.isoformat())
+    assert (row["after_from"], row["after_to"]) == (
+        days_ago(30).isoformat(),
+        clock.today().isoformat(),
+    )
     assert row["functions"] == "development"
 
     six_months = client.get(reverse("audit:my_balance") + "?window=6").content.decode()
@@ -106,7 +111,7 @@ def test_several_functions_count_together(supervisor, supervisee, relationship):
     agreement = FocusAgreement.objects.create(
         relationship=relationship, support=True, mediation=True, agreed_on=days_ago(30)
     )
-    [follow_up] = selectors.focus_follow_up([agreement], length_days=90, today=TODAY)
+    [follow_up] = selectors.focus_follow_up([agreement], length_days=90, today=clock.today())
     assert (follow_up.before_share, follow_up.after_share) == (Fraction(1, 10), Fraction(1, 2))
 
 
@@ -114,14 +119,14 @@ def test_too_early_to_tell_without_tagged_minutes_since(
     login, supervisor, supervisee, relationship, manager
 ):
     session(supervisor, supervisee, 10, management=60)
-    FocusAgreement.objects.create(relationship=relationship, support=True, agreed_on=TODAY)
+    FocusAgreement.objects.create(relationship=relationship, support=True, agreed_on=clock.today())
     FocusAgreement.objects.create(
         relationship=relationship,
         mediation=True,
-        agreed_on=TODAY + datetime.timedelta(days=3),
+        agreed_on=clock.today() + datetime.timedelta(days=3),
     )
     follow_ups = selectors.focus_follow_up(
-        selectors.focus_agreements_of([supervisee]), length_days=90, today=TODAY
+        selectors.focus_agreements_of([supervisee]), length_days=90, today=clock.today()
     )
     assert [f.too_early for f in follow_ups] == [True, True]
     assert follow_ups[0].after is None  # agreed for a day still to come
@@ -154,9 +159,9 @@ def test_the_format_filter_applies_to_the_follow_up(example, supervisor, supervi
         supervisor=supervisor, attendees=[(supervisee, True)], date=days_ago(10)
     )
     ItemFactory(session=group, minutes=100, functions=["development"])
-    [both] = selectors.focus_follow_up([example], length_days=90, today=TODAY)
+    [both] = selectors.focus_follow_up([example], length_days=90, today=clock.today())
     [one_to_ones] = selectors.focus_follow_up(
-        [example], length_days=90, today=TODAY, formats=("one_to_one",)
+        [example], length_days=90, today=clock.today(), formats=("one_to_one",)
     )
     assert both.after_share == Fraction(130, 200)
     assert one_to_ones.after_share == Fraction(3, 10)
@@ -189,4 +194,4 @@ def test_follow_up_queries_do_not_grow_with_agreements(
     assert count() == one
     agreements = list(selectors.focus_agreements_of([supervisee]))
     with django_assert_max_num_queries(1):
-        selectors.focus_follow_up(agreements, length_days=90, today=TODAY)
+        selectors.focus_follow_up(agreements, length_days=90, today=clock.today())

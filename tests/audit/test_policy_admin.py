@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from audit.models import AuditPolicy
+from core import clock
 from tests.factories import ItemFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db
@@ -14,7 +15,7 @@ pytestmark = pytest.mark.django_db
 def test_changing_the_policy_in_admin_changes_the_team_page(
     login, supervisor, supervisee, manager, administrator
 ):
-    today = datetime.date.today()
+    today = clock.today()
     for days_ago in (10, 20):
         session = SessionFactory(
             supervisor=supervisor, supervisee=supervisee, date=today - datetime.timedelta(days_ago)

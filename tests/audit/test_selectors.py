@@ -10,13 +10,13 @@ from django.db.models import F
 
 from audit import selectors
 from audit.balance import (
-    ItemTags,
     Thresholds,
     compute_balance,
     relationship_gap,
-    tally_items,
 )
 from audit.models import AuditPolicy
+from core.tally import ItemTags, tally_items
+from core.vocabulary import FUNCTIONS
 from people.models import Frequency, Relationship, interval_days
 from sessions_app.models import (
     Action,
@@ -30,7 +30,6 @@ from sessions_app.models import (
     Session,
     Status,
 )
-from sessions_app.tags import FUNCTIONS
 from tests.factories import (
     ActionFactory,
     GroupSessionFactory,
@@ -820,8 +819,8 @@ def python_balance(person, start, end, thresholds, rows):
         start=start,
         end=end,
         sessions_held=len(counted),
-        minutes=tally.minutes,
-        short_circuit_minutes=tally.short_circuit_minutes,
+        minutes=tally.by_function,
+        short_circuit_minutes=tally.short_circuit,
         gaps=gaps,
         reported_dominance=reported,
         thresholds=thresholds,

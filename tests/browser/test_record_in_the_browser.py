@@ -4,8 +4,8 @@ import datetime
 import re
 
 import pytest
-from django.utils import timezone
 
+from core import clock
 from sessions_app.models import Acknowledgement, Feedback, RecordState, Session
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -69,7 +69,7 @@ def test_share_feedback_disagree_addendum_sign_off(sign_in, supervisor, supervis
     session = SessionFactory(
         supervisor=supervisor,
         supervisee=supervisee,
-        date=timezone.localdate() - datetime.timedelta(days=2),
+        date=clock.today() - datetime.timedelta(days=2),
     )
     ItemFactory(
         session=session, title="Caseload and deadlines", minutes=60, functions=["management"]

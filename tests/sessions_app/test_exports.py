@@ -7,8 +7,9 @@ import re
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
+from core import clock
+from core.dates import one_year_before
 from sessions_app.exports import ics_escape, ics_fold
 from sessions_app.models import Acknowledgement, RecordState, Status
 from tests.factories import (
@@ -55,7 +56,7 @@ def log_page(client, **params):
 @pytest.fixture
 def world(supervisor, supervisee, other_supervisee, other_supervisor):
     """Sam's records, and around them everything that must stay out of Sam's log."""
-    today = timezone.localdate()
+    today = clock.today()
     mine = shared(supervisor, supervisee, today - days(20))
     ItemFactory(session=mine, title="Caseload review", minutes=40, functions=["management"])
     ItemFactory(
@@ -104,8 +105,8 @@ def world(supervisor, supervisee, other_supervisee, other_supervisor):
 
 def test_csv_holds_exactly_the_supervisees_own_shared_records(login, supervisee, world):
     response = log_csv(login(supervisee))
-    today = timezone.localdate()
-    start = today.replace(year=today.year - 1)
+    today = clock.today()
+    start = one_year_before(today)  # 29 February 2028 looks back to 28 February 2027
     assert response["Content-Disposition"] == (
         f'attachment; filename="fourfold-supervision-log-{start}-{today}.csv"'
     )
@@ -140,7 +141,7 @@ def test_csv_row_content(login, supervisee, world):
 
 
 def test_csv_neutralises_spreadsheet_formulas(login, supervisor, supervisee):
-    session = shared(supervisor, supervisee, timezone.localdate() - days(1))
+    session = shared(supervisor, supervisee, clock.today() - days(1))
     ItemFactory(session=session, title='=HYPERLINK("http://evil.example","click")')
     ActionFactory(session=session, owner=None, owner_name="x", description="+1+cmd|' /C calc'!A0")
     Acknowledgement.objects.create(
@@ -199,7 +200,7 @@ def test_csv_and_page_query_counts_do_not_grow_with_sessions(
 
     def add(n):
         for i in range(n):
-            session = shared(supervisor, supervisee, timezone.localdate() - days(i + 1))
+            session = shared(supervisor, supervisee, clock.today() - days(i + 1))
             ItemFactory(session=session)
             ItemFactory(session=session, confidential=True)
             ActionFactory(session=session, owner=supervisee)
@@ -263,7 +264,7 @@ def events(text):
 def test_ics_holds_only_the_users_own_planned_sessions(
     login, supervisor, supervisee, other_supervisee, other_supervisor
 ):
-    today = timezone.localdate()
+    today = clock.today()
     timed = SessionFactory(
         supervisor=supervisor,
         supervisee=supervisee,
@@ -325,7 +326,7 @@ def test_ics_for_the_supervisor_names_the_supervisee(login, supervisor, supervis
         supervisor=supervisor,
         supervisee=supervisee,
         status=Status.PLANNED,
-        date=timezone.localdate() + days(1),
+        date=clock.today() + days(1),
     )
     text = login(supervisor).get(reverse("sessions:planned_ics")).content.decode()
     (event,) = events(text)
@@ -356,7 +357,7 @@ def test_ics_names_with_commas_are_escaped_and_long_lines_folded(login, supervis
         supervisor=supervisor,
         supervisee=person,
         status=Status.PLANNED,
-        date=timezone.localdate() + days(1),
+        date=clock.today() + days(1),
     )
     text = login(person).get(reverse("sessions:planned_ics")).content.decode()
     assert any(line.startswith(" ") for line in text.split("\r\n"))
@@ -378,7 +379,7 @@ def test_ics_query_count_does_not_grow_with_sessions(
                 supervisor=supervisor,
                 supervisee=supervisee,
                 status=Status.PLANNED,
-                date=timezone.localdate() + days(i),
+                date=clock.today() + days(i),
             )
 
     def count():

@@ -2,8 +2,8 @@ import datetime
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
+from core import clock
 from people.models import Frequency
 from sessions_app.models import Status
 from tests.factories import (
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def add_supervisees(supervisor, n):
-    today = timezone.localdate()
+    today = clock.today()
     for i in range(n):
         person = UserFactory(team=supervisor.team)
         RelationshipFactory(supervisor=supervisor, supervisee=person)
@@ -55,7 +55,7 @@ def test_home_query_count_does_not_grow_with_supervisees(
 
 
 def test_home_shows_next_due_and_overdue(login, supervisor):
-    today = timezone.localdate()
+    today = clock.today()
     due = UserFactory(name="Dee Due")
     late = UserFactory(name="Lou Late")
     RelationshipFactory(supervisor=supervisor, supervisee=due, frequency=Frequency.MONTHLY)
@@ -75,7 +75,7 @@ def test_home_shows_next_due_and_overdue(login, supervisor):
 def test_external_supervisors_session_does_not_reset_the_line_supervisors_gap(
     login, supervisor, supervisee, other_supervisor
 ):
-    today = timezone.localdate()
+    today = clock.today()
     SessionFactory(
         supervisor=other_supervisor, supervisee=supervisee, date=today - datetime.timedelta(days=1)
     )
@@ -85,10 +85,8 @@ def test_external_supervisors_session_does_not_reset_the_line_supervisors_gap(
 
 
 def test_home_lists_only_my_sessions(login, supervisor, supervisee, other_supervisor):
-    mine = SessionFactory(supervisor=supervisor, supervisee=supervisee, date=timezone.localdate())
-    theirs = SessionFactory(
-        supervisor=other_supervisor, supervisee=supervisee, date=timezone.localdate()
-    )
+    mine = SessionFactory(supervisor=supervisor, supervisee=supervisee, date=clock.today())
+    theirs = SessionFactory(supervisor=other_supervisor, supervisee=supervisee, date=clock.today())
     body = login(supervisor).get(reverse("home")).content.decode()
     assert reverse("sessions:detail", args=[mine.pk]) in body
     assert reverse("sessions:detail", args=[theirs.pk]) not in body

@@ -2,8 +2,8 @@ import datetime
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
+from core import clock
 from sessions_app.models import Action, ActionStatus, Item, ReviewOutcome, Session, Status
 from tests.factories import ActionFactory, ItemFactory, SessionFactory
 from tests.sessions_app.forms_data import session_post
@@ -51,7 +51,7 @@ def test_group_session_with_three_items_and_two_actions_shows_on_home_and_next_s
     login, supervisor, supervisee, other_supervisee
 ):
     client = login(supervisor)
-    day = timezone.localdate() - datetime.timedelta(days=7)
+    day = clock.today() - datetime.timedelta(days=7)
     data = session_post(
         format="group",
         group_type="team",
@@ -97,7 +97,7 @@ def test_group_session_with_three_items_and_two_actions_shows_on_home_and_next_s
         NEW,
         session_post(
             supervisee=supervisee,
-            date=timezone.localdate(),
+            date=clock.today(),
             items=[{"title": "Caseload", "minutes": 30}],
             reviews={circulate.pk: "done", present.pk: "carried_forward"},
         ),
@@ -165,7 +165,7 @@ def test_actions_of_another_supervisors_sessions_are_not_brought_forward(
 
 def test_schedule_a_planned_session(login, supervisor, supervisee):
     client = login(supervisor)
-    day = timezone.localdate() + datetime.timedelta(days=14)
+    day = clock.today() + datetime.timedelta(days=14)
     response = client.post(NEW, session_post(supervisee=supervisee, status="planned", date=day))
     assert response.status_code == 302
     session = Session.objects.get()
@@ -228,7 +228,7 @@ class TestBadInputKeepsWhatWasTyped:
 
     def test_held_session_dated_in_the_future(self, login, supervisor, supervisee):
         client = login(supervisor)
-        future = timezone.localdate() + datetime.timedelta(days=300)
+        future = clock.today() + datetime.timedelta(days=300)
         response = client.post(NEW, session_post(supervisee=supervisee, date=future))
         assert response.status_code == 200
         assert (
@@ -377,10 +377,10 @@ def test_reschedule_moves_a_planned_session(login, supervisor, supervisee):
         supervisor=supervisor,
         supervisee=supervisee,
         status=Status.PLANNED,
-        date=timezone.localdate(),
+        date=clock.today(),
     )
     client = login(supervisor)
-    new_day = timezone.localdate() + datetime.timedelta(days=3)
+    new_day = clock.today() + datetime.timedelta(days=3)
     response = client.post(
         reverse("sessions:reschedule", args=[session.pk]),
         {"date": new_day.isoformat(), "start_time": "14:00", "reason": "Clash with court"},
@@ -418,7 +418,7 @@ def test_person_with_no_supervision_role_sees_a_helpful_page(login, outsider):
 def test_actions_of_a_session_earlier_today_come_forward_to_a_new_one(
     login, supervisor, supervisee
 ):
-    today = timezone.localdate()
+    today = clock.today()
     earlier = SessionFactory(supervisor=supervisor, supervisee=supervisee, date=today)
     ActionFactory(session=earlier, description="Ring the GP")
     page = login(supervisor).get(f"{NEW}?supervisee={supervisee.pk}&held=1")

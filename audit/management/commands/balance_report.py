@@ -3,17 +3,16 @@
 import csv
 import io
 import json
-import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
 from audit import selectors
-from audit.balance import FUNCTIONS, number_text, round_minutes, round_share
+from core import clock
+from core.dates import ISO_DATE, parse_iso_date
+from core.numbers import number_text, round_minutes, round_share
+from core.vocabulary import FUNCTIONS
 from people.models import Team, User
-
-DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 CSV_COLUMNS = [
     "supervisee",
@@ -29,13 +28,12 @@ CSV_COLUMNS = [
 
 
 def parse_date(value, option):
-    # date.fromisoformat also takes 20260101 and week dates; the contract says YYYY-MM-DD.
-    if not DATE_PATTERN.fullmatch(value or ""):
+    if not ISO_DATE.fullmatch(value or ""):
         raise CommandError(f"{option} must be a date written YYYY-MM-DD, not {value!r}")
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(f"{option} is not a real date: {value!r}") from None
+    day = parse_iso_date(value)
+    if day is None:
+        raise CommandError(f"{option} is not a real date: {value!r}")
+    return day
 
 
 def csv_row(balance):
@@ -72,7 +70,7 @@ class Command(BaseCommand):
         if options["end"] is not None:
             end = parse_date(options["end"], "--to")
         else:
-            end = timezone.localdate()
+            end = clock.today()
         if options["start"] is not None:
             start = parse_date(options["start"], "--from")
         else:

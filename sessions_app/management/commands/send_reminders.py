@@ -3,11 +3,10 @@
 Safe to run from cron every day, or twice: a reminder already sent is never sent again.
 """
 
-from datetime import date
-
 from django.core.management.base import BaseCommand, CommandError
 
-from people.models import today
+from core.clock import today
+from core.dates import parse_iso_date
 from sessions_app.models import ReminderKind
 from sessions_app.reminders import send_reminders
 
@@ -63,7 +62,7 @@ class Command(BaseCommand):
             )
 
     def parse_day(self, raw):
-        try:
-            return date.fromisoformat(raw)
-        except ValueError:
-            raise CommandError(f"--date must be a date as YYYY-MM-DD, not {raw!r}") from None
+        day = parse_iso_date(raw)
+        if day is None:
+            raise CommandError(f"--date must be a date as YYYY-MM-DD, not {raw!r}")
+        return day

@@ -21,9 +21,10 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from audit.models import AuditPolicy
+from core import clock
+from core.vocabulary import FUNCTIONS
 from people.models import FocusAgreement, Frequency, Kind, Relationship, Team, User
-
-from .models import (
+from sessions_app.models import (
     Acknowledgement,
     Action,
     ActionReview,
@@ -40,7 +41,7 @@ from .models import (
     Session,
     Status,
 )
-from .services import (
+from sessions_app.services import (
     ActionData,
     ItemData,
     SessionDetails,
@@ -48,7 +49,6 @@ from .services import (
     session_create,
     session_reschedule,
 )
-from .tags import FUNCTIONS
 
 ORGANISATION = "Northbridge Council"
 MAIL = "northbridge.example"
@@ -745,7 +745,7 @@ def demo_load(*, if_empty=False, today=None) -> LoadResult:
         return LoadResult(Outcome.ALREADY_LOADED)
     if if_empty and User.objects.exists():
         return LoadResult(Outcome.SKIPPED)
-    builder = _Builder(today or timezone.localdate())
+    builder = _Builder(today or clock.today())
     # A history row per save would more than double the load time: record without history,
     # then write each object's first history row in bulk, dated when it was written.
     with override_settings(SIMPLE_HISTORY_ENABLED=False):

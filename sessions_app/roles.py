@@ -2,7 +2,8 @@
 
 from dataclasses import dataclass
 
-from .models import Relationship, today
+from core.clock import today
+from people.models import Relationship
 
 
 @dataclass(frozen=True)

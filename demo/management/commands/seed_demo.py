@@ -1,8 +1,9 @@
-"""Load the demo organisation: `manage.py seed_demo [--if-empty]`."""
+"""Load the demo organisation: `manage.py seed_demo [--if-empty] [--today YYYY-MM-DD]`."""
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from sessions_app import demo
+from core.dates import parse_iso_date
+from demo import builder as demo
 
 
 class Command(BaseCommand):
@@ -17,9 +18,19 @@ class Command(BaseCommand):
             action="store_true",
             help="Load only if the database has no users at all; otherwise skip.",
         )
+        parser.add_argument(
+            "--today",
+            metavar="YYYY-MM-DD",
+            help="The day the six months of history end on (default: today in TIME_ZONE).",
+        )
 
-    def handle(self, *args, if_empty=False, **options):
-        result = demo.demo_load(if_empty=if_empty)
+    def handle(self, *args, if_empty=False, today=None, **options):
+        day = None
+        if today:
+            day = parse_iso_date(today)
+            if day is None:
+                raise CommandError(f"--today must be a date as YYYY-MM-DD, not {today!r}")
+        result = demo.demo_load(if_empty=if_empty, today=day)
         if result.outcome == demo.Outcome.LOADED:
             counts = ", ".join(f"{n} {what}" for what, n in result.counts.items())
             self.stdout.write(self.style.SUCCESS(f"Loaded the demo organisation: {counts}."))

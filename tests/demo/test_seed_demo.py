@@ -13,10 +13,11 @@ from django.core.management import call_command
 from django.db import transaction
 from django.db.models import F, Max, Sum
 from django.test.utils import override_settings
-from django.utils import timezone
 
+from core.numbers import round_minutes, round_share
+from core.vocabulary import FUNCTIONS
+from demo import builder as demo
 from people.models import FocusAgreement, Frequency, Kind, Relationship, Team, User
-from sessions_app import demo
 from sessions_app.models import (
     Acknowledgement,
     Action,
@@ -32,7 +33,6 @@ from sessions_app.models import (
     Session,
     Status,
 )
-from sessions_app.tags import FUNCTIONS
 
 
 def seed_demo(*args):
@@ -97,11 +97,6 @@ def loaded(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), fast_hashing, transaction.atomic():
         yield seed_demo("--if-empty")
         transaction.set_rollback(True)
-
-
-@pytest.fixture
-def today():
-    return timezone.localdate()
 
 
 @pytest.mark.django_db
@@ -307,12 +302,9 @@ class TestDemoOrganisation:
             assert row["tagged_minutes"] == round(float(tagged), 2), person
             assert row["short_circuit_minutes"] == short_circuit, person
             for function in FUNCTIONS:
-                assert row["minutes"][function] == pytest.approx(
-                    float(minutes[function]), abs=0.005
-                )
-                assert row["shares"][function] == pytest.approx(
-                    float(minutes[function] / tagged), abs=0.00005
-                )
+                # Rounded once, half away from zero: exactly the contract's numbers.
+                assert row["minutes"][function] == float(round_minutes(minutes[function]))
+                assert row["shares"][function] == float(round_share(minutes[function] / tagged))
         codes = {email: {f["code"] for f in row["flags"]} for email, row in report.items()}
         assert "management_dominant" in codes[demo.MANAGEMENT_DOMINATED_EMAIL]
         assert "supervisee_reported_dominance" in codes[demo.MANAGEMENT_DOMINATED_EMAIL]

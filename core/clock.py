@@ -1,0 +1,26 @@
+"""What time it is, for Fourfold: every view, service, command and test asks here.
+
+"Today" is the date in the organisation's time zone (`TIME_ZONE`, DOMAIN.md), never the
+machine's: `date.today()` and `datetime.now()` read the system zone, which is wrong between
+00:00 and 01:00 in British Summer Time on a server kept in UTC. Tests freeze this clock with
+time-machine (tests/conftest.py), so the suite gives the same answers on any day.
+"""
+
+from datetime import date, datetime
+
+from django.utils import timezone
+
+
+def now() -> datetime:
+    """The current moment, aware (UTC)."""
+    return timezone.now()
+
+
+def today() -> date:
+    """The date in the organisation's time zone."""
+    return timezone.localdate(now())
+
+
+def local_date(moment: datetime) -> date:
+    """The organisation's date of an aware moment (a record's `shared_at`, say)."""
+    return timezone.localdate(moment)

@@ -1,0 +1,82 @@
+"""The one rounding rule and the one way each kind of figure is written (docs/domain.md).
+
+Figures are exact (`Fraction`) until they are written, then rounded once, half away from
+zero, in exact integer arithmetic: 0.03125 -> 0.0313, 1/3 -> 0.33, 6.25 -> 6.25, 0.125 -> 0.13.
+
+- Minutes: 2 decimals, trailing zeros dropped: 240, 62.5, 33.33.
+- Shares: on pages as percentages to 2 decimals, trailing zeros dropped (62.5%, 9.69%, 50%),
+  which is the same number as the 4-decimal share of the CSV files and `balance_report`
+  (0.0969 = 9.69%). A figure shown twice is the same string twice, because both come from here.
+"""
+
+import math
+from decimal import Decimal
+from fractions import Fraction
+
+MINUTE_PLACES = 2
+SHARE_PLACES = 4
+PERCENT_PLACES = SHARE_PLACES - 2
+
+
+def round_half_away(value, places: int) -> Decimal:
+    """`value` (int, Fraction or Decimal) rounded to `places` decimals, half away from zero.
+
+    Done in exact integer arithmetic, so a third of a minute or 0.03125 can never be nudged by
+    an intermediate decimal approximation.
+    """
+    exact = Fraction(value)
+    scaled = abs(exact) * 10**places
+    whole = math.floor(scaled + Fraction(1, 2))
+    if exact < 0:
+        whole = -whole
+    return Decimal(whole).scaleb(-places)
+
+
+def round_minutes(value) -> Decimal:
+    return round_half_away(value, MINUTE_PLACES)
+
+
+def round_share(value) -> Decimal | None:
+    return None if value is None else round_half_away(value, SHARE_PLACES)
+
+
+def number_text(value: Decimal) -> str:
+    """A rounded number as JSON prints it: trailing zeros dropped, one decimal kept (175.0)."""
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0")
+        if text.endswith("."):
+            text += "0"
+    else:
+        text += ".0"
+    return text
+
+
+def plain_text(value: Decimal) -> str:
+    """A rounded number without needless zeros: 240.00 -> '240', 62.50 -> '62.5'."""
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def minutes_text(value) -> str:
+    """Minutes as every page writes them: 2 decimals at most (6.25, 33.33, 240)."""
+    return plain_text(round_minutes(value or 0))
+
+
+def percent_text(share) -> str:
+    """A share (0-1) as every page writes it: 0.625 -> '62.5%', 0.0969 -> '9.69%'."""
+    return f"{plain_text(round_half_away(Fraction(share) * 100, PERCENT_PLACES))}%"
+
+
+def points_text(change) -> str:
+    """A change of share in percentage points, without its sign: 0.125 -> '12.5'."""
+    return plain_text(round_half_away(abs(Fraction(change)) * 100, PERCENT_PLACES))
+
+
+def ratio(part, whole) -> Fraction | None:
+    """`part / whole` exactly; None when there is nothing to divide by."""
+    if not whole:
+        return None
+    return Fraction(part) / Fraction(whole)
