@@ -2,7 +2,7 @@
 
 Each page is a fixed number of queries, whatever the number of people or sessions: the
 selectors sum minutes in SQL, and months and focus follow-ups are folded in Python from one
-query of minutes by day. Who may see what is decided in `audit.access` and nowhere else.
+query of minutes by day. Who may see what is decided in `people.access` and nowhere else.
 
 Every table downloads as CSV with `?download=<table>` and the page's filters (`audit.csv`).
 """
@@ -15,18 +15,19 @@ from django.views.decorators.http import require_GET
 from core.clock import today
 from core.spreadsheet import csv_response
 from core.vocabulary import FUNCTIONS
+from people.access import (
+    get_person_for_balance,
+    get_team_for_user,
+    is_administrator,
+    people_visible_to,
+    teams_visible_to,
+)
 from people.models import Team
 from sessions_app.models import Rating, Session
 from sessions_app.selectors import supervisee_relationships, with_people
 
 from . import csv as tables
 from . import selectors
-from .access import (
-    get_person_for_balance,
-    get_team_for_user,
-    people_visible_to,
-    teams_visible_to,
-)
 from .balance import (
     FUNCTION_NEGLECTED,
     MANAGEMENT_DOMINANT,
@@ -288,10 +289,10 @@ def _chosen_team(request):
     if "team" in request.GET:
         return get_team_for_user(user, request.GET["team"]), teams
     if not teams:
-        if user.is_staff:
+        if is_administrator(user):
             return None, teams
         raise Http404("You do not manage a team")
-    if user.is_staff:
+    if is_administrator(user):
         managed = set(Team.objects.filter(managers=user).values_list("pk", flat=True))
         return next((t for t in teams if t.pk in managed), teams[0]), teams
     return teams[0], teams
@@ -372,7 +373,7 @@ def team_balance(request):
 @require_GET
 def organisation(request):
     """Teams side by side, for administrators; for everyone else the page does not exist."""
-    if not request.user.is_staff:
+    if not is_administrator(request.user):
         raise Http404("No such page")
     form, filters = _filters(request)
     start, end, formats = filters.start, filters.end, filters.formats

@@ -5,6 +5,8 @@ from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
+from people.access import is_administrator
+
 from .forms import KIND_PEOPLE, KIND_SESSIONS, UploadForm
 from .people import LAYOUT as PEOPLE_LAYOUT
 from .people import people_import
@@ -19,7 +21,7 @@ IMPORTERS = {KIND_PEOPLE: people_import, KIND_SESSIONS: sessions_import}
 def upload(request):
     """Upload a people or sessions CSV; show every problem by row and column, or what changed."""
     # Only administrators import; to anyone else the page does not exist.
-    if not request.user.is_staff:
+    if not is_administrator(request.user):
         raise Http404
     result = None
     kind = None

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from core.clock import today
+from people.access import is_administrator, is_manager
 from people.models import Relationship
 
 
@@ -35,8 +36,8 @@ def roles_of(user):
         supervisor=is_supervisor(user),
         supervisee=Relationship.objects.filter(supervisee=user).active_on(day).exists()
         or user.attendances.exists(),
-        manager=user.managed_teams.exists(),
-        administrator=user.is_staff,
+        manager=is_manager(user),
+        administrator=is_administrator(user),
     )
     user._fourfold_roles = result
     return result

@@ -5,13 +5,13 @@ import datetime
 import pytest
 from django.http import Http404, QueryDict
 
-from audit.access import (
+from audit.forms import AuditFilterForm
+from people.access import (
     get_person_for_balance,
     get_team_for_user,
     people_visible_to,
     teams_visible_to,
 )
-from audit.forms import AuditFilterForm
 from people.models import Relationship
 from tests.factories import RelationshipFactory, UserFactory
 

@@ -1,8 +1,9 @@
-"""The one place where audit scope is decided: whose balance, which teams, a user may see.
+"""Who holds the organisation's roles, and whose balance and which teams a user may see.
 
-DOMAIN.md: a supervisee sees only their own balance; a supervisor the balance of their own
-supervisees; a manager the dashboards of their teams; an administrator everything. Another
-person's balance is a 404, indistinguishable from a person who does not exist.
+The one place these are decided (the session-level rules, built on these, are in
+`sessions_app.access`). DOMAIN.md: a supervisee sees only their own balance; a supervisor the
+balance of their own supervisees; a manager the dashboards of their teams; an administrator
+everything. Another person's balance is a 404, indistinguishable from one that does not exist.
 """
 
 from django.db.models import Q
@@ -10,14 +11,25 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from core.clock import today
-from people.models import Relationship, Team, User
+
+from .models import Relationship, Team, User
+
+
+def is_administrator(user) -> bool:
+    """Administrators set up teams, people, relationships and the audit policy (DOMAIN.md)."""
+    return bool(user.is_authenticated and user.is_staff)
+
+
+def is_manager(user) -> bool:
+    """Manages at least one team."""
+    return bool(user.is_authenticated and user.managed_teams.exists())
 
 
 def teams_visible_to(user):
     """The teams whose dashboards `user` may see: the ones they manage; every team for staff."""
     if not user.is_authenticated:
         return Team.objects.none()
-    if user.is_staff:
+    if is_administrator(user):
         return Team.objects.all()
     return Team.objects.filter(managers=user)
 
@@ -31,7 +43,7 @@ def people_visible_to(user):
     """
     if not user.is_authenticated:
         return User.objects.none()
-    if user.is_staff:
+    if is_administrator(user):
         return User.objects.all()
     supervisees = Relationship.objects.filter(supervisor=user).active_on(today())
     managed = Team.objects.filter(managers=user).values("pk")
