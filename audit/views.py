@@ -23,7 +23,8 @@ from people.access import (
     teams_visible_to,
 )
 from people.models import Team
-from sessions_app.models import Rating, Session
+from sessions_app.access import content_readable_sessions
+from sessions_app.models import Rating
 from sessions_app.selectors import supervisee_relationships, with_people
 
 from . import csv as tables
@@ -210,7 +211,7 @@ def _person_page(request, person):
         # The records behind the figures, as far as the viewer may read them (views are logged).
         "records": list(
             with_people(
-                Session.objects.visible_to(request.user)
+                content_readable_sessions(request.user)
                 .attended_by(person)
                 .held()
                 .filter(date__gte=start, date__lte=end)

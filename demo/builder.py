@@ -1006,12 +1006,14 @@ class _Builder:
             if slot.status in (Status.CANCELLED_BY_SUPERVISOR, Status.CANCELLED_BY_SUPERVISEE):
                 session_cancel(
                     session=session,
+                    by=supervisor,
                     by_supervisee=slot.status == Status.CANCELLED_BY_SUPERVISEE,
                     reason=slot.reason,
                 )
             elif slot.status == Status.RESCHEDULED:
                 moved = session_reschedule(
                     session=session,
+                    by=supervisor,
                     new_date=slot.moved_to,
                     new_start_time=details.start_time,
                     reason=slot.reason,

@@ -6,6 +6,7 @@ balance of their own supervisees; a manager the dashboards of their teams; an ad
 everything. Another person's balance is a 404, indistinguishable from one that does not exist.
 """
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -20,9 +21,20 @@ def is_administrator(user) -> bool:
     return bool(user.is_authenticated and user.is_staff)
 
 
+def managed_team_ids(user) -> frozenset[int]:
+    """The teams `user` manages (one query, then kept on the user for the request)."""
+    if not user.is_authenticated:
+        return frozenset()
+    cached = getattr(user, "_fourfold_managed_team_ids", None)
+    if cached is None:
+        cached = frozenset(user.managed_teams.values_list("pk", flat=True))
+        user._fourfold_managed_team_ids = cached
+    return cached
+
+
 def is_manager(user) -> bool:
     """Manages at least one team."""
-    return bool(user.is_authenticated and user.managed_teams.exists())
+    return bool(managed_team_ids(user))
 
 
 def teams_visible_to(user):
@@ -64,3 +76,22 @@ def get_team_for_user(user, pk):
     except (TypeError, ValueError):
         raise Http404("No such team") from None
     return get_object_or_404(teams_visible_to(user), pk=pk)
+
+
+# Supervision relationships.
+
+
+def get_relationship_for_read(user, pk):
+    """A relationship the user is part of (supervisor or supervisee), or 404."""
+    return get_object_or_404(
+        Relationship.objects.filter(Q(supervisor=user) | Q(supervisee=user)).select_related(
+            "supervisor", "supervisee"
+        ),
+        pk=pk,
+    )
+
+
+def require_focus_setter(user, relationship) -> None:
+    """The supervisor records the focus both agreed; the supervisee reads it (403)."""
+    if relationship.supervisor_id != user.pk:
+        raise PermissionDenied("Your supervisor records the focus you agree together.")

@@ -1,14 +1,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.db.models import Q
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 
 from core.clock import today
 
 from . import services
+from .access import get_relationship_for_read, require_focus_setter
 from .forms import FocusForm, SettingsForm
-from .models import Relationship
 
 
 @login_required
@@ -22,22 +20,11 @@ def settings_view(request):
     return render(request, "people/settings.html", {"form": form})
 
 
-def get_relationship_for_read(user, pk):
-    """A relationship the user is part of, or 404."""
-    return get_object_or_404(
-        Relationship.objects.filter(Q(supervisor=user) | Q(supervisee=user)).select_related(
-            "supervisor", "supervisee"
-        ),
-        pk=pk,
-    )
-
-
 @login_required
 def focus(request, pk):
     """The supervisor records the function(s) they and the supervisee agreed to focus on."""
     relationship = get_relationship_for_read(request.user, pk)
-    if relationship.supervisor_id != request.user.pk:
-        raise PermissionDenied("Your supervisor records the focus you agree together.")
+    require_focus_setter(request.user, relationship)
     form = FocusForm(request.POST or None, initial={"agreed_on": today()})
     if request.method == "POST" and form.is_valid():
         services.focus_agree(

@@ -1,29 +1,38 @@
-from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+"""Sessions in Django admin: a door like any other, inside the same rules as the pages.
 
-from .models import AccessLog, Action, Attendance, Item, Session
+Records are written by their supervisors on the record pages (or by the import), never in
+admin: an administrator reads a session's facts here, follows a link to the record page (which
+shows what `SessionAccess` lets them read: no draft content, no confidential text), and may
+delete only a session that never became a record (planned, cancelled or rescheduled, unshared).
+Every read of a session here, of its history or of its delete page is in the access log.
+"""
+
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+
+from . import services
+from .access import SessionAccess
+from .models import AccessLog, Attendance, ReadPlace, Session
+from .records import record_read_log
 
 
 class AttendanceInline(admin.TabularInline):
     model = Attendance
     extra = 0
-    autocomplete_fields = ["person"]
+    fields = ["person", "present"]
+    readonly_fields = ["person", "present"]
+    can_delete = False
 
+    def has_add_permission(self, request, obj=None):
+        return False
 
-class ItemInline(admin.StackedInline):
-    model = Item
-    extra = 0
-
-
-class ActionInline(admin.TabularInline):
-    model = Action
-    extra = 0
-    autocomplete_fields = ["owner"]
-    fields = ["description", "owner", "owner_name", "due_date", "status"]
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Session)
-class SessionAdmin(SimpleHistoryAdmin):
+class SessionAdmin(admin.ModelAdmin):
     list_display = ["date", "supervisor", "format", "group_type", "status", "record_state"]
     list_filter = ["status", "format", "group_type", "record_state", "mode"]
     search_fields = [
@@ -34,24 +43,77 @@ class SessionAdmin(SimpleHistoryAdmin):
         "external_ref",
     ]
     date_hierarchy = "date"
-    autocomplete_fields = ["supervisor"]
     list_select_related = ["supervisor"]
-    readonly_fields = ["version", "created_at", "updated_at", "shared_at", "signed_off_at"]
-    raw_id_fields = ["rescheduled_to"]
-    inlines = [AttendanceInline, ItemInline, ActionInline]
+    fields = [
+        "record_link",
+        "supervisor",
+        "format",
+        "group_type",
+        "date",
+        "start_time",
+        "duration_minutes",
+        "mode",
+        "status",
+        "cancellation_reason",
+        "rescheduled_to",
+        "external_ref",
+        "record_state",
+        "shared_at",
+        "signed_off_at",
+        "content_summary",
+        "created_at",
+        "updated_at",
+    ]
+    readonly_fields = fields
+    inlines = [AttendanceInline]
+    actions = None  # no "delete selected": each deletion is checked one session at a time
+
+    @admin.display(description="Record")
+    def record_link(self, session):
+        return format_html(
+            '<a href="{}">Read the record</a> (what you may read of it; the read is logged)',
+            reverse("sessions:detail", args=[session.pk]),
+        )
+
+    @admin.display(description="Content")
+    def content_summary(self, session):
+        items = list(session.items.all())
+        minutes = sum(item.minutes for item in items)
+        return f"{len(items)} discussion item(s), {minutes} minutes; the text is on the record page"
+
+    def has_add_permission(self, request):
+        # Sessions are recorded by their supervisors, or imported.
+        return False
 
     def has_change_permission(self, request, obj=None):
-        # Locked means locked, for administrators too: corrections to a signed-off record
-        # are addenda, made on the record page.
-        if obj is not None and obj.is_locked:
-            return False
-        return super().has_change_permission(request, obj)
+        return False
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
+    def has_delete_permission(self, request, obj=None):
+        if obj is None:
+            return super().has_delete_permission(request)
+        return SessionAccess(request.user, obj).can_delete and super().has_delete_permission(
+            request, obj
+        )
+
+    def _log(self, request, object_id, place):
         session = self.get_object(request, object_id)
         if session is not None:
-            AccessLog.objects.create(user=request.user, session=session)
+            record_read_log(session=session, by=request.user, place=place)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        self._log(request, object_id, ReadPlace.ADMIN)
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._log(request, object_id, ReadPlace.ADMIN_HISTORY)
+        return super().history_view(request, object_id, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        self._log(request, object_id, ReadPlace.ADMIN_DELETE)
+        return super().delete_view(request, object_id, extra_context)
+
+    def delete_model(self, request, obj):
+        services.session_delete(session=obj, by=request.user)
 
     def get_search_results(self, request, queryset, search_term):
         queryset, _ = super().get_search_results(request, queryset, search_term)
@@ -60,10 +122,10 @@ class SessionAdmin(SimpleHistoryAdmin):
 
 @admin.register(AccessLog)
 class AccessLogAdmin(admin.ModelAdmin):
-    """Who read which record, when: for administrators to read and filter, never to edit."""
+    """Who read which record, when and where: for administrators to read, never to edit."""
 
-    list_display = ["viewed_at", "user", "session"]
-    list_filter = [("viewed_at", admin.DateFieldListFilter), "user__team"]
+    list_display = ["viewed_at", "user", "session", "place"]
+    list_filter = [("viewed_at", admin.DateFieldListFilter), "place", "user__team"]
     search_fields = ["user__name", "user__email", "session__supervisor__name"]
     date_hierarchy = "viewed_at"
     list_select_related = ["user", "session"]

@@ -1,7 +1,8 @@
 """Take it with you: a supervisee's own log as CSV or a printable page, planned sessions as .ics.
 
-Each shows the logged-in person their own sessions only, through `visible_to`, whatever else
-their roles let them read: an administrator's or a manager's export is still just their own.
+Each shows the logged-in person their own sessions only (`sessions_app.access.own_records` and
+`own_planned`), whatever else their roles let them read: an administrator's or a manager's export
+is still just their own, and what each holds of a record is what `SessionAccess` lets them read.
 """
 
 from dataclasses import dataclass
@@ -10,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -21,6 +22,7 @@ from core.clock import now as clock_now
 from core.dates import one_year_before, parse_iso_date
 from core.spreadsheet import csv_response
 
+from .access import SessionAccess, own_planned, own_records
 from .models import (
     Acknowledgement,
     Action,
@@ -28,7 +30,6 @@ from .models import (
     Attendance,
     Format,
     Item,
-    RecordState,
     Session,
 )
 
@@ -74,17 +75,11 @@ def my_records(user, start, end):
     Sessions they attended, present or absent; never drafts, never another person's.
     """
     return (
-        Session.objects.visible_to(user)
-        .with_member(user)
-        .exclude(record_state=RecordState.DRAFT)
+        own_records(user)
         .filter(date__gte=start, date__lte=end)
         .select_related("supervisor")
         .prefetch_related(
-            Prefetch(
-                "attendances",
-                queryset=Attendance.objects.filter(person=user),
-                to_attr="my_attendance",
-            ),
+            Prefetch("attendances", queryset=Attendance.objects.select_related("person")),
             Prefetch("items", queryset=Item.objects.order_by("position", "pk")),
             Prefetch("actions", queryset=Action.objects.select_related("owner")),
             Prefetch(
@@ -118,17 +113,15 @@ class LogEntry:
 
 
 def log_entries(user, sessions):
-    """What the person may read of each record: a group's confidential items stay hidden.
-
-    Confidential items are for the supervisor and the supervisee alone (DOMAIN.md): in a
-    one-to-one that is this person; in a group it is no attendee.
+    """What the person may read of each record (`SessionAccess`): in a one-to-one they are the
+    supervisee and read its confidential items; in a group a confidential item stays hidden.
     """
     entries = []
     for session in sessions:
-        show_confidential = session.format != Format.GROUP or session.supervisor_id == user.pk
+        access = SessionAccess(user, session)
         items = []
         for item in session.items.all():
-            hidden = item.confidential and not show_confidential
+            hidden = access.item_is_hidden(item)
             items.append(
                 LogItem(
                     title="Confidential item" if hidden else item.title,
@@ -138,11 +131,10 @@ def log_entries(user, sessions):
                     hidden=hidden,
                 )
             )
-        attendance = session.my_attendance[0] if session.my_attendance else None
         entries.append(
             LogEntry(
                 session=session,
-                present=bool(attendance and attendance.present),
+                present=access.is_present,
                 acknowledgement=(
                     session.my_acknowledgement[0] if session.my_acknowledgement else None
                 ),
@@ -323,7 +315,7 @@ def _dtstart(session):
 def _event_summary(session, user):
     if session.format == Format.GROUP:
         return f"{session.get_group_type_display()} group supervision"
-    if session.supervisor_id == user.pk:
+    if SessionAccess(user, session).is_supervisor:
         supervisee = session.supervisee
         return f"Supervision with {supervisee}" if supervisee else "One-to-one supervision"
     return f"Supervision with {session.supervisor}"
@@ -359,13 +351,10 @@ def ics_event(session, user, stamp):
 
 
 def planned_sessions(user, day):
-    """Planned sessions from `day` on that the user leads or attends, and may read."""
-    attends = Exists(Attendance.objects.filter(session=OuterRef("pk"), person=user))
+    """Planned sessions from `day` on that the user leads or is invited to."""
     return (
-        Session.objects.visible_to(user)
-        .planned()
+        own_planned(user)
         .filter(date__gte=day)
-        .filter(Q(supervisor=user) | attends)
         .select_related("supervisor")
         .prefetch_related(
             Prefetch("attendances", queryset=Attendance.objects.select_related("person"))

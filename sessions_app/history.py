@@ -1,4 +1,17 @@
-"""Who changed what, and when: a record's history read from django-simple-history's tables."""
+"""Who changed what, and when: a record's history read from django-simple-history's tables.
+
+What a person sees is decided by the access policy (`SessionAccess`):
+
+- the supervisor sees every version, drafts included;
+- anyone else starts at the version that was shared with them: writing before the record was
+  first shared, and while it was withdrawn to draft, is the supervisor's alone (a sentence
+  deleted in draft, or an item removed before sharing, never shows). A record shared again
+  after a withdrawal shows, at that moment, what changed between the two shared versions;
+- a confidential item's title and notes are hidden, in every entry, from whoever may not read
+  them, and each supervisee sees only their own feedback's timing.
+
+One query per tracked model, however long the history.
+"""
 
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -11,11 +24,14 @@ from core.vocabulary import (
     STAKEHOLDER_LABELS,
     STAKEHOLDERS,
 )
+from people.models import User
 
-from .models import Acknowledgement, Action, ActionReview, Attendance, Feedback, Item, Session
+from .models import Acknowledgement, Action, ActionReview, Attendance, Feedback, Item, RecordState
+from .models import Session as SessionModel
 
 IGNORED = {"id", "version", "updated_at", "created_at", "session", "position"}
 HIDDEN = "(confidential)"
+HIDDEN_KEYS = ("title", "notes")
 
 
 @dataclass
@@ -48,7 +64,7 @@ def _tag_list(record, prefix, keys, labels):
 
 
 def _item_values(record):
-    values = {
+    return {
         "title": record.title,
         "notes": record.notes,
         "minutes": record.minutes,
@@ -59,124 +75,234 @@ def _item_values(record):
         "risk": record.risk,
         "confidential": record.confidential,
     }
-    return values
 
 
-def _plain_values(model, record):
-    values = {}
-    for f in model._meta.concrete_fields:
-        if f.name in IGNORED:
-            continue
-        raw = getattr(record, f.attname)
-        if f.choices:
-            raw = dict(f.flatchoices).get(raw, raw)
-        values[f.verbose_name] = raw
-    return values
+def _plain_values(model):
+    def values_of(record):
+        values = {}
+        for f in model._meta.concrete_fields:
+            if f.name in IGNORED:
+                continue
+            raw = getattr(record, f.attname)
+            if f.choices:
+                raw = dict(f.flatchoices).get(raw, raw)
+            values[f.verbose_name] = raw
+        return values
+
+    return values_of
 
 
-def _name(record, people):
-    user_id = record.history_user_id
-    if user_id is None:
-        return "the system (import or administrator script)"
-    return str(people.get(user_id, "a former user"))
+def _no_values(record):
+    # Feedback is for the supervisor and its author; the history shows only its timing.
+    return {}
 
 
-def _entries_for(records, people, describe, values_of, hidden_ids):
-    entries = []
-    previous = {}
-    for record in records:
-        hide = record.id in hidden_ids
-        label = describe(record, hide, people)
-        who = _name(record, people)
-        if record.history_type == "+":
-            entries.append(Entry(record.history_date, who, f"added {label}"))
-        elif record.history_type == "-":
-            entries.append(Entry(record.history_date, who, f"removed {label}"))
-        elif record.id in previous:
-            before = values_of(previous[record.id])
-            changes = [
-                Change(
-                    key,
-                    HIDDEN if hide and key in ("title", "notes") else _display(before.get(key)),
-                    HIDDEN if hide and key in ("title", "notes") else _display(value),
+@dataclass
+class _Source:
+    """One tracked model's history rows for the session, and how to word them."""
+
+    rows: list
+    describe: object  # (row, hidden, people) -> str
+    values_of: object  # row -> {label: value}
+    hidden_ids: frozenset = frozenset()
+
+
+class _Writer:
+    """Turns history rows into entries, as seen by a reader who saw only some of them."""
+
+    def __init__(self, people):
+        self.people = people
+        self.entries = []
+
+    def name(self, user_id):
+        if user_id is None:
+            return "the system (import or administrator script)"
+        return str(self.people.get(user_id, "a former user"))
+
+    def label(self, source, row):
+        return source.describe(row, row.id in source.hidden_ids, self.people)
+
+    def changes(self, source, before, after):
+        hide = after.id in source.hidden_ids
+        old, new = source.values_of(before), source.values_of(after)
+        return [
+            Change(
+                key,
+                HIDDEN if hide and key in HIDDEN_KEYS else _display(old.get(key)),
+                HIDDEN if hide and key in HIDDEN_KEYS else _display(value),
+            )
+            for key, value in new.items()
+            if key in old and old[key] != value
+        ]
+
+    def step(self, source, seen, row):
+        """One history row inside a period the reader saw, against what they saw before it."""
+        who = self.name(row.history_user_id)
+        if row.history_type == "+":
+            self.entries.append(Entry(row.history_date, who, f"added {self.label(source, row)}"))
+            seen[row.id] = row
+        elif row.history_type == "-":
+            if seen.pop(row.id, None) is not None:
+                self.entries.append(
+                    Entry(row.history_date, who, f"removed {self.label(source, row)}")
                 )
-                for key, value in values_of(record).items()
-                if key in before and before[key] != value
-            ]
-            if changes:
-                entries.append(Entry(record.history_date, who, f"changed {label}", changes))
-        previous[record.id] = record
-    return entries
+        else:
+            before = seen.get(row.id)
+            seen[row.id] = row
+            if before is not None:
+                changes = self.changes(source, before, row)
+                if changes:
+                    what = f"changed {self.label(source, row)}"
+                    self.entries.append(Entry(row.history_date, who, what, changes))
+
+    def catch_up(self, source, seen, snapshot, when, who):
+        """What changed, out of the reader's sight, between two versions they saw."""
+        for object_id, row in snapshot.items():
+            before = seen.get(object_id)
+            if before is None:
+                self.entries.append(Entry(when, who, f"added {self.label(source, row)}"))
+            else:
+                changes = self.changes(source, before, row)
+                if changes:
+                    what = f"changed {self.label(source, row)}"
+                    self.entries.append(Entry(when, who, what, changes))
+        for object_id, row in seen.items():
+            if object_id not in snapshot:
+                self.entries.append(Entry(when, who, f"removed {self.label(source, row)}"))
 
 
-def _describe_item(record, hide, people):
-    return "a confidential item" if hide else f"item “{record.title}”"
+def _snapshot(rows, moment):
+    """Each object's version as it stood at `moment` (objects deleted by then left out)."""
+    state = {}
+    for row in rows:
+        if row.history_date > moment:
+            break
+        if row.history_type == "-":
+            state.pop(row.id, None)
+        else:
+            state[row.id] = row
+    return state
 
 
-def _describe_person_row(noun):
-    def describe(record, hide, people):
-        return f"{noun} of {people.get(record.person_id, 'a former user')}"
+@dataclass(frozen=True)
+class _Period:
+    """A stretch of time the reader could see the record: from a share to a withdrawal."""
 
-    return describe
+    start: datetime | None  # None: from the beginning (the supervisor)
+    end: datetime | None  # None: to now
+    shared_by: int | None = None
+    withdrawn_by: int | None = None
 
 
-def record_history(session, *, show_confidential):
-    """Every change to the session, its items, actions, attendance and acknowledgements.
+def _shared_periods(session_rows):
+    """When the record was shared (or signed off), from its own history rows."""
+    periods = []
+    start = shared_by = None
+    for row in session_rows:
+        visible = row.history_type != "-" and row.record_state != RecordState.DRAFT
+        if visible and start is None:
+            start, shared_by = row.history_date, row.history_user_id
+        elif not visible and start is not None:
+            periods.append(_Period(start, row.history_date, shared_by, row.history_user_id))
+            start = None
+    if start is not None:
+        periods.append(_Period(start, None, shared_by))
+    return periods
 
-    One query per tracked model, however long the history. Confidential items' titles and notes
-    are hidden from anyone who may not read them, in every entry about that item.
-    """
-    from people.models import User
 
-    sources = [
-        (
-            Session.history.filter(id=session.pk),
-            lambda r, hide, people: "the session",
-            lambda r: _plain_values(Session, r),
-        ),
-        (Item.history.filter(session_id=session.pk), _describe_item, _item_values),
-        (
-            Action.history.filter(session_id=session.pk),
-            lambda r, hide, people: f"action “{r.description}”",
-            lambda r: _plain_values(Action, r),
-        ),
-        (
-            Attendance.history.filter(session_id=session.pk),
-            _describe_person_row("the attendance"),
-            lambda r: _plain_values(Attendance, r),
-        ),
-        (
-            ActionReview.history.filter(session_id=session.pk),
-            lambda r, hide, people: "an action review",
-            lambda r: _plain_values(ActionReview, r),
-        ),
-        (
-            Acknowledgement.history.filter(session_id=session.pk),
-            _describe_person_row("the acknowledgement"),
-            lambda r: _plain_values(Acknowledgement, r),
-        ),
-        (
-            Feedback.history.filter(session_id=session.pk),
-            _describe_person_row("the feedback"),
-            # Feedback is for the supervisor and its author; the history shows only its timing.
-            lambda r: {},
-        ),
+def _sources(session, access):
+    def person_row(noun):
+        return lambda r, hidden, people: f"{noun} of {people.get(r.person_id, 'a former user')}"
+
+    items = list(Item.history.filter(session_id=session.pk).order_by("history_date", "history_id"))
+    hidden_items = frozenset(
+        () if access.can_read_confidential else {r.id for r in items if r.confidential}
+    )
+    feedback = [
+        r
+        for r in Feedback.history.filter(session_id=session.pk).order_by(
+            "history_date", "history_id"
+        )
+        if access.can_read_feedback(r)
     ]
-    loaded = [
-        (list(qs.order_by("history_date", "history_id")), describe, values_of)
-        for qs, describe, values_of in sources
+
+    def rows(model):
+        return list(
+            model.history.filter(session_id=session.pk).order_by("history_date", "history_id")
+        )
+
+    return [
+        _Source(
+            list(SessionModel.history.filter(id=session.pk).order_by("history_date", "history_id")),
+            lambda r, hidden, people: "the session",
+            _plain_values(SessionModel),
+        ),
+        _Source(
+            items,
+            lambda r, hidden, people: "a confidential item" if hidden else f"item “{r.title}”",
+            _item_values,
+            hidden_items,
+        ),
+        _Source(
+            rows(Action),
+            lambda r, hidden, people: f"action “{r.description}”",
+            _plain_values(Action),
+        ),
+        _Source(rows(Attendance), person_row("the attendance"), _plain_values(Attendance)),
+        _Source(
+            rows(ActionReview),
+            lambda r, hidden, people: "an action review",
+            _plain_values(ActionReview),
+        ),
+        _Source(
+            rows(Acknowledgement), person_row("the acknowledgement"), _plain_values(Acknowledgement)
+        ),
+        _Source(feedback, person_row("the feedback"), _no_values),
     ]
-    user_ids = set()
-    for records, _, _ in loaded:
-        for r in records:
+
+
+def record_history(session, access):
+    """Every change `access.user` may see to the session, its items, actions, attendance,
+    reviews, acknowledgements and feedback, oldest first."""
+    if not access.can_read_content:
+        return []
+    sources = _sources(session, access)
+    session_source = sources[0]
+    if access.can_read_draft_history:
+        periods = [_Period(None, None)]
+    else:
+        periods = _shared_periods(session_source.rows)
+    user_ids = {None}
+    for source in sources:
+        for r in source.rows:
             user_ids.add(r.history_user_id)
             user_ids.add(getattr(r, "person_id", None))
-    people = User.objects.in_bulk([i for i in user_ids if i is not None])
-    item_records = loaded[1][0]
-    hidden_items = set() if show_confidential else {r.id for r in item_records if r.confidential}
-    entries = []
-    for index, (records, describe, values_of) in enumerate(loaded):
-        hidden = hidden_items if index == 1 else set()
-        entries += _entries_for(records, people, describe, values_of, hidden)
-    entries.sort(key=lambda e: e.when)
-    return entries
+    writer = _Writer(User.objects.in_bulk([i for i in user_ids if i is not None]))
+    # Written first so that, at the same moment, "shared again" reads before what it changed.
+    for number, period in enumerate(periods):
+        if period.start is not None:
+            again = " again" if number else ""
+            who = writer.name(period.shared_by)
+            writer.entries.append(Entry(period.start, who, f"shared the record{again}"))
+        if period.end is not None:
+            who = writer.name(period.withdrawn_by)
+            writer.entries.append(Entry(period.end, who, "withdrew the record to correct it"))
+
+    for source in sources:
+        seen = {}
+        for number, period in enumerate(periods):
+            if period.start is not None:
+                snapshot = _snapshot(source.rows, period.start)
+                if number and source is not session_source:
+                    writer.catch_up(
+                        source, seen, snapshot, period.start, writer.name(period.shared_by)
+                    )
+                seen = snapshot
+            for row in source.rows:
+                after_start = period.start is None or row.history_date > period.start
+                before_end = period.end is None or row.history_date < period.end
+                if after_start and before_end:
+                    writer.step(source, seen, row)
+
+    writer.entries.sort(key=lambda e: e.when)  # stable: same-moment entries keep their order
+    return writer.entries

@@ -47,9 +47,6 @@ class Status(models.TextChoices):
     RESCHEDULED = "rescheduled", "Rescheduled"
 
 
-CANCELLED_STATUSES = (Status.CANCELLED_BY_SUPERVISOR, Status.CANCELLED_BY_SUPERVISEE)
-
-
 class RecordState(models.TextChoices):
     DRAFT = "draft", "Draft"
     SHARED = "shared", "Shared"
@@ -75,29 +72,6 @@ class SessionQuerySet(models.QuerySet):
 
     def planned(self):
         return self.filter(status=Status.PLANNED)
-
-    def visible_to(self, user):
-        """Every session `user` may read. The one place read access is decided."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_staff:
-            return self.all()
-        member_shared = Exists(Attendance.objects.filter(session=OuterRef("pk"), person=user)) & ~Q(
-            record_state=RecordState.DRAFT
-        )
-        own_planned = Exists(Attendance.objects.filter(session=OuterRef("pk"), person=user)) & Q(
-            status=Status.PLANNED
-        )
-        managed = Exists(
-            Attendance.objects.filter(session=OuterRef("pk"), person__team__managers=user)
-        ) & ~Q(record_state=RecordState.DRAFT)
-        return self.filter(Q(supervisor=user) | member_shared | own_planned | managed)
-
-    def editable_by(self, user):
-        """Sessions `user` may change: only the ones they lead."""
-        if not user.is_authenticated:
-            return self.none()
-        return self.filter(supervisor=user)
 
 
 class Session(models.Model):
@@ -173,10 +147,6 @@ class Session(models.Model):
         return self.format == Format.GROUP
 
     @property
-    def is_cancelled(self):
-        return self.status in CANCELLED_STATUSES
-
-    @property
     def is_locked(self):
         return self.record_state == RecordState.SIGNED_OFF
 
@@ -191,9 +161,6 @@ class Session(models.Model):
             return None
         attendances = list(self.attendances.all())
         return attendances[0].person if attendances else None
-
-    def present_people(self):
-        return [a.person for a in self.attendances.all() if a.present]
 
     def title(self):
         if self.is_group:
@@ -352,10 +319,6 @@ class Action(models.Model):
         return self.description
 
     @property
-    def is_open(self):
-        return self.status == ActionStatus.OPEN
-
-    @property
     def owner_display(self):
         return str(self.owner) if self.owner_id else self.owner_name
 
@@ -472,9 +435,6 @@ class Feedback(models.Model):
     def __str__(self):
         return f"Feedback from {self.person}"
 
-    def rating_for(self, function):
-        return getattr(self, function)
-
 
 class Addendum(models.Model):
     """A correction or addition to a record after it was signed off."""
@@ -492,18 +452,28 @@ class Addendum(models.Model):
         return f"Addendum by {self.author}"
 
 
+class ReadPlace(models.TextChoices):
+    RECORD_PAGE = "record", "Record page"
+    ADMIN = "admin", "Admin: session"
+    ADMIN_HISTORY = "admin_history", "Admin: session history"
+    ADMIN_DELETE = "admin_delete", "Admin: delete page"
+
+
 class AccessLog(models.Model):
-    """A view of a record by someone other than its supervisor and supervisees."""
+    """A read of a record by someone who is not a party to it (SessionAccess.is_logged)."""
 
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="record_views")
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="access_log")
     viewed_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    place = models.CharField(
+        max_length=20, choices=ReadPlace.choices, default=ReadPlace.RECORD_PAGE
+    )
 
     class Meta:
         ordering = ["-viewed_at"]
 
     def __str__(self):
-        return f"{self.user} viewed session {self.session_id}"
+        return f"{self.user} read session {self.session_id} ({self.get_place_display()})"
 
 
 class ReminderKind(models.TextChoices):

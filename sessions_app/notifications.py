@@ -20,6 +20,7 @@ from django.utils.dateformat import format as format_date
 
 from core.vocabulary import FUNCTION_LABELS
 
+from .access import acknowledger_ids
 from .models import Format, Response
 
 logger = logging.getLogger(__name__)
@@ -69,11 +70,10 @@ def record_shared(session):
     Only the date, the supervisor and a link: never an item's title or notes, which may be
     confidential and do not belong in an inbox.
     """
-    attendances = session.attendances.select_related("person")
-    if session.format == Format.GROUP:
-        attendances = attendances.filter(present=True)
-    # A facilitator marked present in their own group shared the record: no need to tell them.
-    people = [a.person for a in attendances if a.person_id != session.supervisor_id]
+    attendances = list(session.attendances.select_related("person"))
+    # The people who answer the record (sessions_app.access): present, never its supervisor.
+    answering = acknowledger_ids(session, attendances)
+    people = [a.person for a in attendances if a.person_id in answering]
     subject = f"Your supervision record of {short_date(session.date)} is ready to read"
     context = {
         "session": session,

@@ -2,6 +2,10 @@
 
 A signed-off record is locked: corrections are addenda. Every change is kept in history by
 django-simple-history on the models themselves.
+
+Each step names who takes it (`by`) and refuses, with the reason, whatever the access policy
+(`sessions_app.access.SessionAccess`) refuses: the pages, the admin, the import and the demo
+all go through here, so no door can take a step the record page would not offer.
 """
 
 from django.db import transaction
@@ -9,41 +13,39 @@ from django.db import transaction
 from core import clock
 
 from . import notifications
+from .access import Refused, SessionAccess
 from .models import (
+    AccessLog,
     Acknowledgement,
     Action,
     ActionStatus,
     Addendum,
     Feedback,
+    ReadPlace,
     RecordState,
     Response,
     Session,
-    Status,
 )
 
 
-class TransitionRefused(Exception):
-    """A lifecycle step that the record's state does not allow; the message says why."""
+def _locked(session: Session, by, step: str) -> tuple[Session, SessionAccess]:
+    """The session row locked for this transaction, and the step checked against it."""
+    session = Session.objects.select_for_update().get(pk=session.pk)
+    access = SessionAccess(by, session)
+    access.require(step)
+    return session, access
 
 
-def _locked_for_update(session):
-    return Session.objects.select_for_update().get(pk=session.pk)
-
-
-def _present_ids(session):
-    return set(session.attendances.filter(present=True).values_list("person_id", flat=True))
+def record_read_log(*, session: Session, by, place: str = ReadPlace.RECORD_PAGE) -> None:
+    """Note a read by someone who is not a party to the record (managers, administrators)."""
+    if SessionAccess(by, session).is_logged:
+        AccessLog.objects.create(user=by, session=session, place=place)
 
 
 @transaction.atomic
-def record_share(*, session: Session) -> Session:
+def record_share(*, session: Session, by) -> Session:
     """Share a held session's record with the people who were there."""
-    session = _locked_for_update(session)
-    if session.status != Status.HELD:
-        raise TransitionRefused("Only the record of a held session can be shared.")
-    if session.record_state != RecordState.DRAFT:
-        raise TransitionRefused("This record has already been shared.")
-    if not _present_ids(session):
-        raise TransitionRefused("No one is marked present, so there is no one to share it with.")
+    session, _access = _locked(session, by, "share")
     session.record_state = RecordState.SHARED
     session.shared_at = clock.now()
     session.version += 1
@@ -53,16 +55,9 @@ def record_share(*, session: Session) -> Session:
 
 
 @transaction.atomic
-def record_withdraw(*, session: Session) -> Session:
+def record_withdraw(*, session: Session, by) -> Session:
     """Take a shared record back to draft: only before anyone has acknowledged it."""
-    session = _locked_for_update(session)
-    if session.record_state != RecordState.SHARED:
-        raise TransitionRefused("Only a shared record can be withdrawn.")
-    if session.acknowledgements.exists():
-        raise TransitionRefused(
-            "Someone has already acknowledged this record, so it can no longer be withdrawn. "
-            "Add an addendum instead."
-        )
+    session, _access = _locked(session, by, "withdraw")
     session.record_state = RecordState.DRAFT
     session.shared_at = None
     session.version += 1
@@ -72,40 +67,23 @@ def record_withdraw(*, session: Session) -> Session:
 
 @transaction.atomic
 def record_acknowledge(
-    *, session: Session, person, response: str, comments: str = ""
+    *, session: Session, by, response: str, comments: str = ""
 ) -> Acknowledgement:
     """A present attendee agrees, agrees with comments, or disagrees with reasons."""
-    session = _locked_for_update(session)
-    if session.record_state == RecordState.DRAFT:
-        raise TransitionRefused("This record has not been shared yet.")
-    if session.record_state == RecordState.SIGNED_OFF:
-        raise TransitionRefused("This record is signed off; add an addendum instead.")
-    if person.pk not in _present_ids(session):
-        raise TransitionRefused("Only the people present in the session acknowledge its record.")
-    if session.acknowledgements.filter(person=person).exists():
-        raise TransitionRefused("You have already acknowledged this record.")
+    session, _access = _locked(session, by, "acknowledge")
     if response != Response.AGREE and not comments.strip():
-        raise TransitionRefused("Say what you would add or what you disagree with.")
+        raise Refused("Say what you would add or what you disagree with.")
     acknowledgement = Acknowledgement.objects.create(
-        session=session, person=person, response=response, comments=comments.strip()
+        session=session, person=by, response=response, comments=comments.strip()
     )
     transaction.on_commit(lambda: notifications.record_acknowledged(acknowledgement))
     return acknowledgement
 
 
 @transaction.atomic
-def record_sign_off(*, session: Session) -> Session:
+def record_sign_off(*, session: Session, by) -> Session:
     """Lock the record once everyone present has acknowledged it."""
-    session = _locked_for_update(session)
-    if session.record_state != RecordState.SHARED:
-        raise TransitionRefused("Only a shared record can be signed off.")
-    waiting = _present_ids(session) - set(
-        session.acknowledgements.values_list("person_id", flat=True)
-    )
-    if waiting:
-        raise TransitionRefused(
-            "Everyone present must acknowledge the record before it is signed off."
-        )
+    session, _access = _locked(session, by, "sign_off")
     session.record_state = RecordState.SIGNED_OFF
     session.signed_off_at = clock.now()
     session.version += 1
@@ -114,40 +92,32 @@ def record_sign_off(*, session: Session) -> Session:
 
 
 @transaction.atomic
-def addendum_add(*, session: Session, author, text: str) -> Addendum:
+def addendum_add(*, session: Session, by, text: str) -> Addendum:
     """Corrections and additions to a shared or signed-off record, never edits in place."""
-    if session.record_state == RecordState.DRAFT:
-        raise TransitionRefused("A draft is edited directly; addenda are for shared records.")
+    session, _access = _locked(session, by, "add_addendum")
     if not text.strip():
-        raise TransitionRefused("Write the addendum.")
-    return Addendum.objects.create(session=session, author=author, text=text.strip())
+        raise Refused("Write the addendum.")
+    return Addendum.objects.create(session=session, author=by, text=text.strip())
 
 
 @transaction.atomic
-def feedback_save(*, session: Session, person, values: dict) -> Feedback:
+def feedback_save(*, session: Session, by, values: dict) -> Feedback:
     """Create or update a supervisee's feedback on a session, until the record is signed off."""
-    session = _locked_for_update(session)
-    if session.record_state == RecordState.DRAFT:
-        raise TransitionRefused("Feedback opens when the record is shared with you.")
-    if session.record_state == RecordState.SIGNED_OFF:
-        raise TransitionRefused("The record is signed off, so its feedback can no longer change.")
-    if person.pk not in _present_ids(session):
-        raise TransitionRefused("Only the people present in the session give feedback on it.")
-    feedback, created = Feedback.objects.update_or_create(
-        session=session, person=person, defaults=values
+    session, _access = _locked(session, by, "give_feedback")
+    feedback, _created = Feedback.objects.update_or_create(
+        session=session, person=by, defaults=values
     )
     transaction.on_commit(lambda: notifications.feedback_given(feedback))
     return feedback
 
 
 @transaction.atomic
-def action_mark_done(*, action: Action, person) -> Action:
+def action_mark_done(*, action: Action, by) -> Action:
     """The owner of an open action marks it done."""
-    action = Action.objects.select_for_update().get(pk=action.pk)
-    if action.owner_id != person.pk:
-        raise TransitionRefused("Only the action's owner can mark it done here.")
-    if action.status != ActionStatus.OPEN:
-        raise TransitionRefused("This action is no longer open.")
+    action = Action.objects.select_for_update().select_related("session").get(pk=action.pk)
+    reason = SessionAccess(by, action.session).refusal_to_mark_done(action)
+    if reason is not None:
+        raise Refused(reason)
     action.status = ActionStatus.DONE
     action.completed_on = clock.today()
     action.save(update_fields=["status", "completed_on"])

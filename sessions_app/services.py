@@ -1,4 +1,9 @@
-"""Writes to sessions: each one atomic, each one a named service (STYLE.md)."""
+"""Writes to sessions: each one atomic, each one a named service (STYLE.md).
+
+Each names who acts (`by`, or the supervisor who creates) and refuses, through the access
+policy (`sessions_app.access`), what the record page would refuse: the pages, the admin, the
+import and the demo share these rules.
+"""
 
 from dataclasses import dataclass, field
 from datetime import date, time
@@ -6,6 +11,9 @@ from datetime import date, time
 from django.db import transaction
 from django.db.models import F
 
+from core import clock
+
+from .access import Refused, SessionAccess
 from .models import (
     Action,
     ActionReview,
@@ -13,7 +21,6 @@ from .models import (
     Attendance,
     Format,
     Item,
-    RecordState,
     ReviewOutcome,
     Session,
     Status,
@@ -28,12 +35,17 @@ class StaleRecord(Exception):
         self.session = session
 
 
-class RecordLocked(Exception):
-    """A shared or signed-off record is never edited in place."""
+class InvalidSession(ValueError):
+    """Details no session may have (a held session in the future); the message says why."""
 
 
-class NotPlanned(Exception):
-    """Only a planned session can be cancelled or rescheduled."""
+def check_details(details: "SessionDetails") -> None:
+    """What every door refuses, form or import: a held session is today or earlier."""
+    if details.status == Status.HELD and details.date > clock.today():
+        raise InvalidSession(
+            "A held session cannot be dated in the future. Choose today or an earlier date, "
+            "or record it as planned."
+        )
 
 
 @dataclass
@@ -189,6 +201,7 @@ def session_create(
     reviews: dict[int, str] | None = None,
 ) -> Session:
     """Schedule a planned session or record a held one, with everything said in it."""
+    check_details(details)
     session = Session(supervisor=supervisor)
     _apply_details(session, details)
     session.save()
@@ -203,6 +216,7 @@ def session_create(
 def session_update(
     *,
     session: Session,
+    by,
     expected_version: int,
     details: SessionDetails,
     attendance: dict[int, bool],
@@ -212,11 +226,8 @@ def session_update(
 ) -> Session:
     """Save an edit of the whole record, refusing it if someone else saved first."""
     session = Session.objects.select_for_update().get(pk=session.pk)
-    if session.record_state != RecordState.DRAFT:
-        raise RecordLocked(
-            "This record has been shared, so it is no longer edited in place. Withdraw it "
-            "(possible until someone acknowledges it) or add an addendum."
-        )
+    SessionAccess(by, session).require("edit")
+    check_details(details)
     _bump_version(session, expected_version)
     _apply_details(session, details)
     session.save()
@@ -228,11 +239,17 @@ def session_update(
 
 
 @transaction.atomic
-def session_cancel(*, session: Session, by_supervisee: bool, reason: str) -> Session:
-    """Cancel a planned session, saying who cancelled and why."""
+def session_cancel(*, session: Session, by, by_supervisee: bool, reason: str) -> Session:
+    """Cancel a planned session, saying who cancelled and why.
+
+    `by` is who records it; `by_supervisee` says which side called it off (a supervisor may
+    record that their supervisee cancelled; a supervisee only that they did).
+    """
     session = Session.objects.select_for_update().get(pk=session.pk)
-    if session.status != Status.PLANNED:
-        raise NotPlanned("Only a planned session can be cancelled.")
+    access = SessionAccess(by, session)
+    access.require("cancel")
+    if not access.is_supervisor and not by_supervisee:
+        raise Refused("You can cancel only as the supervisee.")
     session.status = (
         Status.CANCELLED_BY_SUPERVISEE if by_supervisee else Status.CANCELLED_BY_SUPERVISOR
     )
@@ -244,12 +261,11 @@ def session_cancel(*, session: Session, by_supervisee: bool, reason: str) -> Ses
 
 @transaction.atomic
 def session_reschedule(
-    *, session: Session, new_date: date, new_start_time: time | None, reason: str = ""
+    *, session: Session, by, new_date: date, new_start_time: time | None, reason: str = ""
 ) -> Session:
     """Move a planned session: the old one is marked rescheduled, a new planned one made."""
     session = Session.objects.select_for_update().get(pk=session.pk)
-    if session.status != Status.PLANNED:
-        raise NotPlanned("Only a planned session can be rescheduled.")
+    SessionAccess(by, session).require("reschedule")
     new = Session.objects.create(
         supervisor=session.supervisor,
         format=session.format,
@@ -268,3 +284,11 @@ def session_reschedule(
     session.version += 1
     session.save()
     return new
+
+
+@transaction.atomic
+def session_delete(*, session: Session, by) -> None:
+    """Remove a session that never became a record (administrators, in admin)."""
+    session = Session.objects.select_for_update().get(pk=session.pk)
+    SessionAccess(by, session).require("delete")
+    session.delete()

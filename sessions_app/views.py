@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,7 +15,11 @@ from people.models import Relationship
 from people.selectors import session_candidates
 
 from . import records, selectors, services
-from .access import get_session_for_read, get_session_for_write
+from .access import (
+    content_readable_sessions,
+    get_session_for_read,
+    own_records,
+)
 from .forms import (
     ATTENDANCE_CHOICES,
     OWNER_OTHER,
@@ -37,7 +40,6 @@ from .forms import (
 )
 from .history import record_history
 from .models import (
-    AccessLog,
     Acknowledgement,
     Action,
     ActionReview,
@@ -46,7 +48,6 @@ from .models import (
     Feedback,
     Format,
     Item,
-    RecordState,
     Session,
     Status,
 )
@@ -62,12 +63,7 @@ def home(request):
     relationships = _with_due_dates(supervisee_relationships(user, day), day)
     my_supervisors = _with_due_dates(supervisor_relationships(user, day), day)
     my_records = list(
-        selectors.with_people(
-            Session.objects.visible_to(user)
-            .with_member(user)
-            .exclude(record_state=RecordState.DRAFT)
-            .exclude(supervisor=user)
-        )
+        selectors.with_people(own_records(user))
         .annotate(
             i_was_present=Exists(
                 Attendance.objects.filter(session=OuterRef("pk"), person=user, present=True)
@@ -92,7 +88,7 @@ def home(request):
         "my_upcoming": list(selectors.upcoming_for(user, day)),
         "my_actions": list(
             Action.objects.open()
-            .filter(owner=user, session__in=Session.objects.visible_to(user))
+            .filter(owner=user, session__in=content_readable_sessions(user))
             .select_related("session__supervisor")
             .order_by("due_date", "pk")
         ),
@@ -138,16 +134,6 @@ def _detail_queryset():
     )
 
 
-def _viewer(session, user):
-    """How the user stands to this record: supervisor, present attendee, attendee, or reader."""
-    attendance = next((a for a in session.attendances.all() if a.person_id == user.pk), None)
-    return {
-        "is_supervisor": session.supervisor_id == user.pk,
-        "is_member": attendance is not None,
-        "is_present": attendance is not None and attendance.present,
-    }
-
-
 def _relationship_focus(session):
     """The supervision agreement and latest focus between a one-to-one's pair, if any."""
     supervisee = session.supervisee
@@ -163,54 +149,23 @@ def _relationship_focus(session):
 
 @login_required
 def session_detail(request, pk):
-    session = get_session_for_read(request.user, pk, _detail_queryset())
-    viewer = _viewer(session, request.user)
-    if not (viewer["is_supervisor"] or viewer["is_member"]):
-        # Managers and administrators read records too; every such view is on record.
-        AccessLog.objects.create(user=request.user, session=session)
-    supervisee = session.supervisee
-    is_supervisor = viewer["is_supervisor"]
+    session, access = get_session_for_read(request.user, pk, _detail_queryset())
+    # Managers and administrators read records too; every such read is on record.
+    records.record_read_log(session=session, by=request.user)
     acknowledged = {a.person_id: a for a in session.acknowledgements.all()}
-    present = [a.person for a in session.attendances.all() if a.present]
-    my_feedback = next((f for f in session.feedback.all() if f.person_id == request.user.pk), None)
-    show_confidential = is_supervisor or (
-        supervisee is not None and supervisee.pk == request.user.pk
-    )
+    answering = [a.person for a in access.attendances if a.person_id in access.acknowledger_ids]
     context = {
         "session": session,
-        **viewer,
-        # Confidential items: the supervisor and the one-to-one supervisee alone (DOMAIN.md).
-        "show_confidential": show_confidential,
-        "show_content": is_supervisor or not session.is_draft,
-        "can_cancel": session.is_planned
-        and (is_supervisor or (supervisee is not None and supervisee.pk == request.user.pk)),
+        "access": access,
+        "items": [(item, access.item_is_hidden(item)) for item in session.items.all()],
         "tally": _tally_rows(
             [(i.minutes, i.functions) for i in session.items.all()], session.duration_minutes
         ),
-        "acknowledgement_rows": [(p, acknowledged.get(p.pk)) for p in present],
-        "my_acknowledgement": acknowledged.get(request.user.pk),
-        "can_share": is_supervisor and session.is_held and session.is_draft,
-        "can_withdraw": is_supervisor
-        and session.record_state == RecordState.SHARED
-        and not acknowledged,
-        "can_sign_off": is_supervisor
-        and session.record_state == RecordState.SHARED
-        and bool(present)
-        and all(p.pk in acknowledged for p in present),
-        "can_acknowledge": viewer["is_present"]
-        and session.record_state == RecordState.SHARED
-        and request.user.pk not in acknowledged,
-        "can_give_feedback": viewer["is_present"] and session.record_state == RecordState.SHARED,
-        "can_add_addendum": not session.is_draft and (is_supervisor or viewer["is_present"]),
-        # Feedback is for the supervisor; each supervisee sees only their own.
-        "visible_feedback": list(session.feedback.all())
-        if is_supervisor
-        else ([my_feedback] if my_feedback else []),
+        "acknowledgement_rows": [(p, acknowledged.get(p.pk)) for p in answering],
+        "visible_feedback": access.visible_feedback(session.feedback.all()),
         "addendum_form": AddendumForm(),
         "relationship": _relationship_focus(session),
-        "history": record_history(session, show_confidential=show_confidential)
-        if not session.is_draft or is_supervisor
-        else [],
+        "history": record_history(session, access) if access.can_read_content else [],
     }
     return render(request, "sessions_app/session_detail.html", context)
 
@@ -218,33 +173,18 @@ def session_detail(request, pk):
 @login_required
 def session_new(request):
     """Schedule a session or record one that was held, on one page."""
-    if not roles_of(request.user).supervisor and not _may_lead(request.user):
+    roles = roles_of(request.user)
+    # Managers can run team sessions even when they supervise nobody individually.
+    if not (roles.supervisor or roles.manager):
         return render(request, "sessions_app/no_role.html", status=200)
     return _session_form_page(request, session=None)
 
 
 @login_required
 def session_edit(request, pk):
-    session = get_session_for_write(request.user, pk, _detail_queryset())
-    if session.is_locked:
-        raise PermissionDenied(
-            "This record is signed off and locked. Add an addendum to correct or add to it."
-        )
-    if not session.is_draft:
-        raise PermissionDenied(
-            "This record has been shared, so it is no longer edited in place. Withdraw it "
-            "(possible until someone acknowledges it) or add an addendum."
-        )
-    if session.status not in (Status.PLANNED, Status.HELD):
-        raise PermissionDenied(
-            f"This session was {session.get_status_display().lower()}; it can no longer be edited."
-        )
+    session, access = get_session_for_read(request.user, pk, _detail_queryset())
+    access.require("edit")
     return _session_form_page(request, session=session)
-
-
-def _may_lead(user):
-    """Managers can run team sessions even when they supervise nobody individually."""
-    return user.managed_teams.exists()
 
 
 def _session_initial(session):
@@ -413,6 +353,7 @@ def _session_form_page(request, *, session):
                 else:
                     saved = services.session_update(
                         session=session,
+                        by=user,
                         expected_version=form.cleaned_data.get("version") or 0,
                         details=form.details(),
                         attendance=attendance,
@@ -434,8 +375,8 @@ def _session_form_page(request, *, session):
                     supervisor=user,
                 )
                 form.is_valid()
-            except services.RecordLocked as locked:
-                raise PermissionDenied(str(locked)) from None
+            except services.InvalidSession as invalid:
+                form.add_error("date", str(invalid))
 
     focus_relationship = None
     supervisee_id = str(
@@ -555,29 +496,21 @@ def _tally_rows(items, duration):
 
 @login_required
 def session_cancel(request, pk):
-    session = get_session_for_read(request.user, pk, _detail_queryset())
-    by_supervisor = session.supervisor_id == request.user.pk
-    is_supervisee = (
-        not session.is_group
-        and session.supervisee is not None
-        and session.supervisee.pk == request.user.pk
-    )
-    if not (by_supervisor or is_supervisee):
-        raise PermissionDenied("Only the supervisor or the supervisee can cancel this session.")
-    if not session.is_planned:
-        raise PermissionDenied("Only a planned session can be cancelled.")
+    session, access = get_session_for_read(request.user, pk, _detail_queryset())
+    access.require("cancel")
     form = CancelForm(request.POST or None, initial={"cancelled_by": "supervisor"})
-    if not by_supervisor:
+    if not access.is_supervisor:
         form.fields["cancelled_by"].choices = [("supervisee", "I did (the supervisee)")]
         form.fields["cancelled_by"].initial = "supervisee"
     if request.method == "POST" and form.is_valid():
         services.session_cancel(
             session=session,
+            by=request.user,
             by_supervisee=form.cleaned_data["cancelled_by"] == "supervisee",
             reason=form.cleaned_data["reason"],
         )
         messages.success(request, "The session is cancelled.")
-        if not by_supervisor:
+        if not access.is_supervisor:
             # A cancelled session is not a record the supervisee reads: back to their home.
             return redirect("home")
         return redirect("sessions:detail", pk=session.pk)
@@ -586,15 +519,15 @@ def session_cancel(request, pk):
 
 @login_required
 def session_reschedule(request, pk):
-    session = get_session_for_write(request.user, pk, _detail_queryset())
-    if not session.is_planned:
-        raise PermissionDenied("Only a planned session can be rescheduled.")
+    session, access = get_session_for_read(request.user, pk, _detail_queryset())
+    access.require("reschedule")
     form = RescheduleForm(
         request.POST or None, initial={"date": session.date, "start_time": session.start_time}
     )
     if request.method == "POST" and form.is_valid():
         new = services.session_reschedule(
             session=session,
+            by=request.user,
             new_date=form.cleaned_data["date"],
             new_start_time=form.cleaned_data["start_time"],
             reason=form.cleaned_data["reason"],
@@ -607,19 +540,13 @@ def session_reschedule(request, pk):
 
 
 # The record lifecycle: share, withdraw, acknowledge, feedback, sign off, addenda.
-
-
-def _refused(exc):
-    return PermissionDenied(str(exc))
+# Each step is refused (403, with the reason) by the record service through the access policy.
 
 
 def _supervisor_step(request, pk, step, done_message):
-    """A lifecycle step only the session's supervisor takes; a refusal says why (403)."""
-    session = get_session_for_write(request.user, pk)
-    try:
-        step(session=session)
-    except records.TransitionRefused as exc:
-        raise _refused(exc) from None
+    """A lifecycle step taken with one button: the service checks it and says why not."""
+    session, _access = get_session_for_read(request.user, pk)
+    step(session=session, by=request.user)
     messages.success(request, done_message)
     return redirect("sessions:detail", pk=session.pk)
 
@@ -654,32 +581,20 @@ def record_sign_off(request, pk):
     )
 
 
-def _present_attendee_only(request, session):
-    if not _viewer(session, request.user)["is_present"]:
-        raise PermissionDenied("Only the people present in the session can do this.")
-
-
 @login_required
 def record_acknowledge(request, pk):
-    session = get_session_for_read(request.user, pk)
-    _present_attendee_only(request, session)
+    session, access = get_session_for_read(request.user, pk, _detail_queryset())
+    access.require("acknowledge")
     form = AcknowledgeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            records.record_acknowledge(
-                session=session,
-                person=request.user,
-                response=form.cleaned_data["response"],
-                comments=form.cleaned_data["comments"],
-            )
-        except records.TransitionRefused as exc:
-            raise _refused(exc) from None
+        records.record_acknowledge(
+            session=session,
+            by=request.user,
+            response=form.cleaned_data["response"],
+            comments=form.cleaned_data["comments"],
+        )
         messages.success(request, "Thank you. Your response is recorded and your supervisor told.")
         return redirect("sessions:detail", pk=session.pk)
-    if session.record_state != RecordState.SHARED:
-        raise PermissionDenied("This record is not open for acknowledgement.")
-    if session.acknowledgements.filter(person=request.user).exists():
-        raise PermissionDenied("You have already acknowledged this record.")
     return render(
         request, "sessions_app/record_acknowledge.html", {"session": session, "form": form}
     )
@@ -687,19 +602,12 @@ def record_acknowledge(request, pk):
 
 @login_required
 def record_feedback(request, pk):
-    session = get_session_for_read(request.user, pk)
-    _present_attendee_only(request, session)
-    if session.record_state != RecordState.SHARED:
-        raise PermissionDenied(
-            "Feedback is open while the record is shared and not yet signed off."
-        )
-    existing = Feedback.objects.filter(session=session, person=request.user).first()
+    session, access = get_session_for_read(request.user, pk, _detail_queryset())
+    access.require("give_feedback")
+    existing = next((f for f in session.feedback.all() if f.person_id == request.user.pk), None)
     form = FeedbackForm(request.POST or None, instance=existing)
     if request.method == "POST" and form.is_valid():
-        try:
-            records.feedback_save(session=session, person=request.user, values=form.values())
-        except records.TransitionRefused as exc:
-            raise _refused(exc) from None
+        records.feedback_save(session=session, by=request.user, values=form.values())
         messages.success(request, "Thank you. Your feedback is saved and your supervisor told.")
         return redirect("sessions:detail", pk=session.pk)
     return render(
@@ -712,18 +620,13 @@ def record_feedback(request, pk):
 @login_required
 @require_POST
 def record_addendum(request, pk):
-    session = get_session_for_read(request.user, pk)
-    viewer = _viewer(session, request.user)
-    if not (viewer["is_supervisor"] or viewer["is_present"]):
-        raise PermissionDenied("Only the supervisor and the people present add addenda.")
+    session, access = get_session_for_read(request.user, pk, _detail_queryset())
+    access.require("add_addendum")
     form = AddendumForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Write the addendum before adding it.")
         return redirect("sessions:detail", pk=session.pk)
-    try:
-        records.addendum_add(session=session, author=request.user, text=form.cleaned_data["text"])
-    except records.TransitionRefused as exc:
-        raise _refused(exc) from None
+    records.addendum_add(session=session, by=request.user, text=form.cleaned_data["text"])
     messages.success(request, "Your addendum is added to the record.")
     return redirect("sessions:detail", pk=session.pk)
 
@@ -734,13 +637,10 @@ def action_done(request, pk):
     """The owner marks their own open action done; anyone else's action is not found."""
     action = get_object_or_404(
         Action.objects.filter(
-            owner=request.user, session__in=Session.objects.visible_to(request.user)
+            owner=request.user, session__in=content_readable_sessions(request.user)
         ),
         pk=pk,
     )
-    try:
-        records.action_mark_done(action=action, person=request.user)
-    except records.TransitionRefused as exc:
-        raise _refused(exc) from None
+    records.action_mark_done(action=action, by=request.user)
     messages.success(request, f"Marked done: {action.description}")
     return redirect("home")

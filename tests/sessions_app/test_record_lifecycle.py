@@ -344,10 +344,126 @@ class TestHistory:
             "shared",
             "signed_off",
         ]
-        body = login(supervisee).get(url("detail", held)).content.decode()
+        # The supervisor sees every version, drafts included.
+        body = login(supervisor).get(url("detail", held)).content.decode()
         assert "Sue Supervisor changed item" in body
         assert "Caseload review → Caseload and deadlines" in body
         assert "added action “Write up the visit”" in body
+        # The supervisee's history starts at the version shared with them.
+        body = login(supervisee).get(url("detail", held)).content.decode()
+        assert "Sue Supervisor shared the record" in body
+        assert "added the acknowledgement of Sam Social" in body
+        assert "Signed off" in body
+        assert "Caseload review" not in body
+
+    def test_draft_writing_never_reaches_a_reader(self, login, supervisor, supervisee, held):
+        """A sentence deleted and an item removed before sharing are the supervisor's alone."""
+        client = login(supervisor)
+        caseload, confidential = held.items.order_by("position", "pk")
+        client.post(
+            url("edit", held),
+            session_post(
+                supervisee=supervisee,
+                date=held.date,
+                version=held.version,
+                initial_items=2,
+                items=[
+                    {
+                        "id": caseload.pk,
+                        "title": "Caseload review",
+                        "minutes": 40,
+                        "notes": "Team is short. Sam was late twice this month.",
+                    },
+                    {
+                        "id": confidential.pk,
+                        "title": "Bereavement at home",
+                        "minutes": 20,
+                        "confidential": True,
+                    },
+                    {"title": "Note about a colleague", "minutes": 10},
+                ],
+            ),
+        )
+        held.refresh_from_db()
+        colleague = held.items.get(title="Note about a colleague")
+        client.post(
+            url("edit", held),
+            session_post(
+                supervisee=supervisee,
+                date=held.date,
+                version=held.version,
+                initial_items=3,
+                items=[
+                    {
+                        "id": caseload.pk,
+                        "title": "Caseload review",
+                        "minutes": 40,
+                        "notes": "Team is short.",
+                    },
+                    {
+                        "id": confidential.pk,
+                        "title": "Bereavement at home",
+                        "minutes": 20,
+                        "confidential": True,
+                    },
+                    {
+                        "id": colleague.pk,
+                        "title": "Note about a colleague",
+                        "minutes": 10,
+                        "DELETE": True,
+                    },
+                ],
+            ),
+        )
+        share(client, held)
+        for reader in (supervisee,):
+            body = login(reader).get(url("detail", held)).content.decode()
+            assert "late twice" not in body
+            assert "Note about a colleague" not in body
+            assert "shared the record" in body
+        supervisor_body = login(supervisor).get(url("detail", held)).content.decode()
+        assert "late twice" in supervisor_body
+        assert "removed item “Note about a colleague”" in supervisor_body
+
+    def test_a_record_shared_again_shows_what_changed_between_the_shared_versions(
+        self, login, supervisor, supervisee, manager, held
+    ):
+        client = login(supervisor)
+        share(client, held)
+        client.post(url("withdraw", held))
+        caseload, confidential = held.items.order_by("position", "pk")
+        held.refresh_from_db()
+        for title, secret in (("Caseload (first try)", "Grief"), ("Caseload and courts", "Loss")):
+            held.refresh_from_db()
+            client.post(
+                url("edit", held),
+                session_post(
+                    supervisee=supervisee,
+                    date=held.date,
+                    version=held.version,
+                    initial_items=2,
+                    items=[
+                        {"id": caseload.pk, "title": title, "minutes": 40},
+                        {
+                            "id": confidential.pk,
+                            "title": secret,
+                            "minutes": 20,
+                            "confidential": True,
+                        },
+                    ],
+                ),
+            )
+        share(client, held)
+        body = login(supervisee).get(url("detail", held)).content.decode()
+        assert "withdrew the record to correct it" in body
+        assert "shared the record again" in body
+        assert "Caseload review → Caseload and courts" in body
+        assert "first try" not in body  # an intermediate draft
+        # The manager reads the same history, with the confidential item's words hidden.
+        body = login(manager).get(url("detail", held)).content.decode()
+        assert "changed a confidential item" in body
+        assert "(confidential) → (confidential)" in body
+        assert "Bereavement" not in body and "Loss" not in body and "Grief" not in body
 
     def test_history_hides_confidential_titles_from_managers(
         self, login, supervisor, manager, held
@@ -355,7 +471,24 @@ class TestHistory:
         share(login(supervisor), held)
         body = login(manager).get(url("detail", held)).content.decode()
         assert "Bereavement at home" not in body
-        assert "added a confidential item" in body
+        assert "shared the record" in body
+
+    def test_a_group_member_sees_only_the_timing_of_their_own_feedback(
+        self, login, supervisor, supervisee, other_supervisee
+    ):
+        group = GroupSessionFactory(
+            supervisor=supervisor,
+            date=datetime.date(2026, 11, 2),
+            attendees=[(supervisee, True), (other_supervisee, True)],
+        )
+        share(login(supervisor), group)
+        login(other_supervisee).post(url("feedback", group), FEEDBACK)
+        login(supervisee).post(url("feedback", group), FEEDBACK)
+        mine = login(supervisee).get(url("detail", group)).content.decode()
+        assert "the feedback of Sam Social" in mine
+        assert "the feedback of Nia Newly" not in mine
+        theirs = login(supervisor).get(url("detail", group)).content.decode()
+        assert "the feedback of Nia Newly" in theirs and "the feedback of Sam Social" in theirs
 
 
 class TestAccessLog:
