@@ -22,15 +22,16 @@ from core.vocabulary import (
     stakeholder_field,
 )
 from people.models import User
+from sessions_app.access import record_change_refusal
 from sessions_app.models import (
     Attendance,
     Format,
     GroupType,
     Item,
-    RecordState,
     Session,
     Status,
 )
+from sessions_app.services import InvalidSession, SessionDetails, check_details
 
 from .csvfile import (
     ImportResult,
@@ -236,6 +237,11 @@ def _read_session(ref, rows, problems):
         ok=False,
     )
     _check_attendees(first, line, problems)
+    if line.date is not None and line.status is not None:
+        try:
+            check_details(SessionDetails(line.format, line.date, 1, status=line.status))
+        except InvalidSession as invalid:
+            problems.add(first.number, "date", str(invalid))
     for row in rows[1:]:
         _check_agrees(first, row, ref, problems)
 
@@ -486,21 +492,11 @@ def _plan_update(plan, line, session, ids, problems):
     ):
         plan.unchanged_sessions += 1
         return
-    if session.record_state == RecordState.SIGNED_OFF:
-        problems.add(
-            line.first_row,
-            "session_ref",
-            f"session {line.ref} is signed off and locked, so an import cannot change it "
-            "(add an addendum to the record instead)",
-        )
-        return
-    if session.record_state != RecordState.DRAFT and line.status != Status.HELD:
-        problems.add(
-            line.first_row,
-            "status",
-            f"session {line.ref} has been shared with its supervisees, so its status must "
-            "stay held",
-        )
+    # The same rule as the record page's (sessions_app.access): a shared, acknowledged or
+    # signed-off record is corrected by addendum, never replaced by a re-import.
+    refusal = record_change_refusal(session)
+    if refusal is not None:
+        problems.add(line.first_row, "session_ref", f"session {line.ref}: {refusal}")
         return
 
     for name, value in changed_fields.items():

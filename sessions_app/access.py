@@ -165,13 +165,9 @@ class SessionAccess:
         session = self.session
         if not self.is_supervisor:
             return "Only the session's supervisor can change this record."
-        if session.is_locked:
-            return "This record is signed off and locked. Add an addendum to correct or add to it."
-        if not session.is_draft:
-            return (
-                "This record has been shared, so it is no longer edited in place. Withdraw it "
-                "(possible until someone acknowledges it) or add an addendum."
-            )
+        reason = record_change_refusal(session)
+        if reason is not None:
+            return reason
         if session.status not in EDITABLE_STATUSES:
             return (
                 f"This session was {session.get_status_display().lower()}; "
@@ -270,6 +266,18 @@ class SessionAccess:
         if action.status != ActionStatus.OPEN:
             return "This action is no longer open."
         return None
+
+
+def record_change_refusal(session) -> str | None:
+    """Why nobody, by any door (page, admin, import), may change this record in place."""
+    if session.is_locked:
+        return "This record is signed off and locked. Add an addendum to correct or add to it."
+    if not session.is_draft:
+        return (
+            "This record has been shared, so it is no longer edited in place. Withdraw it "
+            "(possible until someone acknowledges it) or add an addendum."
+        )
+    return None
 
 
 def acknowledger_ids(session, attendances=None) -> set[int]:

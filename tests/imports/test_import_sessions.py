@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from sessions_app.models import Attendance, Item, RecordState, Session
+from sessions_app.models import Acknowledgement, Attendance, Item, RecordState, Session
 from tests.factories import UserFactory
 from tests.imports.helpers import (
     NO_ITEM,
@@ -169,6 +169,13 @@ def test_bom_extra_columns_capitals_and_absent_optional_columns_are_accepted(cas
     assert session.attendances.get().person.email == "sam@example.org"
 
 
+LOCKED = "This record is signed off and locked. Add an addendum to correct or add to it."
+SHARED = (
+    "This record has been shared, so it is no longer edited in place. Withdraw it "
+    "(possible until someone acknowledges it) or add an addendum."
+)
+
+
 def test_signed_off_session_cannot_be_changed_by_an_import(cast, sessions_file):
     run("import_sessions", sessions_file(good_rows()))
     Session.objects.filter(external_ref="S1").update(record_state=RecordState.SIGNED_OFF)
@@ -176,10 +183,7 @@ def test_signed_off_session_cannot_be_changed_by_an_import(cast, sessions_file):
 
     lines = run_failing("import_sessions", sessions_file([session_row(item_minutes="41")]))
 
-    assert lines == [
-        "row 2, column session_ref: session S1 is signed off and locked, so an import cannot "
-        "change it (add an addendum to the record instead)"
-    ]
+    assert lines == [f"row 2, column session_ref: session S1: {LOCKED}"]
     assert census() == before
 
 
@@ -191,16 +195,49 @@ def test_signed_off_session_reimported_unchanged_is_fine(cast, sessions_file):
     assert "0 new, 0 changed, 3 unchanged" in run("import_sessions", path)
 
 
-def test_shared_session_must_stay_held(cast, sessions_file):
+@pytest.mark.parametrize(
+    "change",
+    [{"status": "planned"}, {"item_minutes": "41"}, {"item_title": "Something else"}],
+    ids=["status", "minutes", "title"],
+)
+def test_a_shared_record_is_never_replaced_by_a_reimport(cast, sessions_file, change):
+    """Acknowledged by its supervisee, the record they agreed stays as it is (an addendum
+    corrects it), exactly as on the record page."""
     run("import_sessions", sessions_file(good_rows()[:2]))
-    Session.objects.filter(external_ref="S1").update(record_state=RecordState.SHARED)
+    session = Session.objects.get(external_ref="S1")
+    Session.objects.filter(pk=session.pk).update(record_state=RecordState.SHARED)
+    Acknowledgement.objects.create(
+        session=session, person=session.attendances.get().person, response="agree"
+    )
+    before = census()
 
-    lines = run_failing("import_sessions", sessions_file([session_row(status="planned")]))
+    second = {**good_rows()[1], "status": change.get("status", "held")}
+    lines = run_failing("import_sessions", sessions_file([session_row(**change), second]))
 
-    assert lines == [
-        "row 2, column status: session S1 has been shared with its supervisees, so its status "
-        "must stay held"
+    assert lines == [f"row 2, column session_ref: session S1: {SHARED}"]
+    assert census() == before
+    assert list(session.items.values_list("title", flat=True)) == [
+        "Caseload review",
+        "Training plan",
     ]
+
+
+def test_a_held_session_in_the_future_is_refused_by_row(cast, sessions_file, today):
+    tomorrow = (today + datetime.timedelta(days=1)).isoformat()
+    lines = run_failing(
+        "import_sessions",
+        sessions_file(
+            [session_row(date=tomorrow), session_row(date="2999-01-01", session_ref="S2")]
+        ),
+    )
+    message = (
+        "A held session cannot be dated in the future. Choose today or an earlier date, "
+        "or record it as planned."
+    )
+    assert lines == [f"row 2, column date: {message}", f"row 3, column date: {message}"]
+    assert not Session.objects.exists()
+    # Planned in the future is what a diary is for.
+    run("import_sessions", sessions_file([session_row(date=tomorrow, status="planned", **NO_ITEM)]))
 
 
 ALL_FUNCTIONS = "(use management;development;support;mediation)"

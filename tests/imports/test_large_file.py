@@ -37,7 +37,8 @@ def big_rows(count):
     n = 0
     while len(rows) < count:
         ref = f"R{n:04d}"
-        date = f"2026-{1 + n % 12:02d}-{1 + n % 28:02d}"
+        # Held sessions are in the past: January to October 2026.
+        date = f"2026-{1 + n % 10:02d}-{1 + n % 28:02d}"
         kind = n % 3
         if kind == 0:
             for item in range(2):
