@@ -24,6 +24,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404
 
 from people.access import is_administrator, managed_team_ids
+from people.models import Team
 
 from .models import ActionStatus, Attendance, RecordState, Session, Status
 
@@ -289,6 +290,87 @@ def acknowledger_ids(session, attendances=None) -> set[int]:
     if attendances is None:
         attendances = session.attendances.all()
     return {a.person_id for a in attendances if a.present and a.person_id != session.supervisor_id}
+
+
+# Who will read what a person writes: every form says so, from these rules.
+
+
+def _names(people):
+    names = sorted({str(person) for person in people})
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+class Audience:
+    """Who reads a session's record, in words, from the rules above (one query)."""
+
+    def __init__(self, session):
+        self.session = session
+        attendances = list(session.attendances.all())
+        self.supervisor = session.supervisor
+        answering = acknowledger_ids(session, attendances)
+        self.answering = [a.person for a in attendances if a.person_id in answering]
+        self.invited = [a.person for a in attendances if a.person_id != session.supervisor_id]
+        team_ids = {a.person.team_id for a in attendances if a.person.team_id}
+        self.managers = list(
+            Team.managers.through.objects.filter(team_id__in=team_ids)
+            .select_related("user")
+            .order_by()
+            .values_list("user__name", flat=True)
+            .distinct()
+        )
+
+    @property
+    def record(self) -> str:
+        """Who reads the record once shared (drafts are the supervisor's alone)."""
+        readers = [_names(self.invited) or "the people in the session"]
+        logged = []
+        if self.managers:
+            logged.append(
+                f"their team's manager{'s' if len(self.managers) > 1 else ''} "
+                f"({_names(self.managers)})"
+            )
+        logged.append("administrators")
+        return (
+            f"Once shared, {readers[0]} can read this record; so can "
+            f"{' and '.join(logged)}, read only, and each of their reads is logged."
+        )
+
+    @property
+    def confidential(self) -> str:
+        if self.session.is_group:
+            return "A confidential item's title and notes are for you, the facilitator, alone."
+        return (
+            f"A confidential item's title and notes are for you and {_names(self.invited)} "
+            "alone; everyone else sees only its minutes and tags."
+        )
+
+    @property
+    def answer(self) -> str:
+        """For an acknowledgement or an addendum: they become part of the record."""
+        logged = "administrators"
+        if self.managers:
+            logged = f"{_names(self.managers)} (managers) and administrators"
+        return (
+            f"It becomes part of the record: {self.supervisor} and everyone who can read the "
+            f"record see it, including {logged} (read only, each read logged)."
+        )
+
+    @property
+    def feedback(self) -> str:
+        """Feedback: the supervisor reads it; others see counts on the balance pages."""
+        others = "administrators"
+        if self.managers:
+            others = f"your line manager{'s' if len(self.managers) > 1 else ''} "
+            others += f"({_names(self.managers)}) and administrators"
+        return (
+            f"{self.supervisor} reads all of your answers and comments. "
+            f"{others[0].upper()}{others[1:]} never see your comments: they see your answers "
+            "only as counts over a period on your balance page (for a period with one "
+            "session, that is this session's answers), and a flag when you say a function "
+            "dominated."
+        )
 
 
 # Fetching one session for a request.

@@ -16,6 +16,7 @@ from people.selectors import session_candidates
 
 from . import records, selectors, services
 from .access import (
+    Audience,
     content_readable_sessions,
     get_session_for_read,
     own_records,
@@ -164,6 +165,7 @@ def session_detail(request, pk):
         "acknowledgement_rows": [(p, acknowledged.get(p.pk)) for p in answering],
         "visible_feedback": access.visible_feedback(session.feedback.all()),
         "addendum_form": AddendumForm(),
+        "audience": Audience(session) if access.can_add_addendum else None,
         "relationship": _relationship_focus(session),
         "history": record_history(session, access) if access.can_read_content else [],
     }
@@ -596,7 +598,9 @@ def record_acknowledge(request, pk):
         messages.success(request, "Thank you. Your response is recorded and your supervisor told.")
         return redirect("sessions:detail", pk=session.pk)
     return render(
-        request, "sessions_app/record_acknowledge.html", {"session": session, "form": form}
+        request,
+        "sessions_app/record_acknowledge.html",
+        {"session": session, "form": form, "audience": Audience(session)},
     )
 
 
@@ -613,7 +617,7 @@ def record_feedback(request, pk):
     return render(
         request,
         "sessions_app/record_feedback.html",
-        {"session": session, "form": form, "existing": existing},
+        {"session": session, "form": form, "existing": existing, "audience": Audience(session)},
     )
 
 
