@@ -124,9 +124,9 @@ class SessionAdmin(admin.ModelAdmin):
 class AccessLogAdmin(admin.ModelAdmin):
     """Who read which record, when and where: for administrators to read, never to edit."""
 
-    list_display = ["viewed_at", "user", "session", "place"]
+    list_display = ["viewed_at", "user", "session_label", "place"]
     list_filter = [("viewed_at", admin.DateFieldListFilter), "place", "user__team"]
-    search_fields = ["user__name", "user__email", "session__supervisor__name"]
+    search_fields = ["user__name", "user__email", "session_label"]
     date_hierarchy = "viewed_at"
     list_select_related = ["user", "session"]
 

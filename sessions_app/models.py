@@ -463,7 +463,11 @@ class AccessLog(models.Model):
     """A read of a record by someone who is not a party to it (SessionAccess.is_logged)."""
 
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="record_views")
-    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="access_log")
+    # The log outlives a session removed in admin: who read what stays on record.
+    session = models.ForeignKey(
+        Session, null=True, on_delete=models.SET_NULL, related_name="access_log"
+    )
+    session_label = models.CharField("session", max_length=300, blank=True)
     viewed_at = models.DateTimeField(auto_now_add=True, db_index=True)
     place = models.CharField(
         max_length=20, choices=ReadPlace.choices, default=ReadPlace.RECORD_PAGE
@@ -473,7 +477,7 @@ class AccessLog(models.Model):
         ordering = ["-viewed_at"]
 
     def __str__(self):
-        return f"{self.user} read session {self.session_id} ({self.get_place_display()})"
+        return f"{self.user} read {self.session_label} ({self.get_place_display()})"
 
 
 class ReminderKind(models.TextChoices):

@@ -39,7 +39,8 @@ def _locked(session: Session, by, step: str) -> tuple[Session, SessionAccess]:
 def record_read_log(*, session: Session, by, place: str = ReadPlace.RECORD_PAGE) -> None:
     """Note a read by someone who is not a party to the record (managers, administrators)."""
     if SessionAccess(by, session).is_logged:
-        AccessLog.objects.create(user=by, session=session, place=place)
+        label = f"{session.title()}, {session.date:%-d %b %Y} (session {session.pk})"
+        AccessLog.objects.create(user=by, session=session, session_label=label, place=place)
 
 
 @transaction.atomic
