@@ -319,7 +319,10 @@ def conflict_context(current):
 
 
 def posted_item_tags(items):
-    """(minutes, functions) for each item still on the page, typed or saved."""
+    """(minutes, functions) for each item still on the page, typed or saved.
+
+    Only what could be an item counts: whole minutes of at least 1, known functions.
+    """
     rows = []
     for f in items.forms:
         if f.is_bound:
@@ -330,18 +333,27 @@ def posted_item_tags(items):
         else:
             minutes = f.initial.get("minutes", "")
             functions = f.initial.get("functions", [])
-        try:
-            minutes = int(minutes)
-        except (TypeError, ValueError):
+        minutes = _whole_number(minutes)
+        if minutes is None or minutes < 1:
             continue
-        rows.append((minutes, [fn for fn in functions if fn in FUNCTIONS]))
+        rows.append((minutes, sorted({fn for fn in functions if fn in FUNCTIONS})))
     return rows
 
 
 def posted_duration(form):
-    raw = (
-        form.data.get("duration_minutes") if form.is_bound else form.initial.get("duration_minutes")
-    )
+    """The session's duration as typed (or saved), when it is a whole number."""
+    if form.is_bound:
+        return _whole_number(form.data.get("duration_minutes"))
+    return _whole_number(form.initial.get("duration_minutes"))
+
+
+def posted_tally(data):
+    """The balance card for the session page's data as typed so far; nothing is saved."""
+    items = ItemFormSet(data, prefix="items")
+    return tally_rows(posted_item_tags(items), _whole_number(data.get("duration_minutes")))
+
+
+def _whole_number(raw):
     try:
         return int(raw)
     except (TypeError, ValueError):
@@ -349,21 +361,32 @@ def posted_duration(form):
 
 
 def tally_rows(items, duration):
-    """Minutes per function (m / k each, by the audit's own rule), tagged and unallocated."""
+    """The balance card of one session: `items` as (minutes, functions), `duration` or None.
+
+    Minutes per function by the audit's own rule (m / k to each of an item's k functions);
+    shares of the TAGGED minutes (items with at least one function), as the audit counts
+    them, and none while nothing is tagged; unallocated: the duration less every item's
+    minutes. Every number is written by core.numbers, so the page and the record agree.
+    """
+    items = list(items)
     tally = tally_items(
         ItemTags(minutes, frozenset(functions)) for minutes, functions in items if functions
     )
     total = sum(minutes for minutes, _functions in items)
+    shares = tally.shares
+    untagged = total - tally.tagged
     return {
         "functions": [
             {
                 "key": fn,
                 "label": FUNCTION_LABELS[fn],
                 "minutes": minutes_text(tally.by_function[fn]),
-                "share": percent_text(tally.shares[fn]) if tally.shares else None,
+                "share": percent_text(shares[fn]) if shares else None,
             }
             for fn in FUNCTIONS
         ],
+        "tagged": minutes_text(tally.tagged),
+        "untagged": minutes_text(untagged) if untagged else None,
         "total": total,
         "duration": duration,
         "unallocated": (duration - total) if duration is not None else None,

@@ -36,7 +36,7 @@ from .models import (
     Session,
     Status,
 )
-from .recording import RecordingPage
+from .recording import RecordingPage, posted_tally
 from .recording import tally_rows as _tally_rows  # the record page's balance card
 from .roles import roles_of
 from .selectors import supervisee_relationships, supervisor_relationships
@@ -161,11 +161,28 @@ def session_detail(request, pk):
 @login_required
 def session_new(request):
     """Schedule a session or record one that was held, on one page."""
-    roles = roles_of(request.user)
-    # Managers can run team sessions even when they supervise nobody individually.
-    if not (roles.supervisor or roles.manager):
+    if not _records_sessions(request.user):
         return render(request, "sessions_app/no_role.html", status=200)
     return _session_form_page(request, session=None)
+
+
+def _records_sessions(user):
+    roles = roles_of(user)
+    # Managers can run team sessions even when they supervise nobody individually.
+    return roles.supervisor or roles.manager
+
+
+@login_required
+@require_POST
+def session_tally(request):
+    """The session page's balance card for what is typed so far, for its script to swap in.
+
+    Scoped like the page itself (session_new); it reads the posted form and writes nothing.
+    """
+    if not _records_sessions(request.user):
+        return render(request, "sessions_app/no_role.html", status=200)
+    context = {"tally": posted_tally(request.POST)}
+    return render(request, "sessions_app/session_form.html#tally", context)
 
 
 @login_required
