@@ -83,7 +83,7 @@ class RecordingPage:
         )
         self.review_form = ReviewForm(data, initial=review_initial, actions=review_actions)
 
-        people = [p for p in candidates if p.pk != user.pk]
+        people = [p for p in self.form.candidates if p.pk != user.pk]  # already fetched
         owner_choices = owner_choices_for(supervisor=user, people=people, one_to_one=True)
         self.items = ItemFormSet(data, prefix="items", initial=item_initial)
         self.actions = ActionFormSet(
