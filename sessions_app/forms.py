@@ -389,6 +389,15 @@ class AcknowledgeForm(forms.Form):
 
 
 class FeedbackForm(forms.ModelForm):
+    # A choice of 1 to 5, so that anything else is refused beside the field (the model's
+    # check constraint alone would refuse 0 with a message the page does not show).
+    usefulness = forms.TypedChoiceField(
+        label="How useful was the session? (1 not at all, 5 very)",
+        choices=[(i, str(i)) for i in range(1, 6)],
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+
     class Meta:
         model = Feedback
         fields = [
@@ -408,7 +417,6 @@ class FeedbackForm(forms.ModelForm):
             "mediation": "Mediation (the bridge between you and the organisation)",
             "dominated": "Did one function dominate the session?",
             "wants_more": "Which function would you like more attention on next time?",
-            "usefulness": "How useful was the session? (1 not at all, 5 very)",
             "comments": "Anything else about how supervision is going for you",
         }
         widgets = {
@@ -416,7 +424,6 @@ class FeedbackForm(forms.ModelForm):
             "development": forms.RadioSelect,
             "support": forms.RadioSelect,
             "mediation": forms.RadioSelect,
-            "usefulness": forms.RadioSelect(choices=[(i, str(i)) for i in range(1, 6)]),
             "comments": forms.Textarea(attrs={"rows": 4}),
         }
 
@@ -424,7 +431,6 @@ class FeedbackForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for name in ("management", "development", "support", "mediation"):
             self.fields[name].choices = [c for c in self.fields[name].choices if c[0]]
-        self.fields["usefulness"].widget.choices = [(i, str(i)) for i in range(1, 6)]
         self.fields["dominated"].choices = [("", "No, none dominated")] + [
             c for c in self.fields["dominated"].choices if c[0]
         ]

@@ -6,6 +6,7 @@ app_name = "sessions"
 urlpatterns = [
     path("", views.session_list, name="list"),
     path("new/", views.session_new, name="new"),
+    path("tally/", views.session_tally, name="tally"),
     path("my-log.csv", exports.my_log_csv, name="my_log_csv"),
     path("my-log/", exports.my_log_print, name="my_log_print"),
     path("planned.ics", exports.planned_ics, name="planned_ics"),

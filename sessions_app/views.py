@@ -8,11 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from core.clock import today
-from core.numbers import minutes_text, percent_text
-from core.tally import ItemTags, tally_items
-from core.vocabulary import FUNCTION_LABELS, FUNCTIONS
 from people.models import Relationship
-from people.selectors import session_candidates
 
 from . import records, selectors, services
 from .access import (
@@ -22,22 +18,11 @@ from .access import (
     own_records,
 )
 from .forms import (
-    ATTENDANCE_CHOICES,
-    OWNER_OTHER,
-    OWNER_SUPERVISEE,
-    OWNER_SUPERVISOR,
     AcknowledgeForm,
-    ActionFormSet,
     AddendumForm,
     CancelForm,
     FeedbackForm,
-    ItemFormSet,
     RescheduleForm,
-    ReviewForm,
-    SessionForm,
-    attendee_field_name,
-    check_item_minutes,
-    owner_choices_for,
 )
 from .history import record_history
 from .models import (
@@ -47,11 +32,12 @@ from .models import (
     Addendum,
     Attendance,
     Feedback,
-    Format,
     Item,
     Session,
     Status,
 )
+from .recording import RecordingPage, posted_tally
+from .recording import tally_rows as _tally_rows  # the record page's balance card
 from .roles import roles_of
 from .selectors import supervisee_relationships, supervisor_relationships
 
@@ -175,11 +161,28 @@ def session_detail(request, pk):
 @login_required
 def session_new(request):
     """Schedule a session or record one that was held, on one page."""
-    roles = roles_of(request.user)
-    # Managers can run team sessions even when they supervise nobody individually.
-    if not (roles.supervisor or roles.manager):
+    if not _records_sessions(request.user):
         return render(request, "sessions_app/no_role.html", status=200)
     return _session_form_page(request, session=None)
+
+
+def _records_sessions(user):
+    roles = roles_of(user)
+    # Managers can run team sessions even when they supervise nobody individually.
+    return roles.supervisor or roles.manager
+
+
+@login_required
+@require_POST
+def session_tally(request):
+    """The session page's balance card for what is typed so far, for its script to swap in.
+
+    Scoped like the page itself (session_new); it reads the posted form and writes nothing.
+    """
+    if not _records_sessions(request.user):
+        return render(request, "sessions_app/no_role.html", status=200)
+    context = {"tally": posted_tally(request.POST)}
+    return render(request, "sessions_app/session_form.html#tally", context)
 
 
 @login_required
@@ -189,311 +192,23 @@ def session_edit(request, pk):
     return _session_form_page(request, session=session)
 
 
-def _session_initial(session):
-    initial = {
-        "format": session.format,
-        "group_type": session.group_type,
-        "status": session.status,
-        "date": session.date,
-        "start_time": session.start_time,
-        "duration_minutes": session.duration_minutes,
-        "mode": session.mode,
-        "version": session.version,
-    }
-    attendances = list(session.attendances.all())
-    if session.format == Format.ONE_TO_ONE and attendances:
-        initial["supervisee"] = attendances[0].person_id
-    for a in attendances:
-        initial[f"attendee_{a.person_id}"] = "present" if a.present else "absent"
-    return initial
-
-
-def _item_initial(session):
-    return [
-        {
-            "id": i.pk,
-            "title": i.title,
-            "minutes": i.minutes,
-            "functions": i.functions,
-            "stages": i.stages,
-            "stakeholders": i.stakeholders,
-            "notes": i.notes,
-            "case_ref": i.case_ref,
-            "risk": i.risk,
-            "confidential": i.confidential,
-        }
-        for i in session.items.all()
-    ]
-
-
-def _action_initial(session):
-    supervisee = session.supervisee
-    rows = []
-    for a in session.actions.all():
-        if a.owner_id is None:
-            owner = OWNER_OTHER
-        elif a.owner_id == session.supervisor_id:
-            owner = OWNER_SUPERVISOR
-        elif supervisee is not None and a.owner_id == supervisee.pk:
-            owner = OWNER_SUPERVISEE
-        else:
-            owner = f"person:{a.owner_id}"
-        rows.append(
-            {
-                "id": a.pk,
-                "description": a.description,
-                "owner": owner,
-                "owner_name": a.owner_name,
-                "due_date": a.due_date,
-                "status": a.status,
-            }
-        )
-    return rows
-
-
-def _with_extra_form(data, prefix):
-    """The no-JavaScript 'add another' button: the same data with one more empty form."""
-    data = data.copy()
-    key = f"{prefix}-TOTAL_FORMS"
-    try:
-        data[key] = str(int(data.get(key, 0)) + 1)
-    except ValueError:
-        data[key] = "1"
-    return data
-
-
-def _people_for_review(form, session):
-    """Whose open actions to bring forward: the attendees as posted, else as saved."""
-    if form.is_bound and form.is_valid():
-        return list(form.attendance())
-    if session is not None:
-        return [a.person_id for a in session.attendances.all()]
-    if form.is_bound:
-        return _posted_people(form.data, form)
-    supervisee = form.initial.get("supervisee")
-    return [supervisee] if supervisee else []
-
-
 def _session_form_page(request, *, session):
-    user = request.user
-    day = today()
-    attendee_ids = [a.person_id for a in session.attendances.all()] if session else []
-    candidates = session_candidates(user, day, including=attendee_ids)
-
-    data = request.POST if request.method == "POST" else None
-    adding_item = data is not None and "add_item" in data
-    adding_action = data is not None and "add_action" in data
-    if adding_item:
-        data = _with_extra_form(data, "items")
-    if adding_action:
-        data = _with_extra_form(data, "actions")
-
-    if session is None:
-        initial = {"format": request.GET.get("format", Format.ONE_TO_ONE), "date": day}
-        initial["status"] = Status.HELD if request.GET.get("held") else Status.PLANNED
-        initial["duration_minutes"] = 90
-        supervisee_param = request.GET.get("supervisee", "")
-        if supervisee_param.isdigit() and candidates.filter(pk=supervisee_param).exists():
-            initial["supervisee"] = int(supervisee_param)
-        item_initial, action_initial, review_initial = [], [], {}
-    else:
-        initial = _session_initial(session)
-        item_initial = _item_initial(session)
-        action_initial = _action_initial(session)
-        review_initial = {f"review_{r.action_id}": r.outcome for r in session.action_reviews.all()}
-
-    form = SessionForm(
-        data,
-        initial=initial,
-        candidates=candidates,
-        supervisor=user,
-    )
-    people_ids = _people_for_review(form, session)
-    review_day = form.cleaned_data.get("date") if form.is_bound and form.is_valid() else None
-    review_actions = selectors.actions_for_review(
-        supervisor=user,
-        people_ids=people_ids,
-        session_date=review_day or (session.date if session else day),
+    """The recording page (sessions_app.recording) for a new session or an edit of `session`."""
+    page = RecordingPage(
+        user=request.user,
         session=session,
+        data=request.POST if request.method == "POST" else None,
+        query=request.GET,
     )
-    review_form = ReviewForm(data, initial=review_initial, actions=review_actions)
-
-    people = [p for p in candidates if p.pk != user.pk]
-    owner_choices = owner_choices_for(supervisor=user, people=people, one_to_one=True)
-    items = ItemFormSet(data, prefix="items", initial=item_initial)
-    actions = ActionFormSet(
-        data, prefix="actions", initial=action_initial, owner_choices=owner_choices
-    )
-
-    conflict = None
-    if data is not None and not (adding_item or adding_action):
-        valid = all([form.is_valid(), items.is_valid(), actions.is_valid(), review_form.is_valid()])
-        if valid:
-            valid = check_item_minutes(form, items) & _check_action_owners(form, actions)
-        if valid:
-            attendance = form.attendance()
-            supervisee_id = (
-                form.cleaned_data["supervisee"].pk
-                if form.cleaned_data["format"] == Format.ONE_TO_ONE
-                else None
+    if page.submitted:
+        saved = page.save()
+        if saved is not None:
+            messages.success(
+                request, "The session is saved." if session is None else "Your changes are saved."
             )
-            action_data = [
-                f.action_data(supervisor=user, supervisee_id=supervisee_id)
-                for f in actions.kept_forms()
-            ]
-            try:
-                if session is None:
-                    saved = services.session_create(
-                        supervisor=user,
-                        details=form.details(),
-                        attendance=attendance,
-                        items=items.item_data(),
-                        actions=action_data,
-                        reviews=review_form.reviews(),
-                    )
-                    messages.success(request, "The session is saved.")
-                else:
-                    saved = services.session_update(
-                        session=session,
-                        by=user,
-                        expected_version=form.cleaned_data.get("version") or 0,
-                        details=form.details(),
-                        attendance=attendance,
-                        items=items.item_data(),
-                        actions=action_data,
-                        reviews=review_form.reviews(),
-                    )
-                    messages.success(request, "Your changes are saved.")
-                return redirect("sessions:detail", pk=saved.pk)
-            except services.StaleRecord as stale:
-                conflict = _conflict_context(stale.session)
-                # Keep everything typed; the next save, made knowingly, replaces theirs.
-                data = data.copy()
-                data["version"] = str(stale.session.version)
-                form = SessionForm(
-                    data,
-                    initial=initial,
-                    candidates=candidates,
-                    supervisor=user,
-                )
-                form.is_valid()
-            except services.InvalidSession as invalid:
-                form.add_error("date", str(invalid))
-
-    focus_relationship = None
-    supervisee_id = str(
-        (form.data.get("supervisee") if form.is_bound else form.initial.get("supervisee")) or ""
-    )
-    if supervisee_id.isdigit() and int(supervisee_id) in {p.pk for p in form.candidates}:
-        focus_relationship = (
-            Relationship.objects.filter(supervisor=user, supervisee_id=int(supervisee_id))
-            .active_on(day)
-            .prefetch_related("focus_agreements")
-            .first()
-        )
-    context = {
-        "session": session,
-        "relationship": focus_relationship,
-        "form": form,
-        "items": items,
-        "actions": actions,
-        "review_form": review_form,
-        "tally": _tally_rows(_posted_item_tags(items), _posted_duration(form)),
-        "conflict": conflict,
-        "attendance_choices": ATTENDANCE_CHOICES,
-    }
-    status = 409 if conflict else 200
-    return render(request, "sessions_app/session_form.html", context, status=status)
-
-
-def _posted_people(data, form):
-    if data.get("format") == Format.GROUP:
-        return [
-            person.pk
-            for person in form.group_people
-            if data.get(attendee_field_name(person)) in ("present", "absent")
-        ]
-    value = data.get("supervisee", "")
-    candidate_ids = {person.pk for person in form.candidates}
-    return [int(value)] if value.isdigit() and int(value) in candidate_ids else []
-
-
-def _check_action_owners(form, actions):
-    """An action's owner must be the supervisor, an attendee, or a named other."""
-    ok = True
-    fmt = form.cleaned_data["format"]
-    attendees = set(form.attendance())
-    for f in actions.kept_forms():
-        owner = f.cleaned_data["owner"]
-        if owner == OWNER_SUPERVISEE and fmt == Format.GROUP:
-            f.add_error("owner", "In a group session, choose which member owns the action.")
-            ok = False
-        elif owner.startswith("person:") and int(owner.removeprefix("person:")) not in attendees:
-            f.add_error("owner", "The owner must be someone in this session, or someone named.")
-            ok = False
-    return ok
-
-
-def _conflict_context(current):
-    latest = current.history.select_related("history_user").first()
-    return {
-        "session": current,
-        "changed_by": latest.history_user if latest else None,
-        "changed_at": latest.history_date if latest else current.updated_at,
-        "items": list(current.items.order_by("position", "pk")),
-    }
-
-
-def _posted_item_tags(items):
-    """(minutes, functions) for each item still on the page, typed or saved."""
-    rows = []
-    for f in items.forms:
-        if f.is_bound:
-            if f.data.get(f.add_prefix("DELETE")):
-                continue
-            minutes = f.data.get(f.add_prefix("minutes"), "")
-            functions = f.data.getlist(f.add_prefix("functions"))
-        else:
-            minutes = f.initial.get("minutes", "")
-            functions = f.initial.get("functions", [])
-        try:
-            minutes = int(minutes)
-        except (TypeError, ValueError):
-            continue
-        rows.append((minutes, [fn for fn in functions if fn in FUNCTIONS]))
-    return rows
-
-
-def _posted_duration(form):
-    raw = (
-        form.data.get("duration_minutes") if form.is_bound else form.initial.get("duration_minutes")
-    )
-    try:
-        return int(raw)
-    except (TypeError, ValueError):
-        return None
-
-
-def _tally_rows(items, duration):
-    """Minutes per function (m / k each, by the audit's own rule), tagged and unallocated."""
-    tally = tally_items(
-        ItemTags(minutes, frozenset(functions)) for minutes, functions in items if functions
-    )
-    total = sum(minutes for minutes, _functions in items)
-    return {
-        "functions": [
-            {
-                "key": fn,
-                "label": FUNCTION_LABELS[fn],
-                "minutes": minutes_text(tally.by_function[fn]),
-                "share": percent_text(tally.shares[fn]) if tally.shares else None,
-            }
-            for fn in FUNCTIONS
-        ],
-        "total": total,
-        "duration": duration,
-        "unallocated": (duration - total) if duration is not None else None,
-    }
+            return redirect("sessions:detail", pk=saved.pk)
+    status = 409 if page.conflict else 200
+    return render(request, "sessions_app/session_form.html", page.context(), status=status)
 
 
 @login_required

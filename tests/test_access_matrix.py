@@ -70,6 +70,8 @@ MATRIX = {
     ("people:settings", None, "get"): everyone(200),
     ("sessions:list", None, "get"): everyone(200),
     ("sessions:new", None, "get"): everyone(200),
+    # The session page's live balance card: scoped like the page (no role: the same help page).
+    ("sessions:tally", None, "post"): everyone(200),
     # Take it with you: each person's own log and planned sessions, nobody else's.
     ("sessions:my_log_csv", None, "get"): everyone(200),
     ("sessions:my_log_print", None, "get"): everyone(200),
@@ -186,6 +188,7 @@ MATRIX = {
 
 # Views that only accept POST answer 405 to GET, for the user who may use them.
 POST_ONLY = {
+    "sessions:tally": (None, "supervisor"),
     "sessions:share": ("held", "supervisor"),
     "sessions:withdraw": ("shared", "supervisor"),
     "sessions:sign_off": ("shared", "supervisor"),
@@ -251,7 +254,8 @@ def test_access(client, world, key, role):
 def test_post_only_views_refuse_get(client, world, name):
     obj, role = POST_ONLY[name]
     client.force_login(world["people"][role])
-    assert client.get(reverse(name, args=[world[obj].pk])).status_code == 405
+    url = reverse(name, args=[world[obj].pk]) if obj else reverse(name)
+    assert client.get(url).status_code == 405
 
 
 def test_post_only_views_are_listed():

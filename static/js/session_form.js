@@ -1,11 +1,17 @@
 // The session page: add and remove items and actions in place, show the fields that fit the
-// format, and keep the live tally of minutes per function. Without JavaScript the page still
-// works: the "Add" buttons submit and the server adds an empty form.
+// format, and keep the balance card up to date. The card is rendered by the server (the same
+// template and numbers as the saved record): this script only posts the form as typed, a
+// moment after the last change, and swaps the card's contents in. Without JavaScript the page
+// still works: the "Add" buttons submit, and the server adds an empty form and a fresh card.
 (function () {
   "use strict";
   var form = document.getElementById("session-form");
   if (!form) return;
-  var FUNCTIONS = ["management", "development", "support", "mediation"];
+  var card = document.getElementById("tally");
+  var tallyUrl = form.getAttribute("data-tally-url");
+  var WAIT_MS = 300;
+  // What moves the tally: an item's minutes, functions or removal, and the duration.
+  var TALLY_FIELD = /^(items-\d+-(minutes|functions|DELETE)|duration_minutes)$/;
 
   function addForm(kind) {
     var prefix = kind === "item" ? "items" : "actions";
@@ -19,7 +25,6 @@
     var added = holder.lastElementChild;
     var first = added.querySelector("input[type=text], textarea, select");
     if (first) first.focus();
-    tally();
   }
 
   document.querySelectorAll("[data-add]").forEach(function (button) {
@@ -37,49 +42,77 @@
     });
   }
 
-  function round1(n) { return Math.round(n * 10) / 10; }
-
-  function tally() {
-    var perFunction = { management: 0, development: 0, support: 0, mediation: 0 };
-    var total = 0;
-    form.querySelectorAll("[data-item-form]").forEach(function (card) {
-      var del = card.querySelector("[data-item-delete]");
-      card.classList.toggle("ff-deleted", !!(del && del.checked));
-      if (del && del.checked) return;
-      var minutesInput = card.querySelector("input[name$='-minutes']");
-      var minutes = parseInt(minutesInput && minutesInput.value, 10);
-      if (!(minutes > 0)) return;
-      total += minutes;
-      var chosen = Array.prototype.filter.call(
-        card.querySelectorAll("input[name$='-functions']"), function (box) { return box.checked; }
-      ).map(function (box) { return box.value; });
-      chosen.forEach(function (fn) { perFunction[fn] += minutes / chosen.length; });
+  function markDeleted() {
+    form.querySelectorAll("[data-item-form]").forEach(function (itemCard) {
+      var del = itemCard.querySelector("[data-item-delete]");
+      itemCard.classList.toggle("ff-deleted", !!(del && del.checked));
     });
-    FUNCTIONS.forEach(function (fn) {
-      var cell = document.querySelector("[data-tally-function=" + fn + "]");
-      if (!cell) return;
-      var share = total ? " (" + Math.round(100 * perFunction[fn] / total) + "%)" : "";
-      cell.textContent = round1(perFunction[fn]) + " min" + share;
-    });
-    var totalCell = document.querySelector("[data-tally-total]");
-    if (totalCell) totalCell.textContent = total + " min";
-    var duration = parseInt((form.querySelector("input[name=duration_minutes]") || {}).value, 10);
-    var unallocated = document.querySelector("[data-tally-unallocated]");
-    if (unallocated) {
-      if (duration > 0) {
-        var left = duration - total;
-        unallocated.textContent = left + " min" + (left < 0 ? " (over the duration)" : "");
-      } else {
-        unallocated.textContent = "-";
-      }
-    }
   }
 
-  form.addEventListener("input", tally);
+  var timer = null;
+  var inFlight = null;
+
+  // aria-busy stays "true" from the change until the fresh card is in (tests wait on it).
+  function tallySoon() {
+    if (!card || !tallyUrl) return;
+    card.setAttribute("aria-busy", "true");
+    window.clearTimeout(timer);
+    timer = window.setTimeout(fetchTally, WAIT_MS);
+  }
+
+  function fetchTally() {
+    if (inFlight) inFlight.abort();
+    var request = new AbortController();
+    inFlight = request;
+    var token = form.querySelector("input[name=csrfmiddlewaretoken]");
+    fetch(tallyUrl, {
+      method: "POST",
+      body: new FormData(form),
+      headers: { "X-CSRFToken": token ? token.value : "" },
+      credentials: "same-origin",
+      signal: request.signal,
+    })
+      .then(function (response) {
+        if (!response.ok) throw new Error("tally " + response.status);
+        return response.text();
+      })
+      .then(function (html) {
+        if (inFlight !== request) return;
+        var parsed = document.createElement("template");
+        parsed.innerHTML = html;
+        var fresh = parsed.content.querySelector("#tally");
+        if (!fresh) throw new Error("no tally in the answer");
+        // Swap the contents, not the element: it is the live region screen readers follow.
+        card.innerHTML = fresh.innerHTML;
+        card.removeAttribute("data-tally-stale");
+      })
+      .catch(function (error) {
+        if (error.name === "AbortError") return;
+        card.setAttribute("data-tally-stale", "");
+        if (!card.querySelector("[data-tally-stale-note]")) {
+          card.querySelector(".card-body").insertAdjacentHTML(
+            "beforeend",
+            '<p class="small text-danger mb-0 mt-2" data-tally-stale-note>' +
+              "Not updated: the balance is worked out again when you save.</p>"
+          );
+        }
+      })
+      .finally(function () {
+        if (inFlight !== request) return;
+        inFlight = null;
+        card.setAttribute("aria-busy", "false");
+      });
+  }
+
+  form.addEventListener("input", function (event) {
+    if (TALLY_FIELD.test(event.target.name || "")) tallySoon();
+  });
   form.addEventListener("change", function (event) {
-    if (event.target.name === "format") showForFormat();
-    tally();
+    var name = event.target.name || "";
+    if (name === "format") showForFormat();
+    if (/-DELETE$/.test(name)) markDeleted();
+    if (TALLY_FIELD.test(name)) tallySoon();
   });
   showForFormat();
-  tally();
+  markDeleted();
 })();

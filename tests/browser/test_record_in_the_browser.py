@@ -40,9 +40,11 @@ def test_group_session_with_three_items_and_two_actions(
     add_item(page, 1, "Wellbeing check-in", 20, ["support"])
     add_item(page, 2, "Learning from a review", 10, ["development"])
     # The live tally: 30 / 2 to management and mediation, the rest whole.
+    from playwright.sync_api import expect
+
     tally = page.locator("#tally")
-    assert "15 min (25%)" in tally.locator("[data-tally-function=management]").inner_text()
-    assert tally.locator("[data-tally-unallocated]").inner_text() == "0 min"
+    expect(tally.locator("[data-tally-function=management]")).to_have_text("15 min (25%)")
+    expect(tally.locator("[data-tally-unallocated]")).to_have_text("0 min")
 
     add_action(page, 0, "Circulate the policy", "supervisor")
     add_action(page, 1, "Present a case next month", f"person:{supervisee.pk}")

@@ -2,6 +2,8 @@
 
 import datetime
 
+from django.http import QueryDict
+
 
 def session_post(
     *,
@@ -80,3 +82,14 @@ def session_post(
     for action_id, outcome in (reviews or {}).items():
         data[f"review_{action_id}"] = outcome
     return data
+
+
+def as_post(data):
+    """`data` as Django receives a browser's POST: a QueryDict, lists as repeated keys."""
+    post = QueryDict(mutable=True)
+    for key, value in data.items():
+        if isinstance(value, list | tuple):
+            post.setlist(key, [str(v) for v in value])
+        else:
+            post[key] = str(value)
+    return post

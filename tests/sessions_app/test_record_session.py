@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -423,3 +424,127 @@ def test_actions_of_a_session_earlier_today_come_forward_to_a_new_one(
     ActionFactory(session=earlier, description="Ring the GP")
     page = login(supervisor).get(f"{NEW}?supervisee={supervisee.pk}&held=1")
     assert [a.description for a in page.context["review_form"].actions] == ["Ring the GP"]
+
+
+# The balance card: the live tally of the session page is rendered by the server, from the
+# same function and template as the saved record's, so a figure reads the same on both.
+TALLY = reverse("sessions:tally")
+ALL_FOUR = ["management", "development", "support", "mediation"]
+
+
+def tally_cells(response):
+    """{function: 'minutes min (share)'} and the other rows, as the balance card shows them."""
+    body = response.content.decode()
+    card = body[body.index('id="tally"') :]
+    cells = dict(re.findall(r'data-tally-function="(\w+)">([^<]*)<', card))
+    for row in ("tagged", "untagged", "unallocated"):
+        found = re.search(rf"data-tally-{row}>([^<]*)<", card)
+        cells[row] = found.group(1) if found else None
+    return cells
+
+
+TIE_CASES = {
+    # 1 / 8 and 7 / 8 of the tagged minutes: exactly 12.5% and 87.5%, never 13% and 88%.
+    "1 + 7 minutes": (
+        [(1, ["development"]), (7, ["management"])],
+        {
+            "management": "7 min (87.5%)",
+            "development": "1 min (12.5%)",
+            "support": "0 min (0%)",
+            "mediation": "0 min (0%)",
+        },
+    ),
+    # A minute shared four ways: quarter minutes, and shares that end in a 5 to round up.
+    "1 + 6 + 1 minutes, all four functions": (
+        [(1, ALL_FOUR), (6, ["management"]), (1, ["development"])],
+        {
+            "management": "6.25 min (78.13%)",
+            "development": "1.25 min (15.63%)",
+            "support": "0.25 min (3.13%)",
+            "mediation": "0.25 min (3.13%)",
+        },
+    ),
+}
+
+
+@pytest.mark.parametrize("case", TIE_CASES)
+def test_live_tally_the_form_page_and_the_record_write_the_same_figures(
+    login, supervisor, supervisee, case
+):
+    items, expected = TIE_CASES[case]
+    client = login(supervisor)
+    data = session_post(
+        supervisee=supervisee,
+        items=[{"minutes": m, "functions": functions} for m, functions in items],
+    )
+    live = client.post(TALLY, data)
+    assert live.status_code == 200
+    assert live.content.decode().lstrip().startswith('<div class="card ff-tally" id="tally"')
+    assert Session.objects.count() == 0  # the tally never writes
+    round_trip = client.post(
+        NEW, {**{k: v for k, v in data.items() if k != "save"}, "add_item": "1"}
+    )
+    saved = client.post(NEW, data)
+    record = client.get(saved.url)
+    for page in (live, round_trip, record):
+        cells = tally_cells(page)
+        assert {fn: cells[fn] for fn in ALL_FOUR} == expected
+        assert cells["tagged"] == "8 min"
+        assert cells["unallocated"] == "82 min"
+
+
+def test_live_tally_shares_are_of_the_tagged_minutes(login, supervisor, supervisee):
+    client = login(supervisor)
+    data = session_post(
+        supervisee=supervisee,
+        duration=60,
+        items=[
+            {"minutes": 30, "functions": ["support"]},
+            {"minutes": 10, "functions": []},
+        ],
+    )
+    cells = tally_cells(client.post(TALLY, data))
+    assert cells["support"] == "30 min (100%)"
+    assert cells["management"] == "0 min (0%)"
+    assert cells["tagged"] == "30 min"
+    assert cells["untagged"] == "10 min"
+    assert cells["unallocated"] == "20 min"
+
+
+def test_live_tally_with_nothing_tagged_shows_no_shares(login, supervisor, supervisee):
+    client = login(supervisor)
+    data = session_post(supervisee=supervisee, items=[{"minutes": 15, "functions": []}])
+    data["duration_minutes"] = "abc"
+    cells = tally_cells(client.post(TALLY, data))
+    assert {fn: cells[fn] for fn in ALL_FOUR} == dict.fromkeys(ALL_FOUR, "0 min")
+    assert cells["tagged"] == "0 min"
+    assert cells["untagged"] == "15 min"
+    assert cells["unallocated"] == "-"
+
+
+def test_live_tally_counts_only_what_could_be_an_item(login, supervisor, supervisee):
+    client = login(supervisor)
+    data = session_post(
+        supervisee=supervisee,
+        duration=30,
+        items=[
+            {"minutes": 20, "functions": ["management"]},
+            {"minutes": 10, "functions": ["support"], "DELETE": True},
+        ],
+    )
+    data["items-2-minutes"] = "-5"
+    data["items-2-functions"] = ["development", "no-such-function"]
+    data["items-TOTAL_FORMS"] = "3"
+    cells = tally_cells(client.post(TALLY, data))
+    assert cells["management"] == "20 min (100%)"
+    assert cells["development"] == "0 min (0%)"
+    assert cells["unallocated"] == "10 min"
+
+
+def test_live_tally_for_someone_who_records_no_sessions_is_what_the_form_page_gives(
+    login, outsider
+):
+    response = login(outsider).post(TALLY, session_post())
+    assert response.status_code == 200
+    assert "Sessions are recorded by supervisors" in response.content.decode()
+    assert 'id="tally"' not in response.content.decode()
