@@ -1,13 +1,16 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.contrib.auth.forms import UserChangeForm, UserCreationForm
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
 from core.clock import today
 
 from .models import FocusAgreement, Relationship, Team, User
 
 
-class FourfoldUserCreationForm(UserCreationForm):
+class FourfoldUserCreationForm(AdminUserCreationForm):
+    """Admin's add-person form: "usable_password" lets an administrator leave the password
+    unset, so that the person sets their first one by a reset link (as after an import)."""
+
     class Meta:
         model = User
         fields = ("email", "name")
