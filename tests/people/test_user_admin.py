@@ -21,9 +21,7 @@ def test_add_person_page_opens_for_an_administrator(client, administrator):
     assert b'name="usable_password"' in response.content
 
 
-def test_administrator_adds_a_person_who_sets_their_own_password(
-    client, administrator, team
-):
+def test_administrator_adds_a_person_who_sets_their_own_password(client, administrator, team):
     client.force_login(administrator)
     response = client.post(
         reverse("admin:people_user_add"),
