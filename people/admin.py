@@ -1,3 +1,5 @@
+from allauth.mfa.admin import AuthenticatorAdmin as BaseAuthenticatorAdmin
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
@@ -9,7 +11,7 @@ from core.clock import today
 
 from .access import is_administrator
 from .models import FailedSignIn, FocusAgreement, Relationship, SecurityEvent, Team, User
-from .security import sign_in_unlock
+from .security import security_event_record, sign_in_unlock
 
 
 class FourfoldUserCreationForm(AdminUserCreationForm):
@@ -154,6 +156,33 @@ class FailedSignInAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         # Deleting a row would unlock without a line in the security log; the action does both.
         return False
+
+
+admin.site.unregister(Authenticator)
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(BaseAuthenticatorAdmin):
+    """allauth's list of authenticators. Deleting one here is how an administrator lets someone
+    who lost their phone and their recovery codes set up two-step sign-in again; it goes in
+    the security log with who did it."""
+
+    def delete_model(self, request, obj):
+        self._log_removed(request, [obj])
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        self._log_removed(request, queryset.select_related("user"))
+        super().delete_queryset(request, queryset)
+
+    def _log_removed(self, request, authenticators):
+        for authenticator in authenticators:
+            security_event_record(
+                kind=SecurityEvent.Kind.MFA_REMOVED,
+                user=authenticator.user,
+                detail=f"{authenticator.get_type_display()}, by an administrator",
+                by=request.user,
+            )
 
 
 @admin.register(Team)

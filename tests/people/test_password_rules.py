@@ -27,3 +27,8 @@ def test_twelve_uncommon_characters_are_enough(person):
 def test_common_passwords_are_refused_however_long(person, password):
     with pytest.raises(ValidationError, match="too common"):
         validate_password(password, person)
+
+
+def test_a_password_like_the_persons_name_is_refused(person):
+    with pytest.raises(ValidationError, match="too similar"):
+        validate_password("patpractitioner", person)

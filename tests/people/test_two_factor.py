@@ -216,3 +216,20 @@ def test_recovery_code_and_wrong_code_are_in_the_security_log(client, supervisor
     used = SecurityEvent.objects.get(user=supervisor, kind=SecurityEvent.Kind.RECOVERY_CODE_USED)
     assert used.detail == "9 unused code(s) left"
     assert settings.MFA_SUPPORTED_TYPES == ["totp", "recovery_codes"]
+
+
+def test_administrator_removes_a_lost_authenticator_and_it_is_logged(
+    client, supervisor, administrator
+):
+    sign_in(client, supervisor.email)
+    enrol(client)
+    totp_row = Authenticator.objects.get(user=supervisor, type="totp")
+    admin_client = type(client)()
+    admin_client.force_login(administrator)
+    response = admin_client.post(
+        reverse("admin:mfa_authenticator_delete", args=[totp_row.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 302
+    assert not Authenticator.objects.filter(pk=totp_row.pk).exists()
+    removed = SecurityEvent.objects.get(kind=SecurityEvent.Kind.MFA_REMOVED)
+    assert (removed.user, removed.by) == (supervisor, administrator)
