@@ -68,12 +68,19 @@ def next_step(time_machine):
     return move
 
 
-def test_managers_and_administrators_need_it_by_default():
+def test_managers_and_administrators_need_it_by_default(monkeypatch):
     import importlib
 
     import supervision.settings as module
 
-    assert importlib.reload(module).MFA_REQUIRED_FOR == ["managers", "administrators"]
+    monkeypatch.delenv("MFA_REQUIRED_FOR", raising=False)
+    try:
+        assert importlib.reload(module).MFA_REQUIRED_FOR == ["managers", "administrators"]
+        monkeypatch.setenv("MFA_REQUIRED_FOR", "nobody")
+        assert importlib.reload(module).MFA_REQUIRED_FOR == []
+    finally:
+        monkeypatch.undo()
+        importlib.reload(module)
 
 
 def test_anyone_can_turn_it_on_from_their_settings(client, supervisor):
