@@ -1,13 +1,23 @@
-from django.contrib import admin
+from allauth.mfa.admin import AuthenticatorAdmin as BaseAuthenticatorAdmin
+from allauth.mfa.models import Authenticator
+from django.conf import settings
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.contrib.auth.forms import UserChangeForm, UserCreationForm
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.db.models import Sum
 
+from core import clock
 from core.clock import today
 
-from .models import FocusAgreement, Relationship, Team, User
+from .access import is_administrator
+from .models import FailedSignIn, FocusAgreement, Relationship, SecurityEvent, Team, User
+from .security import security_event_record, sign_in_unlock
 
 
-class FourfoldUserCreationForm(UserCreationForm):
+class FourfoldUserCreationForm(AdminUserCreationForm):
+    """Admin's add-person form: "usable_password" lets an administrator leave the password
+    unset, so that the person sets their first one by a reset link (as after an import)."""
+
     class Meta:
         model = User
         fields = ("email", "name")
@@ -39,6 +49,7 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ["name", "email", "team__name"]
     autocomplete_fields = ["team"]
     inlines = [SupervisorRelationshipInline]
+    actions = ["unlock_sign_in"]
     fieldsets = (
         (None, {"fields": ("email", "name", "password")}),
         ("In the organisation", {"fields": ("team", "start_date_in_post", "reminder_emails")}),
@@ -57,6 +68,121 @@ class UserAdmin(BaseUserAdmin):
             },
         ),
     )
+
+    @admin.action(description="Unlock sign-in (forget failed attempts)")
+    def unlock_sign_in(self, request, queryset):
+        cleared = sum(sign_in_unlock(by=request.user, email=p.email) for p in queryset)
+        self.message_user(
+            request,
+            f"Unlocked sign-in for {queryset.count()} person(s); "
+            f"{cleared} failed sign-in record(s) cleared.",
+            messages.SUCCESS,
+        )
+
+
+@admin.register(SecurityEvent)
+class SecurityEventAdmin(admin.ModelAdmin):
+    """The security log: administrators read it; nobody writes, edits or deletes a line."""
+
+    list_display = ["at", "kind", "email", "ip_address", "detail", "by"]
+    list_filter = ["kind"]
+    search_fields = ["email", "ip_address", "detail"]
+    date_hierarchy = "at"
+    list_select_related = ["by"]
+    fields = ["at", "kind", "user", "email", "ip_address", "detail", "by"]
+    readonly_fields = fields
+
+    def has_module_permission(self, request):
+        return is_administrator(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_administrator(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(FailedSignIn)
+class FailedSignInAdmin(admin.ModelAdmin):
+    """Failed sign-ins that axes counts, per account and address, and the unlock action."""
+
+    list_display = ["username", "ip_address", "failures_since_start", "attempt_time", "locked"]
+    list_filter = ["attempt_time"]
+    search_fields = ["username", "ip_address"]
+    ordering = ["-attempt_time"]
+    fields = ["username", "ip_address", "user_agent", "failures_since_start", "attempt_time"]
+    readonly_fields = fields
+    actions = ["unlock"]
+
+    @admin.display(boolean=True, description="locked now")
+    def locked(self, attempt):
+        # Locked while, within the cool-off, this account's failures or this address's reach
+        # the limit (settings.AXES_LOCKOUT_PARAMETERS: either one locks).
+        since = clock.now() - settings.AXES_COOLOFF_TIME
+        recent = FailedSignIn.objects.filter(attempt_time__gte=since)
+        for lookup in ({"username": attempt.username}, {"ip_address": attempt.ip_address}):
+            failures = recent.filter(**lookup).aggregate(n=Sum("failures_since_start"))["n"]
+            if (failures or 0) >= settings.AXES_FAILURE_LIMIT:
+                return True
+        return False
+
+    @admin.action(description="Unlock (forget these failed attempts)")
+    def unlock(self, request, queryset):
+        cleared = 0
+        for attempt in queryset:
+            cleared += sign_in_unlock(
+                by=request.user, email=attempt.username or "", ip_address=attempt.ip_address
+            )
+        self.message_user(request, f"{cleared} failed sign-in record(s) cleared.", messages.SUCCESS)
+
+    def has_module_permission(self, request):
+        return is_administrator(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_administrator(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting a row would unlock without a line in the security log; the action does both.
+        return False
+
+
+admin.site.unregister(Authenticator)
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(BaseAuthenticatorAdmin):
+    """allauth's list of authenticators. Deleting one here is how an administrator lets someone
+    who lost their phone and their recovery codes set up two-step sign-in again; it goes in
+    the security log with who did it."""
+
+    def delete_model(self, request, obj):
+        self._log_removed(request, [obj])
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        self._log_removed(request, queryset.select_related("user"))
+        super().delete_queryset(request, queryset)
+
+    def _log_removed(self, request, authenticators):
+        for authenticator in authenticators:
+            security_event_record(
+                kind=SecurityEvent.Kind.MFA_REMOVED,
+                user=authenticator.user,
+                detail=f"{authenticator.get_type_display()}, by an administrator",
+                by=request.user,
+            )
 
 
 @admin.register(Team)

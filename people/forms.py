@@ -1,16 +1,19 @@
+from allauth.account.forms import LoginForm
 from django import forms
-from django.contrib.auth.forms import PasswordResetForm
 
 from core import clock
 from core.vocabulary import FUNCTION_CHOICES
 
-from .models import User, normalise_email
+from .models import User
 
 
 class SettingsForm(forms.ModelForm):
+    """A person's own settings. Their display name is not here: administrators and the import
+    set it (issue "Trust"), so that the name on a record is the one the organisation knows."""
+
     class Meta:
         model = User
-        fields = ["name", "reminder_emails"]
+        fields = ["reminder_emails"]
         labels = {"reminder_emails": "Send me reminder emails"}
         help_texts = {
             "reminder_emails": "Sessions due in the next week, overdue supervision and actions "
@@ -41,12 +44,15 @@ class FocusForm(forms.Form):
         return day
 
 
-class SetPasswordLinkForm(PasswordResetForm):
-    """Password reset that also reaches people who never had a password.
+class SignInForm(LoginForm):
+    """allauth's sign-in form, in Fourfold's words. People imported without a password set
+    their first one from the "forgotten your password" link: allauth's reset form, unlike
+    Django's, also reaches people who have no usable password."""
 
-    Django's form skips users without a usable password; Fourfold creates people that way on
-    import (INTERFACES.md), and this link is how they set their first one.
-    """
-
-    def get_users(self, email):
-        return User.objects.filter(email=normalise_email(email), is_active=True)
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["login"].label = "Email address"
+        self.fields["login"].widget.attrs.pop("placeholder", None)
+        self.fields["password"].widget.attrs.pop("placeholder", None)
+        # The template offers the reset link under the form, for those who never had one.
+        self.fields["password"].help_text = ""

@@ -2,12 +2,14 @@
 
 from datetime import timedelta
 
+from axes.models import AccessAttempt
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from core import clock
 from core.vocabulary import FUNCTION_LABELS, FUNCTIONS
 
 
@@ -258,3 +260,59 @@ class FocusAgreement(models.Model):
     @property
     def function_labels(self):
         return [FUNCTION_LABELS[key] for key in self.functions]
+
+
+class SecurityEvent(models.Model):
+    """One line of the security log: a sign-in, a failure, a lockout, an unlock, a change to
+    two-step sign-in or to a password. Written by `people.security`, read-only in admin."""
+
+    class Kind(models.TextChoices):
+        SIGN_IN = "sign_in", "Signed in"
+        SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
+        LOCKED_OUT = "locked_out", "Locked out"
+        UNLOCKED = "unlocked", "Unlocked"
+        SIGN_OUT = "sign_out", "Signed out"
+        MFA_ADDED = "mfa_added", "Two-step sign-in added"
+        MFA_REMOVED = "mfa_removed", "Two-step sign-in removed"
+        RECOVERY_CODES_RENEWED = "recovery_codes_renewed", "Recovery codes renewed"
+        RECOVERY_CODE_USED = "recovery_code_used", "Recovery code used"
+        MFA_FAILED = "mfa_failed", "Two-step code refused"
+        PASSWORD_CHANGED = "password_changed", "Password changed"
+
+    at = models.DateTimeField(default=clock.now, db_index=True)
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="security_events"
+    )
+    email = models.CharField(
+        max_length=254, blank=True, help_text="The email the sign-in was tried with, if any."
+    )
+    ip_address = models.GenericIPAddressField("address", null=True, blank=True)
+    detail = models.CharField(max_length=200, blank=True)
+    by = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The administrator who did it, when it was not the person themselves.",
+    )
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = "security log entry"
+        verbose_name_plural = "security log"
+
+    def __str__(self):
+        who = self.email or (self.user.email if self.user else "")
+        return f"{self.get_kind_display()} {who}".strip()
+
+
+class FailedSignIn(AccessAttempt):
+    """django-axes's count of failed sign-ins, one row per account, address and browser, as
+    administrators see it in admin (people.admin), where they unlock."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "failed sign-in"
+        verbose_name_plural = "failed sign-ins and lockouts"

@@ -4,20 +4,25 @@ from django.shortcuts import redirect, render
 
 from core.clock import today
 
-from . import services
+from . import security, services
 from .access import get_relationship_for_read, require_focus_setter
 from .forms import FocusForm, SettingsForm
 
 
 @login_required
 def settings_view(request):
-    """A person's own settings: display name and reminder emails."""
+    """A person's own settings: reminder emails, and links to their password and two-step
+    sign-in. Their display name is set by administrators or the import."""
     form = SettingsForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, "Your settings are saved.")
         return redirect("people:settings")
-    return render(request, "people/settings.html", {"form": form})
+    return render(
+        request,
+        "people/settings.html",
+        {"form": form, "has_two_factor": security.has_two_factor(request.user)},
+    )
 
 
 @login_required

@@ -5,6 +5,7 @@ newcomer needs nothing installed. See `.env.example` for every variable.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -65,6 +66,10 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "simple_history",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "axes",
     "people",
     "sessions_app",
     "audit",
@@ -81,7 +86,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "people.middleware.require_two_factor",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, so that it sees the lockout that authentication marks on the request.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "supervision.urls"
@@ -120,13 +129,28 @@ else:
     }
 
 AUTH_USER_MODEL = "people.User"
-LOGIN_URL = "login"
+LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
-LOGOUT_REDIRECT_URL = "login"
+LOGOUT_REDIRECT_URL = "account_login"
+
+# Sign-in (docs/security.md): django-allauth signs people in by email and asks for a second
+# step (TOTP or a recovery code); django-axes locks out an account or an address after
+# repeated failures. Axes's backend comes first: it refuses a locked-out sign-in before any
+# password is checked.
+AUTHENTICATION_BACKENDS = [
+    "people.security.LockoutBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ["email", "name"]},
+    },
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -197,9 +221,90 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Sessions end when the browser closes, or after SESSION_IDLE_MINUTES without a request:
+# every request pushes the session's expiry on by that much.
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
+if SESSION_IDLE_MINUTES < 1:
+    raise ImproperlyConfigured("SESSION_IDLE_MINUTES must be at least 1")
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+SESSION_SAVE_EVERY_REQUEST = True
+
+# django-allauth: people are added by administrators or the import, never by signing up
+# (people.security.AccountAdapter closes sign-up); their email is their login.
+ACCOUNT_ADAPTER = "people.security.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "Fourfold: "
+ACCOUNT_FORMS = {"login": "people.forms.SignInForm"}
+# A reset asked for an address nobody has sends nothing (the page says the same either way):
+# the form is public, and Fourfold does not mail strangers.
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+# Tell people by email when their password or two-step sign-in changes: if it was not them,
+# they know to call an administrator.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+# Failed sign-ins are counted, and locked out, by axes alone (below); allauth's own cache-based
+# counter would refuse the fifth attempt with a different message.
+ACCOUNT_RATE_LIMITS = {"login_failed": None}
+
+# Two-step sign-in: an authenticator app (TOTP) with recovery codes. Managers and
+# administrators (MFA_REQUIRED_FOR) are sent to set it up before anything else.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Fourfold"
+# Nobody can sign up, and emails are set by administrators or the import, so allauth's guard
+# against an unverified address (its EmailAddress table, which Fourfold does not fill) is moot.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
+MFA_ROLES = ("managers", "administrators")
+MFA_REQUIRED_FOR = env_list("MFA_REQUIRED_FOR", MFA_ROLES)
+if set(MFA_REQUIRED_FOR) - {*MFA_ROLES, "everyone", "nobody"}:
+    raise ImproperlyConfigured(
+        "MFA_REQUIRED_FOR lists roles among managers, administrators, everyone, or is nobody; "
+        f"not {','.join(MFA_REQUIRED_FOR)!r}"
+    )
+if "nobody" in MFA_REQUIRED_FOR:
+    MFA_REQUIRED_FOR = []
+
+# django-axes: LOGIN_FAILURE_LIMIT failed sign-ins (at most 10) lock out the account, and
+# separately the address they came from, until LOGIN_COOLOFF_MINUTES have passed since the last
+# failure or an administrator unlocks it (admin: Sign-in lockouts, or People > Unlock sign-in).
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10)
+if not 1 <= LOGIN_FAILURE_LIMIT <= 10:
+    raise ImproperlyConfigured("LOGIN_FAILURE_LIMIT must be between 1 and 10")
+LOGIN_COOLOFF_MINUTES = env_int("LOGIN_COOLOFF_MINUTES", 30)
+if LOGIN_COOLOFF_MINUTES < 1:
+    raise ImproperlyConfigured("LOGIN_COOLOFF_MINUTES must be at least 1")
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# A success does not wipe the count: an attacker could otherwise reset the per-address count by
+# signing in to an account of their own between guesses.
+AXES_RESET_ON_SUCCESS = False
+# Attempts during a lockout are refused without being counted, so the cool-off runs from the
+# failure that caused it: retrying, even with the right password, does not extend it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_USERNAME_CALLABLE = "people.security.sign_in_email"
+AXES_CLIENT_IP_CALLABLE = "people.security.client_ip_address"
+AXES_LOCKOUT_TEMPLATE = "account/locked_out.html"
+# The security log (people.SecurityEvent) records sign-ins; the admin pages are Fourfold's own.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
+# Behind a proxy every request comes from the proxy: say how many proxies append to
+# X-Forwarded-For, so that the address counted is the browser's.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # Sign-ins, failures, lockouts, unlocks and two-step changes (people.security), also kept
+    # in the database for administrators. Send this logger to the organisation's SIEM if any.
+    "loggers": {"fourfold.security": {"level": "INFO"}},
 }

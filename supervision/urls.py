@@ -1,22 +1,26 @@
+from allauth.account import views as account_views
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.generic import RedirectView
 
-from people.forms import SetPasswordLinkForm
 from sessions_app import views as session_views
 
 admin.site.site_header = "Fourfold administration"
 admin.site.site_title = "Fourfold"
 admin.site.index_title = "Teams, people, relationships and policy"
+# Administrators sign in through the same door as everyone (lockout, two-step sign-in).
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", session_views.home, name="home"),
-    path(
-        "accounts/password_reset/",
-        auth_views.PasswordResetView.as_view(form_class=SetPasswordLinkForm),
-        name="password_reset",
-    ),
-    path("accounts/", include("django.contrib.auth.urls")),
+    # A person's email is their login and the key the imports match on: administrators change
+    # it, not its owner, so allauth's email management page leads to the settings page.
+    path("accounts/email/", RedirectView.as_view(pattern_name="people:settings")),
+    path("accounts/", include("allauth.urls")),
+    # The names Django's auth views had, for links and tests that use them.
+    path("accounts/login/", account_views.login, name="login"),
+    path("accounts/logout/", account_views.logout, name="logout"),
     path("sessions/", include("sessions_app.urls")),
     path("people/", include("people.urls")),
     path("imports/", include("imports.urls")),
