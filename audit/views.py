@@ -4,7 +4,7 @@ Each page is a fixed number of queries, whatever the number of people or session
 selectors sum minutes in SQL, and months and focus follow-ups are folded in Python from one
 query of minutes by day. Who may see what is decided in `people.access` and nowhere else.
 
-Every table downloads as CSV with `?download=<table>` and the page's filters (`audit.csv`).
+Every table downloads as CSV with `?download=<table>` and the page's filters (`audit.tables`).
 """
 
 from django.contrib.auth.decorators import login_required
@@ -27,8 +27,7 @@ from sessions_app.access import content_readable_sessions
 from sessions_app.models import Rating
 from sessions_app.selectors import supervisee_relationships, with_people
 
-from . import csv as tables
-from . import selectors
+from . import selectors, tables
 from .balance import (
     FUNCTION_NEGLECTED,
     MANAGEMENT_DOMINANT,
