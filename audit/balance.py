@@ -477,13 +477,3 @@ class Compliance:
     @property
     def unreviewed_share(self) -> Fraction | None:
         return ratio(self.sessions_with_unreviewed_actions, self.sessions_with_actions_to_review)
-
-
-@dataclass(frozen=True)
-class MonthTrend:
-    """One calendar month of a trend (clipped to the window asked for)."""
-
-    start: date
-    end: date
-    totals: Totals
-    balances: tuple[Balance, ...]

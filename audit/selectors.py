@@ -52,15 +52,12 @@ from sessions_app.selectors import with_last_held
 from .balance import (
     Balance,
     Compliance,
-    MonthTrend,
     Reliability,
     SupervisorMinutes,
     Thresholds,
-    Totals,
     compute_balance,
     month_windows,
     relationship_gap,
-    totals_of,
 )
 from .models import AuditPolicy
 
@@ -342,53 +339,6 @@ def supervisor_breakdown(
     return sorted(breakdown, key=lambda part: part.supervisor)
 
 
-def totals(
-    start: date,
-    end: date,
-    *,
-    team: Team | None = None,
-    people=None,
-    policy: AuditPolicy | None = None,
-    formats=None,
-) -> Totals:
-    """A team's (or, without `team`, the organisation's) totals: the sum of its members."""
-    return totals_of(
-        balances(start, end, team=team, people=people, policy=policy, formats=formats),
-        start=start,
-        end=end,
-    )
-
-
-def monthly_trend(
-    start: date,
-    end: date,
-    *,
-    team: Team | None = None,
-    people=None,
-    policy: AuditPolicy | None = None,
-    formats=None,
-) -> list[MonthTrend]:
-    """Each calendar month in [start, end] as its own window: balances and totals.
-
-    A month is just a window, so each month's flags (overdue included) are judged at its own
-    end. Queries grow with the number of months (four each), not with people or sessions.
-    """
-    _check_window(start, end)
-    policy = policy or AuditPolicy.current()
-    trend = []
-    for first, last in month_windows(start, end):
-        month = balances(first, last, team=team, people=people, policy=policy, formats=formats)
-        trend.append(
-            MonthTrend(
-                start=first,
-                end=last,
-                totals=totals_of(month, start=first, end=last),
-                balances=tuple(month),
-            )
-        )
-    return trend
-
-
 # Compliance and reliability.
 
 
@@ -595,8 +545,8 @@ def window_minutes(daily: Mapping[int, Mapping], people, start: date, end: date)
 def monthly_minutes(daily: Mapping[int, Mapping], people, start: date, end: date):
     """Each calendar month of [start, end] (clipped to it), summed over `people` (ids).
 
-    Unlike `monthly_trend`, the people are fixed for the whole window, so the months add up
-    exactly to the window's totals shown beside them; no query of its own.
+    The people are fixed for the whole window, so the months add up exactly to the window's
+    totals shown beside them; no query of its own.
     """
     people = list(people)
     return [window_minutes(daily, people, first, last) for first, last in month_windows(start, end)]

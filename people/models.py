@@ -199,9 +199,6 @@ class Relationship(models.Model):
     def __str__(self):
         return f"{self.supervisor} supervises {self.supervisee} ({self.get_kind_display().lower()})"
 
-    def is_active_on(self, day):
-        return self.start_date <= day and (self.end_date is None or self.end_date >= day)
-
     def interval_on(self, day):
         start = self.supervisee.start_date_in_post or self.start_date
         return interval_days(self.frequency, start, day)

@@ -13,6 +13,7 @@ from audit.balance import (
     Thresholds,
     compute_balance,
     relationship_gap,
+    totals_of,
 )
 from audit.models import AuditPolicy
 from core.tally import ItemTags, tally_items
@@ -486,7 +487,7 @@ def test_team_totals_are_the_sum_of_the_members(
     kit = Relationship.objects.get(supervisor=other_supervisor).supervisee
     ItemFactory(session=SessionFactory(supervisor=other_supervisor, supervisee=kit), minutes=99)
 
-    team_totals = selectors.totals(START, END, team=team)
+    team_totals = totals_of(selectors.balances(START, END, team=team), start=START, end=END)
 
     assert team_totals.people == 2
     assert team_totals.sessions_held == 3  # the group counts once for each member present
@@ -497,32 +498,9 @@ def test_team_totals_are_the_sum_of_the_members(
         "mediation": 10,
     }
     assert team_totals.tagged_minutes == 70
-    organisation = selectors.totals(START, END)
+    organisation = totals_of(selectors.balances(START, END), start=START, end=END)
     assert organisation.people == 3
     assert organisation.tagged_minutes == 169
-
-
-def test_monthly_trend_treats_each_month_as_a_window(supervisor, supervisee):
-    for day, minutes in [(START, 10), (datetime.date(2026, 1, 31), 20), (END, 40)]:
-        ItemFactory(
-            session=SessionFactory(supervisor=supervisor, supervisee=supervisee, date=day),
-            minutes=minutes,
-            functions=FUNCTIONS,
-        )
-
-    trend = selectors.monthly_trend(START, END)
-
-    assert [(m.start, m.end) for m in trend] == [
-        (START, datetime.date(2026, 1, 31)),
-        (datetime.date(2026, 2, 1), datetime.date(2026, 2, 28)),
-        (datetime.date(2026, 3, 1), END),
-    ]
-    assert [m.totals.tagged_minutes for m in trend] == [30, 0, 40]
-    assert [m.balances[0].sessions_held for m in trend] == [2, 0, 1]
-    # February's end is 28 days after the last one-to-one: within the monthly interval.
-    assert [codes(m.balances[0]) for m in trend] == [[], [], []]
-    for month in trend:
-        assert list(month.balances) == selectors.balances(month.start, month.end)
 
 
 # Compliance figures and cancellation rates.
@@ -686,8 +664,6 @@ def test_team_balance_uses_the_same_queries_for_2_and_20_supervisees(
 
     with django_assert_num_queries(BALANCE_QUERIES):
         results = selectors.balances(START, END, team=team, policy=policy)
-    with django_assert_num_queries(BALANCE_QUERIES):
-        selectors.totals(START, END, team=team, policy=policy)
     with django_assert_num_queries(1):
         selectors.supervisor_breakdown(members[0], START, END)
     with django_assert_num_queries(1):

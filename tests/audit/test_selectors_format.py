@@ -6,6 +6,7 @@ from fractions import Fraction
 import pytest
 
 from audit import selectors
+from audit.balance import totals_of
 from audit.models import AuditPolicy
 from sessions_app.models import Feedback, Format, Status
 from tests.factories import (
@@ -102,8 +103,12 @@ def test_balances_totals_and_team_scope_take_formats(mixed, supervisee, team):
     [balance] = selectors.balances(START, END, team=team, formats=GROUP)
     assert balance.minutes["support"] == 30
     assert balance.minutes["management"] == 0
-    assert selectors.totals(START, END, team=team, formats=GROUP).tagged_minutes == 30
-    assert selectors.totals(START, END, team=team).tagged_minutes == 90
+    groups = totals_of(
+        selectors.balances(START, END, team=team, formats=GROUP), start=START, end=END
+    )
+    assert groups.tagged_minutes == 30
+    everything = totals_of(selectors.balances(START, END, team=team), start=START, end=END)
+    assert everything.tagged_minutes == 90
 
 
 def test_breakdown_by_supervisor_takes_formats(mixed, supervisee):
@@ -114,9 +119,10 @@ def test_breakdown_by_supervisor_takes_formats(mixed, supervisee):
     assert both.tagged_minutes == 90
 
 
-def test_monthly_trend_takes_formats(mixed, supervisee):
-    trend = selectors.monthly_trend(START, END, people=[supervisee], formats=GROUP)
-    assert [month.totals.tagged_minutes for month in trend] == [30, 0, 0]
+def test_monthly_minutes_take_formats(mixed, supervisee):
+    daily = selectors.daily_minutes([supervisee.pk], START, END, formats=GROUP)
+    months = selectors.monthly_minutes(daily, [supervisee.pk], START, END)
+    assert [month.tagged_minutes for month in months] == [30, 0, 0]
 
 
 def test_daily_minutes_take_formats(mixed, supervisee):
