@@ -33,7 +33,7 @@ from django.db.models.functions import TruncDate
 from django.db.models.lookups import Exact
 
 from core import clock
-from core.tally import TWELFTHS_BY_FUNCTION_COUNT, shares_of
+from core.tally import TWELFTHS_BY_FUNCTION_COUNT, Minutes
 from core.vocabulary import FUNCTIONS, function_field
 from people.models import FocusAgreement, Relationship, Team, User
 from sessions_app.models import (
@@ -175,16 +175,17 @@ def _held_attendances(start: date, end: date, formats=None) -> QuerySet:
     ).order_by()
 
 
-def _exact(row) -> dict:
-    return {
-        "sessions_held": row["sessions_held"],
-        "minutes": {key: Fraction(row[f"twelfths_{key}"] or 0, 12) for key in FUNCTIONS},
-        "tagged_minutes": Fraction(row["tagged"] or 0),
-        "short_circuit_minutes": Fraction(row["short_circuit"] or 0),
-    }
+def _exact(row) -> Minutes:
+    """A row of `_minute_sums` (with `sessions_held`) as exact minutes."""
+    return Minutes.from_twelfths(
+        {key: row[f"twelfths_{key}"] for key in FUNCTIONS},
+        tagged=row["tagged"],
+        short_circuit=row["short_circuit"],
+        sessions_held=row["sessions_held"],
+    )
 
 
-def _minutes_by_person(people, start: date, end: date, formats=None) -> dict[int, dict]:
+def _minutes_by_person(people, start: date, end: date, formats=None) -> dict[int, Minutes]:
     rows = (
         _held_attendances(start, end, formats)
         .filter(person__in=people)
@@ -238,15 +239,6 @@ def _reported_dominance_by_person(people, start: date, end: date, formats=None) 
     return reported
 
 
-def _empty():
-    return {
-        "sessions_held": 0,
-        "minutes": dict.fromkeys(FUNCTIONS, Fraction(0)),
-        "tagged_minutes": Fraction(0),
-        "short_circuit_minutes": Fraction(0),
-    }
-
-
 def balances_of(
     people, start: date, end: date, *, policy: AuditPolicy | None = None, formats=None
 ) -> list[Balance]:
@@ -272,7 +264,7 @@ def balances_of(
             name=name,
             start=start,
             end=end,
-            **minutes.get(pk, _empty()),
+            minutes=minutes.get(pk, Minutes()),
             gaps=gaps.get(pk, ()),
             reported_dominance=reported.get(pk, {}),
             thresholds=thresholds,
@@ -332,7 +324,7 @@ def supervisor_breakdown(
         SupervisorMinutes(
             supervisor=row["session__supervisor__email"],
             name=row["session__supervisor__name"],
-            **_exact(row),
+            minutes=_exact(row),
         )
         for row in rows
     ]
@@ -479,32 +471,18 @@ def cancellation_rates(
 
 @dataclass(frozen=True)
 class WindowMinutes:
-    """Exact minutes in one window, summed over one or several people."""
+    """Exact minutes in one window (a month, a focus follow-up), summed over some people."""
 
     start: date
     end: date
-    sessions_held: int
-    minutes: Mapping[str, Fraction]
-    tagged_minutes: Fraction
-    short_circuit_minutes: Fraction
-
-    @property
-    def shares(self) -> dict[str, Fraction] | None:
-        return shares_of(self.minutes, self.tagged_minutes)
-
-    def share_of(self, functions) -> Fraction | None:
-        """The share of `functions` together; None when nothing was tagged."""
-        if not self.tagged_minutes:
-            return None
-        return sum((self.minutes[key] for key in functions), Fraction(0)) / self.tagged_minutes
+    minutes: Minutes
 
 
 def daily_minutes(people, start: date, end: date, *, formats=None) -> dict[int, dict]:
     """Each person's exact minutes on each day in [start, end] with a held session. One query.
 
-    `{person id: {date: {"sessions_held", "minutes", "tagged_minutes", ...}}}`; fold it into
-    windows with `window_minutes`. The rows grow with the days that had sessions, the queries
-    do not.
+    `{person id: {date: Minutes}}`; fold it into windows with `window_minutes`. The rows grow
+    with the days that had sessions, the queries do not.
     """
     _check_window(start, end)
     rows = (
@@ -521,24 +499,15 @@ def daily_minutes(people, start: date, end: date, *, formats=None) -> dict[int, 
 
 def window_minutes(daily: Mapping[int, Mapping], people, start: date, end: date) -> WindowMinutes:
     """The sum, over `people` (ids), of the days of `daily_minutes` in [start, end]."""
-    minutes = dict.fromkeys(FUNCTIONS, Fraction(0))
-    sessions_held = 0
-    tagged = short = Fraction(0)
-    for pk in people:
-        for day, row in daily.get(pk, {}).items():
-            if start <= day <= end:
-                sessions_held += row["sessions_held"]
-                tagged += row["tagged_minutes"]
-                short += row["short_circuit_minutes"]
-                for key in FUNCTIONS:
-                    minutes[key] += row["minutes"][key]
     return WindowMinutes(
         start=start,
         end=end,
-        sessions_held=sessions_held,
-        minutes=minutes,
-        tagged_minutes=tagged,
-        short_circuit_minutes=short,
+        minutes=Minutes.total(
+            minutes
+            for pk in people
+            for day, minutes in daily.get(pk, {}).items()
+            if start <= day <= end
+        ),
     )
 
 
@@ -607,16 +576,16 @@ class FocusFollowUp:
 
     @property
     def before_share(self) -> Fraction | None:
-        return self.before.share_of(self.functions)
+        return self.before.minutes.share_of(self.functions)
 
     @property
     def after_share(self) -> Fraction | None:
-        return None if self.after is None else self.after.share_of(self.functions)
+        return None if self.after is None else self.after.minutes.share_of(self.functions)
 
     @property
     def too_early(self) -> bool:
         """Nothing tagged since the focus was agreed: too early to tell."""
-        return self.after is None or not self.after.tagged_minutes
+        return self.after is None or not self.after.minutes.tagged
 
     @property
     def change(self) -> Fraction | None:

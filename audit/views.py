@@ -85,12 +85,11 @@ def _overdue_rows(balances, pks_by_email):
             "balance": balance,
             "pk": pks_by_email.get(balance.supervisee),
             "gap": gap,
-            "days_over": gap.gap_days - gap.interval_days,
         }
         for balance in balances
         for gap in balance.overdue_gaps
     ]
-    return sorted(rows, key=lambda row: (-row["days_over"], row["balance"].supervisee))
+    return sorted(rows, key=lambda row: (-row["gap"].days_over, row["balance"].supervisee))
 
 
 def _compliance_rows(figures, policy):
@@ -122,20 +121,26 @@ def _compliance_rows(figures, policy):
     ]
 
 
-def _function_rows(minutes, shares):
+def _function_rows(minutes):
     """Per function: its minutes and share (None when nothing was tagged), for a table."""
+    shares = minutes.shares
     return [
-        {"key": key, "minutes": minutes[key], "share": None if shares is None else shares[key]}
+        {
+            "key": key,
+            "minutes": minutes.by_function[key],
+            "share": None if shares is None else shares[key],
+        }
         for key in FUNCTIONS
     ]
 
 
 def _perceived(balance, summary):
     """Per function: the recorded share beside what the person's feedback said."""
+    shares = balance.minutes.shares
     return [
         {
             "key": key,
-            "share": None if balance.shares is None else balance.shares[key],
+            "share": None if shares is None else shares[key],
             "too_little": summary.ratings[key][Rating.TOO_LITTLE],
             "about_right": summary.ratings[key][Rating.ABOUT_RIGHT],
             "too_much": summary.ratings[key][Rating.TOO_MUCH],
@@ -200,7 +205,7 @@ def _person_page(request, person):
         "person": person,
         "own": own,
         "balance": balance,
-        "function_rows": _function_rows(balance.minutes, balance.shares),
+        "function_rows": _function_rows(balance.minutes),
         "breakdown": breakdown,
         "feedback": summary,
         "perceived": perceived,
@@ -351,7 +356,7 @@ def team_balance(request):
         "team": team,
         "rows": [{"balance": b, "pk": pks_by_email[b.supervisee]} for b in balances],
         "totals": totals,
-        "function_rows": _function_rows(totals.minutes, totals.shares),
+        "function_rows": _function_rows(totals.minutes),
         "flag_rows": [
             {"label": label, "count": totals.flag_counts.get(code, 0)}
             for code, label in FLAG_COLUMNS
@@ -447,7 +452,7 @@ def organisation(request):
         "filters": filters,
         "team_rows": team_rows,
         "totals": totals,
-        "function_rows": _function_rows(totals.minutes, totals.shares),
+        "function_rows": _function_rows(totals.minutes),
         "flag_columns": FLAG_COLUMNS,
         "flagged": flagged,
         "trend": trend,

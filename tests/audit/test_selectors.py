@@ -2,6 +2,7 @@
 
 import datetime
 import random
+from dataclasses import replace
 from decimal import Decimal
 from fractions import Fraction
 
@@ -9,14 +10,9 @@ import pytest
 from django.db.models import F
 
 from audit import selectors
-from audit.balance import (
-    Thresholds,
-    compute_balance,
-    relationship_gap,
-    totals_of,
-)
+from audit.balance import Thresholds, compute_balance, relationship_gap, totals_of
 from audit.models import AuditPolicy
-from core.tally import ItemTags, tally_items
+from core.tally import ItemTags, Minutes, tally_items
 from core.vocabulary import FUNCTIONS
 from people.models import Frequency, Relationship, interval_days
 from sessions_app.models import (
@@ -86,13 +82,13 @@ def test_group_session_counts_in_full_for_present_attendees_and_not_for_absent(
 
     results = by_email(selectors.balances(START, END))
 
-    sam = results["sam@example.org"]
+    sam = results["sam@example.org"].minutes
     assert sam.sessions_held == 1
-    assert sam.tagged_minutes == 50
-    assert sam.minutes == {"management": 15, "development": 20, "support": 15, "mediation": 0}
-    nia = results["nia@example.org"]
+    assert sam.tagged == 50
+    assert sam.by_function == {"management": 15, "development": 20, "support": 15, "mediation": 0}
+    nia = results["nia@example.org"].minutes
     assert nia.sessions_held == 0
-    assert nia.tagged_minutes == 0
+    assert nia.tagged == 0
     assert nia.shares is None
 
 
@@ -112,11 +108,11 @@ def test_facilitator_counts_only_when_present_as_an_attendee(supervisor, supervi
 
     results = by_email(selectors.balances(START, END))
 
-    pat = results["pat@example.org"]
+    pat = results["pat@example.org"].minutes
     assert pat.sessions_held == 1
-    assert pat.minutes == {"management": 0, "development": 40, "support": 0, "mediation": 0}
-    assert results["sam@example.org"].sessions_held == 3
-    assert results["sam@example.org"].tagged_minutes == 120
+    assert pat.by_function == {"management": 0, "development": 40, "support": 0, "mediation": 0}
+    assert results["sam@example.org"].minutes.sessions_held == 3
+    assert results["sam@example.org"].minutes.tagged == 120
 
 
 @pytest.mark.parametrize(
@@ -138,8 +134,8 @@ def test_only_held_sessions_count(supervisor, supervisee, status):
 
     (sam,) = selectors.balances(START, END)
 
-    assert sam.sessions_held == 0
-    assert sam.tagged_minutes == 0
+    assert sam.minutes.sessions_held == 0
+    assert sam.minutes.tagged == 0
 
 
 def test_window_includes_both_ends(supervisor, supervisee):
@@ -151,8 +147,8 @@ def test_window_includes_both_ends(supervisor, supervisee):
 
     (sam,) = selectors.balances(START, END)
 
-    assert sam.sessions_held == 2
-    assert sam.tagged_minutes == 110
+    assert sam.minutes.sessions_held == 2
+    assert sam.minutes.tagged == 110
 
 
 def test_sessions_without_items_count_as_held(supervisor, supervisee):
@@ -161,8 +157,8 @@ def test_sessions_without_items_count_as_held(supervisor, supervisee):
 
     (sam,) = selectors.balances(START, END)
 
-    assert sam.sessions_held == 2
-    assert sam.shares is None
+    assert sam.minutes.sessions_held == 2
+    assert sam.minutes.shares is None
     assert sam.flags == ()
 
 
@@ -175,13 +171,13 @@ def test_sql_sums_are_exact_thirds_and_quarters(supervisor, supervisee):
 
     (sam,) = selectors.balances(START, END)
 
-    assert sam.minutes == {
+    assert sam.minutes.by_function == {
         "management": Fraction(10, 3) + Fraction(1, 4) + Fraction(7, 2),
         "development": Fraction(1, 4) + Fraction(1, 3) + Fraction(7, 2),
         "support": Fraction(10, 3) + Fraction(1, 4) + Fraction(1, 3),
         "mediation": Fraction(10, 3) + Fraction(1, 4) + Fraction(1, 3),
     }
-    assert sam.tagged_minutes == 19
+    assert sam.minutes.tagged == 19
 
 
 def test_short_circuit_minutes_count_the_whole_item(supervisor, supervisee):
@@ -199,7 +195,7 @@ def test_short_circuit_minutes_count_the_whole_item(supervisor, supervisee):
 
     (sam,) = selectors.balances(START, END)
 
-    assert sam.short_circuit_minutes == 65
+    assert sam.minutes.short_circuit == 65
 
 
 # Who is a supervisee in a window.
@@ -263,7 +259,7 @@ def test_people_scope_and_one_supervisee(supervisor, supervisee, other_supervise
     ]
     outsider = UserFactory(email="out@example.org")
     assert selectors.balances(START, END, people=[outsider]) == []
-    assert selectors.supervisee_balance(outsider, START, END).sessions_held == 0
+    assert selectors.supervisee_balance(outsider, START, END).minutes.sessions_held == 0
 
 
 def test_a_window_ending_before_it_starts_is_refused(db):
@@ -459,17 +455,25 @@ def test_breakdown_by_supervisor_adds_up_to_the_balance(supervisor, supervisee):
 
     parts = selectors.supervisor_breakdown(supervisee, START, END)
 
-    assert [(p.supervisor, p.name, p.sessions_held) for p in parts] == [
+    assert [(p.supervisor, p.name, p.minutes.sessions_held) for p in parts] == [
         ("eve@example.org", "Eve External", 1),
         ("sue@example.org", "Sue Supervisor", 2),
     ]
-    assert parts[1].minutes == {"management": 10, "development": 0, "support": 20, "mediation": 20}
-    assert parts[1].short_circuit_minutes == 30
-    assert parts[0].shares == {"management": 0, "development": 1, "support": 0, "mediation": 0}
+    assert parts[1].minutes.by_function == {
+        "management": 10,
+        "development": 0,
+        "support": 20,
+        "mediation": 20,
+    }
+    assert parts[1].minutes.short_circuit == 30
+    assert parts[0].minutes.shares == {
+        "management": 0,
+        "development": 1,
+        "support": 0,
+        "mediation": 0,
+    }
     (sam,) = selectors.balances(START, END)
-    for key in FUNCTIONS:
-        assert sum(p.minutes[key] for p in parts) == sam.minutes[key]
-    assert sum(p.sessions_held for p in parts) == sam.sessions_held
+    assert Minutes.total(p.minutes for p in parts) == sam.minutes
 
 
 def test_team_totals_are_the_sum_of_the_members(
@@ -490,17 +494,17 @@ def test_team_totals_are_the_sum_of_the_members(
     team_totals = totals_of(selectors.balances(START, END, team=team), start=START, end=END)
 
     assert team_totals.people == 2
-    assert team_totals.sessions_held == 3  # the group counts once for each member present
-    assert team_totals.minutes == {
+    assert team_totals.minutes.sessions_held == 3  # the group counts once for each member present
+    assert team_totals.minutes.by_function == {
         "management": 30,
         "development": 0,
         "support": 30,
         "mediation": 10,
     }
-    assert team_totals.tagged_minutes == 70
+    assert team_totals.minutes.tagged == 70
     organisation = totals_of(selectors.balances(START, END), start=START, end=END)
     assert organisation.people == 3
-    assert organisation.tagged_minutes == 169
+    assert organisation.minutes.tagged == 169
 
 
 # Compliance figures and cancellation rates.
@@ -674,7 +678,7 @@ def test_team_balance_uses_the_same_queries_for_2_and_20_supervisees(
         selectors.cancellation_rates(START, END, sessions=selectors.team_sessions(team))
 
     assert len(results) == size
-    assert all(result.sessions_held == 2 for result in results)
+    assert all(result.minutes.sessions_held == 2 for result in results)
 
 
 # Property: the SQL path equals a plain Python computation over the same rows.
@@ -794,9 +798,7 @@ def python_balance(person, start, end, thresholds, rows):
         name=person.name,
         start=start,
         end=end,
-        sessions_held=len(counted),
-        minutes=tally.by_function,
-        short_circuit_minutes=tally.short_circuit,
+        minutes=replace(tally, sessions_held=len(counted)),
         gaps=gaps,
         reported_dominance=reported,
         thresholds=thresholds,
