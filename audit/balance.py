@@ -7,6 +7,9 @@ hands them to these functions.
 Arithmetic is exact: minutes are `Fraction`s in `core.tally.Minutes` (an item of `m` minutes and
 `k` functions gives each function `m / k`, a third of a minute included), thresholds are compared
 unrounded, and a number is rounded only when it is printed, once, half away from zero.
+
+Whether supervision is overdue is `people.models.supervision_gap`'s rule; a balance only holds
+each relationship's gap (anything with that shape) and raises the flag when one is overdue.
 """
 
 from __future__ import annotations
@@ -16,10 +19,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from core.numbers import minutes_text, percent_text, ratio, round_minutes, round_share
 from core.tally import Minutes
 from core.vocabulary import FUNCTIONS
+
+if TYPE_CHECKING:
+    from people.models import SupervisionGap
 
 MANAGEMENT_DOMINANT = "management_dominant"
 FUNCTION_NEGLECTED = "function_neglected"
@@ -74,51 +81,6 @@ class Thresholds:
 DEFAULT_THRESHOLDS = Thresholds()
 
 
-@dataclass(frozen=True)
-class RelationshipGap:
-    """One supervision relationship's gap to the window's end, and the interval it expects.
-
-    `last_held` is the last held one-to-one between the pair on or before the window's end,
-    None when there was none (then the gap counts from the relationship's start).
-    """
-
-    supervisor: str
-    supervisor_name: str
-    gap_days: int
-    interval_days: int
-    last_held: date | None = None
-    relationship_start: date | None = None
-
-    @property
-    def overdue(self) -> bool:
-        # Strictly greater: a gap equal to the interval is on time.
-        return self.gap_days > self.interval_days
-
-    @property
-    def days_over(self) -> int:
-        return max(0, self.gap_days - self.interval_days)
-
-
-def relationship_gap(
-    *,
-    supervisor: str,
-    supervisor_name: str = "",
-    window_end: date,
-    last_held: date | None,
-    relationship_start: date,
-    interval_days: int,
-) -> RelationshipGap:
-    base = last_held or relationship_start
-    return RelationshipGap(
-        supervisor=supervisor,
-        supervisor_name=supervisor_name,
-        gap_days=(window_end - base).days,
-        interval_days=interval_days,
-        last_held=last_held,
-        relationship_start=relationship_start,
-    )
-
-
 # The balance of one supervisee.
 
 
@@ -150,7 +112,7 @@ class Balance:
     minutes: Minutes
     flags: tuple[Flag, ...]
     thresholds: Thresholds = DEFAULT_THRESHOLDS
-    gaps: tuple[RelationshipGap, ...] = ()
+    gaps: tuple[SupervisionGap, ...] = ()
     reported_dominance: Mapping[str, int] = field(default_factory=dict)
     name: str = ""
 
@@ -161,7 +123,7 @@ class Balance:
         )
 
     @property
-    def overdue_gaps(self) -> tuple[RelationshipGap, ...]:
+    def overdue_gaps(self) -> tuple[SupervisionGap, ...]:
         return tuple(gap for gap in self.gaps if gap.overdue)
 
     @property
@@ -201,7 +163,7 @@ def compute_balance(
     start: date,
     end: date,
     minutes: Minutes,
-    gaps: Iterable[RelationshipGap] = (),
+    gaps: Iterable[SupervisionGap] = (),
     reported_dominance: Iterable[str] | Mapping[str, int] = (),
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
     name: str = "",
@@ -210,7 +172,7 @@ def compute_balance(
 
     `minutes` are the exact minutes of the sessions held (missing function keys are 0). Its
     tagged minutes (SQL's sum of item minutes) must be the total of the function minutes.
-    `gaps` are the supervisee's relationships active in the window;
+    `gaps` are the supervisee's relationships active in the window (`SupervisionGap`s);
     `reported_dominance` the function named in each feedback that said one dominated (a list,
     or a mapping of function to count).
     """
@@ -291,17 +253,22 @@ def _person(email: str, name: str) -> str:
     return f"{name} ({email})" if name else email
 
 
-def _overdue_reason(gap: RelationshipGap, end: date) -> str:
-    who = _person(gap.supervisor, gap.supervisor_name)
+def _overdue_reason(gap: SupervisionGap) -> str:
+    # With the policy's group_counts_for_regularity, any group the supervisee attended counts.
+    sessions = f"one-to-one with {_person(gap.supervisor, gap.supervisor_name)}"
+    if gap.group_counts:
+        sessions += " or group session"
     if gap.last_held is not None:
-        since = f"{gap.gap_days} days since the last one-to-one with {who}"
+        since = f"{gap.gap_days} days since the last {sessions}"
     else:
-        since = f"no one-to-one with {who} in the {gap.gap_days} days since the " + (
-            f"relationship started on {gap.relationship_start.isoformat()}"
-            if gap.relationship_start
-            else "relationship started"
+        since = (
+            f"no {sessions} in the {gap.gap_days} days since the relationship "
+            f"started on {gap.relationship_start.isoformat()}"
         )
-    return f"{since} by {end.isoformat()}; the agreement expects one every {gap.interval_days} days"
+    return (
+        f"{since} by {gap.measuring_end.isoformat()}; "
+        f"the agreement expects one every {gap.interval_days} days"
+    )
 
 
 def flag_reason(flag: Flag, balance: Balance) -> str:
@@ -326,7 +293,7 @@ def flag_reason(flag: Flag, balance: Balance) -> str:
             f"the policy flags above {limit}"
         )
     if flag.code == SUPERVISION_OVERDUE:
-        return "; ".join(_overdue_reason(gap, balance.end) for gap in balance.overdue_gaps)
+        return "; ".join(_overdue_reason(gap) for gap in balance.overdue_gaps)
     if flag.code == SUPERVISEE_REPORTED_DOMINANCE:
         count = balance.reported_dominance.get(flag.function, 0)
         times = "1 feedback" if count == 1 else f"{count} feedbacks"

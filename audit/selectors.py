@@ -57,7 +57,6 @@ from .balance import (
     Thresholds,
     compute_balance,
     month_windows,
-    relationship_gap,
 )
 from .models import AuditPolicy
 
@@ -195,26 +194,21 @@ def _minutes_by_person(people, start: date, end: date, formats=None) -> dict[int
     return {row["person"]: _exact(row) for row in rows}
 
 
-def _gaps_by_person(people, start: date, end: date) -> dict[int, list]:
-    """Each supervisee's relationships active in the window, with their gap to its end."""
+def _gaps_by_person(people, start: date, end: date, *, group_counts: bool) -> dict[int, list]:
+    """Each supervisee's relationships active in the window, with their gap to its measuring end
+    (`Relationship.gap_to`: the one overdue rule)."""
     relationships = with_last_held(
         Relationship.objects.active_between(start, end)
         .filter(supervisee__in=people)
         .select_related("supervisor", "supervisee")
         .order_by("pk"),
         end,
+        group_counts=group_counts,
     )
     gaps = {}
     for relationship in relationships:
         gaps.setdefault(relationship.supervisee_id, []).append(
-            relationship_gap(
-                supervisor=relationship.supervisor.email,
-                supervisor_name=relationship.supervisor.name,
-                window_end=end,
-                last_held=relationship.last_held,
-                relationship_start=relationship.start_date,
-                interval_days=relationship.interval_on(end),
-            )
+            relationship.gap_to(end, relationship.last_held, group_counts=group_counts)
         )
     return gaps
 
@@ -249,14 +243,15 @@ def balances_of(
     number of people or sessions.
 
     `formats` (None, or some `Format` values) restricts which held sessions count, and whose
-    feedback; the overdue flag is about one-to-ones whatever the filter, so it is unchanged.
+    feedback; the overdue flag follows the policy whatever the filter, so it is unchanged.
     """
     _check_window(start, end)
+    policy = policy or AuditPolicy.current()
     thresholds = thresholds_of(policy)
     ids = _ids(people)
     persons = list(User.objects.filter(pk__in=ids).order_by().values_list("pk", "email", "name"))
     minutes = _minutes_by_person(ids, start, end, formats)
-    gaps = _gaps_by_person(ids, start, end)
+    gaps = _gaps_by_person(ids, start, end, group_counts=policy.group_counts_for_regularity)
     reported = _reported_dominance_by_person(ids, start, end, formats)
     results = [
         compute_balance(

@@ -16,20 +16,18 @@ from audit.balance import (
     SUPERVISION_OVERDUE,
     Compliance,
     Flag,
-    RelationshipGap,
     Reliability,
     Thresholds,
     cancellation_rate,
     compute_balance,
     flag_reason,
     month_windows,
-    relationship_gap,
     sort_flags,
     totals_of,
 )
 from core.tally import Minutes
 from core.vocabulary import FUNCTIONS
-from people.models import Frequency, interval_days
+from people.models import SupervisionGap
 
 START = datetime.date(2026, 1, 1)
 END = datetime.date(2026, 3, 31)
@@ -87,12 +85,13 @@ def split(management, total=1000):
 
 
 def gap(gap_days, interval_days, supervisor="sue@example.org"):
-    return RelationshipGap(
+    return SupervisionGap(
         supervisor=supervisor,
         supervisor_name="Sue Supervisor",
-        gap_days=gap_days,
-        interval_days=interval_days,
+        relationship_start=datetime.date(2020, 1, 1),
+        measuring_end=END,
         last_held=END - datetime.timedelta(days=gap_days),
+        interval_days=interval_days,
     )
 
 
@@ -371,67 +370,6 @@ def test_no_relationships_means_not_overdue():
     assert balance(gaps=()).flags == ()
 
 
-def test_relationship_gap_counts_from_the_last_held_one_to_one_else_the_start():
-    held = relationship_gap(
-        supervisor="sue@example.org",
-        window_end=END,
-        last_held=datetime.date(2026, 2, 5),
-        relationship_start=datetime.date(2020, 3, 1),
-        interval_days=31,
-    )
-    assert held.gap_days == 54 and held.overdue
-    never = relationship_gap(
-        supervisor="sue@example.org",
-        window_end=END,
-        last_held=None,
-        relationship_start=datetime.date(2026, 3, 1),
-        interval_days=31,
-    )
-    assert never.gap_days == 30 and not never.overdue
-
-
-@pytest.mark.parametrize(
-    ("d", "expected"), [(0, 7), (41, 7), (42, 14), (182, 14), (183, 31), (400, 31)]
-)
-def test_newly_qualified_schedule_boundaries(d, expected):
-    started = datetime.date(2025, 9, 1)
-    day = started + datetime.timedelta(days=d)
-    assert interval_days(Frequency.NEWLY_QUALIFIED, started, day) == expected
-
-
-@pytest.mark.parametrize(
-    ("frequency", "expected"),
-    [
-        (Frequency.WEEKLY, 7),
-        (Frequency.FORTNIGHTLY, 14),
-        (Frequency.MONTHLY, 31),
-        (Frequency.SIX_WEEKLY, 42),
-    ],
-)
-def test_fixed_intervals(frequency, expected):
-    assert interval_days(frequency, START, END) == expected
-
-
-@pytest.mark.parametrize(
-    ("d", "gap_days", "flagged"),
-    [
-        (41, 7, False),
-        (41, 8, True),  # weekly while d < 42
-        (42, 14, False),
-        (42, 15, True),  # fortnightly from d = 42
-        (182, 14, False),
-        (182, 15, True),
-        (183, 31, False),
-        (183, 32, True),  # monthly from d = 183
-    ],
-)
-def test_newly_qualified_overdue_at_the_schedule_boundaries(d, gap_days, flagged):
-    started = END - datetime.timedelta(days=d)
-    interval = interval_days(Frequency.NEWLY_QUALIFIED, started, END)
-    result = balance(gaps=[gap(gap_days, interval)])
-    assert (SUPERVISION_OVERDUE in codes(result)) is flagged
-
-
 # Supervisee-reported dominance.
 
 
@@ -530,19 +468,37 @@ def test_reason_for_short_circuit():
 
 
 def test_reason_for_overdue_names_each_overdue_relationship():
-    never = RelationshipGap(
+    never = SupervisionGap(
         supervisor="eve@example.org",
         supervisor_name="",
-        gap_days=90,
-        interval_days=42,
         relationship_start=START,
+        measuring_end=END,
+        last_held=None,
+        interval_days=42,
     )
     result = balance(gaps=[gap(54, 31), never, gap(3, 7, "pat@example.org")])
     assert flag_reason(Flag(SUPERVISION_OVERDUE), result) == (
         "54 days since the last one-to-one with Sue Supervisor (sue@example.org) by 2026-03-31; "
         "the agreement expects one every 31 days; "
-        "no one-to-one with eve@example.org in the 90 days since the relationship started on "
+        "no one-to-one with eve@example.org in the 89 days since the relationship started on "
         "2026-01-01 by 2026-03-31; the agreement expects one every 42 days"
+    )
+
+
+def test_reason_for_overdue_gives_the_day_each_gap_is_measured_to():
+    ended = SupervisionGap(
+        supervisor="sue@example.org",
+        supervisor_name="Sue Supervisor",
+        relationship_start=datetime.date(2025, 6, 1),
+        measuring_end=datetime.date(2026, 3, 15),
+        last_held=datetime.date(2026, 1, 10),
+        interval_days=31,
+        group_counts=True,
+    )
+    result = balance(gaps=[ended])
+    assert flag_reason(Flag(SUPERVISION_OVERDUE), result) == (
+        "64 days since the last one-to-one with Sue Supervisor (sue@example.org) or group "
+        "session by 2026-03-15; the agreement expects one every 31 days"
     )
 
 

@@ -10,11 +10,11 @@ import pytest
 from django.db.models import F
 
 from audit import selectors
-from audit.balance import Thresholds, compute_balance, relationship_gap, totals_of
+from audit.balance import Thresholds, compute_balance, totals_of
 from audit.models import AuditPolicy
 from core.tally import ItemTags, Minutes, tally_items
 from core.vocabulary import FUNCTIONS
-from people.models import Frequency, Relationship, interval_days
+from people.models import Frequency, Relationship, supervision_gap
 from sessions_app.models import (
     Action,
     ActionReview,
@@ -382,6 +382,124 @@ def test_overdue_is_flagged_once_when_any_relationship_is_overdue(supervisor, su
     ]
 
 
+# DOMAIN.md's worked examples (window 2026-03-01..2026-05-29, monthly, interval 31).
+
+EXAMPLE_START = datetime.date(2026, 3, 1)
+EXAMPLE_END = datetime.date(2026, 5, 29)
+
+
+def example_balance(person):
+    (result,) = selectors.balances(EXAMPLE_START, EXAMPLE_END, people=[person])
+    return result
+
+
+def test_worked_example_an_ended_relationship_is_measured_to_its_end(supervisor):
+    person = UserFactory(email="ended@example.org")
+    RelationshipFactory(
+        supervisor=supervisor,
+        supervisee=person,
+        start_date=datetime.date(2025, 6, 1),
+        end_date=datetime.date(2026, 3, 15),
+    )
+    SessionFactory(supervisor=supervisor, supervisee=person, date=datetime.date(2026, 1, 10))
+    # After the relationship ended: neither this nor a later one-to-one closes its gap.
+    SessionFactory(supervisor=supervisor, supervisee=person, date=datetime.date(2026, 4, 20))
+
+    result = example_balance(person)
+
+    (gap,) = result.gaps
+    assert (gap.last_held, gap.measuring_end) == (
+        datetime.date(2026, 1, 10),
+        datetime.date(2026, 3, 15),
+    )
+    assert (gap.gap_days, gap.interval_days) == (64, 31)
+    assert codes(result) == ["supervision_overdue"]
+    assert result.reasons()[0][1] == (
+        "64 days since the last one-to-one with Sue Supervisor (sue@example.org) by "
+        "2026-03-15; the agreement expects one every 31 days"
+    )
+
+
+def test_worked_example_a_one_to_one_before_the_relationship_began_does_not_count(supervisor):
+    person = UserFactory(email="late-start@example.org")
+    RelationshipFactory(
+        supervisor=supervisor, supervisee=person, start_date=datetime.date(2026, 4, 28)
+    )
+    SessionFactory(supervisor=supervisor, supervisee=person, date=datetime.date(2026, 4, 1))
+
+    result = example_balance(person)
+
+    (gap,) = result.gaps
+    assert gap.last_held is None
+    assert (gap.gap_days, gap.interval_days) == (31, 31)
+    assert codes(result) == []
+
+
+def test_an_ended_relationship_is_not_overdue_when_it_was_regular_until_it_ended(supervisor):
+    person = UserFactory()
+    RelationshipFactory(
+        supervisor=supervisor,
+        supervisee=person,
+        start_date=datetime.date(2025, 6, 1),
+        end_date=datetime.date(2026, 3, 15),
+    )
+    SessionFactory(supervisor=supervisor, supervisee=person, date=datetime.date(2026, 3, 1))
+
+    assert codes(example_balance(person)) == []
+
+
+# Group sessions and regularity: the audit policy's group_counts_for_regularity.
+
+
+@pytest.fixture
+def group_only(supervisor, supervisee):
+    """Sam's last one-to-one was 40 days before END; a group 5 days before, led by a peer."""
+    SessionFactory(supervisor=supervisor, supervisee=supervisee, date=END - 40 * DAY)
+    peer = UserFactory(email="peer@example.org")
+    GroupSessionFactory(supervisor=peer, date=END - 5 * DAY, attendees=[(supervisee, True)])
+    practice = UserFactory(email="practice@example.org")
+    RelationshipFactory(supervisor=practice, supervisee=supervisee, kind="practice")
+
+
+def test_group_sessions_do_not_count_for_regularity_by_default(group_only, policy):
+    (sam,) = selectors.balances(START, END)
+    assert codes(sam) == ["supervision_overdue"]
+    assert [gap.last_held for gap in sam.gaps] == [END - 40 * DAY, None]
+
+
+def test_with_the_policy_on_a_group_attended_counts_for_each_relationship(group_only, policy):
+    policy.group_counts_for_regularity = True
+    policy.save()
+
+    (sam,) = selectors.balances(START, END)
+
+    assert codes(sam) == []
+    assert [gap.last_held for gap in sam.gaps] == [END - 5 * DAY, END - 5 * DAY]
+
+
+def test_with_the_policy_on_a_group_missed_or_not_held_does_not_count(
+    supervisor, supervisee, policy
+):
+    policy.group_counts_for_regularity = True
+    policy.save()
+    GroupSessionFactory(supervisor=supervisor, date=END - DAY, attendees=[(supervisee, False)])
+    GroupSessionFactory(
+        supervisor=supervisor,
+        date=END - 2 * DAY,
+        status=Status.CANCELLED_BY_SUPERVISOR,
+        attendees=[(supervisee, True)],
+    )
+    SessionFactory(supervisor=supervisor, supervisee=supervisee, date=END - 40 * DAY)
+
+    (sam,) = selectors.balances(START, END)
+
+    assert codes(sam) == ["supervision_overdue"]
+    assert sam.reasons()[0][1] == (
+        "40 days since the last one-to-one with Sue Supervisor (sue@example.org) or group "
+        "session by 2026-03-31; the agreement expects one every 31 days"
+    )
+
+
 # Supervisee-reported dominance.
 
 
@@ -744,7 +862,7 @@ def random_organisation(rng):
     return people
 
 
-def python_balance(person, start, end, thresholds, rows):
+def python_balance(person, start, end, thresholds, rows, group_counts=False):
     """DOMAIN.md's rule, written as plainly as possible over every row, with no SQL sums."""
     sessions, relationships, feedbacks = rows
     counted = [
@@ -766,24 +884,36 @@ def python_balance(person, start, end, thresholds, rows):
             and (relationship.end_date is None or relationship.end_date >= start)
         ):
             continue
-        one_to_ones = [
+        last_day = end if relationship.end_date is None else min(end, relationship.end_date)
+        regular = [
             s.date
             for s in sessions
             if s.status == Status.HELD
-            and s.format == Format.ONE_TO_ONE
-            and s.supervisor_id == relationship.supervisor_id
-            and s.date <= end
-            and any(a.person_id == person.pk for a in s.attendances.all())
+            and relationship.start_date <= s.date <= last_day
+            and (
+                (
+                    s.format == Format.ONE_TO_ONE
+                    and s.supervisor_id == relationship.supervisor_id
+                    and any(a.person_id == person.pk for a in s.attendances.all())
+                )
+                or (
+                    group_counts
+                    and s.format == Format.GROUP
+                    and any(a.person_id == person.pk and a.present for a in s.attendances.all())
+                )
+            )
         ]
-        start_in_post = person.start_date_in_post or relationship.start_date
         gaps.append(
-            relationship_gap(
+            supervision_gap(
+                window_end=end,
+                relationship_start=relationship.start_date,
+                relationship_end=relationship.end_date,
+                frequency=relationship.frequency,
+                start_in_post=person.start_date_in_post,
+                last_held=max(regular, default=None),
                 supervisor=relationship.supervisor.email,
                 supervisor_name=relationship.supervisor.name,
-                window_end=end,
-                last_held=max(one_to_ones, default=None),
-                relationship_start=relationship.start_date,
-                interval_days=interval_days(relationship.frequency, start_in_post, end),
+                group_counts=group_counts,
             )
         )
     reported = [
@@ -813,7 +943,10 @@ WINDOWS = [
 ]
 
 
-def test_sql_balance_equals_a_plain_python_computation(policy):
+@pytest.mark.parametrize("group_counts", [False, True])
+def test_sql_balance_equals_a_plain_python_computation(policy, group_counts):
+    policy.group_counts_for_regularity = group_counts
+    policy.save()
     rng = random.Random(20260331)
     people = random_organisation(rng)
     thresholds = Thresholds.from_policy(policy)
@@ -834,7 +967,8 @@ def test_sql_balance_equals_a_plain_python_computation(policy):
 
         assert len(results) == len(people)
         for person in people:
-            assert results[person.email] == python_balance(person, start, end, thresholds, rows)
+            expected = python_balance(person, start, end, thresholds, rows, group_counts)
+            assert results[person.email] == expected
             flags.update(flag.code for flag in results[person.email].flags)
         supervised = {b.supervisee for b in selectors.balances(start, end, policy=policy)}
         expected = {r.supervisee.email for r in Relationship.objects.active_between(start, end)}
