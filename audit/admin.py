@@ -15,6 +15,7 @@ class AuditPolicyAdmin(admin.ModelAdmin):
         "min_sessions",
         "min_session_minutes",
         "share_deadline_days",
+        "group_counts_for_regularity",
         "updated_at",
     ]
 

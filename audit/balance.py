@@ -4,9 +4,12 @@ Plain values in, frozen dataclasses out: nothing here touches the database, so e
 tested exhaustively without one. `audit.selectors` gathers the numbers with SQL aggregates and
 hands them to these functions.
 
-Arithmetic is exact: minutes are `Fraction`s (an item of `m` minutes and `k` functions gives each
-function `m / k`, a third of a minute included), thresholds are compared unrounded, and a number
-is rounded only when it is printed, once, half away from zero.
+Arithmetic is exact: minutes are `Fraction`s in `core.tally.Minutes` (an item of `m` minutes and
+`k` functions gives each function `m / k`, a third of a minute included), thresholds are compared
+unrounded, and a number is rounded only when it is printed, once, half away from zero.
+
+Whether supervision is overdue is `people.models.supervision_gap`'s rule; a balance only holds
+each relationship's gap (anything with that shape) and raises the flag when one is overdue.
 """
 
 from __future__ import annotations
@@ -16,10 +19,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from core.numbers import minutes_text, percent_text, ratio, round_minutes, round_share
-from core.tally import shares_of
+from core.tally import Minutes
 from core.vocabulary import FUNCTIONS
+
+if TYPE_CHECKING:
+    from people.models import SupervisionGap
 
 MANAGEMENT_DOMINANT = "management_dominant"
 FUNCTION_NEGLECTED = "function_neglected"
@@ -74,47 +81,6 @@ class Thresholds:
 DEFAULT_THRESHOLDS = Thresholds()
 
 
-@dataclass(frozen=True)
-class RelationshipGap:
-    """One supervision relationship's gap to the window's end, and the interval it expects.
-
-    `last_held` is the last held one-to-one between the pair on or before the window's end,
-    None when there was none (then the gap counts from the relationship's start).
-    """
-
-    supervisor: str
-    supervisor_name: str
-    gap_days: int
-    interval_days: int
-    last_held: date | None = None
-    relationship_start: date | None = None
-
-    @property
-    def overdue(self) -> bool:
-        # Strictly greater: a gap equal to the interval is on time.
-        return self.gap_days > self.interval_days
-
-
-def relationship_gap(
-    *,
-    supervisor: str,
-    supervisor_name: str = "",
-    window_end: date,
-    last_held: date | None,
-    relationship_start: date,
-    interval_days: int,
-) -> RelationshipGap:
-    base = last_held or relationship_start
-    return RelationshipGap(
-        supervisor=supervisor,
-        supervisor_name=supervisor_name,
-        gap_days=(window_end - base).days,
-        interval_days=interval_days,
-        last_held=last_held,
-        relationship_start=relationship_start,
-    )
-
-
 # The balance of one supervisee.
 
 
@@ -143,27 +109,21 @@ class Balance:
     supervisee: str
     start: date
     end: date
-    sessions_held: int
-    minutes: Mapping[str, Fraction]
-    tagged_minutes: Fraction
-    shares: Mapping[str, Fraction] | None
-    short_circuit_minutes: Fraction
+    minutes: Minutes
     flags: tuple[Flag, ...]
     thresholds: Thresholds = DEFAULT_THRESHOLDS
-    gaps: tuple[RelationshipGap, ...] = ()
+    gaps: tuple[SupervisionGap, ...] = ()
     reported_dominance: Mapping[str, int] = field(default_factory=dict)
     name: str = ""
 
     @property
-    def short_circuit_share(self) -> Fraction | None:
-        return ratio(self.short_circuit_minutes, self.tagged_minutes)
-
-    @property
     def share_flags_apply(self) -> bool:
-        return self.sessions_held >= self.thresholds.min_sessions and self.tagged_minutes > 0
+        return (
+            self.minutes.sessions_held >= self.thresholds.min_sessions and self.minutes.tagged > 0
+        )
 
     @property
-    def overdue_gaps(self) -> tuple[RelationshipGap, ...]:
+    def overdue_gaps(self) -> tuple[SupervisionGap, ...]:
         return tuple(gap for gap in self.gaps if gap.overdue)
 
     @property
@@ -175,18 +135,19 @@ class Balance:
 
     def as_report(self) -> dict:
         """The `balance_report` JSON object (INTERFACES.md), numbers rounded once, here."""
-        shares = self.shares
+        minutes = self.minutes
+        shares = minutes.shares
         return {
             "supervisee": self.supervisee,
             "from": self.start.isoformat(),
             "to": self.end.isoformat(),
-            "sessions_held": self.sessions_held,
-            "tagged_minutes": float(round_minutes(self.tagged_minutes)),
-            "minutes": {key: float(round_minutes(self.minutes[key])) for key in FUNCTIONS},
+            "sessions_held": minutes.sessions_held,
+            "tagged_minutes": float(round_minutes(minutes.tagged)),
+            "minutes": {key: float(round_minutes(minutes.by_function[key])) for key in FUNCTIONS},
             "shares": None
             if shares is None
             else {key: float(round_share(shares[key])) for key in FUNCTIONS},
-            "short_circuit_minutes": float(round_minutes(self.short_circuit_minutes)),
+            "short_circuit_minutes": float(round_minutes(minutes.short_circuit)),
             "flags": [flag.as_dict() for flag in self.flags],
         }
 
@@ -201,31 +162,34 @@ def compute_balance(
     supervisee: str,
     start: date,
     end: date,
-    sessions_held: int,
-    minutes: Mapping[str, Fraction | int],
-    short_circuit_minutes: Fraction | int = 0,
-    tagged_minutes: Fraction | int | None = None,
-    gaps: Iterable[RelationshipGap] = (),
+    minutes: Minutes,
+    gaps: Iterable[SupervisionGap] = (),
     reported_dominance: Iterable[str] | Mapping[str, int] = (),
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
     name: str = "",
 ) -> Balance:
-    """Apply DOMAIN.md's exact rule and flags to one supervisee's numbers.
+    """Apply DOMAIN.md's exact rule and flags to one supervisee's minutes.
 
-    `minutes` are exact function minutes (missing keys are 0). Tagged minutes are their total;
-    when `tagged_minutes` is given too (SQL's sum of item minutes) it must agree. `gaps` are the
-    supervisee's relationships active in the window; `reported_dominance` the function named in
-    each feedback that said one dominated (a list, or a mapping of function to count).
+    `minutes` are the exact minutes of the sessions held (missing function keys are 0). Its
+    tagged minutes (SQL's sum of item minutes) must be the total of the function minutes.
+    `gaps` are the supervisee's relationships active in the window (`SupervisionGap`s);
+    `reported_dominance` the function named in each feedback that said one dominated (a list,
+    or a mapping of function to count).
     """
-    exact = {key: Fraction(minutes.get(key) or 0) for key in FUNCTIONS}
-    unknown = set(minutes) - set(FUNCTIONS)
+    unknown = set(minutes.by_function) - set(FUNCTIONS)
     if unknown:
         raise ValueError(f"unknown functions: {sorted(unknown)}")
-    tagged = sum(exact.values(), Fraction(0))
-    if tagged_minutes is not None and Fraction(tagged_minutes) != tagged:
-        raise ValueError(f"function minutes add up to {tagged}, not {tagged_minutes}")
-    short = Fraction(short_circuit_minutes)
-    shares = shares_of(exact, tagged)
+    by_function = {key: Fraction(minutes.by_function.get(key) or 0) for key in FUNCTIONS}
+    tagged = sum(by_function.values(), Fraction(0))
+    if Fraction(minutes.tagged) != tagged:
+        raise ValueError(f"function minutes add up to {tagged}, not {minutes.tagged}")
+    exact = Minutes(
+        by_function=by_function,
+        tagged=tagged,
+        short_circuit=Fraction(minutes.short_circuit),
+        sessions_held=minutes.sessions_held,
+    )
+    shares = exact.shares
     if isinstance(reported_dominance, Mapping):
         reported = {key: int(n) for key, n in reported_dominance.items() if n}
     else:
@@ -233,13 +197,13 @@ def compute_balance(
     gaps = tuple(gaps)
 
     flags = []
-    if shares is not None and sessions_held >= thresholds.min_sessions:
+    if shares is not None and exact.sessions_held >= thresholds.min_sessions:
         if shares["management"] > thresholds.dominance:
             flags.append(Flag(MANAGEMENT_DOMINANT))
         for key in FUNCTIONS:
             if shares[key] < thresholds.neglect:
                 flags.append(Flag(FUNCTION_NEGLECTED, key))
-        if short / tagged > thresholds.short_circuit:
+        if exact.short_circuit / tagged > thresholds.short_circuit:
             flags.append(Flag(REFLECTIVE_SHORT_CIRCUIT))
     if any(gap.overdue for gap in gaps):
         flags.append(Flag(SUPERVISION_OVERDUE))
@@ -252,11 +216,7 @@ def compute_balance(
         supervisee=supervisee.lower(),
         start=start,
         end=end,
-        sessions_held=sessions_held,
         minutes=exact,
-        tagged_minutes=tagged,
-        shares=shares,
-        short_circuit_minutes=short,
         flags=sort_flags(flags),
         thresholds=thresholds,
         gaps=gaps,
@@ -293,44 +253,47 @@ def _person(email: str, name: str) -> str:
     return f"{name} ({email})" if name else email
 
 
+def _overdue_reason(gap: SupervisionGap) -> str:
+    # With the policy's group_counts_for_regularity, any group the supervisee attended counts.
+    sessions = f"one-to-one with {_person(gap.supervisor, gap.supervisor_name)}"
+    if gap.group_counts:
+        sessions += " or group session"
+    if gap.last_held is not None:
+        since = f"{gap.gap_days} days since the last {sessions}"
+    else:
+        since = (
+            f"no {sessions} in the {gap.gap_days} days since the relationship "
+            f"started on {gap.relationship_start.isoformat()}"
+        )
+    return (
+        f"{since} by {gap.measuring_end.isoformat()}; "
+        f"the agreement expects one every {gap.interval_days} days"
+    )
+
+
 def flag_reason(flag: Flag, balance: Balance) -> str:
     """Why `balance` raised `flag`, in plain words with the numbers and the policy's limit.
 
     e.g. "management took 62.5% of 240 minutes across 3 sessions; the policy flags above 50%".
     """
     t = balance.thresholds
-    tagged = _minutes_words(balance.tagged_minutes)
-    across = f"{tagged} across {_sessions_words(balance.sessions_held)}"
+    minutes = balance.minutes
+    across = f"{_minutes_words(minutes.tagged)} across {_sessions_words(minutes.sessions_held)}"
     if flag.code == MANAGEMENT_DOMINANT:
-        shown, limit = _share_against(balance.shares["management"], t.dominance)
+        shown, limit = _share_against(minutes.shares["management"], t.dominance)
         return f"management took {shown} of {across}; the policy flags above {limit}"
     if flag.code == FUNCTION_NEGLECTED:
-        shown, limit = _share_against(balance.shares[flag.function], t.neglect)
+        shown, limit = _share_against(minutes.shares[flag.function], t.neglect)
         return f"{flag.function} took {shown} of {across}; the policy flags below {limit}"
     if flag.code == REFLECTIVE_SHORT_CIRCUIT:
-        shown, limit = _share_against(balance.short_circuit_share, t.short_circuit)
+        shown, limit = _share_against(minutes.short_circuit_share, t.short_circuit)
         return (
-            f"{_minutes_words(balance.short_circuit_minutes)} of {across} ({shown}) went from "
+            f"{_minutes_words(minutes.short_circuit)} of {across} ({shown}) went from "
             f"experience straight to plans & actions, without reflection or analysis; "
             f"the policy flags above {limit}"
         )
     if flag.code == SUPERVISION_OVERDUE:
-        parts = []
-        for gap in balance.overdue_gaps:
-            who = _person(gap.supervisor, gap.supervisor_name)
-            if gap.last_held is not None:
-                since = f"{gap.gap_days} days since the last one-to-one with {who}"
-            else:
-                since = f"no one-to-one with {who} in the {gap.gap_days} days since the " + (
-                    f"relationship started on {gap.relationship_start.isoformat()}"
-                    if gap.relationship_start
-                    else "relationship started"
-                )
-            parts.append(
-                f"{since} by {balance.end.isoformat()}; "
-                f"the agreement expects one every {gap.interval_days} days"
-            )
-        return "; ".join(parts)
+        return "; ".join(_overdue_reason(gap) for gap in balance.overdue_gaps)
     if flag.code == SUPERVISEE_REPORTED_DOMINANCE:
         count = balance.reported_dominance.get(flag.function, 0)
         times = "1 feedback" if count == 1 else f"{count} feedbacks"
@@ -345,32 +308,20 @@ def flag_reason(flag: Flag, balance: Balance) -> str:
 class Totals:
     """The sum of several supervisees' balances (a team or the organisation).
 
-    `sessions_held` sums each member's sessions held, so a group session attended by three
-    members counts three times, just as its minutes count in full for each of them.
+    `minutes.sessions_held` sums each member's sessions held, so a group session attended by
+    three members counts three times, just as its minutes count in full for each of them.
     `flag_counts` is how many supervisees have each flag code.
     """
 
     start: date
     end: date
     people: int
-    sessions_held: int
-    minutes: Mapping[str, Fraction]
-    tagged_minutes: Fraction
-    short_circuit_minutes: Fraction
+    minutes: Minutes
     flag_counts: Mapping[str, int]
-
-    @property
-    def shares(self) -> dict[str, Fraction] | None:
-        return shares_of(self.minutes, self.tagged_minutes)
-
-    @property
-    def short_circuit_share(self) -> Fraction | None:
-        return ratio(self.short_circuit_minutes, self.tagged_minutes)
 
 
 def totals_of(balances: Iterable[Balance], *, start: date, end: date) -> Totals:
     balances = list(balances)
-    minutes = {key: sum((b.minutes[key] for b in balances), Fraction(0)) for key in FUNCTIONS}
     flag_counts = Counter()
     for b in balances:
         flag_counts.update({flag.code for flag in b.flags})
@@ -378,10 +329,7 @@ def totals_of(balances: Iterable[Balance], *, start: date, end: date) -> Totals:
         start=start,
         end=end,
         people=len(balances),
-        sessions_held=sum(b.sessions_held for b in balances),
-        minutes=minutes,
-        tagged_minutes=sum((b.tagged_minutes for b in balances), Fraction(0)),
-        short_circuit_minutes=sum((b.short_circuit_minutes for b in balances), Fraction(0)),
+        minutes=Minutes.total(b.minutes for b in balances),
         flag_counts=dict(sorted(flag_counts.items())),
     )
 
@@ -433,14 +381,7 @@ class SupervisorMinutes:
 
     supervisor: str
     name: str
-    sessions_held: int
-    minutes: Mapping[str, Fraction]
-    tagged_minutes: Fraction
-    short_circuit_minutes: Fraction
-
-    @property
-    def shares(self) -> dict[str, Fraction] | None:
-        return shares_of(self.minutes, self.tagged_minutes)
+    minutes: Minutes
 
 
 @dataclass(frozen=True)
@@ -477,13 +418,3 @@ class Compliance:
     @property
     def unreviewed_share(self) -> Fraction | None:
         return ratio(self.sessions_with_unreviewed_actions, self.sessions_with_actions_to_review)
-
-
-@dataclass(frozen=True)
-class MonthTrend:
-    """One calendar month of a trend (clipped to the window asked for)."""
-
-    start: date
-    end: date
-    totals: Totals
-    balances: tuple[Balance, ...]

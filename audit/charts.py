@@ -105,12 +105,12 @@ def _px(value) -> float:
 
 
 def trend_chart(months) -> TrendChart:
-    """Geometry for `months` (each with `start` and `shares`): management at the bottom."""
+    """Geometry for `months` (each with `start` and `minutes`): management at the bottom."""
     bottom = PLOT_TOP + PLOT_HEIGHT
     columns = []
     for index, month in enumerate(months):
         x = AXIS_WIDTH + COLUMN_GAP / 2 + index * (COLUMN_WIDTH + COLUMN_GAP)
-        shares = month.shares
+        shares = month.minutes.shares
         segments = []
         if shares is not None:
             below = Fraction(0)

@@ -88,10 +88,6 @@ class Filters:
         return urlencode({**self.params(team=team), **extra})
 
 
-def default_window(today: date) -> tuple[date, date]:
-    return today - timedelta(days=WINDOW_DAYS[DEFAULT_WINDOW] - 1), today
-
-
 class AuditFilterForm(forms.Form):
     """Bound to `request.GET`. `teams` (a list of teams) adds the team choice."""
 

@@ -47,6 +47,13 @@ class AuditPolicy(models.Model):
     share_deadline_days = models.PositiveIntegerField(
         "record-sharing deadline (days after the session)", default=7
     )
+    group_counts_for_regularity = models.BooleanField(
+        "group sessions count for regularity",
+        default=False,
+        help_text="Count a held group session a supervisee attended as a supervision session "
+        "for each of their relationships when judging whether supervision is overdue (for teams "
+        "that use group supervision on its own). Off: only one-to-ones with the supervisor count.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -76,3 +83,16 @@ class AuditPolicy(models.Model):
         if policy is None:
             policy = cls.objects.create()
         return policy
+
+
+def group_counts_for_regularity() -> bool:
+    """The policy in force on group sessions and regularity; off when no policy is saved yet.
+
+    Read without creating the policy row, so that a dry run of the reminders writes nothing.
+    """
+    value = (
+        AuditPolicy.objects.order_by("pk")
+        .values_list("group_counts_for_regularity", flat=True)
+        .first()
+    )
+    return bool(value)

@@ -33,7 +33,7 @@ from django.db.models.functions import TruncDate
 from django.db.models.lookups import Exact
 
 from core import clock
-from core.tally import TWELFTHS_BY_FUNCTION_COUNT, shares_of
+from core.tally import TWELFTHS_BY_FUNCTION_COUNT, Minutes
 from core.vocabulary import FUNCTIONS, function_field
 from people.models import FocusAgreement, Relationship, Team, User
 from sessions_app.models import (
@@ -52,15 +52,11 @@ from sessions_app.selectors import with_last_held
 from .balance import (
     Balance,
     Compliance,
-    MonthTrend,
     Reliability,
     SupervisorMinutes,
     Thresholds,
-    Totals,
     compute_balance,
     month_windows,
-    relationship_gap,
-    totals_of,
 )
 from .models import AuditPolicy
 
@@ -178,16 +174,17 @@ def _held_attendances(start: date, end: date, formats=None) -> QuerySet:
     ).order_by()
 
 
-def _exact(row) -> dict:
-    return {
-        "sessions_held": row["sessions_held"],
-        "minutes": {key: Fraction(row[f"twelfths_{key}"] or 0, 12) for key in FUNCTIONS},
-        "tagged_minutes": Fraction(row["tagged"] or 0),
-        "short_circuit_minutes": Fraction(row["short_circuit"] or 0),
-    }
+def _exact(row) -> Minutes:
+    """A row of `_minute_sums` (with `sessions_held`) as exact minutes."""
+    return Minutes.from_twelfths(
+        {key: row[f"twelfths_{key}"] for key in FUNCTIONS},
+        tagged=row["tagged"],
+        short_circuit=row["short_circuit"],
+        sessions_held=row["sessions_held"],
+    )
 
 
-def _minutes_by_person(people, start: date, end: date, formats=None) -> dict[int, dict]:
+def _minutes_by_person(people, start: date, end: date, formats=None) -> dict[int, Minutes]:
     rows = (
         _held_attendances(start, end, formats)
         .filter(person__in=people)
@@ -197,26 +194,21 @@ def _minutes_by_person(people, start: date, end: date, formats=None) -> dict[int
     return {row["person"]: _exact(row) for row in rows}
 
 
-def _gaps_by_person(people, start: date, end: date) -> dict[int, list]:
-    """Each supervisee's relationships active in the window, with their gap to its end."""
+def _gaps_by_person(people, start: date, end: date, *, group_counts: bool) -> dict[int, list]:
+    """Each supervisee's relationships active in the window, with their gap to its measuring end
+    (`Relationship.gap_to`: the one overdue rule)."""
     relationships = with_last_held(
         Relationship.objects.active_between(start, end)
         .filter(supervisee__in=people)
         .select_related("supervisor", "supervisee")
         .order_by("pk"),
         end,
+        group_counts=group_counts,
     )
     gaps = {}
     for relationship in relationships:
         gaps.setdefault(relationship.supervisee_id, []).append(
-            relationship_gap(
-                supervisor=relationship.supervisor.email,
-                supervisor_name=relationship.supervisor.name,
-                window_end=end,
-                last_held=relationship.last_held,
-                relationship_start=relationship.start_date,
-                interval_days=relationship.interval_on(end),
-            )
+            relationship.gap_to(end, relationship.last_held, group_counts=group_counts)
         )
     return gaps
 
@@ -241,15 +233,6 @@ def _reported_dominance_by_person(people, start: date, end: date, formats=None) 
     return reported
 
 
-def _empty():
-    return {
-        "sessions_held": 0,
-        "minutes": dict.fromkeys(FUNCTIONS, Fraction(0)),
-        "tagged_minutes": Fraction(0),
-        "short_circuit_minutes": Fraction(0),
-    }
-
-
 def balances_of(
     people, start: date, end: date, *, policy: AuditPolicy | None = None, formats=None
 ) -> list[Balance]:
@@ -260,14 +243,15 @@ def balances_of(
     number of people or sessions.
 
     `formats` (None, or some `Format` values) restricts which held sessions count, and whose
-    feedback; the overdue flag is about one-to-ones whatever the filter, so it is unchanged.
+    feedback; the overdue flag follows the policy whatever the filter, so it is unchanged.
     """
     _check_window(start, end)
+    policy = policy or AuditPolicy.current()
     thresholds = thresholds_of(policy)
     ids = _ids(people)
     persons = list(User.objects.filter(pk__in=ids).order_by().values_list("pk", "email", "name"))
     minutes = _minutes_by_person(ids, start, end, formats)
-    gaps = _gaps_by_person(ids, start, end)
+    gaps = _gaps_by_person(ids, start, end, group_counts=policy.group_counts_for_regularity)
     reported = _reported_dominance_by_person(ids, start, end, formats)
     results = [
         compute_balance(
@@ -275,7 +259,7 @@ def balances_of(
             name=name,
             start=start,
             end=end,
-            **minutes.get(pk, _empty()),
+            minutes=minutes.get(pk, Minutes()),
             gaps=gaps.get(pk, ()),
             reported_dominance=reported.get(pk, {}),
             thresholds=thresholds,
@@ -335,58 +319,11 @@ def supervisor_breakdown(
         SupervisorMinutes(
             supervisor=row["session__supervisor__email"],
             name=row["session__supervisor__name"],
-            **_exact(row),
+            minutes=_exact(row),
         )
         for row in rows
     ]
     return sorted(breakdown, key=lambda part: part.supervisor)
-
-
-def totals(
-    start: date,
-    end: date,
-    *,
-    team: Team | None = None,
-    people=None,
-    policy: AuditPolicy | None = None,
-    formats=None,
-) -> Totals:
-    """A team's (or, without `team`, the organisation's) totals: the sum of its members."""
-    return totals_of(
-        balances(start, end, team=team, people=people, policy=policy, formats=formats),
-        start=start,
-        end=end,
-    )
-
-
-def monthly_trend(
-    start: date,
-    end: date,
-    *,
-    team: Team | None = None,
-    people=None,
-    policy: AuditPolicy | None = None,
-    formats=None,
-) -> list[MonthTrend]:
-    """Each calendar month in [start, end] as its own window: balances and totals.
-
-    A month is just a window, so each month's flags (overdue included) are judged at its own
-    end. Queries grow with the number of months (four each), not with people or sessions.
-    """
-    _check_window(start, end)
-    policy = policy or AuditPolicy.current()
-    trend = []
-    for first, last in month_windows(start, end):
-        month = balances(first, last, team=team, people=people, policy=policy, formats=formats)
-        trend.append(
-            MonthTrend(
-                start=first,
-                end=last,
-                totals=totals_of(month, start=first, end=last),
-                balances=tuple(month),
-            )
-        )
-    return trend
 
 
 # Compliance and reliability.
@@ -529,32 +466,18 @@ def cancellation_rates(
 
 @dataclass(frozen=True)
 class WindowMinutes:
-    """Exact minutes in one window, summed over one or several people."""
+    """Exact minutes in one window (a month, a focus follow-up), summed over some people."""
 
     start: date
     end: date
-    sessions_held: int
-    minutes: Mapping[str, Fraction]
-    tagged_minutes: Fraction
-    short_circuit_minutes: Fraction
-
-    @property
-    def shares(self) -> dict[str, Fraction] | None:
-        return shares_of(self.minutes, self.tagged_minutes)
-
-    def share_of(self, functions) -> Fraction | None:
-        """The share of `functions` together; None when nothing was tagged."""
-        if not self.tagged_minutes:
-            return None
-        return sum((self.minutes[key] for key in functions), Fraction(0)) / self.tagged_minutes
+    minutes: Minutes
 
 
 def daily_minutes(people, start: date, end: date, *, formats=None) -> dict[int, dict]:
     """Each person's exact minutes on each day in [start, end] with a held session. One query.
 
-    `{person id: {date: {"sessions_held", "minutes", "tagged_minutes", ...}}}`; fold it into
-    windows with `window_minutes`. The rows grow with the days that had sessions, the queries
-    do not.
+    `{person id: {date: Minutes}}`; fold it into windows with `window_minutes`. The rows grow
+    with the days that had sessions, the queries do not.
     """
     _check_window(start, end)
     rows = (
@@ -571,32 +494,23 @@ def daily_minutes(people, start: date, end: date, *, formats=None) -> dict[int, 
 
 def window_minutes(daily: Mapping[int, Mapping], people, start: date, end: date) -> WindowMinutes:
     """The sum, over `people` (ids), of the days of `daily_minutes` in [start, end]."""
-    minutes = dict.fromkeys(FUNCTIONS, Fraction(0))
-    sessions_held = 0
-    tagged = short = Fraction(0)
-    for pk in people:
-        for day, row in daily.get(pk, {}).items():
-            if start <= day <= end:
-                sessions_held += row["sessions_held"]
-                tagged += row["tagged_minutes"]
-                short += row["short_circuit_minutes"]
-                for key in FUNCTIONS:
-                    minutes[key] += row["minutes"][key]
     return WindowMinutes(
         start=start,
         end=end,
-        sessions_held=sessions_held,
-        minutes=minutes,
-        tagged_minutes=tagged,
-        short_circuit_minutes=short,
+        minutes=Minutes.total(
+            minutes
+            for pk in people
+            for day, minutes in daily.get(pk, {}).items()
+            if start <= day <= end
+        ),
     )
 
 
 def monthly_minutes(daily: Mapping[int, Mapping], people, start: date, end: date):
     """Each calendar month of [start, end] (clipped to it), summed over `people` (ids).
 
-    Unlike `monthly_trend`, the people are fixed for the whole window, so the months add up
-    exactly to the window's totals shown beside them; no query of its own.
+    The people are fixed for the whole window, so the months add up exactly to the window's
+    totals shown beside them; no query of its own.
     """
     people = list(people)
     return [window_minutes(daily, people, first, last) for first, last in month_windows(start, end)]
@@ -657,16 +571,16 @@ class FocusFollowUp:
 
     @property
     def before_share(self) -> Fraction | None:
-        return self.before.share_of(self.functions)
+        return self.before.minutes.share_of(self.functions)
 
     @property
     def after_share(self) -> Fraction | None:
-        return None if self.after is None else self.after.share_of(self.functions)
+        return None if self.after is None else self.after.minutes.share_of(self.functions)
 
     @property
     def too_early(self) -> bool:
         """Nothing tagged since the focus was agreed: too early to tell."""
-        return self.after is None or not self.after.tagged_minutes
+        return self.after is None or not self.after.minutes.tagged
 
     @property
     def change(self) -> Fraction | None:

@@ -4,7 +4,7 @@ Each page is a fixed number of queries, whatever the number of people or session
 selectors sum minutes in SQL, and months and focus follow-ups are folded in Python from one
 query of minutes by day. Who may see what is decided in `people.access` and nowhere else.
 
-Every table downloads as CSV with `?download=<table>` and the page's filters (`audit.csv`).
+Every table downloads as CSV with `?download=<table>` and the page's filters (`audit.tables`).
 """
 
 from django.contrib.auth.decorators import login_required
@@ -27,8 +27,7 @@ from sessions_app.access import content_readable_sessions
 from sessions_app.models import Rating
 from sessions_app.selectors import supervisee_relationships, with_people
 
-from . import csv as tables
-from . import selectors
+from . import selectors, tables
 from .balance import (
     FUNCTION_NEGLECTED,
     MANAGEMENT_DOMINANT,
@@ -86,12 +85,11 @@ def _overdue_rows(balances, pks_by_email):
             "balance": balance,
             "pk": pks_by_email.get(balance.supervisee),
             "gap": gap,
-            "days_over": gap.gap_days - gap.interval_days,
         }
         for balance in balances
         for gap in balance.overdue_gaps
     ]
-    return sorted(rows, key=lambda row: (-row["days_over"], row["balance"].supervisee))
+    return sorted(rows, key=lambda row: (-row["gap"].days_over, row["balance"].supervisee))
 
 
 def _compliance_rows(figures, policy):
@@ -123,20 +121,26 @@ def _compliance_rows(figures, policy):
     ]
 
 
-def _function_rows(minutes, shares):
+def _function_rows(minutes):
     """Per function: its minutes and share (None when nothing was tagged), for a table."""
+    shares = minutes.shares
     return [
-        {"key": key, "minutes": minutes[key], "share": None if shares is None else shares[key]}
+        {
+            "key": key,
+            "minutes": minutes.by_function[key],
+            "share": None if shares is None else shares[key],
+        }
         for key in FUNCTIONS
     ]
 
 
 def _perceived(balance, summary):
     """Per function: the recorded share beside what the person's feedback said."""
+    shares = balance.minutes.shares
     return [
         {
             "key": key,
-            "share": None if balance.shares is None else balance.shares[key],
+            "share": None if shares is None else shares[key],
             "too_little": summary.ratings[key][Rating.TOO_LITTLE],
             "about_right": summary.ratings[key][Rating.ABOUT_RIGHT],
             "too_much": summary.ratings[key][Rating.TOO_MUCH],
@@ -201,7 +205,7 @@ def _person_page(request, person):
         "person": person,
         "own": own,
         "balance": balance,
-        "function_rows": _function_rows(balance.minutes, balance.shares),
+        "function_rows": _function_rows(balance.minutes),
         "breakdown": breakdown,
         "feedback": summary,
         "perceived": perceived,
@@ -352,7 +356,7 @@ def team_balance(request):
         "team": team,
         "rows": [{"balance": b, "pk": pks_by_email[b.supervisee]} for b in balances],
         "totals": totals,
-        "function_rows": _function_rows(totals.minutes, totals.shares),
+        "function_rows": _function_rows(totals.minutes),
         "flag_rows": [
             {"label": label, "count": totals.flag_counts.get(code, 0)}
             for code, label in FLAG_COLUMNS
@@ -448,7 +452,7 @@ def organisation(request):
         "filters": filters,
         "team_rows": team_rows,
         "totals": totals,
-        "function_rows": _function_rows(totals.minutes, totals.shares),
+        "function_rows": _function_rows(totals.minutes),
         "flag_columns": FLAG_COLUMNS,
         "flagged": flagged,
         "trend": trend,

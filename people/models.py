@@ -1,6 +1,7 @@
-"""People, teams and supervision relationships."""
+"""People, teams and supervision relationships, and how regular their supervision must be."""
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 from axes.models import AccessAttempt
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -132,11 +133,16 @@ FIXED_INTERVAL_DAYS = {
 }
 
 
-def interval_days(frequency, practitioner_start, day):
-    """Expected days between one-to-one sessions on `day` (DOMAIN.md).
+# Regularity: the one overdue rule (DOMAIN.md, "Flags"). The audit flags, the home page's next
+# due date and the reminders all ask `Relationship.gap_to` (or `supervision_gap`), nothing else.
 
-    The newly-qualified schedule is weekly for six weeks after the practitioner's start date,
-    at least fortnightly until six months, then monthly.
+
+def interval_days(frequency, practitioner_start, day):
+    """Expected days between one-to-one sessions, measured on `day` (DOMAIN.md).
+
+    The newly-qualified schedule is weekly while `day` is less than six weeks (42 days) after
+    the practitioner's start date in post, at least fortnightly until six months (183 days),
+    then monthly.
     """
     if frequency != Frequency.NEWLY_QUALIFIED:
         return FIXED_INTERVAL_DAYS[frequency]
@@ -146,6 +152,111 @@ def interval_days(frequency, practitioner_start, day):
     if d < 183:
         return 14
     return 31
+
+
+def measuring_end(window_end, relationship_end):
+    """The day a relationship's gap is measured to: the window's end, or its own earlier end."""
+    if relationship_end is not None and relationship_end < window_end:
+        return relationship_end
+    return window_end
+
+
+@dataclass(frozen=True)
+class SupervisionGap:
+    """One relationship's gap to its measuring end, and the interval it expects.
+
+    `last_held` is the last held session that counts (a one-to-one between the pair, or a group
+    the supervisee attended when `group_counts`), on or after the relationship's start and on
+    or before `measuring_end`; None when there is none, and the gap counts from the start.
+    """
+
+    supervisor: str
+    supervisor_name: str
+    relationship_start: date
+    measuring_end: date
+    last_held: date | None
+    interval_days: int
+    group_counts: bool = False
+
+    @property
+    def counted_from(self) -> date:
+        return self.last_held or self.relationship_start
+
+    @property
+    def gap_days(self) -> int:
+        return (self.measuring_end - self.counted_from).days
+
+    @property
+    def overdue(self) -> bool:
+        # Strictly greater: a gap equal to the interval is on time.
+        return self.gap_days > self.interval_days
+
+    @property
+    def days_over(self) -> int:
+        """How many days past the interval the gap is; 0 when it is not overdue."""
+        return max(0, self.gap_days - self.interval_days)
+
+    @property
+    def next_due(self) -> date:
+        """The last day a session can be held without the gap exceeding the interval."""
+        return self.counted_from + timedelta(days=self.interval_days)
+
+
+def supervision_gap(
+    *,
+    window_end,
+    relationship_start,
+    relationship_end,
+    frequency,
+    start_in_post,
+    last_held,
+    supervisor="",
+    supervisor_name="",
+    group_counts=False,
+) -> SupervisionGap:
+    """DOMAIN.md's overdue rule for one relationship, as plain values.
+
+    `last_held` must already be the last counted session on or after `relationship_start` and
+    on or before the measuring end (`sessions_app.selectors.with_last_held` finds it in SQL);
+    a date outside that range is refused rather than silently giving another answer.
+    `start_in_post` is the practitioner's start date in post (the newly-qualified schedule
+    counts from it, whoever supervises them); None falls back to the relationship's start.
+    """
+    end = measuring_end(window_end, relationship_end)
+    if end < relationship_start:
+        raise ValueError(f"the relationship starts ({relationship_start}) after {end}")
+    if last_held is not None and not relationship_start <= last_held <= end:
+        raise ValueError(
+            f"the last held session ({last_held}) is outside the relationship's "
+            f"{relationship_start}..{end}"
+        )
+    return SupervisionGap(
+        supervisor=supervisor,
+        supervisor_name=supervisor_name,
+        relationship_start=relationship_start,
+        measuring_end=end,
+        last_held=last_held,
+        interval_days=interval_days(frequency, start_in_post or relationship_start, end),
+        group_counts=group_counts,
+    )
+
+
+# Whether a held group session the supervisee attended counts toward each of their
+# relationships' gaps. The audit policy says so, one layer up: `audit` registers how to read it
+# when the apps are ready (AuditConfig.ready), so that the home page and the reminders
+# (sessions_app, which may not import audit) follow the same policy as the audit flags.
+_group_counts_source = None
+
+
+def set_group_counts_source(source):
+    """Register a callable answering "do group sessions count for regularity?"."""
+    global _group_counts_source
+    _group_counts_source = source
+
+
+def group_sessions_count() -> bool:
+    """The answer of the registered source; False (one-to-ones only) when there is none."""
+    return bool(_group_counts_source()) if _group_counts_source is not None else False
 
 
 class RelationshipQuerySet(models.QuerySet):
@@ -201,23 +312,27 @@ class Relationship(models.Model):
     def __str__(self):
         return f"{self.supervisor} supervises {self.supervisee} ({self.get_kind_display().lower()})"
 
-    def is_active_on(self, day):
-        return self.start_date <= day and (self.end_date is None or self.end_date >= day)
-
     def interval_on(self, day):
         start = self.supervisee.start_date_in_post or self.start_date
         return interval_days(self.frequency, start, day)
 
-    def gap_on(self, day, last_held):
-        """Days from the last held one-to-one (or the relationship's start) to `day`."""
-        return (day - (last_held or self.start_date)).days
+    def gap_to(self, window_end, last_held, *, group_counts=False) -> SupervisionGap:
+        """This relationship's gap to `window_end` (or its own earlier end): DOMAIN.md's rule.
 
-    def next_due(self, last_held, today):
-        base = last_held or self.start_date
-        return base + timedelta(days=self.interval_on(today))
-
-    def is_overdue_on(self, day, last_held):
-        return self.gap_on(day, last_held) > self.interval_on(day)
+        `last_held` as `sessions_app.selectors.with_last_held` annotates it for `window_end`
+        (with the same `group_counts`). Reads the supervisor and supervisee: select them.
+        """
+        return supervision_gap(
+            window_end=window_end,
+            relationship_start=self.start_date,
+            relationship_end=self.end_date,
+            frequency=self.frequency,
+            start_in_post=self.supervisee.start_date_in_post,
+            last_held=last_held,
+            supervisor=self.supervisor.email,
+            supervisor_name=self.supervisor.name,
+            group_counts=group_counts,
+        )
 
 
 class FocusAgreement(models.Model):

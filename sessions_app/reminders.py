@@ -19,7 +19,7 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils.dateformat import format as format_date
 
-from people.models import Relationship
+from people.models import Relationship, group_sessions_count
 
 from .models import Action, RecordState, ReminderKind, ReminderSent, Status
 from .notifications import absolute_url, record_url
@@ -86,19 +86,24 @@ def _days(n):
 
 
 def relationship_reminders(day):
-    """Due-soon and overdue reminders for every active relationship, in one query."""
+    """Due-soon and overdue reminders for every active relationship, by the one overdue rule
+    (`Relationship.gap_to`). Two queries: the policy on group sessions, the relationships."""
+    group_counts = group_sessions_count()
     relationships = (
         Relationship.objects.active_on(day)
         .filter(_wanted("supervisor") | _wanted("supervisee"))
         .select_related("supervisor", "supervisee")
         .order_by("pk")
     )
-    relationships = with_next_planned(with_last_held(relationships, day), day)
+    relationships = with_next_planned(
+        with_last_held(relationships, day, group_counts=group_counts), day
+    )
     reminders = []
     for rel in relationships:
-        due = rel.next_due(rel.last_held, day)
+        gap = rel.gap_to(day, rel.last_held, group_counts=group_counts)
+        due = gap.next_due
         booked = rel.next_planned
-        if rel.is_overdue_on(day, rel.last_held):
+        if gap.overdue:
             kind = ReminderKind.OVERDUE
         elif due <= day + timedelta(days=DUE_SOON_DAYS) and not (booked and booked <= due):
             kind = ReminderKind.DUE_SOON
@@ -111,10 +116,11 @@ def relationship_reminders(day):
             when = "is due today"
         else:
             when = f"is due by {_day(due)}"
+        session = "supervision session" if group_counts else "one-to-one"
         last = (
-            f"Last one-to-one: {_day(rel.last_held)}."
+            f"Last {session}: {_day(rel.last_held)}."
             if rel.last_held
-            else f"No one-to-one held since the supervision began on {_day(rel.start_date)}."
+            else f"No {session} held since the supervision began on {_day(rel.start_date)}."
         )
         if booked:
             booking = f"The next one booked is on {_day(booked)}."

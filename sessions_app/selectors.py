@@ -1,6 +1,7 @@
 """Reads about sessions that several views share."""
 
-from django.db.models import DateField, Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models import DateField, Exists, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from people.models import Relationship
 
@@ -77,15 +78,30 @@ def _one_to_one_attendance_of_pair():
     )
 
 
-def with_last_held(relationships, on_or_before):
-    """Annotate `last_held`: the date of the last held one-to-one between the pair.
+def with_last_held(relationships, window_end, *, group_counts=False):
+    """Annotate `last_held`: the last held session that counts toward the relationship's gap.
 
-    Only sessions led by the relationship's supervisor count toward its gap (a cover or
-    external supervisor's session counts toward balance, not toward the gap).
+    DOMAIN.md's rule (`people.models.supervision_gap` does the arithmetic): a held one-to-one
+    between the pair, on or after the relationship's start and on or before its measuring end
+    (`window_end`, or the relationship's end date when that is earlier). Only sessions led by
+    the relationship's supervisor count (a cover or external supervisor's session counts toward
+    balance, not toward the gap). With `group_counts` (the audit policy's
+    `group_counts_for_regularity`), a held group session the supervisee attended as present
+    counts too, for each of their relationships, whoever facilitated it.
     """
+    counted = Q(session__format=Format.ONE_TO_ONE, session__supervisor=OuterRef("supervisor"))
+    if group_counts:
+        counted |= Q(session__format=Format.GROUP, present=True)
+    measuring_end = Coalesce(OuterRef("end_date"), Value(window_end), output_field=DateField())
     last = (
-        _one_to_one_attendance_of_pair()
-        .filter(session__status=Status.HELD, session__date__lte=on_or_before)
+        Attendance.objects.filter(
+            counted,
+            person=OuterRef("supervisee"),
+            session__status=Status.HELD,
+            session__date__gte=OuterRef("start_date"),
+            session__date__lte=window_end,
+        )
+        .filter(session__date__lte=measuring_end)
         .order_by("-session__date")
         .values("session__date")
     )
@@ -103,19 +119,19 @@ def with_next_planned(relationships, on_or_after):
     return relationships.annotate(next_planned=Subquery(nxt[:1], output_field=DateField()))
 
 
-def supervisee_relationships(supervisor, day):
+def supervisee_relationships(supervisor, day, *, group_counts=False):
     """The supervisor's active relationships, each with its last and next session and focus."""
     qs = (
         Relationship.objects.filter(supervisor=supervisor)
         .active_on(day)
-        .select_related("supervisee")
+        .select_related("supervisor", "supervisee")
         .prefetch_related("focus_agreements")
         .order_by("supervisee__name", "kind")
     )
-    return with_next_planned(with_last_held(qs, day), day)
+    return with_next_planned(with_last_held(qs, day, group_counts=group_counts), day)
 
 
-def supervisor_relationships(supervisee, day):
+def supervisor_relationships(supervisee, day, *, group_counts=False):
     """A supervisee's active relationships: who supervises them, how often, when next."""
     qs = (
         Relationship.objects.filter(supervisee=supervisee)
@@ -124,4 +140,4 @@ def supervisor_relationships(supervisee, day):
         .prefetch_related("focus_agreements")
         .order_by("kind", "supervisor__name")
     )
-    return with_next_planned(with_last_held(qs, day), day)
+    return with_next_planned(with_last_held(qs, day, group_counts=group_counts), day)

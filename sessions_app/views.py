@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from core.clock import today
-from people.models import Relationship
+from people.models import Relationship, group_sessions_count
 
 from . import records, selectors, services
 from .access import (
@@ -47,8 +47,13 @@ def home(request):
     """'My supervision': what needs doing now, for each role the person holds."""
     user = request.user
     day = today()
-    relationships = _with_due_dates(supervisee_relationships(user, day), day)
-    my_supervisors = _with_due_dates(supervisor_relationships(user, day), day)
+    group_counts = group_sessions_count()
+    relationships = _with_due_dates(
+        supervisee_relationships(user, day, group_counts=group_counts), day, group_counts
+    )
+    my_supervisors = _with_due_dates(
+        supervisor_relationships(user, day, group_counts=group_counts), day, group_counts
+    )
     my_records = list(
         selectors.with_people(own_records(user))
         .annotate(
@@ -83,11 +88,13 @@ def home(request):
     return render(request, "sessions_app/home.html", context)
 
 
-def _with_due_dates(relationships, day):
+def _with_due_dates(relationships, day, group_counts):
+    """Each relationship's next due date and days overdue today, by the one overdue rule."""
     relationships = list(relationships)
     for rel in relationships:
-        rel.next_due = rel.next_due(rel.last_held, day)
-        rel.overdue_days = (day - rel.next_due).days if day > rel.next_due else 0
+        gap = rel.gap_to(day, rel.last_held, group_counts=group_counts)
+        rel.next_due = gap.next_due
+        rel.overdue_days = gap.days_over
         rel.focus = next(iter(rel.focus_agreements.all()), None)
     return relationships
 

@@ -70,8 +70,8 @@ def test_follow_up_compares_the_share_before_and_after(example, supervisee):
     [follow_up] = selectors.focus_follow_up([example], length_days=90, today=clock.today())
     assert follow_up.before_share == Fraction(1, 10)
     assert follow_up.after_share == Fraction(3, 10)
-    assert follow_up.before.tagged_minutes == 100
-    assert follow_up.after.tagged_minutes == 100
+    assert follow_up.before.minutes.tagged == 100
+    assert follow_up.after.minutes.tagged == 100
     assert not follow_up.too_early
     assert follow_up.change == Fraction(1, 5)
 

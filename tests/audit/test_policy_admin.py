@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from audit.models import AuditPolicy
 from core import clock
-from tests.factories import ItemFactory, SessionFactory
+from tests.factories import GroupSessionFactory, ItemFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -58,3 +58,36 @@ def test_a_threshold_outside_0_to_1_is_refused_beside_the_field(login, administr
     assert "dominance_threshold" in response.context["adminform"].form.errors
     policy.refresh_from_db()
     assert str(policy.dominance_threshold) == "0.5000"
+
+
+def test_group_sessions_can_count_for_regularity_from_the_admin(
+    login, supervisor, supervisee, manager, administrator
+):
+    today = clock.today()
+    SessionFactory(
+        supervisor=supervisor, supervisee=supervisee, date=today - datetime.timedelta(40)
+    )
+    GroupSessionFactory(
+        supervisor=supervisor, date=today - datetime.timedelta(5), attendees=[(supervisee, True)]
+    )
+    team_page = reverse("audit:team_balance")
+    assert "<li>Supervision overdue: 1</li>" in login(manager).get(team_page).content.decode()
+
+    policy = AuditPolicy.current()
+    change_page = reverse("admin:audit_auditpolicy_change", args=[policy.pk])
+    admin = login(administrator)
+    assert 'name="group_counts_for_regularity"' in admin.get(change_page).content.decode()
+    response = admin.post(
+        change_page,
+        {
+            "dominance_threshold": "0.50",
+            "neglect_threshold": "0.10",
+            "short_circuit_threshold": "0.50",
+            "min_sessions": "2",
+            "min_session_minutes": "90",
+            "share_deadline_days": "7",
+            "group_counts_for_regularity": "on",
+        },
+    )
+    assert response.status_code == 302
+    assert "<li>Supervision overdue: 0</li>" in login(manager).get(team_page).content.decode()

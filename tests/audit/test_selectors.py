@@ -2,6 +2,7 @@
 
 import datetime
 import random
+from dataclasses import replace
 from decimal import Decimal
 from fractions import Fraction
 
@@ -9,15 +10,11 @@ import pytest
 from django.db.models import F
 
 from audit import selectors
-from audit.balance import (
-    Thresholds,
-    compute_balance,
-    relationship_gap,
-)
+from audit.balance import Thresholds, compute_balance, totals_of
 from audit.models import AuditPolicy
-from core.tally import ItemTags, tally_items
+from core.tally import ItemTags, Minutes, tally_items
 from core.vocabulary import FUNCTIONS
-from people.models import Frequency, Relationship, interval_days
+from people.models import Frequency, Relationship, supervision_gap
 from sessions_app.models import (
     Action,
     ActionReview,
@@ -85,13 +82,13 @@ def test_group_session_counts_in_full_for_present_attendees_and_not_for_absent(
 
     results = by_email(selectors.balances(START, END))
 
-    sam = results["sam@example.org"]
+    sam = results["sam@example.org"].minutes
     assert sam.sessions_held == 1
-    assert sam.tagged_minutes == 50
-    assert sam.minutes == {"management": 15, "development": 20, "support": 15, "mediation": 0}
-    nia = results["nia@example.org"]
+    assert sam.tagged == 50
+    assert sam.by_function == {"management": 15, "development": 20, "support": 15, "mediation": 0}
+    nia = results["nia@example.org"].minutes
     assert nia.sessions_held == 0
-    assert nia.tagged_minutes == 0
+    assert nia.tagged == 0
     assert nia.shares is None
 
 
@@ -111,11 +108,11 @@ def test_facilitator_counts_only_when_present_as_an_attendee(supervisor, supervi
 
     results = by_email(selectors.balances(START, END))
 
-    pat = results["pat@example.org"]
+    pat = results["pat@example.org"].minutes
     assert pat.sessions_held == 1
-    assert pat.minutes == {"management": 0, "development": 40, "support": 0, "mediation": 0}
-    assert results["sam@example.org"].sessions_held == 3
-    assert results["sam@example.org"].tagged_minutes == 120
+    assert pat.by_function == {"management": 0, "development": 40, "support": 0, "mediation": 0}
+    assert results["sam@example.org"].minutes.sessions_held == 3
+    assert results["sam@example.org"].minutes.tagged == 120
 
 
 @pytest.mark.parametrize(
@@ -137,8 +134,8 @@ def test_only_held_sessions_count(supervisor, supervisee, status):
 
     (sam,) = selectors.balances(START, END)
 
-    assert sam.sessions_held == 0
-    assert sam.tagged_minutes == 0
+    assert sam.minutes.sessions_held == 0
+    assert sam.minutes.tagged == 0
 
 
 def test_window_includes_both_ends(supervisor, supervisee):
@@ -150,8 +147,8 @@ def test_window_includes_both_ends(supervisor, supervisee):
 
     (sam,) = selectors.balances(START, END)
 
-    assert sam.sessions_held == 2
-    assert sam.tagged_minutes == 110
+    assert sam.minutes.sessions_held == 2
+    assert sam.minutes.tagged == 110
 
 
 def test_sessions_without_items_count_as_held(supervisor, supervisee):
@@ -160,8 +157,8 @@ def test_sessions_without_items_count_as_held(supervisor, supervisee):
 
     (sam,) = selectors.balances(START, END)
 
-    assert sam.sessions_held == 2
-    assert sam.shares is None
+    assert sam.minutes.sessions_held == 2
+    assert sam.minutes.shares is None
     assert sam.flags == ()
 
 
@@ -174,13 +171,13 @@ def test_sql_sums_are_exact_thirds_and_quarters(supervisor, supervisee):
 
     (sam,) = selectors.balances(START, END)
 
-    assert sam.minutes == {
+    assert sam.minutes.by_function == {
         "management": Fraction(10, 3) + Fraction(1, 4) + Fraction(7, 2),
         "development": Fraction(1, 4) + Fraction(1, 3) + Fraction(7, 2),
         "support": Fraction(10, 3) + Fraction(1, 4) + Fraction(1, 3),
         "mediation": Fraction(10, 3) + Fraction(1, 4) + Fraction(1, 3),
     }
-    assert sam.tagged_minutes == 19
+    assert sam.minutes.tagged == 19
 
 
 def test_short_circuit_minutes_count_the_whole_item(supervisor, supervisee):
@@ -198,7 +195,7 @@ def test_short_circuit_minutes_count_the_whole_item(supervisor, supervisee):
 
     (sam,) = selectors.balances(START, END)
 
-    assert sam.short_circuit_minutes == 65
+    assert sam.minutes.short_circuit == 65
 
 
 # Who is a supervisee in a window.
@@ -262,7 +259,7 @@ def test_people_scope_and_one_supervisee(supervisor, supervisee, other_supervise
     ]
     outsider = UserFactory(email="out@example.org")
     assert selectors.balances(START, END, people=[outsider]) == []
-    assert selectors.supervisee_balance(outsider, START, END).sessions_held == 0
+    assert selectors.supervisee_balance(outsider, START, END).minutes.sessions_held == 0
 
 
 def test_a_window_ending_before_it_starts_is_refused(db):
@@ -385,6 +382,124 @@ def test_overdue_is_flagged_once_when_any_relationship_is_overdue(supervisor, su
     ]
 
 
+# DOMAIN.md's worked examples (window 2026-03-01..2026-05-29, monthly, interval 31).
+
+EXAMPLE_START = datetime.date(2026, 3, 1)
+EXAMPLE_END = datetime.date(2026, 5, 29)
+
+
+def example_balance(person):
+    (result,) = selectors.balances(EXAMPLE_START, EXAMPLE_END, people=[person])
+    return result
+
+
+def test_worked_example_an_ended_relationship_is_measured_to_its_end(supervisor):
+    person = UserFactory(email="ended@example.org")
+    RelationshipFactory(
+        supervisor=supervisor,
+        supervisee=person,
+        start_date=datetime.date(2025, 6, 1),
+        end_date=datetime.date(2026, 3, 15),
+    )
+    SessionFactory(supervisor=supervisor, supervisee=person, date=datetime.date(2026, 1, 10))
+    # After the relationship ended: neither this nor a later one-to-one closes its gap.
+    SessionFactory(supervisor=supervisor, supervisee=person, date=datetime.date(2026, 4, 20))
+
+    result = example_balance(person)
+
+    (gap,) = result.gaps
+    assert (gap.last_held, gap.measuring_end) == (
+        datetime.date(2026, 1, 10),
+        datetime.date(2026, 3, 15),
+    )
+    assert (gap.gap_days, gap.interval_days) == (64, 31)
+    assert codes(result) == ["supervision_overdue"]
+    assert result.reasons()[0][1] == (
+        "64 days since the last one-to-one with Sue Supervisor (sue@example.org) by "
+        "2026-03-15; the agreement expects one every 31 days"
+    )
+
+
+def test_worked_example_a_one_to_one_before_the_relationship_began_does_not_count(supervisor):
+    person = UserFactory(email="late-start@example.org")
+    RelationshipFactory(
+        supervisor=supervisor, supervisee=person, start_date=datetime.date(2026, 4, 28)
+    )
+    SessionFactory(supervisor=supervisor, supervisee=person, date=datetime.date(2026, 4, 1))
+
+    result = example_balance(person)
+
+    (gap,) = result.gaps
+    assert gap.last_held is None
+    assert (gap.gap_days, gap.interval_days) == (31, 31)
+    assert codes(result) == []
+
+
+def test_an_ended_relationship_is_not_overdue_when_it_was_regular_until_it_ended(supervisor):
+    person = UserFactory()
+    RelationshipFactory(
+        supervisor=supervisor,
+        supervisee=person,
+        start_date=datetime.date(2025, 6, 1),
+        end_date=datetime.date(2026, 3, 15),
+    )
+    SessionFactory(supervisor=supervisor, supervisee=person, date=datetime.date(2026, 3, 1))
+
+    assert codes(example_balance(person)) == []
+
+
+# Group sessions and regularity: the audit policy's group_counts_for_regularity.
+
+
+@pytest.fixture
+def group_only(supervisor, supervisee):
+    """Sam's last one-to-one was 40 days before END; a group 5 days before, led by a peer."""
+    SessionFactory(supervisor=supervisor, supervisee=supervisee, date=END - 40 * DAY)
+    peer = UserFactory(email="peer@example.org")
+    GroupSessionFactory(supervisor=peer, date=END - 5 * DAY, attendees=[(supervisee, True)])
+    practice = UserFactory(email="practice@example.org")
+    RelationshipFactory(supervisor=practice, supervisee=supervisee, kind="practice")
+
+
+def test_group_sessions_do_not_count_for_regularity_by_default(group_only, policy):
+    (sam,) = selectors.balances(START, END)
+    assert codes(sam) == ["supervision_overdue"]
+    assert [gap.last_held for gap in sam.gaps] == [END - 40 * DAY, None]
+
+
+def test_with_the_policy_on_a_group_attended_counts_for_each_relationship(group_only, policy):
+    policy.group_counts_for_regularity = True
+    policy.save()
+
+    (sam,) = selectors.balances(START, END)
+
+    assert codes(sam) == []
+    assert [gap.last_held for gap in sam.gaps] == [END - 5 * DAY, END - 5 * DAY]
+
+
+def test_with_the_policy_on_a_group_missed_or_not_held_does_not_count(
+    supervisor, supervisee, policy
+):
+    policy.group_counts_for_regularity = True
+    policy.save()
+    GroupSessionFactory(supervisor=supervisor, date=END - DAY, attendees=[(supervisee, False)])
+    GroupSessionFactory(
+        supervisor=supervisor,
+        date=END - 2 * DAY,
+        status=Status.CANCELLED_BY_SUPERVISOR,
+        attendees=[(supervisee, True)],
+    )
+    SessionFactory(supervisor=supervisor, supervisee=supervisee, date=END - 40 * DAY)
+
+    (sam,) = selectors.balances(START, END)
+
+    assert codes(sam) == ["supervision_overdue"]
+    assert sam.reasons()[0][1] == (
+        "40 days since the last one-to-one with Sue Supervisor (sue@example.org) or group "
+        "session by 2026-03-31; the agreement expects one every 31 days"
+    )
+
+
 # Supervisee-reported dominance.
 
 
@@ -458,17 +573,25 @@ def test_breakdown_by_supervisor_adds_up_to_the_balance(supervisor, supervisee):
 
     parts = selectors.supervisor_breakdown(supervisee, START, END)
 
-    assert [(p.supervisor, p.name, p.sessions_held) for p in parts] == [
+    assert [(p.supervisor, p.name, p.minutes.sessions_held) for p in parts] == [
         ("eve@example.org", "Eve External", 1),
         ("sue@example.org", "Sue Supervisor", 2),
     ]
-    assert parts[1].minutes == {"management": 10, "development": 0, "support": 20, "mediation": 20}
-    assert parts[1].short_circuit_minutes == 30
-    assert parts[0].shares == {"management": 0, "development": 1, "support": 0, "mediation": 0}
+    assert parts[1].minutes.by_function == {
+        "management": 10,
+        "development": 0,
+        "support": 20,
+        "mediation": 20,
+    }
+    assert parts[1].minutes.short_circuit == 30
+    assert parts[0].minutes.shares == {
+        "management": 0,
+        "development": 1,
+        "support": 0,
+        "mediation": 0,
+    }
     (sam,) = selectors.balances(START, END)
-    for key in FUNCTIONS:
-        assert sum(p.minutes[key] for p in parts) == sam.minutes[key]
-    assert sum(p.sessions_held for p in parts) == sam.sessions_held
+    assert Minutes.total(p.minutes for p in parts) == sam.minutes
 
 
 def test_team_totals_are_the_sum_of_the_members(
@@ -486,43 +609,20 @@ def test_team_totals_are_the_sum_of_the_members(
     kit = Relationship.objects.get(supervisor=other_supervisor).supervisee
     ItemFactory(session=SessionFactory(supervisor=other_supervisor, supervisee=kit), minutes=99)
 
-    team_totals = selectors.totals(START, END, team=team)
+    team_totals = totals_of(selectors.balances(START, END, team=team), start=START, end=END)
 
     assert team_totals.people == 2
-    assert team_totals.sessions_held == 3  # the group counts once for each member present
-    assert team_totals.minutes == {
+    assert team_totals.minutes.sessions_held == 3  # the group counts once for each member present
+    assert team_totals.minutes.by_function == {
         "management": 30,
         "development": 0,
         "support": 30,
         "mediation": 10,
     }
-    assert team_totals.tagged_minutes == 70
-    organisation = selectors.totals(START, END)
+    assert team_totals.minutes.tagged == 70
+    organisation = totals_of(selectors.balances(START, END), start=START, end=END)
     assert organisation.people == 3
-    assert organisation.tagged_minutes == 169
-
-
-def test_monthly_trend_treats_each_month_as_a_window(supervisor, supervisee):
-    for day, minutes in [(START, 10), (datetime.date(2026, 1, 31), 20), (END, 40)]:
-        ItemFactory(
-            session=SessionFactory(supervisor=supervisor, supervisee=supervisee, date=day),
-            minutes=minutes,
-            functions=FUNCTIONS,
-        )
-
-    trend = selectors.monthly_trend(START, END)
-
-    assert [(m.start, m.end) for m in trend] == [
-        (START, datetime.date(2026, 1, 31)),
-        (datetime.date(2026, 2, 1), datetime.date(2026, 2, 28)),
-        (datetime.date(2026, 3, 1), END),
-    ]
-    assert [m.totals.tagged_minutes for m in trend] == [30, 0, 40]
-    assert [m.balances[0].sessions_held for m in trend] == [2, 0, 1]
-    # February's end is 28 days after the last one-to-one: within the monthly interval.
-    assert [codes(m.balances[0]) for m in trend] == [[], [], []]
-    for month in trend:
-        assert list(month.balances) == selectors.balances(month.start, month.end)
+    assert organisation.minutes.tagged == 169
 
 
 # Compliance figures and cancellation rates.
@@ -686,8 +786,6 @@ def test_team_balance_uses_the_same_queries_for_2_and_20_supervisees(
 
     with django_assert_num_queries(BALANCE_QUERIES):
         results = selectors.balances(START, END, team=team, policy=policy)
-    with django_assert_num_queries(BALANCE_QUERIES):
-        selectors.totals(START, END, team=team, policy=policy)
     with django_assert_num_queries(1):
         selectors.supervisor_breakdown(members[0], START, END)
     with django_assert_num_queries(1):
@@ -698,7 +796,7 @@ def test_team_balance_uses_the_same_queries_for_2_and_20_supervisees(
         selectors.cancellation_rates(START, END, sessions=selectors.team_sessions(team))
 
     assert len(results) == size
-    assert all(result.sessions_held == 2 for result in results)
+    assert all(result.minutes.sessions_held == 2 for result in results)
 
 
 # Property: the SQL path equals a plain Python computation over the same rows.
@@ -764,7 +862,7 @@ def random_organisation(rng):
     return people
 
 
-def python_balance(person, start, end, thresholds, rows):
+def python_balance(person, start, end, thresholds, rows, group_counts=False):
     """DOMAIN.md's rule, written as plainly as possible over every row, with no SQL sums."""
     sessions, relationships, feedbacks = rows
     counted = [
@@ -786,24 +884,36 @@ def python_balance(person, start, end, thresholds, rows):
             and (relationship.end_date is None or relationship.end_date >= start)
         ):
             continue
-        one_to_ones = [
+        last_day = end if relationship.end_date is None else min(end, relationship.end_date)
+        regular = [
             s.date
             for s in sessions
             if s.status == Status.HELD
-            and s.format == Format.ONE_TO_ONE
-            and s.supervisor_id == relationship.supervisor_id
-            and s.date <= end
-            and any(a.person_id == person.pk for a in s.attendances.all())
+            and relationship.start_date <= s.date <= last_day
+            and (
+                (
+                    s.format == Format.ONE_TO_ONE
+                    and s.supervisor_id == relationship.supervisor_id
+                    and any(a.person_id == person.pk for a in s.attendances.all())
+                )
+                or (
+                    group_counts
+                    and s.format == Format.GROUP
+                    and any(a.person_id == person.pk and a.present for a in s.attendances.all())
+                )
+            )
         ]
-        start_in_post = person.start_date_in_post or relationship.start_date
         gaps.append(
-            relationship_gap(
+            supervision_gap(
+                window_end=end,
+                relationship_start=relationship.start_date,
+                relationship_end=relationship.end_date,
+                frequency=relationship.frequency,
+                start_in_post=person.start_date_in_post,
+                last_held=max(regular, default=None),
                 supervisor=relationship.supervisor.email,
                 supervisor_name=relationship.supervisor.name,
-                window_end=end,
-                last_held=max(one_to_ones, default=None),
-                relationship_start=relationship.start_date,
-                interval_days=interval_days(relationship.frequency, start_in_post, end),
+                group_counts=group_counts,
             )
         )
     reported = [
@@ -818,9 +928,7 @@ def python_balance(person, start, end, thresholds, rows):
         name=person.name,
         start=start,
         end=end,
-        sessions_held=len(counted),
-        minutes=tally.by_function,
-        short_circuit_minutes=tally.short_circuit,
+        minutes=replace(tally, sessions_held=len(counted)),
         gaps=gaps,
         reported_dominance=reported,
         thresholds=thresholds,
@@ -835,7 +943,10 @@ WINDOWS = [
 ]
 
 
-def test_sql_balance_equals_a_plain_python_computation(policy):
+@pytest.mark.parametrize("group_counts", [False, True])
+def test_sql_balance_equals_a_plain_python_computation(policy, group_counts):
+    policy.group_counts_for_regularity = group_counts
+    policy.save()
     rng = random.Random(20260331)
     people = random_organisation(rng)
     thresholds = Thresholds.from_policy(policy)
@@ -856,7 +967,8 @@ def test_sql_balance_equals_a_plain_python_computation(policy):
 
         assert len(results) == len(people)
         for person in people:
-            assert results[person.email] == python_balance(person, start, end, thresholds, rows)
+            expected = python_balance(person, start, end, thresholds, rows, group_counts)
+            assert results[person.email] == expected
             flags.update(flag.code for flag in results[person.email].flags)
         supervised = {b.supervisee for b in selectors.balances(start, end, policy=policy)}
         expected = {r.supervisee.email for r in Relationship.objects.active_between(start, end)}

@@ -6,6 +6,7 @@ from fractions import Fraction
 import pytest
 
 from audit import selectors
+from audit.balance import totals_of
 from audit.models import AuditPolicy
 from sessions_app.models import Feedback, Format, Status
 from tests.factories import (
@@ -49,9 +50,9 @@ def feedback(session, person, dominated):
 
 def test_without_formats_every_held_session_counts(mixed, supervisee):
     balance = selectors.supervisee_balance(supervisee, START, END)
-    assert balance.sessions_held == 2
-    assert balance.tagged_minutes == 90
-    assert balance.shares["management"] == Fraction(2, 3)
+    assert balance.minutes.sessions_held == 2
+    assert balance.minutes.tagged == 90
+    assert balance.minutes.shares["management"] == Fraction(2, 3)
     assert selectors.supervisee_balance(supervisee, START, END, formats=None) == balance
 
 
@@ -63,9 +64,9 @@ def test_balance_counts_only_sessions_of_the_formats_asked_for(
     mixed, supervisee, formats, sessions, management, support
 ):
     balance = selectors.supervisee_balance(supervisee, START, END, formats=formats)
-    assert balance.sessions_held == sessions
-    assert balance.minutes["management"] == management
-    assert balance.minutes["support"] == support
+    assert balance.minutes.sessions_held == sessions
+    assert balance.minutes.by_function["management"] == management
+    assert balance.minutes.by_function["support"] == support
 
 
 def test_share_flags_follow_the_filtered_sessions(mixed, supervisee, supervisor):
@@ -75,7 +76,7 @@ def test_share_flags_follow_the_filtered_sessions(mixed, supervisee, supervisor)
     one_to_ones = selectors.supervisee_balance(supervisee, START, END, formats=ONE_TO_ONE)
     # 120 of 150 minutes is management either way; only one-to-ones make it 100%.
     assert "management_dominant" in everything.flag_codes
-    assert one_to_ones.shares["management"] == 1
+    assert one_to_ones.minutes.shares["management"] == 1
     assert "function_neglected:support" in one_to_ones.flag_codes
     assert "function_neglected:support" not in everything.flag_codes
 
@@ -100,30 +101,35 @@ def test_overdue_is_about_one_to_ones_whatever_the_filter(supervisor, supervisee
 
 def test_balances_totals_and_team_scope_take_formats(mixed, supervisee, team):
     [balance] = selectors.balances(START, END, team=team, formats=GROUP)
-    assert balance.minutes["support"] == 30
-    assert balance.minutes["management"] == 0
-    assert selectors.totals(START, END, team=team, formats=GROUP).tagged_minutes == 30
-    assert selectors.totals(START, END, team=team).tagged_minutes == 90
+    assert balance.minutes.by_function["support"] == 30
+    assert balance.minutes.by_function["management"] == 0
+    groups = totals_of(
+        selectors.balances(START, END, team=team, formats=GROUP), start=START, end=END
+    )
+    assert groups.minutes.tagged == 30
+    everything = totals_of(selectors.balances(START, END, team=team), start=START, end=END)
+    assert everything.minutes.tagged == 90
 
 
 def test_breakdown_by_supervisor_takes_formats(mixed, supervisee):
     [part] = selectors.supervisor_breakdown(supervisee, START, END, formats=ONE_TO_ONE)
-    assert part.sessions_held == 1
-    assert part.tagged_minutes == 60
+    assert part.minutes.sessions_held == 1
+    assert part.minutes.tagged == 60
     [both] = selectors.supervisor_breakdown(supervisee, START, END)
-    assert both.tagged_minutes == 90
+    assert both.minutes.tagged == 90
 
 
-def test_monthly_trend_takes_formats(mixed, supervisee):
-    trend = selectors.monthly_trend(START, END, people=[supervisee], formats=GROUP)
-    assert [month.totals.tagged_minutes for month in trend] == [30, 0, 0]
+def test_monthly_minutes_take_formats(mixed, supervisee):
+    daily = selectors.daily_minutes([supervisee.pk], START, END, formats=GROUP)
+    months = selectors.monthly_minutes(daily, [supervisee.pk], START, END)
+    assert [month.minutes.tagged for month in months] == [30, 0, 0]
 
 
 def test_daily_minutes_take_formats(mixed, supervisee):
     daily = selectors.daily_minutes([supervisee], START, END, formats=ONE_TO_ONE)
     assert list(daily[supervisee.pk]) == [START]
     window = selectors.window_minutes(daily, [supervisee.pk], START, END)
-    assert window.tagged_minutes == 60
+    assert window.minutes.tagged == 60
 
 
 def test_compliance_checks_only_sessions_of_those_formats(mixed, supervisee, supervisor):

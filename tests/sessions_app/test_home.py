@@ -3,6 +3,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from audit.models import AuditPolicy
 from core import clock
 from people.models import Frequency
 from sessions_app.models import Status
@@ -125,3 +126,24 @@ def test_manager_home_links_to_team_balance(login, manager):
     body = login(manager).get(reverse("home")).content.decode()
     assert reverse("audit:team_balance") in body
     assert reverse("audit:organisation") not in body
+
+
+@pytest.mark.parametrize("group_counts", [False, True])
+def test_home_follows_the_audit_policy_on_group_sessions(login, supervisor, group_counts):
+    AuditPolicy.objects.create(group_counts_for_regularity=group_counts)
+    today = clock.today()
+    person = UserFactory(name="Gil Group")
+    RelationshipFactory(supervisor=supervisor, supervisee=person, frequency=Frequency.MONTHLY)
+    SessionFactory(supervisor=supervisor, supervisee=person, date=today - datetime.timedelta(40))
+    peer = UserFactory(name="Pat Peer")
+    GroupSessionFactory(
+        supervisor=peer, date=today - datetime.timedelta(days=5), attendees=[(person, True)]
+    )
+    body = login(supervisor).get(reverse("home")).content.decode()
+    row = body.split('<th scope="row">Gil Group')[1].split("</tr>")[0]
+    if group_counts:
+        next_due = today + datetime.timedelta(days=26)
+        assert f"{next_due.day} {next_due:%b %Y}" in row
+        assert "Overdue" not in row
+    else:
+        assert "Overdue by 9 days" in row

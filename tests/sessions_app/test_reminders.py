@@ -7,9 +7,16 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from audit.models import AuditPolicy
 from people.models import Frequency
 from sessions_app.models import ActionStatus, RecordState, ReminderSent, Status
-from tests.factories import ActionFactory, RelationshipFactory, SessionFactory, UserFactory
+from tests.factories import (
+    ActionFactory,
+    GroupSessionFactory,
+    RelationshipFactory,
+    SessionFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -148,6 +155,36 @@ def test_never_met_relationship_is_overdue_from_its_start(mailoutbox, supervisor
     run()
     assert sent_to(mailoutbox) == ["new@example.org", "sue@example.org"]
     assert "No one-to-one held since the supervision began" in mailoutbox[0].body
+
+
+@pytest.fixture
+def group_after_a_late_one_to_one(supervisor, supervisee):
+    """The monthly one-to-one is 40 days old; a group Sam attended was 5 days ago."""
+    held(supervisor, supervisee, DAY - days(40))
+    peer = UserFactory(email="peer@example.org", name="Pat Peer")
+    GroupSessionFactory(supervisor=peer, date=DAY - days(5), attendees=[(supervisee, True)])
+
+
+def test_a_group_session_does_not_count_by_default(mailoutbox, group_after_a_late_one_to_one):
+    run()
+    assert {m.subject for m in mailoutbox} == {"Supervision reminder: 1 overdue session"}
+
+
+def test_with_the_audit_policy_on_a_group_session_counts_for_regularity(
+    mailoutbox, group_after_a_late_one_to_one
+):
+    AuditPolicy.objects.create(group_counts_for_regularity=True)
+    run()
+    assert mailoutbox == []
+    # Due 31 days after the group: reminded as due soon a week before, naming the session.
+    run(day=DAY - days(5) + days(MONTHLY) - days(7))
+    assert {m.subject for m in mailoutbox} == {"Supervision reminder: 1 session due soon"}
+    assert "Last supervision session: Wednesday 25 February 2026." in mailoutbox[0].body
+
+
+def test_a_dry_run_does_not_create_the_audit_policy(due_in_a_week):
+    run("--dry-run")
+    assert not AuditPolicy.objects.exists()
 
 
 def test_one_email_per_person_lists_all_their_reminders(

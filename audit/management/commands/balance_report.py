@@ -37,16 +37,17 @@ def parse_date(value, option):
 
 
 def csv_row(balance):
-    shares = balance.shares
+    minutes = balance.minutes
+    shares = minutes.shares
     return [
         balance.supervisee,
         balance.start.isoformat(),
         balance.end.isoformat(),
-        balance.sessions_held,
-        number_text(round_minutes(balance.tagged_minutes)),
-        *(number_text(round_minutes(balance.minutes[key])) for key in FUNCTIONS),
+        minutes.sessions_held,
+        number_text(round_minutes(minutes.tagged)),
+        *(number_text(round_minutes(minutes.by_function[key])) for key in FUNCTIONS),
         *("" if shares is None else number_text(round_share(shares[key])) for key in FUNCTIONS),
-        number_text(round_minutes(balance.short_circuit_minutes)),
+        number_text(round_minutes(minutes.short_circuit)),
         ";".join(balance.flag_codes),
     ]
 

@@ -26,9 +26,11 @@ def day_cell(value) -> str:
     return "" if value is None else value.isoformat()
 
 
-def _minutes_and_shares(minutes, shares):
+def _minutes_and_shares(minutes):
+    """Each function's minutes, then each function's share, of a `core.tally.Minutes`."""
+    shares = minutes.shares
     return [
-        *(minutes_cell(minutes[key]) for key in FUNCTIONS),
+        *(minutes_cell(minutes.by_function[key]) for key in FUNCTIONS),
         *(share_cell(None if shares is None else shares[key]) for key in FUNCTIONS),
     ]
 
@@ -82,15 +84,16 @@ TOTALS_HEADER = [
 
 
 def totals_row(label, totals) -> list:
+    minutes = totals.minutes
     return [
         label,
         day_cell(totals.start),
         day_cell(totals.end),
         totals.people,
-        totals.sessions_held,
-        minutes_cell(totals.tagged_minutes),
-        *_minutes_and_shares(totals.minutes, totals.shares),
-        minutes_cell(totals.short_circuit_minutes),
+        minutes.sessions_held,
+        minutes_cell(minutes.tagged),
+        *_minutes_and_shares(minutes),
+        minutes_cell(minutes.short_circuit),
         *(totals.flag_counts.get(code, 0) for code in FLAG_CODES),
     ]
 
@@ -101,9 +104,9 @@ def trend_table(months):
         [
             day_cell(m.start),
             day_cell(m.end),
-            m.sessions_held,
-            minutes_cell(m.tagged_minutes),
-            *_minutes_and_shares(m.minutes, m.shares),
+            m.minutes.sessions_held,
+            minutes_cell(m.minutes.tagged),
+            *_minutes_and_shares(m.minutes),
         ]
         for m in months
     ]
@@ -116,9 +119,9 @@ def supervisors_table(breakdown):
         [
             part.supervisor,
             part.name,
-            part.sessions_held,
-            minutes_cell(part.tagged_minutes),
-            *_minutes_and_shares(part.minutes, part.shares),
+            part.minutes.sessions_held,
+            minutes_cell(part.minutes.tagged),
+            *_minutes_and_shares(part.minutes),
         ]
         for part in breakdown
     ]
@@ -176,11 +179,11 @@ def focus_table(follow_ups):
                 ";".join(f.functions),
                 day_cell(f.before.start),
                 day_cell(f.before.end),
-                minutes_cell(f.before.tagged_minutes),
+                minutes_cell(f.before.minutes.tagged),
                 share_cell(f.before_share),
                 day_cell(after.start if after else f.agreement.agreed_on),
                 day_cell(after.end if after else None),
-                minutes_cell(after.tagged_minutes) if after else "",
+                minutes_cell(after.minutes.tagged) if after else "",
                 share_cell(f.after_share),
                 focus_result(f),
             ]
@@ -222,7 +225,7 @@ def overdue_table(overdue):
             day_cell(row["gap"].last_held),
             row["gap"].gap_days,
             row["gap"].interval_days,
-            row["days_over"],
+            row["gap"].days_over,
         ]
         for row in overdue
     ]
