@@ -26,6 +26,15 @@ from .models import Format, Response
 logger = logging.getLogger(__name__)
 
 
+def one_line(text):
+    """`text` with every run of whitespace, line breaks included, turned into one space.
+
+    A line break in a header is how header injection works, and the email library refuses
+    it (the send raises): a display name pasted from a spreadsheet cell can carry one.
+    """
+    return " ".join(str(text).split())
+
+
 def absolute_url(name, *args):
     return settings.SITE_URL + reverse(name, args=args)
 
@@ -97,7 +106,7 @@ def record_acknowledged(acknowledgement):
     session = acknowledgement.session
     who = acknowledgement.person
     verb = ACKNOWLEDGEMENT_VERBS[acknowledgement.response]
-    subject = f"{who} {verb} the supervision record of {short_date(session.date)}"
+    subject = f"{one_line(who)} {verb} the supervision record of {short_date(session.date)}"
     context = {
         "session": session,
         "who": who,
@@ -116,7 +125,7 @@ def feedback_given(feedback):
     """Tell the supervisor that feedback arrived: how useful, and what dominated, if anything."""
     session = feedback.session
     who = feedback.person
-    subject = f"{who} gave feedback on supervision of {short_date(session.date)}"
+    subject = f"{one_line(who)} gave feedback on supervision of {short_date(session.date)}"
     context = {
         "session": session,
         "who": who,

@@ -6,6 +6,7 @@ import smtplib
 import pytest
 from django.core import mail
 from django.db import transaction
+from django.urls import reverse
 
 from sessions_app import notifications
 from sessions_app.models import Acknowledgement, Feedback, RecordState, Response
@@ -168,3 +169,64 @@ def test_sent_on_commit_only(django_capture_on_commit_callbacks, shared):
             assert mail.outbox == []
     assert len(callbacks) == 1
     assert len(mail.outbox) == 1
+
+
+# -- a display name with a line break --------------------------------------------------------
+
+
+@pytest.fixture
+def two_line_name(supervisee):
+    """A display name pasted from a spreadsheet cell, line break and all."""
+    supervisee.name = "Sam\nSocial"
+    supervisee.save()
+    return supervisee
+
+
+def test_a_name_with_a_line_break_acknowledges_and_the_supervisor_is_told(
+    client, mailoutbox, shared, two_line_name, django_capture_on_commit_callbacks
+):
+    client.force_login(two_line_name)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("sessions:acknowledge", args=[shared.pk]),
+            {"response": "disagree", "comments": "Not what we agreed."},
+        )
+    assert response.status_code == 302
+    assert Acknowledgement.objects.filter(person=two_line_name).exists()
+    assert [m.to for m in mailoutbox] == [["sue@example.org"]]
+    assert mailoutbox[0].subject == (
+        "Sam Social disagreed with the supervision record of 15 January 2026"
+    )
+    # What Python's email library would refuse to send, and what injection needs.
+    assert "\n" not in mailoutbox[0].message()["Subject"]
+
+
+def test_a_name_with_a_line_break_gives_feedback_and_the_supervisor_is_told(
+    client, mailoutbox, shared, two_line_name, django_capture_on_commit_callbacks
+):
+    client.force_login(two_line_name)
+    form = {
+        "management": "too_much",
+        "development": "too_little",
+        "support": "about_right",
+        "mediation": "about_right",
+        "usefulness": "4",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("sessions:feedback", args=[shared.pk]), form)
+    assert response.status_code == 302
+    assert Feedback.objects.filter(person=two_line_name).exists()
+    assert [m.subject for m in mailoutbox] == [
+        "Sam Social gave feedback on supervision of 15 January 2026"
+    ]
+
+
+def test_a_name_cannot_inject_a_header(mailoutbox, shared, supervisee):
+    supervisee.name = "Sam\r\nBcc: everyone@example.org"
+    supervisee.save()
+    ack = Acknowledgement.objects.create(session=shared, person=supervisee, response="agree")
+    assert notifications.record_acknowledged(ack) == 1
+    email = mailoutbox[0]
+    assert email.subject.startswith("Sam Bcc: everyone@example.org agreed with")
+    assert email.bcc == []
+    assert email.message()["Bcc"] is None
