@@ -16,7 +16,7 @@ find_python = $(firstword $(foreach p,$(PYTHON_CANDIDATES),$(shell command -v $(
 .PHONY: help venv run test lint format bench check-migrations clean
 
 help:
-	@echo "make run    - set up, migrate, load the demo organisation and serve on http://127.0.0.1:8000"
+	@echo "make run    - set up, migrate, load the demo organisation, serve on http://127.0.0.1:8000 with the worker"
 	@echo "make test   - run the whole test suite (set DATABASE_URL to test against PostgreSQL)"
 	@echo "make lint   - ruff check and format check; apps import downward only (import-linter)"
 	@echo "make bench  - benchmarks: import and balance timings, with ratios"
@@ -40,10 +40,20 @@ $(STAMP): requirements.txt
 	$(PY) -m pip install --quiet -r requirements.txt
 	@touch $(STAMP)
 
+# Where `make run` serves (e.g. make run ADDR=127.0.0.1:8001).
+ADDR ?= 127.0.0.1:8000
+
+# The worker sends the emails waiting in the outbox and queues the daily reminders. It runs
+# beside the server in its own process group (setsid), so that however the server stops
+# (Ctrl-C, an error) the trap stops the worker and its autoreloader child with it.
 run: venv
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --if-empty
-	$(PY) manage.py runserver 127.0.0.1:8000
+	@if command -v setsid >/dev/null 2>&1; then setsid $(PY) manage.py run_worker & \
+	else $(PY) manage.py run_worker & fi; worker=$$!; \
+	trap 'kill -TERM -- -$$worker 2>/dev/null || kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	echo "Worker started (process $$worker); it stops with the server."; \
+	$(PY) manage.py runserver $(ADDR)
 
 test: venv
 	@if [ -n "$$DATABASE_URL" ]; then echo "Testing against $${DATABASE_URL%%\?*}"; else echo "Testing against SQLite"; fi

@@ -3,27 +3,22 @@
 These are notifications, not reminders: they go whatever `reminder_emails` says (a person
 turned off reminders, not news of their own record). Inactive people get nothing.
 
-Call them after the change is committed, so that nobody is told of something rolled back:
-`transaction.on_commit(lambda: notifications.record_shared(session))`.
-Sending is best effort: a mail server that is down is logged, never turned into an error
-for a change that has already been saved. Each returns how many emails were sent.
+Call them inside the transaction of the change they tell of (the record services do): each
+email is written to the outbox there, so nobody is told of something rolled back, and the
+worker sends it after the commit, retrying if the mail server is down. A request never waits
+for the mail server, nor fails because of it. Each returns how many emails were queued.
 """
 
-import logging
-import smtplib
-
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.dateformat import format as format_date
 
 from core.vocabulary import FUNCTION_LABELS
+from outbox.services import one_line, queue_email
 
 from .access import acknowledger_ids
 from .models import Format, Response
-
-logger = logging.getLogger(__name__)
 
 
 def absolute_url(name, *args):
@@ -43,19 +38,16 @@ def short_date(day):
     return format_date(day, "j F Y")
 
 
-def send_each(people, subject, template, context):
+def queue_each(people, subject, template, context, *, kind):
     """One email per person (so no one sees another's address), to active people only."""
-    sent = 0
+    queued = 0
     for person in people:
         if not person.is_active or not person.email:
             continue
         body = render_to_string(template, {**context, "person": person})
-        message = EmailMessage(subject, body, None, [person.email])
-        try:
-            sent += message.send()
-        except (smtplib.SMTPException, OSError):
-            logger.exception("Could not send %r to person %s", subject, person.pk)
-    return sent
+        queue_email(to=person.email, subject=subject, body=body, kind=kind, person=person)
+        queued += 1
+    return queued
 
 
 def _session_kind(session):
@@ -82,7 +74,9 @@ def record_shared(session):
         "date": long_date(session.date),
         "url": record_url(session),
     }
-    return send_each(people, subject, "sessions_app/email/record_shared.txt", context)
+    return queue_each(
+        people, subject, "sessions_app/email/record_shared.txt", context, kind="record_shared"
+    )
 
 
 ACKNOWLEDGEMENT_VERBS = {
@@ -97,7 +91,8 @@ def record_acknowledged(acknowledgement):
     session = acknowledgement.session
     who = acknowledgement.person
     verb = ACKNOWLEDGEMENT_VERBS[acknowledgement.response]
-    subject = f"{who} {verb} the supervision record of {short_date(session.date)}"
+    # A name can hold a line break (pasted from a spreadsheet cell); a subject cannot.
+    subject = f"{one_line(who)} {verb} the supervision record of {short_date(session.date)}"
     context = {
         "session": session,
         "who": who,
@@ -107,8 +102,12 @@ def record_acknowledged(acknowledgement):
         "date": long_date(session.date),
         "url": record_url(session),
     }
-    return send_each(
-        [session.supervisor], subject, "sessions_app/email/record_acknowledged.txt", context
+    return queue_each(
+        [session.supervisor],
+        subject,
+        "sessions_app/email/record_acknowledged.txt",
+        context,
+        kind="record_acknowledged",
     )
 
 
@@ -116,7 +115,7 @@ def feedback_given(feedback):
     """Tell the supervisor that feedback arrived: how useful, and what dominated, if anything."""
     session = feedback.session
     who = feedback.person
-    subject = f"{who} gave feedback on supervision of {short_date(session.date)}"
+    subject = f"{one_line(who)} gave feedback on supervision of {short_date(session.date)}"
     context = {
         "session": session,
         "who": who,
@@ -126,6 +125,10 @@ def feedback_given(feedback):
         "date": long_date(session.date),
         "url": record_url(session),
     }
-    return send_each(
-        [session.supervisor], subject, "sessions_app/email/feedback_given.txt", context
+    return queue_each(
+        [session.supervisor],
+        subject,
+        "sessions_app/email/feedback_given.txt",
+        context,
+        kind="feedback_given",
     )

@@ -51,7 +51,7 @@ def record_share(*, session: Session, by) -> Session:
     session.shared_at = clock.now()
     session.version += 1
     session.save()
-    transaction.on_commit(lambda: notifications.record_shared(session))
+    notifications.record_shared(session)
     return session
 
 
@@ -77,7 +77,7 @@ def record_acknowledge(
     acknowledgement = Acknowledgement.objects.create(
         session=session, person=by, response=response, comments=comments.strip()
     )
-    transaction.on_commit(lambda: notifications.record_acknowledged(acknowledgement))
+    notifications.record_acknowledged(acknowledgement)
     return acknowledgement
 
 
@@ -108,7 +108,7 @@ def feedback_save(*, session: Session, by, values: dict) -> Feedback:
     feedback, _created = Feedback.objects.update_or_create(
         session=session, person=by, defaults=values
     )
-    transaction.on_commit(lambda: notifications.feedback_given(feedback))
+    notifications.feedback_given(feedback)
     return feedback
 
 

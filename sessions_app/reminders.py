@@ -1,24 +1,26 @@
 """Reminder emails: supervision due soon, supervision overdue, actions past their due date.
 
-Run once a day (`manage.py send_reminders`). Each reminder is recorded in ReminderSent under a
-key naming the thing and its due date, so a second run on the same day, or the next day, sends
-nothing new; a new due date (a session was held, an action's date moved) makes a new reminder.
+The worker queues them once a day (sessions_app.tasks); `manage.py send_reminders` does the
+same by hand. Each reminder is recorded in ReminderSent under a key naming the thing and its
+due date, in the same transaction that writes its email to the outbox, so a second run on the
+same day, or the next day, sends nothing new, and a reminder recorded is a reminder that will
+be sent (the outbox retries it if the mail server is down); a new due date (a session was
+held, an action's date moved) makes a new reminder.
 
 Each person gets at most one email per run, listing all their reminders. Only people who are
 active and have reminder emails on get any.
 """
 
-import smtplib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils.dateformat import format as format_date
 
+from outbox.services import queue_email
 from people.models import Relationship, group_sessions_count
 
 from .models import Action, RecordState, ReminderKind, ReminderSent, Status
@@ -55,18 +57,16 @@ class Reminder:
 class Outcome:
     day: date
     dry_run: bool
-    # (person, their reminders), in the order they were (or would be) emailed.
-    sent: list = field(default_factory=list)
-    # (person, reason) for emails that could not be sent; retried on the next run.
-    failed: list = field(default_factory=list)
+    # (person, their reminders), in the order they were (or would be) queued.
+    queued: list = field(default_factory=list)
 
     @property
     def reminder_count(self):
-        return sum(len(reminders) for _person, reminders in self.sent)
+        return sum(len(reminders) for _person, reminders in self.queued)
 
     @property
     def people_count(self):
-        return len(self.sent)
+        return len(self.queued)
 
 
 def _wants_reminders(person):
@@ -229,6 +229,7 @@ def reminder_subject(reminders):
 
 
 def reminder_email(person, reminders, day):
+    """The subject and body of one person's reminders email."""
     sections = [
         (KIND_HEADINGS[kind], [r for r in reminders if r.kind == kind]) for kind in KIND_ORDER
     ]
@@ -241,31 +242,29 @@ def reminder_email(person, reminders, day):
             "settings_url": absolute_url("people:settings"),
         },
     )
-    return EmailMessage(reminder_subject(reminders), body, None, [person.email])
+    return reminder_subject(reminders), body
 
 
-def send_reminders(day, *, dry_run=False):
-    """Email everyone their reminders due on `day` that were never sent before."""
+def queue_reminders(day, *, dry_run=False):
+    """Queue everyone's reminders due on `day` that were never sent before, one email each."""
     outcome = Outcome(day=day, dry_run=dry_run)
     for person, reminders in by_person(not_yet_sent(collect_reminders(day))):
         if dry_run:
-            outcome.sent.append((person, reminders))
+            outcome.queued.append((person, reminders))
             continue
-        message = reminder_email(person, reminders, day)
+        subject, body = reminder_email(person, reminders, day)
         try:
-            # Recorded and sent together: if the email fails, the record is rolled back and
-            # the next run tries again; if a concurrent run recorded them first, the unique
-            # constraint stops this one before it sends a duplicate.
+            # Recorded and queued together: both or neither. If a concurrent run recorded
+            # them first, the unique constraint stops this one before it queues a duplicate.
             with transaction.atomic():
                 ReminderSent.objects.bulk_create(
                     ReminderSent(person=person, kind=r.kind, subject_key=r.subject_key)
                     for r in reminders
                 )
-                message.send()
+                queue_email(
+                    to=person.email, subject=subject, body=body, kind="reminders", person=person
+                )
         except IntegrityError:
             continue
-        except (smtplib.SMTPException, OSError) as exc:
-            outcome.failed.append((person, str(exc) or exc.__class__.__name__))
-            continue
-        outcome.sent.append((person, reminders))
+        outcome.queued.append((person, reminders))
     return outcome

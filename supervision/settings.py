@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "axes",
+    "django_tasks_db",
+    "outbox",
     "people",
     "sessions_app",
     "audit",
@@ -205,6 +207,15 @@ else:
     MAILERS = {"default": {"BACKEND": EMAIL_BACKEND}}
 del EMAIL_BACKEND
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Fourfold <fourfold@localhost>")
+# Background work (django.tasks): emails wait in the outbox until the worker sends them, and
+# the worker queues the daily reminders. django-tasks-db keeps the tasks in this database;
+# the worker is `manage.py run_worker` (its db_worker, with the minute tick scheduled).
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
 # Absolute links in emails need the site's address.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 

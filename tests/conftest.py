@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.conf import settings
+from django.test.utils import override_settings
 
 from core import clock
 from tests.factories import PASSWORD, RelationshipFactory, TeamFactory, UserFactory
@@ -35,6 +36,9 @@ DATED_MODULES = {
 }
 
 
+TEST_TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+
 def frozen_moment():
     raw = os.environ.get("FOURFOLD_TEST_NOW") or DEFAULT_TEST_NOW
     return datetime.datetime.fromisoformat(raw).replace(tzinfo=ZoneInfo(settings.TIME_ZONE))
@@ -49,6 +53,10 @@ def pytest_configure(config):
     # No test reads the real clock: the whole run starts at one fixed moment and ticks on
     # from it, so "today" is the same date on any day the suite runs.
     time_machine.travel(frozen_moment(), tick=True).start()
+    # Tasks (the outbox's sending) run at once, in the test, when enqueued: a queued email is
+    # in `mailoutbox` as soon as its transaction commits. The worker's own database backend
+    # is tested in tests/sessions_app/test_worker.py.
+    override_settings(TASKS=TEST_TASKS).enable()
 
 
 def pytest_collection_modifyitems(config, items):

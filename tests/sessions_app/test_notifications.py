@@ -1,13 +1,18 @@
-"""Emails that tell people their record moved on: who gets them, and what they never say."""
+"""Emails that tell people their record moved on: who gets them, and what they never say.
+
+They are queued in the outbox inside the change's transaction and sent by the worker once it
+commits; in tests the worker is the immediate backend, so a committed email is in `mailoutbox`.
+"""
 
 import datetime
 import smtplib
 
 import pytest
-from django.core import mail
 from django.db import transaction
+from django.urls import reverse
 
-from sessions_app import notifications
+from outbox.models import OutgoingEmail
+from sessions_app import notifications, records
 from sessions_app.models import Acknowledgement, Feedback, RecordState, Response
 from tests.factories import GroupSessionFactory, ItemFactory, SessionFactory, UserFactory
 
@@ -37,8 +42,28 @@ def site_url(settings):
     settings.SITE_URL = "http://testserver.example"
 
 
-def test_record_shared_tells_the_supervisee_with_a_link_and_no_content(mailoutbox, shared):
-    assert notifications.record_shared(shared) == 1
+@pytest.fixture
+def notify(django_capture_on_commit_callbacks):
+    """Queue a notification in a transaction and commit it: the worker then sends it."""
+
+    def run(notification, subject):
+        with django_capture_on_commit_callbacks(execute=True):
+            with transaction.atomic():
+                return notification(subject)
+
+    return run
+
+
+@pytest.fixture
+def refuse_mail(monkeypatch):
+    def refuse(self, *args, **kwargs):
+        raise smtplib.SMTPServerDisconnected("mail server went away")
+
+    monkeypatch.setattr("django.core.mail.EmailMessage.send", refuse)
+
+
+def test_record_shared_tells_the_supervisee_with_a_link_and_no_content(mailoutbox, notify, shared):
+    assert notify(notifications.record_shared, shared) == 1
     assert len(mailoutbox) == 1
     email = mailoutbox[0]
     assert email.to == ["sam@example.org"]
@@ -51,7 +76,9 @@ def test_record_shared_tells_the_supervisee_with_a_link_and_no_content(mailoutbo
         assert secret not in email.subject
 
 
-def test_record_shared_emails_each_present_group_attendee_separately(mailoutbox, supervisor):
+def test_record_shared_emails_each_present_group_attendee_separately(
+    mailoutbox, notify, supervisor
+):
     here = UserFactory(email="here@example.org")
     also = UserFactory(email="also@example.org")
     away = UserFactory(email="away@example.org")
@@ -63,24 +90,26 @@ def test_record_shared_emails_each_present_group_attendee_separately(mailoutbox,
         attendees=[(here, True), (also, True), (away, False), (left, True), (supervisor, True)],
     )
     ItemFactory(session=session, title="Team pressures", confidential=True)
-    assert notifications.record_shared(session) == 2
+    assert notify(notifications.record_shared, session) == 2
     assert sorted(m.to[0] for m in mailoutbox) == ["also@example.org", "here@example.org"]
     assert all(len(m.to) == 1 and not m.cc and not m.bcc for m in mailoutbox)
     assert "team group supervision" in mailoutbox[0].body
     assert "Team pressures" not in mailoutbox[0].body
 
 
-def test_notifications_ignore_the_reminder_setting(mailoutbox, supervisor, supervisee, shared):
+def test_notifications_ignore_the_reminder_setting(
+    mailoutbox, notify, supervisor, supervisee, shared
+):
     supervisee.reminder_emails = False
     supervisee.save()
-    notifications.record_shared(shared)
+    notify(notifications.record_shared, shared)
     assert [m.to for m in mailoutbox] == [["sam@example.org"]]
 
 
-def test_inactive_supervisee_gets_nothing(mailoutbox, supervisee, shared):
+def test_inactive_supervisee_gets_nothing(mailoutbox, notify, supervisee, shared):
     supervisee.is_active = False
     supervisee.save()
-    assert notifications.record_shared(shared) == 0
+    assert notify(notifications.record_shared, shared) == 0
     assert mailoutbox == []
 
 
@@ -93,12 +122,12 @@ def test_inactive_supervisee_gets_nothing(mailoutbox, supervisee, shared):
     ],
 )
 def test_record_acknowledged_tells_the_supervisor_what_was_said(
-    mailoutbox, shared, supervisee, response, comments, subject_verb
+    mailoutbox, notify, shared, supervisee, response, comments, subject_verb
 ):
     ack = Acknowledgement.objects.create(
         session=shared, person=supervisee, response=response, comments=comments
     )
-    assert notifications.record_acknowledged(ack) == 1
+    assert notify(notifications.record_acknowledged, ack) == 1
     email = mailoutbox[0]
     assert email.to == ["sue@example.org"]
     assert email.subject.startswith(f"Sam Social {subject_verb}")
@@ -111,12 +140,12 @@ def test_record_acknowledged_tells_the_supervisor_what_was_said(
 
 
 def test_record_acknowledged_to_an_inactive_supervisor_sends_nothing(
-    mailoutbox, shared, supervisor, supervisee
+    mailoutbox, notify, shared, supervisor, supervisee
 ):
     supervisor.is_active = False
     supervisor.save()
     ack = Acknowledgement.objects.create(session=shared, person=supervisee, response="agree")
-    assert notifications.record_acknowledged(ack) == 0
+    assert notify(notifications.record_acknowledged, ack) == 0
     assert mailoutbox == []
 
 
@@ -132,10 +161,10 @@ def feedback(session, person, **extra):
 
 
 def test_feedback_given_tells_the_supervisor_usefulness_and_dominance(
-    mailoutbox, shared, supervisee
+    mailoutbox, notify, shared, supervisee
 ):
     given = feedback(shared, supervisee, dominated="management", wants_more="development")
-    assert notifications.feedback_given(given) == 1
+    assert notify(notifications.feedback_given, given) == 1
     email = mailoutbox[0]
     assert email.to == ["sue@example.org"]
     assert email.subject == "Sam Social gave feedback on supervision of 15 January 2026"
@@ -145,26 +174,121 @@ def test_feedback_given_tells_the_supervisor_usefulness_and_dominance(
     assert record_link(shared) in email.body
 
 
-def test_feedback_without_dominance_says_so(mailoutbox, shared, supervisee):
-    notifications.feedback_given(feedback(shared, supervisee, usefulness=2))
+def test_feedback_without_dominance_says_so(mailoutbox, notify, shared, supervisee):
+    notify(notifications.feedback_given, feedback(shared, supervisee, usefulness=2))
     body = mailoutbox[0].body
     assert "2 out of 5" in body
     assert "did not feel that any one function dominated" in body
 
 
-def test_a_mail_server_failure_is_logged_not_raised(monkeypatch, shared, caplog):
-    def refuse(self, *args, **kwargs):
-        raise smtplib.SMTPServerDisconnected("gone")
-
-    monkeypatch.setattr("django.core.mail.EmailMessage.send", refuse)
-    assert notifications.record_shared(shared) == 0
-    assert "Could not send" in caplog.text
-
-
-def test_sent_on_commit_only(django_capture_on_commit_callbacks, shared):
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+def test_queued_inside_the_transaction_and_sent_only_after_it_commits(
+    mailoutbox, supervisor, django_capture_on_commit_callbacks
+):
+    draft = SessionFactory(supervisor=supervisor, supervisee=UserFactory(), date=DATE)
+    with django_capture_on_commit_callbacks(execute=True):
         with transaction.atomic():
-            transaction.on_commit(lambda: notifications.record_shared(shared), robust=True)
-            assert mail.outbox == []
-    assert len(callbacks) == 1
-    assert len(mail.outbox) == 1
+            records.record_share(session=draft, by=supervisor)
+            queued = OutgoingEmail.objects.get()
+            assert queued.status == OutgoingEmail.Status.PENDING
+            assert mailoutbox == []
+    assert [m.subject for m in mailoutbox] == [queued.subject]
+    queued.refresh_from_db()
+    assert queued.status == OutgoingEmail.Status.SENT
+    assert queued.attempts == 1
+
+
+def test_a_rolled_back_change_leaves_no_email(
+    mailoutbox, supervisor, django_capture_on_commit_callbacks
+):
+    draft = SessionFactory(supervisor=supervisor, supervisee=UserFactory(), date=DATE)
+    with django_capture_on_commit_callbacks(execute=True):
+        with pytest.raises(RuntimeError), transaction.atomic():
+            records.record_share(session=draft, by=supervisor)
+            assert OutgoingEmail.objects.count() == 1
+            raise RuntimeError("something later in the same request failed")
+    assert not OutgoingEmail.objects.exists()
+    assert mailoutbox == []
+    draft.refresh_from_db()
+    assert draft.record_state == RecordState.DRAFT
+
+
+# -- requests never fail because of mail -------------------------------------------------------
+
+
+@pytest.fixture
+def two_line_name(supervisee):
+    """A display name pasted from a spreadsheet cell, line break and all."""
+    supervisee.name = "Sam\nSocial"
+    supervisee.save()
+    return supervisee
+
+
+def test_a_name_with_a_line_break_acknowledges_and_the_supervisor_is_told(
+    client, mailoutbox, shared, two_line_name, django_capture_on_commit_callbacks
+):
+    client.force_login(two_line_name)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("sessions:acknowledge", args=[shared.pk]),
+            {"response": "disagree", "comments": "Not what we agreed."},
+        )
+    assert response.status_code == 302
+    assert Acknowledgement.objects.filter(person=two_line_name).exists()
+    assert [m.to for m in mailoutbox] == [["sue@example.org"]]
+    assert mailoutbox[0].subject == (
+        "Sam Social disagreed with the supervision record of 15 January 2026"
+    )
+    # What Python's email library would refuse to send, and what injection needs.
+    assert "\n" not in mailoutbox[0].message()["Subject"]
+
+
+def test_a_name_with_a_line_break_gives_feedback_and_the_supervisor_is_told(
+    client, mailoutbox, shared, two_line_name, django_capture_on_commit_callbacks
+):
+    client.force_login(two_line_name)
+    form = {
+        "management": "too_much",
+        "development": "too_little",
+        "support": "about_right",
+        "mediation": "about_right",
+        "usefulness": "4",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("sessions:feedback", args=[shared.pk]), form)
+    assert response.status_code == 302
+    assert Feedback.objects.filter(person=two_line_name).exists()
+    assert [m.subject for m in mailoutbox] == [
+        "Sam Social gave feedback on supervision of 15 January 2026"
+    ]
+
+
+def test_a_name_cannot_inject_a_header(mailoutbox, notify, shared, supervisee):
+    supervisee.name = "Sam\r\nBcc: everyone@example.org"
+    supervisee.save()
+    ack = Acknowledgement.objects.create(session=shared, person=supervisee, response="agree")
+    notify(notifications.record_acknowledged, ack)
+    email = mailoutbox[0]
+    assert email.subject.startswith("Sam Bcc: everyone@example.org agreed with")
+    assert email.bcc == []
+    assert email.message()["Bcc"] is None
+
+
+def test_the_mail_server_down_does_not_fail_the_acknowledgement(
+    client, mailoutbox, shared, supervisee, refuse_mail, django_capture_on_commit_callbacks
+):
+    client.force_login(supervisee)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("sessions:acknowledge", args=[shared.pk]), {"response": "agree"}
+        )
+    assert response.status_code == 302
+    assert Acknowledgement.objects.filter(person=supervisee).exists()
+    # Not sent, not lost: waiting in the outbox for the worker to try again.
+    email = OutgoingEmail.objects.get()
+    assert (email.to, email.status, email.attempts) == (
+        "sue@example.org",
+        OutgoingEmail.Status.PENDING,
+        1,
+    )
+    assert "mail server went away" in email.last_error
+    assert email.next_attempt_at > email.last_attempt_at
