@@ -1,8 +1,10 @@
 """Chart geometry for the audit pages: plain values in, numbers for the templates out.
 
-No chart library: a stacked bar is a row of patterned <span>s (the .ff-fn-* classes), a trend
-is an SVG drawn by `audit/_trend_chart.html` from `trend_chart`. Every chart carries its
-numbers as text and sits beside a table with the same figures, so it reads without colour.
+No chart library: a stacked bar is an SVG of patterned rectangles (`audit/_share_bar.html`),
+a trend is an SVG drawn by `audit/_trend_chart.html` from `trend_chart`; both are drawn with
+attributes, never inline styles, so the Content-Security-Policy needs no 'unsafe-inline'.
+Every chart carries its numbers as text and sits beside a table with the same figures, so it
+reads without colour.
 """
 
 from dataclasses import dataclass
@@ -21,7 +23,9 @@ class Segment:
     label: str
     share: Fraction
     text: str  # "62.5%", inside the bar and in the tables alike
-    width: str  # CSS width, "62.5000%"
+    start: str  # where the segment starts, in % of the bar's width: "12.5"
+    width: str  # its width, in %: "62.5"
+    centre: str  # where its label sits, in %
     show_text: bool
 
 
@@ -29,17 +33,29 @@ def bar_segments(shares) -> list[Segment]:
     """One segment per function, in the order of FUNCTIONS; [] when there are no shares."""
     if shares is None:
         return []
-    return [
-        Segment(
-            key=key,
-            label=FUNCTION_LABELS[key],
-            share=shares[key],
-            text=percent_text(shares[key]),
-            width=f"{round_half_away(shares[key] * 100, 4)}%",
-            show_text=shares[key] >= LABEL_MIN_SHARE,
+    segments = []
+    before = Fraction(0)
+    for key in FUNCTIONS:
+        share = shares[key]
+        segments.append(
+            Segment(
+                key=key,
+                label=FUNCTION_LABELS[key],
+                share=share,
+                text=percent_text(share),
+                start=_percent(before),
+                width=_percent(share),
+                centre=_percent(before + share / 2),
+                show_text=share >= LABEL_MIN_SHARE,
+            )
         )
-        for key in FUNCTIONS
-    ]
+        before += share
+    return segments
+
+
+def _percent(share) -> str:
+    """A position along a bar, in % of its width, for an SVG attribute: 4 decimals at most."""
+    return format(round_half_away(share * 100, 4).normalize(), "f")
 
 
 def shares_text(shares) -> str:
