@@ -59,6 +59,8 @@ class SessionForm(forms.Form):
     )
     mode = forms.ChoiceField(choices=Mode.choices)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # One per new-session form, so that posting the same form twice records one session.
+    form_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, candidates, supervisor, **kwargs):
         super().__init__(*args, **kwargs)

@@ -105,6 +105,8 @@ class Session(models.Model):
     )
     shared_at = models.DateTimeField(null=True, blank=True)
     signed_off_at = models.DateTimeField(null=True, blank=True)
+    # The form a new session was typed in: posting it twice records it once.
+    creation_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     # Optimistic lock: a save names the version it started from and is refused if it moved on.
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -7,6 +7,8 @@ card of one session: the recording page (as typed, `posted_tally`) and the recor
 saved) both show its strings, and every number in it is written by core.numbers.
 """
 
+import uuid
+
 from core.clock import today
 from core.numbers import minutes_text, percent_text
 from core.tally import ItemTags, tally_items
@@ -60,6 +62,7 @@ class RecordingPage:
             initial = {"format": query.get("format", Format.ONE_TO_ONE), "date": day}
             initial["status"] = Status.HELD if query.get("held") else Status.PLANNED
             initial["duration_minutes"] = 90
+            initial["form_token"] = uuid.uuid4()
             supervisee_param = query.get("supervisee", "")
             if supervisee_param.isdigit() and candidates.filter(pk=supervisee_param).exists():
                 initial["supervisee"] = int(supervisee_param)
@@ -140,6 +143,7 @@ class RecordingPage:
                     items=self.items.item_data(),
                     actions=action_data,
                     reviews=self.review_form.reviews(),
+                    creation_token=form.cleaned_data.get("form_token"),
                 )
             return services.session_update(
                 session=self.session,

@@ -5,10 +5,11 @@ policy (`sessions_app.access`), what the record page would refuse: the pages, th
 import and the demo share these rules.
 """
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import date, time
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from core import clock
@@ -199,12 +200,30 @@ def session_create(
     items: list[ItemData] = (),
     actions: list[ActionData] = (),
     reviews: dict[int, str] | None = None,
+    creation_token: uuid.UUID | None = None,
 ) -> Session:
-    """Schedule a planned session or record a held one, with everything said in it."""
+    """Schedule a planned session or record a held one, with everything said in it.
+
+    `creation_token` comes with the form the session was typed in: a second post of the same
+    form (a double click, a resubmitted page, two at once) returns the session the first one
+    made instead of recording it twice.
+    """
     check_details(details)
-    session = Session(supervisor=supervisor)
+    if creation_token is not None:
+        earlier = Session.objects.filter(creation_token=creation_token, supervisor=supervisor)
+        if earlier.exists():
+            return earlier.get()
+    session = Session(supervisor=supervisor, creation_token=creation_token)
     _apply_details(session, details)
-    session.save()
+    try:
+        with transaction.atomic():
+            session.save()
+    except IntegrityError:
+        # The same form, posted at the same moment, won the race: that one is the session.
+        winner = Session.objects.filter(creation_token=creation_token, supervisor=supervisor)
+        if creation_token is None or not winner.exists():
+            raise
+        return winner.get()
     _sync_attendance(session, attendance)
     _sync_items(session, list(items))
     _sync_actions(session, list(actions))

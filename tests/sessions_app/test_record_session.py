@@ -1,10 +1,13 @@
 import datetime
 import re
+import uuid
 
 import pytest
+from django.db.models import QuerySet
 from django.urls import reverse
 
 from core import clock
+from sessions_app import services
 from sessions_app.models import Action, ActionStatus, Item, ReviewOutcome, Session, Status
 from tests.factories import ActionFactory, ItemFactory, SessionFactory
 from tests.sessions_app.forms_data import session_post
@@ -548,3 +551,48 @@ def test_live_tally_for_someone_who_records_no_sessions_is_what_the_form_page_gi
     assert response.status_code == 200
     assert "Sessions are recorded by supervisors" in response.content.decode()
     assert 'id="tally"' not in response.content.decode()
+
+
+def test_posting_the_new_session_form_twice_records_one_session(login, supervisor, supervisee):
+    """A double click, or the page sent again from the browser's history: one session."""
+    client = login(supervisor)
+    page = client.get(reverse("sessions:new"))
+    token = page.context["form"].initial["form_token"]
+    data = session_post(supervisee=supervisee, status="held", items=[{"title": "Once"}])
+    data["form_token"] = str(token)
+    first = client.post(reverse("sessions:new"), data)
+    second = client.post(reverse("sessions:new"), data)
+    assert first.status_code == second.status_code == 302
+    assert first.url == second.url
+    assert Session.objects.count() == 1
+    assert Item.objects.count() == 1
+    # A new form is a new session.
+    data["form_token"] = str(
+        client.get(reverse("sessions:new")).context["form"].initial["form_token"]
+    )
+    client.post(reverse("sessions:new"), data)
+    assert Session.objects.count() == 2
+
+
+def test_the_same_form_token_at_once_still_makes_one_session(monkeypatch, supervisor, supervisee):
+    """The race: the other request had not committed when this one looked, so the insert meets
+    the unique token, and the first session is the answer."""
+    token = uuid.uuid4()
+    details = services.SessionDetails(
+        format="one_to_one", date=datetime.date(2026, 11, 2), duration_minutes=60
+    )
+    first = services.session_create(
+        supervisor=supervisor,
+        details=details,
+        attendance={supervisee.pk: True},
+        creation_token=token,
+    )
+    monkeypatch.setattr(QuerySet, "exists", lambda self: False)
+    again = services.session_create(
+        supervisor=supervisor,
+        details=details,
+        attendance={supervisee.pk: True},
+        creation_token=token,
+    )
+    assert again.pk == first.pk
+    assert Session.objects.filter(creation_token=token).count() == 1
