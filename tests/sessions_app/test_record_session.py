@@ -587,7 +587,14 @@ def test_the_same_form_token_at_once_still_makes_one_session(monkeypatch, superv
         attendance={supervisee.pk: True},
         creation_token=token,
     )
-    monkeypatch.setattr(QuerySet, "exists", lambda self: False)
+    real_exists = QuerySet.exists
+    looks = []
+
+    def first_look_misses(queryset):
+        looks.append(queryset)
+        return False if len(looks) == 1 else real_exists(queryset)
+
+    monkeypatch.setattr(QuerySet, "exists", first_look_misses)
     again = services.session_create(
         supervisor=supervisor,
         details=details,
@@ -595,4 +602,5 @@ def test_the_same_form_token_at_once_still_makes_one_session(monkeypatch, superv
         creation_token=token,
     )
     assert again.pk == first.pk
+    assert len(looks) == 2  # it looked, missed, met the unique token, and looked again
     assert Session.objects.filter(creation_token=token).count() == 1
