@@ -1,0 +1,780 @@
+"""Subject access (UK GDPR Article 15): what Fourfold holds about one person, as a zip.
+
+Two doors, one service (`subject_access_export`):
+
+- `Scope.OWN`: a person downloads their own data from their settings. It holds only what they
+  may read in Fourfold themselves: their records once shared with them (never a draft), a
+  group's confidential items hidden, their own feedback and acknowledgements, never anyone
+  else's.
+- `Scope.SUBJECT_ACCESS`: an administrator answers a subject access request. It is about the
+  person as data subject, so it adds what the organisation holds about them that they cannot
+  see in the app: drafts of their records, who read their records (the access log) and what
+  was done with their data (the data-rights log).
+
+In both, the sessions a person led appear as dates and counts only: what was discussed is the
+supervisees' personal data, not the supervisor's. docs/privacy.md says what each file holds
+and why; the README.txt in every zip says it again for whoever opens it.
+"""
+
+import csv
+import enum
+import io
+import json
+import zipfile
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Count, Prefetch, Q
+from django.utils import timezone
+
+from core import clock
+from core.spreadsheet import safe_cell
+from core.vocabulary import FUNCTION_LABELS
+from people.access import is_administrator
+from people.models import FocusAgreement, Relationship, User
+from sessions_app.history import record_history
+from sessions_app.models import (
+    AccessLog,
+    Acknowledgement,
+    Action,
+    Addendum,
+    Attendance,
+    Feedback,
+    Item,
+    RecordState,
+    ReminderSent,
+    Session,
+    Status,
+)
+
+from .models import EventKind, PrivacyEvent
+
+
+class Scope(enum.Enum):
+    OWN = "own"
+    SUBJECT_ACCESS = "subject_access"
+
+
+WITHHELD_TITLE = "Confidential item (withheld: it may be about another person in the group)"
+
+
+@dataclass(frozen=True)
+class Table:
+    """One kind of data: written as `<name>.json` and `<name>.csv`, described in README.txt."""
+
+    name: str
+    description: str
+    columns: tuple
+    rows: list
+
+
+@dataclass(frozen=True)
+class Export:
+    filename: str
+    content: bytes
+    counts: dict
+
+
+# ---------------------------------------------------------------------------------------------
+# Values
+
+
+def _local(moment):
+    return timezone.localtime(moment).isoformat(timespec="seconds") if moment else None
+
+
+def _json_value(value):
+    if isinstance(value, datetime):
+        return _local(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _csv_value(value):
+    if value is None:
+        return ""
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    if isinstance(value, list | tuple):
+        return "; ".join(str(v) for v in value)
+    return safe_cell(_json_value(value))
+
+
+def _person(user):
+    return str(user) if user is not None else ""
+
+
+# ---------------------------------------------------------------------------------------------
+# Which sessions, and what of them
+
+
+def sessions_attended(subject, scope):
+    """The sessions `subject` is an attendee of (present or absent).
+
+    For their own download, what `Session.objects.visible_to` lets a member read, whatever
+    other roles they hold: shared and signed-off records, and planned sessions (date only).
+    An administrator's subject access export adds drafts: they are held about the person too.
+    """
+    sessions = Session.objects.with_member(subject)
+    if scope is Scope.OWN:
+        sessions = sessions.filter(~Q(record_state=RecordState.DRAFT) | Q(status=Status.PLANNED))
+    return list(
+        sessions.select_related("supervisor")
+        .prefetch_related(
+            Prefetch(
+                "attendances",
+                queryset=Attendance.objects.filter(person=subject),
+                to_attr="subject_attendance",
+            ),
+            Prefetch("items", queryset=Item.objects.order_by("position", "pk")),
+        )
+        .order_by("date", "start_time", "pk")
+    )
+
+
+def shows_content(session, scope):
+    """A planned session's draft record is its supervisor's alone (the session page agrees)."""
+    return scope is Scope.SUBJECT_ACCESS or not session.is_draft
+
+
+def shows_confidential(session, subject):
+    """Confidential items are for the supervisor and the one-to-one supervisee alone.
+
+    In a one-to-one, the subject is that supervisee. In a group, a confidential item may be
+    about any attendee, so no attendee gets its title or notes (DOMAIN.md), and neither does a
+    subject access export: it would disclose another person's special-category data.
+    """
+    return not session.is_group or session.supervisor_id == subject.pk
+
+
+# ---------------------------------------------------------------------------------------------
+# The tables
+
+
+def profile_table(subject):
+    teams = ", ".join(t.name for t in subject.managed_teams.order_by("name"))
+    row = [
+        subject.email,
+        subject.name,
+        subject.team.name if subject.team_id else "",
+        subject.start_date_in_post,
+        subject.reminder_emails,
+        subject.is_active,
+        subject.is_staff,
+        subject.date_joined,
+        subject.last_login,
+        teams,
+    ]
+    return Table(
+        "profile",
+        "Your account: email, name, team, start date in post, settings, sign-in dates, and the "
+        "teams you manage. Your password is stored only as a one-way hash and is not included.",
+        (
+            "email",
+            "name",
+            "team",
+            "start_date_in_post",
+            "reminder_emails",
+            "active",
+            "administrator",
+            "joined",
+            "last_sign_in",
+            "teams_managed",
+        ),
+        [row],
+    )
+
+
+def _relationships(subject):
+    return (
+        Relationship.objects.filter(Q(supervisor=subject) | Q(supervisee=subject))
+        .select_related("supervisor", "supervisee")
+        .order_by("start_date", "pk")
+    )
+
+
+def relationships_table(subject):
+    rows = []
+    for rel in _relationships(subject):
+        is_supervisee = rel.supervisee_id == subject.pk
+        other = rel.supervisor if is_supervisee else rel.supervisee
+        rows.append(
+            [
+                rel.pk,
+                "supervisee" if is_supervisee else "supervisor",
+                _person(other),
+                other.email,
+                rel.get_kind_display(),
+                rel.get_frequency_display(),
+                rel.start_date,
+                rel.end_date,
+                rel.agreement,
+            ]
+        )
+    return Table(
+        "relationships",
+        "Your supervision relationships, as supervisee and as supervisor: the other person, "
+        "kind, expected frequency, dates and the agreement text (which both of you can read).",
+        (
+            "relationship_id",
+            "your_role",
+            "other_person",
+            "other_person_email",
+            "kind",
+            "frequency",
+            "start_date",
+            "end_date",
+            "agreement",
+        ),
+        rows,
+    )
+
+
+def focus_table(subject):
+    rows = []
+    agreements = (
+        FocusAgreement.objects.filter(relationship__in=_relationships(subject))
+        .select_related("relationship__supervisor", "relationship__supervisee", "created_by")
+        .order_by("agreed_on", "pk")
+    )
+    for focus in agreements:
+        rel = focus.relationship
+        is_supervisee = rel.supervisee_id == subject.pk
+        rows.append(
+            [
+                rel.pk,
+                "supervisee" if is_supervisee else "supervisor",
+                _person(rel.supervisor if is_supervisee else rel.supervisee),
+                focus.agreed_on,
+                focus.function_labels,
+                focus.notes,
+                _person(focus.created_by),
+                focus.created_at,
+            ]
+        )
+    return Table(
+        "focus_agreements",
+        "The functions you and your supervisor (or supervisee) agreed to give more attention, "
+        "with their notes.",
+        (
+            "relationship_id",
+            "your_role",
+            "other_person",
+            "agreed_on",
+            "functions",
+            "notes",
+            "recorded_by",
+            "recorded_at",
+        ),
+        rows,
+    )
+
+
+def sessions_table(subject, sessions):
+    rows = []
+    for s in sessions:
+        attendance = s.subject_attendance[0] if s.subject_attendance else None
+        rows.append(
+            [
+                s.pk,
+                s.date,
+                s.start_time.strftime("%H:%M") if s.start_time else "",
+                _person(s.supervisor),
+                s.get_format_display(),
+                s.get_group_type_display() if s.group_type else "",
+                s.get_mode_display(),
+                s.duration_minutes,
+                s.get_status_display(),
+                s.get_record_state_display(),
+                "present" if attendance and attendance.present else "absent",
+                s.shared_at,
+                s.signed_off_at,
+                s.cancellation_reason,
+            ]
+        )
+    return Table(
+        "sessions",
+        "The supervision sessions you were part of as supervisee or group member (present or "
+        "absent): date, supervisor, format, status and the state of the record.",
+        (
+            "session_id",
+            "date",
+            "start_time",
+            "supervisor",
+            "format",
+            "group_type",
+            "mode",
+            "duration_minutes",
+            "status",
+            "record_state",
+            "your_attendance",
+            "shared_at",
+            "signed_off_at",
+            "cancellation_reason",
+        ),
+        rows,
+    )
+
+
+def items_table(subject, sessions, scope):
+    rows = []
+    for s in sessions:
+        if not shows_content(s, scope):
+            continue
+        show = shows_confidential(s, subject)
+        for item in s.items.all():
+            withheld = item.confidential and not show
+            rows.append(
+                [
+                    s.pk,
+                    s.date,
+                    item.position,
+                    WITHHELD_TITLE if withheld else item.title,
+                    "" if withheld else item.notes,
+                    item.minutes,
+                    item.function_labels,
+                    item.stage_labels,
+                    item.stakeholder_labels,
+                    item.case_ref,
+                    item.risk,
+                    item.confidential,
+                    withheld,
+                ]
+            )
+    return Table(
+        "discussion_items",
+        "What was discussed in those sessions, item by item, with its tags. A confidential item "
+        "in a group session shows only its minutes and tags: it may be about another member.",
+        (
+            "session_id",
+            "session_date",
+            "position",
+            "title",
+            "notes",
+            "minutes",
+            "functions",
+            "stages",
+            "stakeholders",
+            "case_reference",
+            "risk",
+            "confidential",
+            "withheld",
+        ),
+        rows,
+    )
+
+
+def actions_table(subject, content_ids, scope):
+    # Their own actions anywhere; in their own download, not those in records still in draft
+    # that someone else leads (they cannot read those yet).
+    owned = Q(owner=subject)
+    if scope is Scope.OWN:
+        owned &= Q(session__supervisor=subject)
+    actions = (
+        Action.objects.filter(Q(session_id__in=content_ids) | owned)
+        .select_related("owner", "session")
+        .order_by("session__date", "due_date", "pk")
+    )
+    rows = [
+        [
+            a.session_id,
+            a.session.date,
+            a.description,
+            a.owner_display,
+            a.owner_id == subject.pk,
+            a.due_date,
+            a.get_status_display(),
+            a.completed_on,
+        ]
+        for a in actions
+    ]
+    return Table(
+        "actions",
+        "The actions agreed in your sessions, and every action you own.",
+        (
+            "session_id",
+            "session_date",
+            "description",
+            "owner",
+            "yours",
+            "due_date",
+            "status",
+            "completed_on",
+        ),
+        rows,
+    )
+
+
+def acknowledgements_table(subject):
+    acks = (
+        Acknowledgement.objects.filter(person=subject)
+        .select_related("session")
+        .order_by("created_at", "pk")
+    )
+    rows = [
+        [a.session_id, a.session.date, a.get_response_display(), a.comments, a.created_at]
+        for a in acks
+    ]
+    return Table(
+        "acknowledgements",
+        "Your answers to shared records: agree, agree with comments, or disagree with reasons.",
+        ("session_id", "session_date", "response", "comments", "at"),
+        rows,
+    )
+
+
+def feedback_table(subject):
+    rows = []
+    for f in (
+        Feedback.objects.filter(person=subject)
+        .select_related("session")
+        .order_by("session__date", "pk")
+    ):
+        rows.append(
+            [
+                f.session_id,
+                f.session.date,
+                f.get_management_display(),
+                f.get_development_display(),
+                f.get_support_display(),
+                f.get_mediation_display(),
+                FUNCTION_LABELS.get(f.wants_more, ""),
+                FUNCTION_LABELS.get(f.dominated, ""),
+                f.usefulness,
+                f.comments,
+                f.created_at,
+                f.updated_at,
+            ]
+        )
+    return Table(
+        "feedback",
+        "The feedback you gave on sessions. Feedback other people gave is theirs, not in here.",
+        (
+            "session_id",
+            "session_date",
+            "management",
+            "development",
+            "support",
+            "mediation",
+            "wants_more_attention_on",
+            "dominated",
+            "usefulness_1_to_5",
+            "comments",
+            "created_at",
+            "updated_at",
+        ),
+        rows,
+    )
+
+
+def addenda_table(subject, content_ids):
+    addenda = (
+        Addendum.objects.filter(Q(session_id__in=content_ids) | Q(author=subject))
+        .select_related("author", "session")
+        .order_by("created_at", "pk")
+    )
+    rows = [
+        [
+            a.session_id,
+            a.session.date,
+            _person(a.author),
+            a.author_id == subject.pk,
+            a.text,
+            a.created_at,
+        ]
+        for a in addenda
+    ]
+    return Table(
+        "addenda",
+        "Corrections and additions to your records, and every addendum you wrote.",
+        ("session_id", "session_date", "author", "yours", "text", "at"),
+        rows,
+    )
+
+
+def history_table(subject, sessions, scope):
+    rows = []
+    for s in sessions:
+        if not shows_content(s, scope):
+            continue
+        for entry in record_history(s, show_confidential=shows_confidential(s, subject)):
+            changes = [f"{c.label}: {c.old} -> {c.new}" for c in entry.changes]
+            rows.append([s.pk, s.date, entry.when, entry.who, entry.what, changes])
+    return Table(
+        "record_history",
+        "Every change to those records (who changed what, when), as the record page shows it.",
+        ("session_id", "session_date", "when", "who", "what", "changes"),
+        rows,
+    )
+
+
+def sessions_led_table(subject):
+    sessions = (
+        Session.objects.led_by(subject)
+        .annotate(
+            attendee_count=Count("attendances", distinct=True),
+            present_count=Count("attendances", filter=Q(attendances__present=True), distinct=True),
+            item_count=Count("items", distinct=True),
+        )
+        .order_by("date", "start_time", "pk")
+    )
+    rows = [
+        [
+            s.pk,
+            s.date,
+            s.get_format_display(),
+            s.get_group_type_display() if s.group_type else "",
+            s.duration_minutes,
+            s.get_status_display(),
+            s.get_record_state_display(),
+            s.attendee_count,
+            s.present_count,
+            s.item_count,
+        ]
+        for s in sessions
+    ]
+    return Table(
+        "sessions_led",
+        "The sessions you led as supervisor or facilitator: dates and counts only. What was "
+        "discussed is about your supervisees, so it is their data, not part of yours.",
+        (
+            "session_id",
+            "date",
+            "format",
+            "group_type",
+            "duration_minutes",
+            "status",
+            "record_state",
+            "attendees",
+            "present",
+            "discussion_items",
+        ),
+        rows,
+    )
+
+
+def reminders_table(subject):
+    rows = [
+        [r.get_kind_display(), r.subject_key, r.sent_at]
+        for r in ReminderSent.objects.filter(person=subject).order_by("sent_at", "pk")
+    ]
+    return Table(
+        "reminders_sent",
+        "The reminder emails Fourfold sent you (what about, when).",
+        ("kind", "about", "sent_at"),
+        rows,
+    )
+
+
+def records_read_table(subject):
+    logs = (
+        AccessLog.objects.filter(user=subject)
+        .select_related("session__supervisor")
+        .order_by("viewed_at", "pk")
+    )
+    rows = [
+        [
+            log.viewed_at,
+            log.session_id,
+            log.session.date,
+            log.session.get_format_display(),
+            _person(log.session.supervisor),
+        ]
+        for log in logs
+    ]
+    return Table(
+        "records_you_read",
+        "The access log of your own reading: the records you opened as a manager or "
+        "administrator (not your own sessions), and when. It names no record's content.",
+        ("viewed_at", "session_id", "session_date", "format", "supervisor"),
+        rows,
+    )
+
+
+def record_reads_table(subject, sessions):
+    logs = (
+        AccessLog.objects.filter(session__in=[s.pk for s in sessions])
+        .exclude(user=subject)
+        .select_related("user", "session")
+        .order_by("viewed_at", "pk")
+    )
+    rows = [
+        [log.viewed_at, _person(log.user), log.user.email, log.session_id, log.session.date]
+        for log in logs
+    ]
+    return Table(
+        "who_read_your_records",
+        "The access log of your records: each time someone other than the session's supervisor "
+        "and attendees (a manager, an administrator) opened one, and when.",
+        ("viewed_at", "reader", "reader_email", "session_id", "session_date"),
+        rows,
+    )
+
+
+def privacy_log_table(subject):
+    events = (
+        PrivacyEvent.objects.filter(Q(subject=subject) | Q(actor=subject))
+        .select_related("actor", "subject")
+        .order_by("at", "pk")
+    )
+    rows = [
+        [
+            e.at,
+            e.get_kind_display(),
+            _person(e.actor) or "a command on the server",
+            _person(e.subject),
+        ]
+        for e in events
+    ]
+    return Table(
+        "data_rights_log",
+        "What was done with your data under data-protection law: exports of it (this one "
+        "included), by whom and when.",
+        ("at", "what", "by", "whose_data"),
+        rows,
+    )
+
+
+def export_tables(subject, scope):
+    """Every table of the export, in the order README.txt lists them."""
+    sessions = sessions_attended(subject, scope)
+    content_ids = [s.pk for s in sessions if shows_content(s, scope)]
+    tables = [
+        profile_table(subject),
+        relationships_table(subject),
+        focus_table(subject),
+        sessions_table(subject, sessions),
+        items_table(subject, sessions, scope),
+        actions_table(subject, content_ids, scope),
+        acknowledgements_table(subject),
+        feedback_table(subject),
+        addenda_table(subject, content_ids),
+        history_table(subject, sessions, scope),
+        sessions_led_table(subject),
+        reminders_table(subject),
+        records_read_table(subject),
+    ]
+    if scope is Scope.SUBJECT_ACCESS:
+        tables += [record_reads_table(subject, sessions), privacy_log_table(subject)]
+    return tables
+
+
+# ---------------------------------------------------------------------------------------------
+# The zip
+
+
+def table_json(table):
+    records = [
+        {col: _json_value(v) for col, v in zip(table.columns, row, strict=True)}
+        for row in table.rows
+    ]
+    return json.dumps(records, indent=2, ensure_ascii=False) + "\n"
+
+
+def table_csv(table):
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(table.columns)
+    for row in table.rows:
+        writer.writerow([_csv_value(v) for v in row])
+    # The byte-order mark tells Excel the file is UTF-8, so accented names survive.
+    return "\ufeff" + out.getvalue()
+
+
+NOT_INCLUDED = {
+    Scope.OWN: [
+        "Drafts of your records that have not been shared with you, and anything a group's "
+        "confidential items say (only their minutes and tags).",
+        "Other people's feedback and acknowledgements, and what was discussed in sessions you "
+        "led (that is your supervisees' data).",
+        "Who has read your records: ask your administrator for a subject access export, which "
+        "includes the access log of your records and the drafts held about you.",
+    ],
+    Scope.SUBJECT_ACCESS: [
+        "What a group's confidential items say (only their minutes and tags): such an item may "
+        "be about another member, whose data it is. Review them by hand if the request needs it.",
+        "Other people's feedback and acknowledgements, and what was discussed in sessions the "
+        "person led (that is their supervisees' data; the counts are in sessions_led).",
+        "The password, stored only as a one-way hash.",
+    ],
+}
+
+
+def readme(subject, scope, tables, moment):
+    title = (
+        "Your data in Fourfold"
+        if scope is Scope.OWN
+        else "Subject access export from Fourfold (UK GDPR Article 15)"
+    )
+    lines = [
+        title,
+        "=" * len(title),
+        "",
+        f"Whose data: {subject.name} <{subject.email}> (person {subject.pk})",
+        f"Made: {_local(moment)}",
+        "",
+        "Each kind of data is here twice: as JSON (for another system) and as CSV (for a",
+        "spreadsheet). A CSV cell that would start with = + - @ starts with ' instead, so that",
+        "no spreadsheet runs it as a formula. Dates are YYYY-MM-DD; times are in the",
+        "organisation's time zone, with their offset from UTC.",
+        "",
+        "Files",
+        "-----",
+    ]
+    for table in tables:
+        lines += [
+            f"{table.name}.json, {table.name}.csv "
+            f"({len(table.rows)} row{'' if len(table.rows) == 1 else 's'})",
+            f"    {table.description}",
+        ]
+    lines += ["", "Not in this export, and why", "---------------------------"]
+    lines += [f"- {text}" for text in NOT_INCLUDED[scope]]
+    return "\n".join(lines) + "\n"
+
+
+def build_zip(subject, scope, tables, moment):
+    buffer = io.BytesIO()
+    stamp = timezone.localtime(moment).timetuple()[:6]
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+
+        def add(name, text):
+            archive.writestr(zipfile.ZipInfo(name, date_time=stamp), text.encode("utf-8"))
+
+        add("README.txt", readme(subject, scope, tables, moment))
+        for table in tables:
+            add(f"{table.name}.json", table_json(table))
+            add(f"{table.name}.csv", table_csv(table))
+    return buffer.getvalue()
+
+
+@transaction.atomic
+def subject_access_export(*, subject: User, actor: User | None, scope: Scope) -> Export:
+    """Everything `scope` gives of `subject`'s data, as a zip; the download is logged.
+
+    `actor` None is a command on the server. A person's own export is theirs alone; a subject
+    access export is for administrators.
+    """
+    if scope is Scope.OWN and (actor is None or actor.pk != subject.pk):
+        raise PermissionDenied("A person downloads only their own data.")
+    if scope is Scope.SUBJECT_ACCESS and actor is not None and not is_administrator(actor):
+        raise PermissionDenied("Subject access exports are for administrators.")
+    kind = EventKind.OWN_EXPORT if scope is Scope.OWN else EventKind.SUBJECT_ACCESS_EXPORT
+    # Logged first, so that the export's own data-rights log lists this download too.
+    event = PrivacyEvent.objects.create(kind=kind, actor=actor, subject=subject)
+    moment = clock.now()
+    tables = export_tables(subject, scope)
+    counts = {t.name: len(t.rows) for t in tables}
+    event.details = {"scope": scope.value, "rows": counts}
+    event.save(update_fields=["details"])
+    day = clock.local_date(moment).isoformat()
+    prefix = "fourfold-my-data" if scope is Scope.OWN else f"fourfold-subject-access-{subject.pk}"
+    return Export(
+        filename=f"{prefix}-{day}.zip",
+        content=build_zip(subject, scope, tables, moment),
+        counts=counts,
+    )
