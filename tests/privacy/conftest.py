@@ -59,7 +59,7 @@ def records(supervisor, supervisee, other_supervisee, manager):
         confidential=True,
         functions=["support"],
     )
-    ItemFactory(session=sam_shared, title="=HYPERLINK(\"http://evil\")", notes="+1")
+    ItemFactory(session=sam_shared, title='=HYPERLINK("http://evil")', notes="+1")
     sam_draft = SessionFactory(
         supervisor=supervisor, supervisee=supervisee, date=day - datetime.timedelta(days=2)
     )
@@ -87,9 +87,7 @@ def records(supervisor, supervisee, other_supervisee, manager):
         record_state=RecordState.SHARED,
     )
     ItemFactory(session=group, title="GROUP-ITEM", notes="Shared learning.")
-    ItemFactory(
-        session=group, title="GROUP-CONFIDENTIAL", notes="GROUP-PRIVATE", confidential=True
-    )
+    ItemFactory(session=group, title="GROUP-CONFIDENTIAL", notes="GROUP-PRIVATE", confidential=True)
     Feedback.objects.create(
         session=sam_shared, person=supervisee, comments="SAM-FEEDBACK", **RATINGS
     )
