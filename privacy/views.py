@@ -65,7 +65,7 @@ def erase(request, pk):
     """An administrator erases a person who has left; refused (409) for anyone who has not."""
     person = get_person_for_admin(request.user, pk)
     reasons = erasure_refusals(person)
-    form = EraseForm(request.POST or None)
+    form = EraseForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
         if reasons:
