@@ -24,7 +24,7 @@ class UserAdmin(PeopleUserAdmin):
     change_form_template = "admin/privacy/user_change_form.html"
     actions = ["download_subject_access", "erase_people"]
 
-    @admin.action(description="Download a subject access export (one person)")
+    @admin.action(description="Download a subject access export (one person)", permissions=["view"])
     def download_subject_access(self, request, queryset):
         people = list(queryset[:2])
         if len(people) != 1:
@@ -37,7 +37,7 @@ class UserAdmin(PeopleUserAdmin):
         )
         return zip_response(export)
 
-    @admin.action(description="Erase the selected people who have left")
+    @admin.action(description="Erase the selected people who have left", permissions=["change"])
     def erase_people(self, request, queryset):
         people = list(queryset)
         if request.POST.get("confirm") != "yes":

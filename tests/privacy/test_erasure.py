@@ -359,3 +359,25 @@ class TestAdminAction:
         other_supervisee.refresh_from_db()
         assert (sam_has_left.name, other_supervisee.name) == (FORMER_COLLEAGUE, "Nia Newly")
         assert PrivacyEvent.objects.get().actor == administrator
+
+
+def test_the_name_is_taken_out_as_whole_words(supervisee):
+    from privacy.erasure import _redactor
+
+    redact = _redactor(supervisee)
+    assert redact("Sam's plan, SAM SOCIAL, sam@example.org") == (
+        "Former colleague's plan, Former colleague, Former colleague"
+    )
+    # Another name that starts the same, and the word in lower case, are not the person.
+    assert redact("Samantha covers; social work") == "Samantha covers; social work"
+
+
+def test_the_data_rights_log_is_read_only_in_admin(client, administrator, sam_has_left):
+    erase(sam_has_left, actor=administrator)
+    client.force_login(administrator)
+    listing = client.get(reverse("admin:privacy_privacyevent_changelist"))
+    assert listing.status_code == 200
+    assert "Erasure of a person who has left" in listing.content.decode()
+    event = PrivacyEvent.objects.get()
+    change = client.post(reverse("admin:privacy_privacyevent_change", args=[event.pk]), {})
+    assert change.status_code == 403
