@@ -7,6 +7,7 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 
+from core import clock
 from privacy import retention
 from privacy.models import EventKind, PrivacyEvent
 from privacy.retention import retention_cutoff
@@ -30,9 +31,17 @@ from tests.privacy.conftest import RATINGS
 
 pytestmark = pytest.mark.django_db
 
-# The run is frozen on 2026-11-25: with 7 years, 2019-11-25 is exactly 7 years ago.
-EXACTLY_SEVEN_YEARS = datetime.date(2019, 11, 25)
-ONE_DAY_MORE = datetime.date(2019, 11, 24)
+
+def seven_years_before(day):
+    try:
+        return day.replace(year=day.year - 7)
+    except ValueError:  # 29 February: .ci/run reruns this module on one (tests/conftest.py)
+        return day.replace(year=day.year - 7, day=28)
+
+
+# On 2026-11-25 (the default frozen day), 2019-11-25 is exactly 7 years ago.
+EXACTLY_SEVEN_YEARS = seven_years_before(clock.today())
+ONE_DAY_MORE = EXACTLY_SEVEN_YEARS - datetime.timedelta(days=1)
 
 HISTORY_MODELS = [Session, Attendance, Item, Action, ActionReview, Acknowledgement, Feedback]
 
@@ -78,7 +87,7 @@ def table_counts():
 
 
 def test_the_cutoff_is_the_same_date_the_period_before():
-    assert retention_cutoff(datetime.date(2026, 11, 25), 7) == EXACTLY_SEVEN_YEARS
+    assert retention_cutoff(datetime.date(2026, 11, 25), 7) == datetime.date(2019, 11, 25)
     assert retention_cutoff(datetime.date(2028, 2, 29), 7) == datetime.date(2021, 2, 28)
     assert retention_cutoff(datetime.date(2028, 2, 29), 4) == datetime.date(2024, 2, 29)
 
@@ -120,7 +129,7 @@ def test_a_kept_sessions_review_of_an_expired_action_goes_with_the_action(
 def test_reminders_sent_before_the_cutoff_go(supervisee, old_and_kept):
     old = ReminderSent.objects.create(person=supervisee, kind="overdue", subject_key="old")
     ReminderSent.objects.filter(pk=old.pk).update(
-        sent_at=datetime.datetime(2019, 11, 24, 12, tzinfo=datetime.UTC)
+        sent_at=datetime.datetime.combine(ONE_DAY_MORE, datetime.time(12), tzinfo=datetime.UTC)
     )
     recent = ReminderSent.objects.create(person=supervisee, kind="overdue", subject_key="new")
     call_command("apply_retention", "--apply", stdout=io.StringIO())
@@ -137,7 +146,7 @@ def test_the_dry_run_is_the_default_prints_what_it_would_do_and_writes_nothing(
     out = capsys.readouterr().out
     assert table_counts() == before
     assert history_rows(old.pk) == history_before
-    assert "sessions dated before 2019-11-25 are past it" in out
+    assert f"sessions dated before {EXACTLY_SEVEN_YEARS.isoformat()} are past it" in out
     assert "Would delete:" in out
     assert "      1  sessions" in out
     assert "      1  discussion items" in out
@@ -155,7 +164,7 @@ def test_apply_logs_what_was_deleted_when_and_by_the_command(old_and_kept, capsy
     assert event.kind == EventKind.RETENTION
     assert event.actor is None
     assert event.details["by"] == "manage.py apply_retention --apply"
-    assert event.details["deleted_sessions_dated_before"] == "2019-11-25"
+    assert event.details["deleted_sessions_dated_before"] == EXACTLY_SEVEN_YEARS.isoformat()
     assert event.details["deleted"]["sessions"] == 1
     assert event.details["deleted"]["access log rows"] == 1
     assert event.details["deleted"]["history rows"] == history_before
