@@ -3,13 +3,14 @@
 Two doors, one service (`subject_access_export`):
 
 - `Scope.OWN`: a person downloads their own data from their settings. It holds only what they
-  may read in Fourfold themselves: their records once shared with them (never a draft), a
-  group's confidential items hidden, their own feedback and acknowledgements, never anyone
-  else's.
+  may read in Fourfold themselves, as the access policy (`SessionAccess`) decides it: their
+  records once shared with them (never a draft), a group's confidential items hidden, their
+  own feedback and acknowledgements, never anyone else's.
 - `Scope.SUBJECT_ACCESS`: an administrator answers a subject access request. It is about the
   person as data subject, so it adds what the organisation holds about them that they cannot
-  see in the app: drafts of their records, who read their records (the access log) and what
-  was done with their data (the data-rights log).
+  see in the app: drafts of their records and their history before sharing (`SubjectAccess`),
+  who read their records (the access log) and what was done with their data (the data-rights
+  log).
 
 In both, the sessions a person led appear as dates and counts only: what was discussed is the
 supervisees' personal data, not the supervisor's. docs/privacy.md says what each file holds
@@ -23,6 +24,7 @@ import json
 import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cached_property
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -34,6 +36,7 @@ from core.spreadsheet import safe_cell
 from core.vocabulary import FUNCTION_LABELS
 from people.access import is_administrator
 from people.models import FocusAgreement, Relationship, User
+from sessions_app.access import SessionAccess, readable_sessions
 from sessions_app.history import record_history
 from sessions_app.models import (
     AccessLog,
@@ -43,10 +46,8 @@ from sessions_app.models import (
     Attendance,
     Feedback,
     Item,
-    RecordState,
     ReminderSent,
     Session,
-    Status,
 )
 
 from .models import EventKind, PrivacyEvent
@@ -113,43 +114,61 @@ def _person(user):
 # Which sessions, and what of them
 
 
-def sessions_attended(subject, scope):
-    """The sessions `subject` is an attendee of (present or absent).
+class SubjectAccess(SessionAccess):
+    """How a subject access export reads a session the subject was part of.
 
-    For their own download, what `Session.objects.visible_to` lets a member read, whatever
-    other roles they hold: shared and signed-off records, and planned sessions (date only).
-    An administrator's subject access export adds drafts: they are held about the person too.
+    As the subject reads it (`SessionAccess`), with one difference: drafts, and the history
+    written before a record was shared, are held about the subject too, so the export includes
+    them. Confidential items keep the policy's rule (the supervisor and a one-to-one's
+    supervisee), and feedback is the subject's own only.
+    """
+
+    @cached_property
+    def can_read(self) -> bool:
+        return self.is_party
+
+    @property
+    def can_read_content(self) -> bool:
+        return self.is_party
+
+    @property
+    def can_read_confidential(self) -> bool:
+        return self.is_supervisor or (self.is_member and not self.session.is_group)
+
+    @property
+    def can_read_draft_history(self) -> bool:
+        return self.is_party
+
+    def can_read_feedback(self, feedback) -> bool:
+        return feedback.person_id == self.user.pk
+
+
+def access_for(subject, session, scope):
+    """The one question asked of every session in an export: what may this export read of it."""
+    if scope is Scope.OWN:
+        return SessionAccess(subject, session)
+    return SubjectAccess(subject, session)
+
+
+def sessions_attended(subject, scope):
+    """The sessions `subject` was invited to (present or absent), each with its access.
+
+    Their own download: those whose page they may open (`readable_sessions`, the access
+    policy): shared and signed-off records, and planned sessions (date only). A subject access
+    export: every one, drafts included.
     """
     sessions = Session.objects.with_member(subject)
     if scope is Scope.OWN:
-        sessions = sessions.filter(~Q(record_state=RecordState.DRAFT) | Q(status=Status.PLANNED))
-    return list(
+        sessions = readable_sessions(subject, sessions)
+    sessions = list(
         sessions.select_related("supervisor")
         .prefetch_related(
-            Prefetch(
-                "attendances",
-                queryset=Attendance.objects.filter(person=subject),
-                to_attr="subject_attendance",
-            ),
+            Prefetch("attendances", queryset=Attendance.objects.select_related("person")),
             Prefetch("items", queryset=Item.objects.order_by("position", "pk")),
         )
         .order_by("date", "start_time", "pk")
     )
-
-
-def shows_content(session, scope):
-    """A planned session's draft record is its supervisor's alone (the session page agrees)."""
-    return scope is Scope.SUBJECT_ACCESS or not session.is_draft
-
-
-def shows_confidential(session, subject):
-    """Confidential items are for the supervisor and the one-to-one supervisee alone.
-
-    In a one-to-one, the subject is that supervisee. In a group, a confidential item may be
-    about any attendee, so no attendee gets its title or notes (DOMAIN.md), and neither does a
-    subject access export: it would disclose another person's special-category data.
-    """
-    return not session.is_group or session.supervisor_id == subject.pk
+    return [(s, access_for(subject, s, scope)) for s in sessions]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -275,10 +294,9 @@ def focus_table(subject):
     )
 
 
-def sessions_table(subject, sessions):
+def sessions_table(sessions):
     rows = []
-    for s in sessions:
-        attendance = s.subject_attendance[0] if s.subject_attendance else None
+    for s, access in sessions:
         rows.append(
             [
                 s.pk,
@@ -291,7 +309,7 @@ def sessions_table(subject, sessions):
                 s.duration_minutes,
                 s.get_status_display(),
                 s.get_record_state_display(),
-                "present" if attendance and attendance.present else "absent",
+                "present" if access.is_present else "absent",
                 s.shared_at,
                 s.signed_off_at,
                 s.cancellation_reason,
@@ -321,14 +339,13 @@ def sessions_table(subject, sessions):
     )
 
 
-def items_table(subject, sessions, scope):
+def items_table(sessions):
     rows = []
-    for s in sessions:
-        if not shows_content(s, scope):
+    for s, access in sessions:
+        if not access.can_read_content:
             continue
-        show = shows_confidential(s, subject)
         for item in s.items.all():
-            withheld = item.confidential and not show
+            withheld = access.item_is_hidden(item)
             rows.append(
                 [
                     s.pk,
@@ -497,12 +514,10 @@ def addenda_table(subject, content_ids):
     )
 
 
-def history_table(subject, sessions, scope):
+def history_table(sessions):
     rows = []
-    for s in sessions:
-        if not shows_content(s, scope):
-            continue
-        for entry in record_history(s, show_confidential=shows_confidential(s, subject)):
+    for s, access in sessions:
+        for entry in record_history(s, access):
             changes = [f"{c.label}: {c.old} -> {c.new}" for c in entry.changes]
             rows.append([s.pk, s.date, entry.when, entry.who, entry.what, changes])
     return Table(
@@ -580,6 +595,7 @@ def records_read_table(subject):
     rows = [
         [
             log.viewed_at,
+            log.get_place_display(),
             log.session_id,
             log.session.date,
             log.session.get_format_display(),
@@ -591,27 +607,34 @@ def records_read_table(subject):
         "records_you_read",
         "The access log of your own reading: the records you opened as a manager or "
         "administrator (not your own sessions), and when. It names no record's content.",
-        ("viewed_at", "session_id", "session_date", "format", "supervisor"),
+        ("viewed_at", "where", "session_id", "session_date", "format", "supervisor"),
         rows,
     )
 
 
 def record_reads_table(subject, sessions):
     logs = (
-        AccessLog.objects.filter(session__in=[s.pk for s in sessions])
+        AccessLog.objects.filter(session__in=[s.pk for s, _ in sessions])
         .exclude(user=subject)
         .select_related("user", "session")
         .order_by("viewed_at", "pk")
     )
     rows = [
-        [log.viewed_at, _person(log.user), log.user.email, log.session_id, log.session.date]
+        [
+            log.viewed_at,
+            log.get_place_display(),
+            _person(log.user),
+            log.user.email,
+            log.session_id,
+            log.session.date,
+        ]
         for log in logs
     ]
     return Table(
         "who_read_your_records",
         "The access log of your records: each time someone other than the session's supervisor "
         "and attendees (a manager, an administrator) opened one, and when.",
-        ("viewed_at", "reader", "reader_email", "session_id", "session_date"),
+        ("viewed_at", "where", "reader", "reader_email", "session_id", "session_date"),
         rows,
     )
 
@@ -643,18 +666,18 @@ def privacy_log_table(subject):
 def export_tables(subject, scope):
     """Every table of the export, in the order README.txt lists them."""
     sessions = sessions_attended(subject, scope)
-    content_ids = [s.pk for s in sessions if shows_content(s, scope)]
+    content_ids = [s.pk for s, access in sessions if access.can_read_content]
     tables = [
         profile_table(subject),
         relationships_table(subject),
         focus_table(subject),
-        sessions_table(subject, sessions),
-        items_table(subject, sessions, scope),
+        sessions_table(sessions),
+        items_table(sessions),
         actions_table(subject, content_ids, scope),
         acknowledgements_table(subject),
         feedback_table(subject),
         addenda_table(subject, content_ids),
-        history_table(subject, sessions, scope),
+        history_table(sessions),
         sessions_led_table(subject),
         reminders_table(subject),
         records_read_table(subject),

@@ -10,6 +10,8 @@ from django.urls import reverse
 
 from privacy.exports import WITHHELD_TITLE, Scope, subject_access_export
 from privacy.models import EventKind, PrivacyEvent
+from sessions_app.models import RecordState
+from tests.factories import ItemFactory, SessionFactory
 from tests.privacy.conftest import everything, unzip
 
 pytestmark = pytest.mark.django_db
@@ -297,3 +299,20 @@ def test_the_service_refuses_anyone_elses_own_export(supervisee, other_supervise
             subject=supervisee, actor=other_supervisee, scope=Scope.SUBJECT_ACCESS
         )
     assert not PrivacyEvent.objects.exists()
+
+
+def test_history_written_before_sharing_is_in_the_subject_access_export_only(
+    client, supervisor, supervisee, administrator, today
+):
+    session = SessionFactory(supervisor=supervisor, supervisee=supervisee, date=today)
+    item = ItemFactory(session=session, title="DRAFT-ERA-TITLE")
+    item.title = "Caseload"
+    item.save()
+    session.record_state = RecordState.SHARED
+    session.save()
+    own = everything(own_files(client, supervisee))
+    assert "Caseload" in own
+    assert "DRAFT-ERA-TITLE" not in own
+    sar = sar_files(client, administrator, supervisee)
+    history = [r["what"] for r in rows(sar, "record_history")]
+    assert "added item “DRAFT-ERA-TITLE”" in history
