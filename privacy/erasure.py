@@ -35,6 +35,7 @@ from django.db.models import Q
 from core import clock
 from people.models import FocusAgreement, Relationship, User
 from sessions_app.models import (
+    AccessLog,
     Acknowledgement,
     Action,
     Addendum,
@@ -314,6 +315,16 @@ def person_erase(*, person: User, actor: User | None, by: str = "") -> dict:
             FocusAgreement.objects.filter(relationship_id__in=scope.relationship_ids),
             ["notes"],
             lambda r: {"notes": redact(r.notes)},
+        ),
+    )
+    # The access log's label of each read names the session's people ("Supervision with ...");
+    # a session removed in admin leaves only its label, so those are searched too.
+    count(
+        "access log labels",
+        _rewrite(
+            AccessLog.objects.filter(Q(session_id__in=ids) | Q(session__isnull=True)),
+            ["session_label"],
+            lambda r: {"session_label": redact(r.session_label)},
         ),
     )
     counts["reminders sent"] = ReminderSent.objects.filter(person=person).delete()[0]

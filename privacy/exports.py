@@ -586,10 +586,18 @@ def reminders_table(subject):
     )
 
 
+def _read_session(log):
+    """The session a read was of: its label, kept even when the session was removed since."""
+    if log.session_label or log.session is None:
+        return log.session_label
+    return f"{log.session.title()}, {log.session.date:%-d %b %Y} (session {log.session_id})"
+
+
 def records_read_table(subject):
     logs = (
         AccessLog.objects.filter(user=subject)
         .select_related("session__supervisor")
+        .prefetch_related("session__attendances__person")
         .order_by("viewed_at", "pk")
     )
     rows = [
@@ -597,17 +605,16 @@ def records_read_table(subject):
             log.viewed_at,
             log.get_place_display(),
             log.session_id,
-            log.session.date,
-            log.session.get_format_display(),
-            _person(log.session.supervisor),
+            log.session.date if log.session else None,
+            _read_session(log),
         ]
         for log in logs
     ]
     return Table(
         "records_you_read",
         "The access log of your own reading: the records you opened as a manager or "
-        "administrator (not your own sessions), and when. It names no record's content.",
-        ("viewed_at", "where", "session_id", "session_date", "format", "supervisor"),
+        "administrator (not your own sessions), where and when. It holds no record's content.",
+        ("viewed_at", "where", "session_id", "session_date", "session"),
         rows,
     )
 

@@ -33,7 +33,8 @@ from .models import EventKind, PrivacyEvent
 # Keep each IN (...) list well under every database's limit on query parameters.
 CHUNK = 500
 
-# The models that hang off a session, in the order the report lists them.
+# The models that hang off a session, in the order the report lists them. The access log is
+# not deleted with its session (it outlives a session removed in admin), so it is deleted here.
 SESSION_PARTS = [
     ("attendances", Attendance),
     ("discussion items", Item),
@@ -99,6 +100,12 @@ def _history_filters(session_ids, action_ids):
     return filters
 
 
+def _removed_sessions_log(cutoff):
+    """Reads of sessions since removed in admin, from before the cut-off: their label names
+    the people in the session, so they go when a record of that age would."""
+    return AccessLog.objects.filter(session__isnull=True, viewed_at__date__lt=cutoff)
+
+
 def _count(manager, make_q, ids):
     return sum(manager.filter(make_q(chunk)).count() for chunk in _chunks(ids))
 
@@ -135,6 +142,7 @@ def retention_plan(*, day: date, years: int) -> RetentionPlan:
                 for pk in manager.filter(make_q(chunk)).values_list("history_id", flat=True)
             }
     counts["history rows"] = len(history_ids)
+    counts["access log rows of sessions removed in admin"] = _removed_sessions_log(cutoff).count()
     counts["reminders sent"] = ReminderSent.objects.filter(sent_at__date__lt=cutoff).count()
     return RetentionPlan(day, years, cutoff, session_ids, action_ids, counts)
 
@@ -148,11 +156,13 @@ def retention_apply(*, day: date, years: int, by: str) -> RetentionPlan:
     """
     plan = retention_plan(day=day, years=years)
     for chunk in _chunks(plan.session_ids):
+        AccessLog.objects.filter(session_id__in=chunk).delete()
         # Deleting writes a "deleted" history row for each row; the next loop removes those too.
         Session.objects.filter(pk__in=chunk).delete()
     for _model, manager, make_q, ids in _history_filters(plan.session_ids, plan.action_ids):
         for chunk in _chunks(ids):
             manager.filter(make_q(chunk)).delete()
+    _removed_sessions_log(plan.cutoff).delete()
     ReminderSent.objects.filter(sent_at__date__lt=plan.cutoff).delete()
     PrivacyEvent.objects.create(
         kind=EventKind.RETENTION,

@@ -8,7 +8,6 @@ import pytest
 
 from core import clock
 from sessions_app.models import (
-    AccessLog,
     Acknowledgement,
     Addendum,
     Feedback,
@@ -17,6 +16,7 @@ from sessions_app.models import (
     Response,
     Status,
 )
+from sessions_app.records import record_read_log
 from tests.factories import GroupSessionFactory, ItemFactory, SessionFactory
 
 RATINGS = {
@@ -112,7 +112,7 @@ def records(supervisor, supervisee, other_supervisee, manager):
     focus = supervisee.supervisor_relationships.get()
     focus.focus_agreements.create(support=True, agreed_on=day, notes="SAM-FOCUS-NOTE")
     ReminderSent.objects.create(person=supervisee, kind="overdue", subject_key="SAM-REMINDER")
-    AccessLog.objects.create(user=manager, session=sam_shared)
+    record_read_log(session=sam_shared, by=manager)
     return {
         "sam_shared": sam_shared,
         "sam_draft": sam_draft,

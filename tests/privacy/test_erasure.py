@@ -28,6 +28,7 @@ from sessions_app.models import (
     Session,
     Status,
 )
+from sessions_app.records import record_read_log
 from tests.factories import ActionFactory, GroupSessionFactory, ItemFactory, SessionFactory
 from tests.privacy.conftest import RATINGS
 
@@ -93,7 +94,7 @@ def sams_records(supervisor, supervisee, other_supervisee, manager, today):
     )
     ItemFactory(session=nias, title="NIA-ITEM", notes="Nia's own notes.")
     ReminderSent.objects.create(person=supervisee, kind="overdue", subject_key="x")
-    AccessLog.objects.create(user=manager, session=one_to_one)
+    record_read_log(session=one_to_one, by=manager)
     return {
         "one_to_one": one_to_one,
         "caseload": caseload,
@@ -246,9 +247,17 @@ class TestErasingASupervisee:
         assert relationship.agreement == "Sue and Former colleague meet monthly."
         assert relationship.focus_agreements.get().notes == "Former colleague wants more support."
 
-    def test_the_access_log_and_the_audit_figures_keep_their_rows(self, sam_has_left, sams_records):
+    def test_the_access_log_and_the_audit_figures_keep_their_rows(
+        self, sam_has_left, sams_records, manager
+    ):
+        removed = AccessLog.objects.create(
+            user=manager, session=None, session_label="Supervision with Sam Social, 1 May 2026"
+        )
         erase(sam_has_left)
-        assert AccessLog.objects.filter(session=sams_records["one_to_one"]).count() == 1
+        log = AccessLog.objects.get(session=sams_records["one_to_one"])
+        assert log.session_label.startswith("Supervision with Former colleague, ")
+        removed.refresh_from_db()
+        assert removed.session_label == "Supervision with Former colleague, 1 May 2026"
         assert Item.objects.count() == 5
 
     def test_the_erasure_is_logged_without_personal_data(self, sam_has_left, administrator):

@@ -182,7 +182,8 @@ def test_a_supervisors_own_download_has_the_sessions_they_led_but_not_what_was_s
 def test_a_managers_own_download_lists_the_records_they_read(client, manager, records):
     read = rows(own_files(client, manager), "records_you_read")
     assert [r["session_id"] for r in read] == [records["sam_shared"].pk]
-    assert read[0]["supervisor"] == "Sue Supervisor"
+    assert read[0]["session"].startswith("Supervision with Sam Social, ")
+    assert read[0]["where"] == "Record page"
 
 
 def test_my_data_is_always_mine_whatever_is_asked(client, supervisee, other_supervisee, records):

@@ -26,6 +26,7 @@ from sessions_app.models import (
     ReviewOutcome,
     Session,
 )
+from sessions_app.records import record_read_log
 from tests.factories import ActionFactory, ItemFactory, SessionFactory
 from tests.privacy.conftest import RATINGS
 
@@ -57,7 +58,7 @@ def a_full_record(supervisor, supervisee, manager, day, title):
     Acknowledgement.objects.create(session=session, person=supervisee, response=Response.AGREE)
     Feedback.objects.create(session=session, person=supervisee, **RATINGS)
     Addendum.objects.create(session=session, author=supervisor, text=f"{title} addendum")
-    AccessLog.objects.create(user=manager, session=session)
+    record_read_log(session=session, by=manager)
     return session, action
 
 
@@ -100,9 +101,24 @@ def test_a_record_one_day_past_seven_years_goes_and_one_exactly_seven_years_old_
     assert list(Session.objects.all()) == [kept]
     assert not Item.objects.filter(session_id=old.pk).exists()
     assert Item.objects.filter(session=kept).count() == 1
-    for model in [Attendance, Action, Acknowledgement, Feedback, Addendum, AccessLog]:
+    for model in [Attendance, Action, Acknowledgement, Feedback, Addendum]:
         assert not model.objects.filter(session_id=old.pk).exists(), model
         assert model.objects.filter(session=kept).count() == 1, model
+    # The access log outlives a session removed in admin, but not one past its retention.
+    assert list(AccessLog.objects.values_list("session_id", flat=True)) == [kept.pk]
+
+
+def test_reads_of_sessions_removed_in_admin_go_when_they_are_as_old(manager, old_and_kept):
+    old_read, recent_read = (
+        AccessLog.objects.create(user=manager, session=None, session_label=label)
+        for label in ("Supervision with Sam Social, removed", "Supervision with Nia, removed")
+    )
+    AccessLog.objects.filter(pk=old_read.pk).update(
+        viewed_at=datetime.datetime.combine(ONE_DAY_MORE, datetime.time(12), tzinfo=datetime.UTC)
+    )
+    call_command("apply_retention", "--apply", stdout=io.StringIO())
+    assert not AccessLog.objects.filter(pk=old_read.pk).exists()
+    assert AccessLog.objects.filter(pk=recent_read.pk).exists()
 
 
 def test_history_rows_of_deleted_records_are_removed_and_others_kept(old_and_kept):
