@@ -9,6 +9,9 @@ removed and what is kept, and why.
 Removed:
 - name, email (to `erased-<id>@erased.invalid`), password (unusable), team, start date in
   post, roles and permissions, the teams they managed, the reminders sent to them;
+- their ways to sign in (allauth email addresses, two-step authenticators and recovery codes),
+  django-axes's failed sign-in and lockout records for their email, and the email and address
+  in their security-log entries (the entries stay: what happened, and when);
 - their own words: their feedback comments, their acknowledgement comments, the addenda they
   wrote to a record they did not lead;
 - the title and notes of confidential items in their one-to-one sessions (personal matters
@@ -29,11 +32,15 @@ organisation's evidence, for the people whose records were read).
 import re
 from dataclasses import dataclass, field
 
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from axes.models import AccessAttempt, AccessFailureLog
+from axes.models import AccessLog as SignInLog
 from django.db import transaction
 from django.db.models import Q
 
 from core import clock
-from people.models import FocusAgreement, Relationship, User
+from people.models import FocusAgreement, Relationship, SecurityEvent, User
 from sessions_app.models import (
     AccessLog,
     Acknowledgement,
@@ -213,6 +220,29 @@ def _rewrite(rows, fields, rule):
     return len(changed)
 
 
+def _erase_sign_in_data(person, redact, count):
+    """Sign-in: the ways to sign in go; the security log keeps what happened, not who or where.
+
+    The security log's rows about the person keep their kind and time (the organisation's
+    evidence of, say, a lockout) but lose the email tried and the address it came from.
+    """
+    count(
+        "security log entries",
+        _rewrite(
+            SecurityEvent.objects.filter(Q(user=person) | Q(email__iexact=person.email)),
+            ["email", "ip_address", "detail"],
+            lambda r: {"email": "", "ip_address": None, "detail": redact(r.detail)},
+        ),
+    )
+    count("sign-in email addresses", EmailAddress.objects.filter(user=person).delete()[0])
+    count("two-step sign-in authenticators", Authenticator.objects.filter(user=person).delete()[0])
+    for model in (AccessAttempt, AccessFailureLog, SignInLog):
+        count(
+            "failed sign-in and lockout records",
+            model.objects.filter(username__iexact=person.email).delete()[0],
+        )
+
+
 def _both(model):
     """The model's live rows and its history rows: each rule is applied to both."""
     return [model.objects, model.history.model.objects]
@@ -328,6 +358,7 @@ def person_erase(*, person: User, actor: User | None, by: str = "") -> dict:
         ),
     )
     counts["reminders sent"] = ReminderSent.objects.filter(person=person).delete()[0]
+    _erase_sign_in_data(person, redact, count)
     counts["teams managed"] = person.managed_teams.count()
     person.managed_teams.clear()
     person.groups.clear()

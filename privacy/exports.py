@@ -35,7 +35,8 @@ from core import clock
 from core.spreadsheet import safe_cell
 from core.vocabulary import FUNCTION_LABELS
 from people.access import is_administrator
-from people.models import FocusAgreement, Relationship, User
+from people.models import FocusAgreement, Relationship, SecurityEvent, User
+from people.security import has_two_factor
 from sessions_app.access import SessionAccess, readable_sessions
 from sessions_app.history import record_history
 from sessions_app.models import (
@@ -187,12 +188,14 @@ def profile_table(subject):
         subject.is_staff,
         subject.date_joined,
         subject.last_login,
+        has_two_factor(subject),
         teams,
     ]
     return Table(
         "profile",
         "Your account: email, name, team, start date in post, settings, sign-in dates, and the "
-        "teams you manage. Your password is stored only as a one-way hash and is not included.",
+        "teams you manage, and whether two-step sign-in is on. Your password and two-step "
+        "secrets are stored only in a form that cannot be read back, and are not included.",
         (
             "email",
             "name",
@@ -203,6 +206,7 @@ def profile_table(subject):
             "administrator",
             "joined",
             "last_sign_in",
+            "two_step_sign_in",
             "teams_managed",
         ),
         [row],
@@ -646,6 +650,25 @@ def record_reads_table(subject, sessions):
     )
 
 
+def security_log_table(subject):
+    events = (
+        SecurityEvent.objects.filter(Q(user=subject) | Q(email__iexact=subject.email))
+        .select_related("by")
+        .order_by("at", "pk")
+    )
+    rows = [
+        [e.at, e.get_kind_display(), e.email, e.ip_address, e.detail, _person(e.by)] for e in events
+    ]
+    return Table(
+        "security_log",
+        "The security log about your account: sign-ins and failed ones (with the email tried "
+        "and the network address they came from), lockouts, and changes to your password and "
+        "two-step sign-in, with the administrator who made a change for you.",
+        ("at", "what", "email", "address", "detail", "by_administrator"),
+        rows,
+    )
+
+
 def privacy_log_table(subject):
     events = (
         PrivacyEvent.objects.filter(Q(subject=subject) | Q(actor=subject))
@@ -690,7 +713,11 @@ def export_tables(subject, scope):
         records_read_table(subject),
     ]
     if scope is Scope.SUBJECT_ACCESS:
-        tables += [record_reads_table(subject, sessions), privacy_log_table(subject)]
+        tables += [
+            record_reads_table(subject, sessions),
+            security_log_table(subject),
+            privacy_log_table(subject),
+        ]
     return tables
 
 
@@ -730,7 +757,8 @@ NOT_INCLUDED = {
         "be about another member, whose data it is. Review them by hand if the request needs it.",
         "Other people's feedback and acknowledgements, and what was discussed in sessions the "
         "person led (that is their supervisees' data; the counts are in sessions_led).",
-        "The password, stored only as a one-way hash.",
+        "The password and two-step sign-in secrets, stored only in a form that cannot be read "
+        "back.",
     ],
 }
 

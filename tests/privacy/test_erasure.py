@@ -390,3 +390,44 @@ def test_the_data_rights_log_is_read_only_in_admin(client, administrator, sam_ha
     event = PrivacyEvent.objects.get()
     change = client.post(reverse("admin:privacy_privacyevent_change", args=[event.pk]), {})
     assert change.status_code == 403
+
+
+def test_the_ways_to_sign_in_go_and_the_security_log_forgets_who_and_where(
+    sam_has_left, administrator
+):
+    from allauth.account.models import EmailAddress
+    from allauth.mfa.models import Authenticator
+    from axes.models import AccessAttempt
+
+    from people.models import SecurityEvent
+
+    EmailAddress.objects.create(user=sam_has_left, email="sam@example.org", primary=True)
+    Authenticator.objects.create(user=sam_has_left, type=Authenticator.Type.TOTP, data={})
+    AccessAttempt.objects.create(
+        username="sam@example.org", ip_address="192.0.2.7", failures_since_start=3
+    )
+    SecurityEvent.objects.create(
+        kind=SecurityEvent.Kind.SIGN_IN, user=sam_has_left, ip_address="192.0.2.7"
+    )
+    SecurityEvent.objects.create(
+        kind=SecurityEvent.Kind.UNLOCKED,
+        email="sam@example.org",
+        by=administrator,
+        detail="sam@example.org: 3 failed sign-in record(s) cleared",
+    )
+    erase(sam_has_left)
+    assert not EmailAddress.objects.exists()
+    assert not Authenticator.objects.exists()
+    assert not AccessAttempt.objects.exists()
+    events = list(
+        SecurityEvent.objects.order_by("pk").values("kind", "email", "ip_address", "detail")
+    )
+    assert events == [
+        {"kind": "sign_in", "email": "", "ip_address": None, "detail": ""},
+        {
+            "kind": "unlocked",
+            "email": "",
+            "ip_address": None,
+            "detail": "Former colleague: 3 failed sign-in record(s) cleared",
+        },
+    ]

@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
+from people.models import SecurityEvent
 from privacy.exports import WITHHELD_TITLE, Scope, subject_access_export
 from privacy.models import EventKind, PrivacyEvent
 from sessions_app.models import RecordState
@@ -77,6 +78,7 @@ def test_own_download_has_a_json_and_a_csv_per_kind_and_a_readme(
             "administrator": False,
             "joined": rows(files, "profile")[0]["joined"],
             "last_sign_in": rows(files, "profile")[0]["last_sign_in"],
+            "two_step_sign_in": False,
             "teams_managed": "",
         }
     ]
@@ -317,3 +319,17 @@ def test_history_written_before_sharing_is_in_the_subject_access_export_only(
     sar = sar_files(client, administrator, supervisee)
     history = [r["what"] for r in rows(sar, "record_history")]
     assert "added item “DRAFT-ERA-TITLE”" in history
+
+
+def test_the_security_log_about_the_person_is_in_the_subject_access_export_only(
+    client, administrator, supervisee, records
+):
+    SecurityEvent.objects.create(
+        kind=SecurityEvent.Kind.SIGN_IN_FAILED,
+        email="sam@example.org",
+        ip_address="192.0.2.7",
+        detail="wrong email or password",
+    )
+    log = rows(sar_files(client, administrator, supervisee), "security_log")
+    assert [(e["what"], e["address"]) for e in log] == [("Sign-in failed", "192.0.2.7")]
+    assert "192.0.2.7" not in everything(own_files(client, supervisee))
