@@ -22,7 +22,7 @@ admin.site.unregister(User)
 @admin.register(User)
 class UserAdmin(PeopleUserAdmin):
     change_form_template = "admin/privacy/user_change_form.html"
-    actions = ["download_subject_access", "erase_people"]
+    actions = [*PeopleUserAdmin.actions, "download_subject_access", "erase_people"]
 
     @admin.action(description="Download a subject access export (one person)", permissions=["view"])
     def download_subject_access(self, request, queryset):
