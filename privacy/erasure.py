@@ -12,6 +12,7 @@ Removed:
 - their ways to sign in (allauth email addresses, two-step authenticators and recovery codes),
   django-axes's failed sign-in and lockout records for their email, and the email and address
   in their security-log entries (the entries stay: what happened, and when);
+- the emails in the outbox addressed to them, and their name in the emails to others;
 - their own words: their feedback comments, their acknowledgement comments, the addenda they
   wrote to a record they did not lead;
 - the title and notes of confidential items in their one-to-one sessions (personal matters
@@ -40,6 +41,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from core import clock
+from outbox.models import OutgoingEmail
 from people.models import FocusAgreement, Relationship, SecurityEvent, User
 from sessions_app.models import (
     AccessLog,
@@ -243,6 +245,27 @@ def _erase_sign_in_data(person, redact, count):
         )
 
 
+def _erase_outbox(person, redact, count):
+    """Emails to them go; emails to others that name them (recently sent, or waiting) lose the
+    name. The outbox keeps sent emails for weeks only, but erasure does not wait."""
+    count(
+        "emails to them",
+        OutgoingEmail.objects.filter(Q(person=person) | Q(to__iexact=person.email)).delete()[0],
+    )
+    names = [person.email, *re.findall(r"[^\W\d_][\w'-]*", person.name or "")]
+    mentions = Q()
+    for name in (n for n in names if len(n) >= 2):
+        mentions |= Q(subject__icontains=name) | Q(body__icontains=name)
+    count(
+        "emails naming them",
+        _rewrite(
+            OutgoingEmail.objects.filter(mentions),
+            ["subject", "body"],
+            lambda r: {"subject": redact(r.subject), "body": redact(r.body)},
+        ),
+    )
+
+
 def _both(model):
     """The model's live rows and its history rows: each rule is applied to both."""
     return [model.objects, model.history.model.objects]
@@ -359,6 +382,7 @@ def person_erase(*, person: User, actor: User | None, by: str = "") -> dict:
     )
     counts["reminders sent"] = ReminderSent.objects.filter(person=person).delete()[0]
     _erase_sign_in_data(person, redact, count)
+    _erase_outbox(person, redact, count)
     counts["teams managed"] = person.managed_teams.count()
     person.managed_teams.clear()
     person.groups.clear()

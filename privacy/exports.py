@@ -34,6 +34,7 @@ from django.utils import timezone
 from core import clock
 from core.spreadsheet import safe_cell
 from core.vocabulary import FUNCTION_LABELS
+from outbox.models import OutgoingEmail
 from people.access import is_administrator
 from people.models import FocusAgreement, Relationship, SecurityEvent, User
 from people.security import has_two_factor
@@ -597,6 +598,23 @@ def _read_session(log):
     return f"{log.session.title()}, {log.session.date:%-d %b %Y} (session {log.session_id})"
 
 
+def emails_table(subject):
+    emails = OutgoingEmail.objects.filter(Q(person=subject) | Q(to__iexact=subject.email)).order_by(
+        "created_at", "pk"
+    )
+    rows = [
+        [e.created_at, e.kind, e.to, e.subject, e.body, e.get_status_display(), e.sent_at]
+        for e in emails
+    ]
+    return Table(
+        "emails",
+        "The emails Fourfold sent you, or is about to, as they are still in its outbox (sent "
+        "emails are kept there for 30 days).",
+        ("queued_at", "about", "to", "subject", "body", "status", "sent_at"),
+        rows,
+    )
+
+
 def records_read_table(subject):
     logs = (
         AccessLog.objects.filter(user=subject)
@@ -710,6 +728,7 @@ def export_tables(subject, scope):
         history_table(sessions),
         sessions_led_table(subject),
         reminders_table(subject),
+        emails_table(subject),
         records_read_table(subject),
     ]
     if scope is Scope.SUBJECT_ACCESS:

@@ -431,3 +431,23 @@ def test_the_ways_to_sign_in_go_and_the_security_log_forgets_who_and_where(
             "detail": "Former colleague: 3 failed sign-in record(s) cleared",
         },
     ]
+
+
+def test_emails_to_them_go_and_emails_to_others_lose_their_name(sam_has_left, supervisor):
+    from outbox.models import OutgoingEmail
+
+    OutgoingEmail.objects.create(
+        kind="reminder", person=sam_has_left, to="sam@example.org", subject="Due", body="Hi Sam"
+    )
+    to_sue = OutgoingEmail.objects.create(
+        kind="record_acknowledged",
+        person=supervisor,
+        to=supervisor.email,
+        subject="Sam Social acknowledged your record",
+        body="Sam Social agreed, with comments.",
+    )
+    erase(sam_has_left)
+    assert list(OutgoingEmail.objects.all()) == [to_sue]
+    to_sue.refresh_from_db()
+    assert to_sue.subject == "Former colleague acknowledged your record"
+    assert to_sue.body == "Former colleague agreed, with comments."

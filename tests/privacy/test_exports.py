@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
+from outbox.models import OutgoingEmail
 from people.models import SecurityEvent
 from privacy.exports import WITHHELD_TITLE, Scope, subject_access_export
 from privacy.models import EventKind, PrivacyEvent
@@ -30,6 +31,7 @@ KINDS = [
     "record_history",
     "sessions_led",
     "reminders_sent",
+    "emails",
     "records_you_read",
 ]
 
@@ -333,3 +335,21 @@ def test_the_security_log_about_the_person_is_in_the_subject_access_export_only(
     log = rows(sar_files(client, administrator, supervisee), "security_log")
     assert [(e["what"], e["address"]) for e in log] == [("Sign-in failed", "192.0.2.7")]
     assert "192.0.2.7" not in everything(own_files(client, supervisee))
+
+
+def test_the_emails_sent_to_me_are_mine_and_no_one_elses(
+    client, supervisee, other_supervisee, records
+):
+    OutgoingEmail.objects.create(
+        kind="record_shared", person=supervisee, to=supervisee.email, subject="SAM-EMAIL", body="x"
+    )
+    OutgoingEmail.objects.create(
+        kind="record_shared",
+        person=other_supervisee,
+        to=other_supervisee.email,
+        subject="NIA-EMAIL",
+        body="x",
+    )
+    files = own_files(client, supervisee)
+    assert [e["subject"] for e in rows(files, "emails")] == ["SAM-EMAIL"]
+    assert "NIA-EMAIL" not in everything(files)
