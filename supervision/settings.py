@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "audit",
     "imports",
     "demo",
+    # After people: privacy's admin extends the people admin (subject access, erasure).
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -221,6 +223,14 @@ TASKS = {
 }
 # Absolute links in emails need the site's address.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# How long supervision records are kept, in whole years from the session's date (UK GDPR
+# storage limitation; docs/privacy.md). `manage.py apply_retention --apply` deletes older ones.
+# A deployment setting rather than an admin field: lowering it deletes records for good, so it
+# changes by a deliberate, reviewed configuration change, not a click beside the audit thresholds.
+RETENTION_YEARS = env_int("RETENTION_YEARS", 7)
+if RETENTION_YEARS < 1:
+    raise ImproperlyConfigured(f"RETENTION_YEARS must be 1 or more, not {RETENTION_YEARS}")
 
 # Uploads of a few thousand CSV rows stay well below this.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

@@ -25,5 +25,6 @@ urlpatterns = [
     path("people/", include("people.urls")),
     path("imports/", include("imports.urls")),
     path("audit/", include("audit.urls")),
+    path("privacy/", include("privacy.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -33,6 +33,7 @@ DATED_MODULES = {
     "tests.audit.test_balance",
     "tests.audit.test_balance_report",
     "tests.test_access_matrix",
+    "tests.privacy.test_retention",
 }
 
 

@@ -184,6 +184,16 @@ MATRIX = {
         "administrator": 200,
     },
     ("audit:organisation", None, "get"): {"administrator": 200},
+    # Data rights: each person downloads their own data (the page and the POST that downloads).
+    ("privacy:my_data", None, "get"): everyone(200),
+    ("privacy:my_data", None, "post"): everyone(200),
+    # Another person's subject access export, or their erasure: administrators only; for
+    # everyone else it does not exist.
+    ("privacy:subject_access", "person", "get"): {"administrator": 200},
+    ("privacy:subject_access", "person", "post"): {"administrator": 200},
+    ("privacy:erase", "person", "get"): {"administrator": 200},
+    # The person is still active, so even an administrator is refused, with the reason.
+    ("privacy:erase", "person", "post"): {"administrator": 409},
 }
 
 # Views that only accept POST answer 405 to GET, for the user who may use them.

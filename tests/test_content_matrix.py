@@ -3,11 +3,14 @@
 Marker words are planted in a confidential item, a draft, each supervisee's feedback and in
 ordinary items; then every place a person can read is fetched as each role: the record page
 (with its history), the log as CSV and as a printable page, the calendar file, the audit pages
-and their CSV files, and the admin's session, history and delete pages. Each marker must turn
+and their CSV files, the admin's session, history and delete pages, a person's own data
+download and an administrator's subject access export (zips). Each marker must turn
 up exactly in the places the access policy allows, and nowhere else. E-mails carry none.
 """
 
 import datetime
+import io
+import zipfile
 
 import pytest
 from django.core import mail
@@ -41,6 +44,8 @@ ROLES = [
 ]
 
 PAGE, LOG_CSV, LOG_PRINT = "page", "log_csv", "log_print"
+# A person's own data download, and an administrator's subject access export about the supervisee.
+MY_DATA, SUBJECT_ACCESS = "my_data", "subject_access"
 
 # role -> marker -> the places it must appear in (anywhere else, or missing, fails).
 EXPECTED = {
@@ -54,19 +59,27 @@ EXPECTED = {
         "mk-nia-feedback": {PAGE},
     },
     "supervisee": {
-        "mk-one-plain": {PAGE, LOG_CSV, LOG_PRINT},
-        "mk-one-confidential": {PAGE, LOG_CSV, LOG_PRINT},
-        "mk-sam-feedback": {PAGE},
-        "mk-group-plain": {PAGE, LOG_CSV, LOG_PRINT},
+        "mk-one-plain": {PAGE, LOG_CSV, LOG_PRINT, MY_DATA},
+        "mk-one-confidential": {PAGE, LOG_CSV, LOG_PRINT, MY_DATA},
+        "mk-sam-feedback": {PAGE, MY_DATA},
+        "mk-group-plain": {PAGE, LOG_CSV, LOG_PRINT, MY_DATA},
     },
     "other_supervisee": {
-        "mk-group-plain": {PAGE, LOG_CSV, LOG_PRINT},
-        "mk-nia-feedback": {PAGE},
+        "mk-group-plain": {PAGE, LOG_CSV, LOG_PRINT, MY_DATA},
+        "mk-nia-feedback": {PAGE, MY_DATA},
     },
     "other_supervisor": {},
     "manager": {"mk-one-plain": {PAGE}, "mk-group-plain": {PAGE}},
     "other_manager": {},
-    "administrator": {"mk-one-plain": {PAGE}, "mk-group-plain": {PAGE}},
+    # The subject access export is about the supervisee: their drafts and their own
+    # confidential items too, never another member's feedback or a group's confidential item.
+    "administrator": {
+        "mk-one-plain": {PAGE, SUBJECT_ACCESS},
+        "mk-one-confidential": {SUBJECT_ACCESS},
+        "mk-draft": {SUBJECT_ACCESS},
+        "mk-sam-feedback": {SUBJECT_ACCESS},
+        "mk-group-plain": {PAGE, SUBJECT_ACCESS},
+    },
     "outsider": {},
 }
 MARKERS = sorted({marker for expected in EXPECTED.values() for marker in expected})
@@ -139,6 +152,9 @@ def _text(response):
     assert response.status_code == 200, response
     if response.streaming:
         return b"".join(response.streaming_content).decode()
+    if response["Content-Type"] == "application/zip":
+        with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+            return "\n".join(archive.read(name).decode() for name in archive.namelist())
     return response.content.decode()
 
 
@@ -166,6 +182,8 @@ def places_for(client, world):
             for view in ("change", "history", "delete")
         ]
         + [client.get(reverse("admin:sessions_app_session_changelist"))],
+        MY_DATA: [client.post(reverse("privacy:my_data"))],
+        SUBJECT_ACCESS: [client.post(reverse("privacy:subject_access", args=[person.pk]))],
     }
     return {place: "\n".join(_text(r) for r in responses) for place, responses in places.items()}
 
