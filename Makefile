@@ -53,7 +53,9 @@ run: venv
 	else $(PY) manage.py run_worker & fi; worker=$$!; \
 	trap 'kill -TERM -- -$$worker 2>/dev/null || kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	echo "Worker started (process $$worker); it stops with the server."; \
-	$(PY) manage.py runserver $(ADDR)
+	echo "Two-step sign-in is offered, not required, in this demo (MFA_REQUIRED_FOR=$${MFA_REQUIRED_FOR:-nobody});"; \
+	echo "a live deployment requires it of managers and administrators unless told otherwise."; \
+	MFA_REQUIRED_FOR=$${MFA_REQUIRED_FOR:-nobody} $(PY) manage.py runserver $(ADDR)
 
 test: venv
 	@if [ -n "$$DATABASE_URL" ]; then echo "Testing against $${DATABASE_URL%%\?*}"; else echo "Testing against SQLite"; fi
