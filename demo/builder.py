@@ -1,15 +1,31 @@
-"""The demo organisation: a council's adult and children's social care, six months of supervision.
+"""Six months of Northbridge Council's supervision, recorded through the product's services.
 
-Read top to bottom: who works where, who supervises whom, what supervision talks about, and then
-one walk through the calendar that records every session through the services, the way a
-supervisor would. A fixed random seed makes the demo the same for a given today.
+`demo/data.py` says who works where and what supervision talks about. This module walks the
+calendar once, in date order, and takes each step the way the people in it would have, through
+the services the screens use: a supervisor books, cancels or moves a session, records a held one
+with its items, actions and reviews of earlier actions, and shares its record; the people present
+acknowledge it and give feedback; the supervisor adds an addendum now and then and signs it off;
+an owner marks an action done between sessions; a supervisor and supervisee agree a focus.
+Nothing here writes a record's state, an answer or a history row itself.
 
-Two people are there on purpose, so that a demo shows what the product is for:
-Mark Jennings, whose supervision is dominated by management, and Kieran Walsh, whose supervision
-is overdue. Everyone else is reasonably balanced and on time.
+The services stamp their times from `core.clock.now()`, but a demo needs the past. Each step is
+therefore taken *at* a moment of the demo's calendar (`self.step(moment, by=person)`):
+
+- the history rows a step's saves write are dated at that moment and name that person, through
+  django-simple-history's `pre_create_historical_record` signal (the request middleware names
+  the signed-in user the same way), so a record's history reads day by day, as it happened;
+- each time a service stamped (`shared_at`, `signed_off_at`, `created_at`, `updated_at`, an
+  action's `completed_on`) is noted in a ledger with the moment of its step, and one back-dating
+  pass at the end (`backdate`) moves those fields, and only those, to when they happened, in
+  the objects and in the copies their history rows keep. It never touches a state or an answer.
+
+Every moment is before today, so at any hour of today nothing in the demo is in the future.
+A fixed random seed makes the demo the same for a given today.
 """
 
 import random
+from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -17,17 +33,21 @@ from fractions import Fraction
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.db.models import Case, F, OuterRef, Subquery, When
 from django.test.utils import override_settings
 from django.utils import timezone
+from simple_history.signals import pre_create_historical_record
 
 from audit.models import AuditPolicy
 from core import clock
 from core.vocabulary import FUNCTIONS
 from people.models import FocusAgreement, Frequency, Kind, Relationship, Team, User
+from people.services import focus_agree
 from sessions_app.models import (
     Acknowledgement,
     Action,
     ActionReview,
+    Addendum,
     Attendance,
     Feedback,
     Format,
@@ -35,11 +55,18 @@ from sessions_app.models import (
     Item,
     Mode,
     Rating,
-    RecordState,
     Response,
     ReviewOutcome,
     Session,
     Status,
+)
+from sessions_app.records import (
+    action_mark_done,
+    addendum_add,
+    feedback_save,
+    record_acknowledge,
+    record_share,
+    record_sign_off,
 )
 from sessions_app.services import (
     ActionData,
@@ -50,662 +77,56 @@ from sessions_app.services import (
     session_reschedule,
 )
 
-ORGANISATION = "Northbridge Council"
-MAIL = "northbridge.example"
-ADMIN_EMAIL = f"admin@{MAIL}"
-DEMO_PASSWORD = "fourfold-demo"  # noqa: S105 - demo data only; the command says so when it runs.
-SEED = 4444
-HISTORY_DAYS = 182  # six months of supervision, ending today
-
-MANAGEMENT_DOMINATED_EMAIL = f"mark.jennings@{MAIL}"
-OVERDUE_EMAIL = f"kieran.walsh@{MAIL}"
-# The people a demo should look at first: (name, email, why).
-HIGHLIGHTS = [
-    ("Mark Jennings", MANAGEMENT_DOMINATED_EMAIL, "management dominates his supervision"),
-    ("Kieran Walsh", OVERDUE_EMAIL, "his one-to-one supervision is overdue"),
-]
-
-
-# --- The organisation -----------------------------------------------------------------------
-
-ADULTS, CHILDREN = "adults", "children"
-
-
-@dataclass(frozen=True)
-class TeamRow:
-    name: str
-    area: str
-    manager: str  # email of the team manager
-    group_weekday: int  # the team's monthly group supervision: second <weekday> of the month
-
-
-TEAMS = [
-    TeamRow("Adult Social Care: North Locality", ADULTS, f"helen.okafor@{MAIL}", 1),
-    TeamRow("Children's Assessment and Intervention", CHILDREN, f"david.marsh@{MAIL}", 2),
-    TeamRow("Children in Care and Care Leavers", CHILDREN, f"priya.raman@{MAIL}", 3),
-]
-
-
-@dataclass(frozen=True)
-class PersonRow:
-    name: str
-    email: str
-    team: str | None  # team name
-    in_post_days: int  # how long ago they started in post
-    practitioner: bool = True
-    login_role: str = ""  # shown in the printed demo logins when set
-
-
-def _person(name, team, in_post_days, **kwargs):
-    email = kwargs.pop("email", None) or f"{name.lower().replace(' ', '.')}@{MAIL}"
-    return PersonRow(name, email, team, in_post_days, **kwargs)
-
-
-AN, CA, CC = (team.name for team in TEAMS)
-
-PEOPLE = [
-    _person("Helen Okafor", AN, 3100, practitioner=False, login_role=f"manager, {AN}"),
-    _person("David Marsh", CA, 2600, practitioner=False, login_role=f"manager, {CA}"),
-    _person("Priya Raman", CC, 1900, practitioner=False, login_role=f"manager, {CC}"),
-    _person(
-        "Ruth Adeyemi",
-        None,
-        1200,
-        email="ruth.adeyemi@reflect-supervision.example",
-        practitioner=False,
-        login_role="external practice supervisor",
-    ),
-    # Adult Social Care: North Locality
-    _person(
-        "Grace Whitfield",
-        AN,
-        2900,
-        login_role="senior practitioner: supervisee and supervisor",
-    ),
-    _person("Tom Hughes", AN, 1400),
-    _person("Aisha Khan", AN, 800, login_role="supervisee (balanced)"),
-    _person("Megan Price", AN, 150, login_role="newly-qualified practitioner"),
-    _person("Owen Davies", AN, 2200),
-    _person("Lucy Brennan", AN, 600),
-    _person("Samuel Osei", AN, 38, login_role="newly-qualified practitioner (weeks into post)"),
-    # Children's Assessment and Intervention
-    _person("Mark Jennings", CA, 1100, login_role="supervisee (management-dominated)"),
-    _person("Chloe Adams", CA, 1700),
-    _person("Jamal Ahmed", CA, 900),
-    _person("Rebecca Taylor", CA, 2400),
-    _person("Hannah Lewis", CA, 100),
-    _person("Ben Carter", CA, 1300),
-    _person("Zara Hussain", CA, 700),
-    # Children in Care and Care Leavers
-    _person("Kieran Walsh", CC, 1500, login_role="supervisee (overdue)"),
-    _person("Emma Robinson", CC, 2000),
-    _person("Natalie Green", CC, 1000),
-    _person("Daniel Fraser", CC, 500),
-    _person("Olivia Bennett", CC, 1800),
-    _person("Ife Adebayo", CC, 650),
-]
-
-NEWLY_QUALIFIED_DAYS = 183  # in post for less than six months
-
-# How supervision with each supervisee tends to go. "management" leaves little room for anything
-# else; "overdue" stops being held five weeks before today; "reflective" is practice or external
-# supervision, mostly development and support.
-BALANCED, MANAGEMENT, OVERDUE, REFLECTIVE = "balanced", "management", "overdue", "reflective"
-
-L, P, X = Kind.LINE, Kind.PRACTICE, Kind.EXTERNAL
-W, F, M, S, NQ = (
-    Frequency.WEEKLY,
-    Frequency.FORTNIGHTLY,
-    Frequency.MONTHLY,
-    Frequency.SIX_WEEKLY,
-    Frequency.NEWLY_QUALIFIED,
+from .data import (
+    ACKNOWLEDGEMENT_COMMENTS,
+    ADDENDA,
+    ADMIN_EMAIL,
+    AGREEMENTS,
+    BALANCED,
+    CANCELLED_BY_SUPERVISEE_REASONS,
+    CANCELLED_BY_SUPERVISOR_REASONS,
+    CONFIDENTIAL_TOPIC,
+    DEMO_PASSWORD,
+    DEVELOPMENT_TOPICS,
+    DISAGREEMENT,
+    DISAGREEMENT_ADDENDUM,
+    FEEDBACK_COMMENTS,
+    FOCUS_AGREEMENTS,
+    GROUP_TOPICS,
+    HISTORY_DAYS,
+    MANAGEMENT,
+    MANAGEMENT_DOMINATED_COMMENT,
+    MANAGEMENT_TOPICS,
+    MEDIATION_TOPICS,
+    NEWLY_QUALIFIED_DAYS,
+    OVERDUE,
+    OVERDUE_CANCELLATION,
+    OVERDUE_RESCHEDULE,
+    PEOPLE,
+    RECENTLY_HELD,
+    REFLECTIVE,
+    RELATIONSHIPS,
+    SEED,
+    SUPPORT_TOPICS,
+    TEAMS,
 )
 
-# (supervisor, supervisee, kind, frequency, pattern), by first name: every first name is unique.
-RELATIONSHIPS = [
-    ("Helen", "Grace", L, M, BALANCED),
-    ("Helen", "Tom", L, M, BALANCED),
-    ("Helen", "Aisha", L, M, BALANCED),
-    ("Helen", "Megan", L, NQ, BALANCED),
-    ("Grace", "Megan", P, M, REFLECTIVE),
-    ("Grace", "Owen", L, M, BALANCED),
-    ("Grace", "Lucy", L, M, BALANCED),
-    ("Grace", "Samuel", L, NQ, BALANCED),
-    ("David", "Mark", L, F, MANAGEMENT),
-    ("David", "Chloe", L, M, BALANCED),
-    ("David", "Jamal", L, M, BALANCED),
-    ("David", "Rebecca", L, M, BALANCED),
-    ("David", "Hannah", L, NQ, BALANCED),
-    ("David", "Ben", L, M, BALANCED),
-    ("David", "Zara", L, F, BALANCED),
-    ("Priya", "Kieran", L, M, OVERDUE),
-    ("Priya", "Emma", L, M, BALANCED),
-    ("Priya", "Natalie", L, M, BALANCED),
-    ("Priya", "Daniel", L, M, BALANCED),
-    ("Priya", "Olivia", L, F, BALANCED),
-    ("Priya", "Ife", L, M, BALANCED),
-    ("Ruth", "Chloe", X, S, REFLECTIVE),
-    ("Ruth", "Ben", X, S, REFLECTIVE),
-    ("Ruth", "Emma", X, S, REFLECTIVE),
-]
-
-AGREEMENTS = {
-    Kind.LINE: (
-        "Line supervision between {supervisor} and {supervisee}, {frequency}, normally 90 "
-        "minutes, in a private room or on video, protected from interruptions.\n\n"
-        "We agree the agenda together at the start; either of us can add items. Over time we "
-        "will give attention to all four functions: management (caseload and accountable "
-        "practice), development (learning and CPD), support (the emotional impact of the work) "
-        "and mediation (the link between practice and the organisation).\n\n"
-        "{supervisor_first} writes the record within five working days and shares it; "
-        "{supervisee_first} reads it and agrees or adds comments. Personal matters are recorded "
-        "as confidential items. Cancelled sessions are rebooked within a week. We review this "
-        "agreement every six months."
-    ),
-    Kind.PRACTICE: (
-        "Practice supervision between {supervisor} (senior practitioner) and {supervisee}, "
-        "{frequency}, alongside line supervision. The focus is reflective case discussion and "
-        "professional development; caseload decisions stay with the line manager. "
-        "{supervisor_first} keeps a short record, shared with {supervisee_first}."
-    ),
-    Kind.EXTERNAL: (
-        "External supervision with {supervisor}, an independent practice supervisor "
-        "commissioned by Northbridge Council, {frequency}. The space is for reflection on the "
-        "emotional demands of the work and professional development. Records are brief and "
-        "shared with {supervisee_first}; anything about risk to a person is passed to the line "
-        "manager the same day."
-    ),
+# The times the services stamp from the clock: the only fields the back-dating pass may move.
+TIMESTAMPS = {
+    Session: {"created_at", "updated_at", "shared_at", "signed_off_at"},
+    Acknowledgement: {"created_at"},
+    Feedback: {"created_at", "updated_at"},
+    Action: {"completed_on"},
+    Addendum: {"created_at"},
+    FocusAgreement: {"created_at"},
 }
 
 
-# --- What supervision talks about -----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Topic:
-    """A discussion item as a supervisor might record it; `{case}` becomes a case reference."""
-
-    title: str
-    functions: tuple[str, ...]
-    stages: tuple[str, ...]
-    stakeholders: tuple[str, ...]
-    notes: str
-    area: str = ""  # ADULTS, CHILDREN, or "" for either
-    risk: bool = False
-    confidential: bool = False
-    newly_qualified: bool = False
-    action: str = ""
-    action_owner: str = "supervisee"  # "supervisee", "supervisor" or another owner's name
-
-
-EXP, REF, ANA, PLA = "experience", "reflection", "analysis", "plans_actions"
-CYCLE = (EXP, REF, ANA, PLA)
-QUICK_FIX = (EXP, PLA)
-SUP, PPL, ORG, PAR = "supervisee", "people", "organisation", "partners"
-
-MANAGEMENT_TOPICS = [
-    Topic(
-        "Caseload review",
-        ("management",),
-        QUICK_FIX,
-        (ORG, PPL),
-        "Went through the open cases one by one: priorities for the next month, two reviews "
-        "overdue, one case ready to close.",
-        action="Close or transfer the cases agreed today and update the allocation sheet",
-    ),
-    Topic(
-        "Care Act assessment for {case}: timescales",
-        ("management",),
-        (EXP, ANA, PLA),
-        (PPL, ORG),
-        "Assessment started five weeks ago; still waiting for the occupational therapy report. "
-        "Agreed what can be completed now and what to record as outstanding.",
-        area=ADULTS,
-        action="Complete the Care Act assessment for {case} and send it for authorisation",
-    ),
-    Topic(
-        "Section 42 enquiry for {case}",
-        ("management",),
-        CYCLE,
-        (PPL, PAR),
-        "Concerns about financial abuse by a relative. Enquiry plan agreed; the care provider "
-        "and the bank's vulnerable customer team have been contacted. Risk reviewed as medium, "
-        "protection plan in place.",
-        area=ADULTS,
-        risk=True,
-        action="Update the enquiry plan for {case} and arrange the outcome meeting",
-    ),
-    Topic(
-        "Annual reviews backlog",
-        ("management",),
-        QUICK_FIX,
-        (ORG, PPL),
-        "Six annual reviews past their date. Ordered them by risk and change in need; two can "
-        "be done by phone.",
-        area=ADULTS,
-        action="Book the three highest-priority overdue reviews",
-    ),
-    Topic(
-        "Mental capacity assessment for {case}",
-        ("management", "development"),
-        CYCLE,
-        (PPL, ORG),
-        "Decision about a move into residential care. Looked at whether the assessment shows "
-        "how the person weighed up the information, and how to record the best-interests "
-        "decision.",
-        area=ADULTS,
-        action="Revise the capacity assessment for {case} with the points agreed",
-    ),
-    Topic(
-        "Child protection plan for {case}: core group progress",
-        ("management",),
-        (EXP, ANA, PLA),
-        (PPL, PAR),
-        "Core group met last week. Two actions in the plan are behind (school attendance, GP "
-        "registration). Agreed what to escalate and the date of the next visit.",
-        area=CHILDREN,
-        risk=True,
-        action="Chase the outstanding core group actions for {case} before the review conference",
-    ),
-    Topic(
-        "Single assessment timescales",
-        ("management",),
-        QUICK_FIX,
-        (ORG, PPL),
-        "Three assessments close to the 45-working-day limit. Agreed which can be finished this "
-        "week and which need an extension recorded with reasons.",
-        area=CHILDREN,
-        action="Complete the two assessments due this week and record the extension for the third",
-    ),
-    Topic(
-        "Section 47 enquiry for {case}",
-        ("management",),
-        CYCLE,
-        (PPL, PAR),
-        "Strategy discussion after nursery reported a bruise. Went through the evidence, the "
-        "child's account and the parents' explanation; agreed the threshold for an initial "
-        "child protection conference is met.",
-        area=CHILDREN,
-        risk=True,
-        action="Write up the section 47 outcome for {case} and request the conference",
-    ),
-    Topic(
-        "Statutory visits and recording",
-        ("management",),
-        QUICK_FIX,
-        (ORG, PPL),
-        "Two statutory visits fall due in the next fortnight; one was late last month. Checked "
-        "the diary and the case-note backlog.",
-        area=CHILDREN,
-        action="Book the statutory visits due this fortnight and record last week's visit",
-    ),
-    Topic(
-        "Court statement deadline for {case}",
-        ("management",),
-        QUICK_FIX,
-        (ORG, PPL),
-        "Final evidence is due in nine days. Went through the structure of the statement and "
-        "what legal services need by Friday.",
-        area=CHILDREN,
-        action="Send the draft statement for {case} to legal services by Friday",
-    ),
-    Topic(
-        "Pathway plan review for {case}",
-        ("management", "mediation"),
-        (EXP, ANA, PLA),
-        (PPL, PAR),
-        "Care leaver turns 18 in three months. Housing and education sections incomplete; "
-        "handover date to the personal adviser agreed.",
-        area=CHILDREN,
-        action="Update the pathway plan for {case} with the housing options",
-    ),
-    Topic(
-        "Recording audit feedback",
-        ("management",),
-        (EXP, REF, PLA),
-        (ORG, SUP),
-        "The quarterly audit graded two records 'requires improvement': case notes not written "
-        "up within 48 hours and little analysis in one assessment. Talked through what got in "
-        "the way.",
-        action="Bring the case notes up to date on the two audited cases",
-    ),
-    Topic(
-        "Workload and caseload numbers",
-        ("management", "support"),
-        (EXP, REF, PLA),
-        (SUP, ORG),
-        "Caseload is above the team average. Talked about what feels unmanageable and what can "
-        "move; agreed no new allocations for two weeks.",
-        action="Move one case to the duty team",
-        action_owner="supervisor",
-    ),
-]
-
-DEVELOPMENT_TOPICS = [
-    Topic(
-        "Reflecting on a home visit for {case}",
-        ("development", "support"),
-        (EXP, REF, ANA),
-        (SUP, PPL),
-        "The visit did not go as planned. Slowed down to look at what happened, what the "
-        "practitioner felt at the time, and what the family's response might mean.",
-    ),
-    Topic(
-        "Strengths-based practice with {case}",
-        ("development",),
-        (REF, ANA, PLA),
-        (PPL, SUP),
-        "Explored what the person wants from their life rather than which services are free; "
-        "found community groups and family strengths to build the plan around.",
-        area=ADULTS,
-        action="Revisit the support plan for {case} with the person, starting from what matters "
-        "to them",
-    ),
-    Topic(
-        "Professional curiosity in {case}",
-        ("development",),
-        (REF, ANA),
-        (PPL,),
-        "Wondered together what else might explain the pattern of missed health appointments. "
-        "The father's role is largely unknown.",
-        area=CHILDREN,
-        action="Arrange to meet the father in {case}",
-    ),
-    Topic(
-        "Learning from a safeguarding adults review",
-        ("development",),
-        (REF, ANA, PLA),
-        (SUP, ORG, PPL),
-        "Read the local review on self-neglect together and talked about what its findings on "
-        "professional curiosity and multi-agency working mean for current cases.",
-        area=ADULTS,
-        action="Bring a self-neglect case to the next team case discussion",
-    ),
-    Topic(
-        "Learning from a child safeguarding practice review",
-        ("development",),
-        (REF, ANA, PLA),
-        (SUP, ORG, PPL),
-        "Read the local practice review on neglect together and talked about what its findings "
-        "on drift and the voice of the child mean for current cases.",
-        area=CHILDREN,
-        action="Add the child's own words to the assessment summaries on open cases",
-    ),
-    Topic(
-        "Direct observation of practice: feedback",
-        ("development",),
-        CYCLE,
-        (SUP, PPL),
-        "Feedback on the observed review meeting: warm, clear explanations; less room was given "
-        "to the person's own view of the risks.",
-        action="Write a reflective account of the observation for the CPD record",
-    ),
-    Topic(
-        "CPD and training plan",
-        ("development",),
-        (REF, PLA),
-        (SUP, ORG),
-        "Reviewed this year's learning goals and how they fit the team's needs; interested in "
-        "the systemic practice course.",
-        action="Apply for the training place discussed",
-    ),
-    Topic(
-        "ASYE portfolio progress",
-        ("development", "management"),
-        (REF, ANA, PLA),
-        (SUP, ORG),
-        "Reviewed the critical reflection log and the next assessment point against the "
-        "Knowledge and Skills Statement.",
-        newly_qualified=True,
-        action="Complete the next reflective log for the ASYE portfolio",
-    ),
-    Topic(
-        "Using a genogram in the assessment of {case}",
-        ("development",),
-        (EXP, REF, ANA),
-        (PPL, SUP),
-        "Drew the family network together; it showed a grandmother who has not been asked what "
-        "support she could offer.",
-        area=CHILDREN,
-    ),
-    Topic(
-        "Applying the Mental Capacity Act in practice",
-        ("development",),
-        (REF, ANA),
-        (SUP, PPL),
-        "Talked through unwise decisions versus lack of capacity, using two current cases as "
-        "examples.",
-        area=ADULTS,
-    ),
-]
-
-SUPPORT_TOPICS = [
-    Topic(
-        "Wellbeing check-in",
-        ("support",),
-        (EXP, REF),
-        (SUP,),
-        "How the last month has been. Sleeping better since the workload change; still finding "
-        "it hard to switch off in the evenings.",
-    ),
-    Topic(
-        "Impact of a distressing visit for {case}",
-        ("support", "development"),
-        (EXP, REF, ANA),
-        (SUP,),
-        "Found the visit upsetting. Time to talk it through and to notice how it connected with "
-        "an earlier case. Agreed to check in again next week.",
-    ),
-    Topic(
-        "Managing hostility in {case}",
-        ("support", "management"),
-        CYCLE,
-        (SUP, PPL),
-        "A family member has been verbally aggressive on two visits. Talked about personal "
-        "safety, joint visiting and keeping the focus on the person at the centre.",
-        risk=True,
-        action="Arrange joint visits for {case} until the risk assessment is reviewed",
-        action_owner="supervisor",
-    ),
-    Topic(
-        "Feeling stuck with {case}",
-        ("support", "development"),
-        (EXP, REF, ANA),
-        (SUP, PPL),
-        "Nothing seems to shift and the practitioner feels they are failing. Separated what is "
-        "in their control from what is not.",
-    ),
-    Topic(
-        "Confidence after a difficult court hearing",
-        ("support", "development"),
-        (EXP, REF),
-        (SUP,),
-        "Cross-examination was hard. Talked about what went well, what was out of the "
-        "practitioner's hands, and how to prepare next time.",
-        area=CHILDREN,
-    ),
-    Topic(
-        "Team relationships",
-        ("support", "mediation"),
-        (EXP, REF),
-        (SUP, ORG),
-        "Feeling isolated since the team moved to hybrid working. Talked about the duty rota "
-        "and the team's office days.",
-    ),
-]
-
-# Personal matters (SCIE): recorded as confidential, so only the two of them read the words.
-CONFIDENTIAL_TOPIC = Topic(
-    "Personal circumstances",
-    ("support",),
-    (EXP, REF, PLA),
-    (SUP,),
-    "A personal matter affecting work. Agreed flexible start times for the next month and an "
-    "occupational health referral if it would help.",
-    confidential=True,
-)
-
-MEDIATION_TOPICS = [
-    Topic(
-        "Delays in continuing healthcare decisions",
-        ("mediation",),
-        (EXP, ANA, PLA),
-        (PAR, PPL, ORG),
-        "Two people waiting more than eight weeks for a decision, one of them still in "
-        "hospital. Agreed to escalate through the joint funding panel.",
-        area=ADULTS,
-        action="Raise the continuing healthcare delays at the joint funding panel",
-        action_owner="supervisor",
-    ),
-    Topic(
-        "No home care available for {case}",
-        ("mediation", "management"),
-        (EXP, ANA, PLA),
-        (ORG, PAR, PPL),
-        "Brokerage has not found a provider in three weeks; the family is covering the gaps. "
-        "Talked about interim options and how to escalate.",
-        area=ADULTS,
-        action="Find an interim home care provider for {case}",
-        action_owner="Brokerage team",
-    ),
-    Topic(
-        "Threshold disagreement with the school about {case}",
-        ("mediation",),
-        CYCLE,
-        (PAR, PPL),
-        "The school feel a child protection enquiry is needed; the assessment so far does not "
-        "support it. Talked about the escalation policy and keeping the relationship with the "
-        "school.",
-        area=CHILDREN,
-        action="Meet the school's designated safeguarding lead about {case}",
-    ),
-    Topic(
-        "Police information-sharing delays",
-        ("mediation",),
-        QUICK_FIX,
-        (PAR, ORG),
-        "Police checks are taking over a week, holding up strategy discussions.",
-        area=CHILDREN,
-        action="Raise the information-sharing delays at the partnership meeting",
-        action_owner="supervisor",
-    ),
-    Topic(
-        "New case recording system",
-        ("mediation",),
-        (EXP, REF, PLA),
-        (ORG, SUP),
-        "Frustration with the new forms: they add time and the analysis box is easy to skip. "
-        "Agreed to pass specific examples to the implementation team.",
-        action="Send examples of the form problems to the implementation team",
-        action_owner="supervisor",
-    ),
-    Topic(
-        "Explaining a panel decision for {case}",
-        ("mediation", "support"),
-        (EXP, REF, ANA),
-        (PPL, ORG),
-        "The funding panel turned down the proposed plan. Talked about the practitioner's "
-        "disagreement with the decision and how to explain it honestly to the family.",
-    ),
-    Topic(
-        "Service restructure: what changes for the team",
-        ("mediation", "support"),
-        (EXP, REF),
-        (ORG, SUP),
-        "What the proposed restructure means for caseloads and office bases; what is known and "
-        "what is rumour.",
-    ),
-    Topic(
-        "Housing options for {case}",
-        ("mediation",),
-        (EXP, ANA, PLA),
-        (PAR, PPL),
-        "Current housing is unsuitable. Went through the housing options pathway and who to "
-        "contact.",
-        action="Refer {case} to the housing options team",
-    ),
-]
-
-GROUP_TOPICS = [
-    Topic(
-        "Case discussion: {case}, using the reflective group model",
-        ("development", "support"),
-        CYCLE,
-        (SUP, PPL),
-        "One practitioner presented; the group asked questions, offered hypotheses and the "
-        "presenter chose what to take forward.",
-    ),
-    Topic(
-        "Practice update: revised safeguarding procedures",
-        ("management", "mediation"),
-        QUICK_FIX,
-        (ORG, PAR),
-        "What changed in the multi-agency procedures this quarter and what it means for referrals.",
-    ),
-    Topic(
-        "Team wellbeing and workload",
-        ("support", "management"),
-        (EXP, REF),
-        (SUP, ORG),
-        "A round of how everyone is doing; pressures from vacancies and what would help.",
-    ),
-    Topic(
-        "Learning from audit themes",
-        ("development", "management"),
-        (REF, ANA, PLA),
-        (ORG, PPL),
-        "Themes from this quarter's case audits: analysis in assessments, the person's voice in "
-        "records.",
-    ),
-    Topic(
-        "Working with partners",
-        ("mediation",),
-        (EXP, REF, ANA),
-        (PAR,),
-        "What gets in the way with health, schools and housing, and what has worked.",
-    ),
-    Topic(
-        "Reflecting on a complaint",
-        ("development", "mediation"),
-        (EXP, REF, ANA),
-        (PPL, ORG),
-        "A complaint about communication, anonymised. What the family experienced and what the "
-        "team could do differently.",
-    ),
-]
-
-CANCELLED_BY_SUPERVISOR_REASONS = [
-    "Called to an urgent strategy meeting.",
-    "Covering duty: two team members off sick.",
-    "Attending court for care proceedings.",
-    "Unwell.",
-]
-CANCELLED_BY_SUPERVISEE_REASONS = [
-    "Emergency home visit following a safeguarding concern.",
-    "Annual leave; the date was missed when booking.",
-    "A hospital discharge meeting that could not be moved.",
-    "Unwell.",
-]
-ACKNOWLEDGEMENT_COMMENTS = [
-    "Agree. One correction: the joint visit is booked for Thursday, not Tuesday.",
-    "Agree, but I'd like the record to say my caseload is still above the agreed level.",
-    "Agree. Please add that I had already raised the delay with the hospital team.",
-    "Agree. I found the case discussion really helpful.",
-]
-DISAGREEMENT = (
-    "I disagree with the caseload item. The record says I agreed to take two new allocations; I "
-    "said I could take one once the court statement is filed."
-)
-FEEDBACK_COMMENTS = [
-    "",
-    "Helpful to have time to think, not just plan.",
-    "Good session; I'd like more time on my training plan next time.",
-    "Felt listened to.",
-]
-MANAGEMENT_DOMINATED_COMMENT = (
-    "Nearly all of it was caseload numbers and deadlines again. I wanted time to think through "
-    "the court work and how it is affecting me."
-)
+# What recording a session writes history for (see `create_session`).
+HISTORY_IN_BULK = (Session, Attendance, Item, Action, ActionReview)
+BATCH = 500  # rows per bulk insert or update
+# Review outcomes that move an action on from open.
+CLOSING = {ReviewOutcome.DONE, ReviewOutcome.DROPPED}
 
 
 # --- Loading ----------------------------------------------------------------------------------
@@ -721,13 +142,6 @@ class Outcome(StrEnum):
 class LoadResult:
     outcome: Outcome
     counts: dict[str, int] = field(default_factory=dict)
-
-
-def demo_logins():
-    """(email, role) of the people worth logging in as, administrator first."""
-    return [(ADMIN_EMAIL, "administrator")] + [
-        (person.email, person.login_role) for person in PEOPLE if person.login_role
-    ]
 
 
 def demo_is_loaded():
@@ -746,11 +160,10 @@ def demo_load(*, if_empty=False, today=None) -> LoadResult:
     if if_empty and User.objects.exists():
         return LoadResult(Outcome.SKIPPED)
     builder = _Builder(today or clock.today())
-    # A history row per save would more than double the load time: record without history,
-    # then write each object's first history row in bulk, dated when it was written.
-    with override_settings(SIMPLE_HISTORY_ENABLED=False):
+    with builder.dating_history():
         builder.build()
-    builder.write_history()
+    builder.write_recorded_history()
+    builder.backdate()
     counts = {
         "teams": Team.objects.count(),
         "people": User.objects.count(),
@@ -758,6 +171,9 @@ def demo_load(*, if_empty=False, today=None) -> LoadResult:
         "sessions": Session.objects.count(),
     }
     return LoadResult(Outcome.LOADED, counts)
+
+
+# --- The calendar -----------------------------------------------------------------------------
 
 
 def weekday_on_or_after(day):
@@ -770,6 +186,16 @@ def weekday_on_or_before(day):
     while day.weekday() >= 5:
         day -= timedelta(days=1)
     return day
+
+
+def working_days_before(day, count):
+    """The `count` working days (Monday to Friday) before `day`, latest first."""
+    days = []
+    while len(days) < count:
+        day -= timedelta(days=1)
+        if day.weekday() < 5:
+            days.append(day)
+    return days
 
 
 def second_weekday_of_month(year, month, weekday):
@@ -796,23 +222,37 @@ class _Builder:
         self.first_day = today - timedelta(days=HISTORY_DAYS)
         self.rng = random.Random(SEED)
         self.people = {}  # first name -> User
+        self.people_by_pk = {}
         self.practitioner_ids = set()
         self.team_manager = {}  # Team id -> User
         self.teams = {}  # name -> Team
         self.area = {}  # Team id -> ADULTS or CHILDREN
         self.caseloads = {}  # User id -> case references
-        self.open_actions = {}  # (supervisor id, supervisee id) -> [Action id]
+        self.open_actions = {}  # (supervisor id, supervisee id) -> [Action]
+        self.recently_held = dict(
+            zip(RECENTLY_HELD, working_days_before(today, len(RECENTLY_HELD)), strict=True)
+        )
         self.cancel_counter = 0
         self.disagreement_recorded = False
         self.session_ids = []
+        # The step being taken: when, and by whom (see the module's docstring).
+        self.moment_now = None
+        self.actor = None
+        self.ledger = defaultdict(dict)  # (model, pk) -> {timestamp field: when it happened}
+        # What `create_session` keeps back for `write_recorded_history`.
+        self.recorded = []  # Session, as session_create saved it
+        self.recorded_actions = []
+        self.closed_in_review = {}  # Action id -> (supervisor, moment) of the review
+        # `Model.history` builds a new manager class at each use; build each one once.
+        self.history = {model: model.history for model in HISTORY_IN_BULK}
 
     def build(self):
         AuditPolicy.current()
         self.create_people()
         relationships = self.create_relationships()
         slots = []
-        for relationship, pattern in relationships:
-            slots += self.one_to_one_slots(relationship, pattern)
+        for relationship, pattern, names in relationships:
+            slots += self.one_to_one_slots(relationship, pattern, names)
         for team in self.teams.values():
             slots += self.group_slots(team)
         # Walk the calendar in order, so each session reviews the actions of the one before it.
@@ -847,6 +287,7 @@ class _Builder:
             if row.practitioner:
                 self.practitioner_ids.add(person.pk)
             self.people[row.name.split()[0]] = person
+            self.people_by_pk[person.pk] = person
             self.caseloads[person.pk] = [f"C-{self.rng.randint(10000, 99999)}" for _ in range(5)]
         for row in TEAMS:
             team = self.teams[row.name]
@@ -875,7 +316,7 @@ class _Builder:
                     frequency=Frequency(frequency).label.lower(),
                 ),
             )
-            created.append((relationship, pattern))
+            created.append((relationship, pattern, (supervisor_name, supervisee_name)))
         return created
 
     # The calendar ------------------------------------------------------------------------------
@@ -888,13 +329,18 @@ class _Builder:
         """
         return relationship.interval_on(day) // 7 * 7
 
-    def one_to_one_slots(self, relationship, pattern):
+    def one_to_one_slots(self, relationship, pattern, names):
         if pattern == OVERDUE:
             return self.overdue_slots(relationship)
         if relationship.start_date > self.first_day:
             day = weekday_on_or_after(relationship.start_date + timedelta(days=2))
         else:
-            offset = self.rng.randrange(self.cadence(relationship, self.first_day))
+            step = self.cadence(relationship, self.first_day)
+            offset = self.rng.randrange(step)
+            if names in self.recently_held:
+                # Line the sessions up so the last one falls on its working day before today:
+                # whole weeks apart, they keep that weekday all the way back.
+                offset = (self.recently_held[names] - self.first_day).days % step
             day = weekday_on_or_after(self.first_day + timedelta(days=offset))
         slots = []
         while day < self.today:
@@ -937,7 +383,7 @@ class _Builder:
                 last_held + timedelta(days=28),
                 Status.CANCELLED_BY_SUPERVISOR,
                 relationship,
-                reason="Called to an urgent strategy meeting; rebooked for next week.",
+                reason=OVERDUE_CANCELLATION,
             )
         )
         slots.append(
@@ -945,7 +391,7 @@ class _Builder:
                 last_held + timedelta(days=35),
                 Status.RESCHEDULED,
                 relationship,
-                reason="Kieran in court all day for a final hearing.",
+                reason=OVERDUE_RESCHEDULE,
                 moved_to=weekday_on_or_after(self.today + timedelta(days=4)),
             )
         )
@@ -963,6 +409,88 @@ class _Builder:
                     return slots
                 slots.append(Slot(day, Status.HELD, team=team))
             year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+
+    # Steps in time -----------------------------------------------------------------------------
+
+    def moment(self, day, at):
+        return datetime.combine(day, at, tzinfo=timezone.get_current_timezone())
+
+    def before_today(self, day, at):
+        """`day` at `at`, or yesterday if `day` has not come yet: no step happens in the future."""
+        return self.moment(min(day, self.today - timedelta(days=1)), at)
+
+    @contextmanager
+    def step(self, moment, *, by):
+        """Take the services' writes inside as `by`'s, at `moment`."""
+        self.moment_now, self.actor = moment, by
+        try:
+            yield
+        finally:
+            self.moment_now = self.actor = None
+
+    def stamped(self, obj, **times):
+        """Note when the service that just wrote `obj` stamped these fields (see `backdate`)."""
+        model = type(obj)
+        unknown = set(times) - TIMESTAMPS[model]
+        if unknown:
+            raise ValueError(f"{model.__name__}.{unknown} is not a timestamp to back-date")
+        self.ledger[model, obj.pk].update(times)
+
+    @contextmanager
+    def dating_history(self):
+        """While building, each history row is dated at its step and names who took it."""
+
+        def date_history_row(sender, history_instance, **kwargs):
+            if self.moment_now is None:
+                raise RuntimeError("The demo saved something with history outside a step.")
+            history_instance.history_date = self.moment_now
+            history_instance.history_user = self.actor
+
+        uid = "demo-dating-history"
+        pre_create_historical_record.connect(date_history_row, weak=False, dispatch_uid=uid)
+        try:
+            yield
+        finally:
+            pre_create_historical_record.disconnect(dispatch_uid=uid)
+
+    def backdate(self):
+        """Move the times the services stamped from the clock to when each step happened.
+
+        Timestamps only (TIMESTAMPS), in the objects and then in the copies of them that their
+        history rows keep; states, answers and history dates are left as the steps wrote them.
+        """
+        by_model = defaultdict(dict)
+        for (model, pk), times in self.ledger.items():
+            by_model[model][pk] = times
+        for model, rows in by_model.items():
+            objects = model.objects.in_bulk(list(rows))
+            for pk, times in rows.items():
+                for name, value in times.items():
+                    setattr(objects[pk], name, value)
+            names = sorted(set().union(*rows.values()))
+            model.objects.bulk_update(objects.values(), names, batch_size=BATCH)
+
+        # A history row copies its object as it was then: a save's own time is the row's date,
+        # and a time stamped once (created, shared, signed off, done) is the object's.
+        def now_theirs(model, name):
+            value = Subquery(model.objects.filter(pk=OuterRef("id")).values(name)[:1])
+            return Case(When(**{f"{name}__isnull": True}, then=None), default=value)
+
+        Session.history.filter(id__in=self.session_ids).update(
+            created_at=now_theirs(Session, "created_at"),
+            updated_at=F("history_date"),
+            shared_at=now_theirs(Session, "shared_at"),
+            signed_off_at=now_theirs(Session, "signed_off_at"),
+        )
+        Acknowledgement.history.filter(session_id__in=self.session_ids).update(
+            created_at=now_theirs(Acknowledgement, "created_at")
+        )
+        Feedback.history.filter(session_id__in=self.session_ids).update(
+            created_at=now_theirs(Feedback, "created_at"), updated_at=F("history_date")
+        )
+        Action.history.filter(session_id__in=self.session_ids).update(
+            completed_on=now_theirs(Action, "completed_on")
+        )
 
     # Recording ---------------------------------------------------------------------------------
 
@@ -1001,24 +529,7 @@ class _Builder:
             )
 
         if slot.status != Status.HELD:
-            session = session_create(supervisor=supervisor, details=details, attendance=attendance)
-            self.session_ids.append(session.pk)
-            if slot.status in (Status.CANCELLED_BY_SUPERVISOR, Status.CANCELLED_BY_SUPERVISEE):
-                session_cancel(
-                    session=session,
-                    by=supervisor,
-                    by_supervisee=slot.status == Status.CANCELLED_BY_SUPERVISEE,
-                    reason=slot.reason,
-                )
-            elif slot.status == Status.RESCHEDULED:
-                moved = session_reschedule(
-                    session=session,
-                    by=supervisor,
-                    new_date=slot.moved_to,
-                    new_start_time=details.start_time,
-                    reason=slot.reason,
-                )
-                self.session_ids.append(moved.pk)
+            self.book(slot, supervisor, details, attendance)
             return
 
         if supervisee is None:
@@ -1028,23 +539,95 @@ class _Builder:
         else:
             discussed = self.one_to_one_items(slot, details)
             pair = (supervisor.pk, supervisee.pk)
-            reviews, still_open = self.review_outcomes(self.open_actions.get(pair, []))
+            brought_forward = self.done_before(self.open_actions.get(pair, []), slot.day)
+            reviews, still_open = self.review_outcomes(brought_forward)
             actions = self.actions(discussed, supervisor, supervisee, slot.day)
         items = [item for _topic, item in discussed]
-        session = session_create(
-            supervisor=supervisor,
+        # Written up at the end of the day it was held.
+        recorded = self.moment(slot.day, time(17, 0))
+        session, agreed = self.create_session(
+            recorded,
+            supervisor,
             details=details,
             attendance=attendance,
             items=items,
             actions=actions,
-            reviews=reviews,
+            reviews={action.pk: outcome for action, outcome in reviews.items()},
         )
-        self.session_ids.append(session.pk)
         if supervisee is not None:
-            new_actions = list(session.actions.values_list("pk", flat=True))
-            self.open_actions[pair] = still_open + new_actions
+            self.open_actions[pair] = still_open + agreed
         present = [pk for pk, here in attendance.items() if here]
         self.close_record(session, slot, items, present)
+
+    def create_session(self, moment, supervisor, **recorded):
+        """`session_create` at `moment`; its history rows are kept back, to write in bulk.
+
+        Recording a session saves it with its attendees, items, actions and reviews, a history
+        row each, one insert at a time, and a demo records hundreds: `write_recorded_history`
+        writes the same rows at the end, one insert per model. Returns the session and the
+        actions agreed in it.
+        """
+        with override_settings(SIMPLE_HISTORY_ENABLED=False):
+            session = session_create(supervisor=supervisor, **recorded)
+        actions = list(session.actions.all()) if recorded.get("actions") else []
+        # These are the objects as they were saved; later steps fetch their own copies.
+        for obj in [session, *actions]:
+            obj._history_user, obj._history_date = supervisor, moment
+        self.recorded.append(session)
+        self.recorded_actions += actions
+        for pk, outcome in recorded.get("reviews", {}).items():
+            # Done or dropped moves the action on; carried forward leaves it as it was.
+            if outcome in CLOSING:
+                self.closed_in_review[pk] = (supervisor, moment)
+        self.stamped(session, created_at=moment, updated_at=moment)
+        self.session_ids.append(session.pk)
+        return session, actions
+
+    def write_recorded_history(self):
+        """The history rows `create_session` kept back, dated when and by whom it was recorded.
+
+        Each row is the object as that step saved it: the sessions and new actions are the very
+        instances it saved; attendees, items and reviews never change once recorded, and an
+        action done or dropped in a review never changes after it, so their rows are read now.
+        """
+        recorded = {s.pk: (s._history_user, s._history_date) for s in self.recorded}
+        self.history[Session].bulk_history_create(self.recorded, batch_size=BATCH)
+        self.history[Action].bulk_history_create(self.recorded_actions, batch_size=BATCH)
+        for model in (Attendance, Item, ActionReview):
+            objects = list(model.objects.filter(session_id__in=list(recorded)))
+            for obj in objects:
+                obj._history_user, obj._history_date = recorded[obj.session_id]
+            self.history[model].bulk_history_create(objects, batch_size=BATCH)
+        closed = list(Action.objects.filter(pk__in=list(self.closed_in_review)))
+        for action in closed:
+            action._history_user, action._history_date = self.closed_in_review[action.pk]
+        self.history[Action].bulk_history_create(closed, update=True, batch_size=BATCH)
+
+    def book(self, slot, supervisor, details, attendance):
+        """A session booked a few weeks ahead; then perhaps cancelled or moved the day before."""
+        booked = self.before_today(slot.day - timedelta(days=28), time(12, 0))
+        session, _ = self.create_session(booked, supervisor, details=details, attendance=attendance)
+        if slot.status == Status.PLANNED:
+            return
+        changed = self.before_today(slot.day - timedelta(days=1), time(15, 0))
+        with self.step(changed, by=supervisor):
+            if slot.status == Status.RESCHEDULED:
+                moved = session_reschedule(
+                    session=session,
+                    new_date=slot.moved_to,
+                    new_start_time=details.start_time,
+                    reason=slot.reason,
+                )
+            else:
+                session_cancel(
+                    session=session,
+                    by_supervisee=slot.status == Status.CANCELLED_BY_SUPERVISEE,
+                    reason=slot.reason,
+                )
+        self.stamped(session, updated_at=changed)
+        if slot.status == Status.RESCHEDULED:
+            self.stamped(moved, created_at=changed, updated_at=changed)
+            self.session_ids.append(moved.pk)
 
     def duration(self, slot):
         relationship = slot.relationship
@@ -1152,49 +735,82 @@ class _Builder:
             )
         return actions
 
-    def review_outcomes(self, open_action_ids):
+    def done_before(self, open_actions, day):
+        """Now and then an owner marks their action done before the next session, on `day`.
+
+        Those are no longer open, so the next session does not review them; the rest come
+        forward.
+        """
+        brought_forward = []
+        for action in open_actions:
+            agreed_on = action.session.date
+            if action.owner_id is None or (day - agreed_on).days < 3 or self.rng.random() >= 0.2:
+                brought_forward.append(action)
+                continue
+            done_on = agreed_on + timedelta(days=self.rng.randint(1, (day - agreed_on).days - 1))
+            done = self.moment(done_on, time(16, 0))
+            with self.step(done, by=self.people_by_pk[action.owner_id]):
+                action_mark_done(action=action, person=self.people_by_pk[action.owner_id])
+            self.stamped(action, completed_on=done_on)
+        return brought_forward
+
+    def review_outcomes(self, brought_forward):
         """Most open actions are done by next time; some are carried forward, a few dropped."""
         reviews, still_open = {}, []
-        for action_id in open_action_ids:
+        for action in brought_forward:
             roll = self.rng.random()
             if roll < 0.65:
-                reviews[action_id] = ReviewOutcome.DONE
+                reviews[action] = ReviewOutcome.DONE
             elif roll < 0.92:
-                reviews[action_id] = ReviewOutcome.CARRIED_FORWARD
-                still_open.append(action_id)
+                reviews[action] = ReviewOutcome.CARRIED_FORWARD
+                still_open.append(action)
             else:
-                reviews[action_id] = ReviewOutcome.DROPPED
+                reviews[action] = ReviewOutcome.DROPPED
         return reviews, still_open
 
     def close_record(self, session, slot, items, present):
-        """Share and sign off older records, with the supervisees' answers and feedback."""
+        """Share the record; the people there answer it; older records are signed off."""
         rng = self.rng
         age = (self.today - slot.day).days
         if age < 6:
             return  # still a draft
         delay = rng.choice([1, 2, 2, 3, 4]) if rng.random() > 0.06 else rng.randint(9, 12)
         shared_on = min(slot.day + timedelta(days=delay), self.today - timedelta(days=1))
-        session.record_state = RecordState.SHARED
-        session.shared_at = self.moment(shared_on, time(16, 30))
+        supervisor = self.people_by_pk[session.supervisor_id]
+        shared = self.moment(shared_on, time(16, 30))
+        with self.step(shared, by=supervisor):
+            session = record_share(session=session, notify=False)
+        self.stamped(session, shared_at=shared, updated_at=shared)
+
         answers = age > 21 or rng.random() < 0.5
-        if age > 21 and rng.random() > 0.05:
-            session.record_state = RecordState.SIGNED_OFF
-            signed_on = min(shared_on + timedelta(days=rng.randint(2, 7)), self.today)
-            session.signed_off_at = self.moment(signed_on, time(11, 0))
-        session.save(update_fields=["record_state", "shared_at", "signed_off_at"])
-
-        answered_at = self.moment(shared_on + timedelta(days=1), time(9, 15))
+        signs_off = age > 21 and rng.random() > 0.05
+        answered_on = shared_on + timedelta(days=1)
+        if answered_on >= self.today:
+            return  # shared yesterday: nobody has answered yet
         if answers:
-            for person_id in present:
-                self.acknowledge(session, slot, person_id, answered_at)
+            for position, person_id in enumerate(present):
+                answered = self.moment(answered_on, time(9, 15 + position))
+                self.acknowledge(session, slot, person_id, answered, signs_off)
         if slot.team is None and (rng.random() < 0.3 or (slot.pattern == MANAGEMENT and age < 90)):
-            self.give_feedback(session, slot, items, present[0], answered_at)
+            given = self.moment(answered_on, time(9, 40))
+            self.give_feedback(session, items, present[0], given)
+        if signs_off:
+            signed_on = shared_on + timedelta(days=rng.randint(2, 7))
+            signed = self.moment(signed_on, time(11, 0))
+            with self.step(signed, by=supervisor):
+                session = record_sign_off(session=session)
+            self.stamped(session, signed_off_at=signed, updated_at=signed)
+            if rng.random() < 0.03:
+                added_on = signed_on + timedelta(days=rng.randint(1, 10))
+                if added_on < self.today:
+                    text = rng.choice(ADDENDA)
+                    self.add_addendum(session, text, self.moment(added_on, time(10, 0)))
 
-    def acknowledge(self, session, slot, person_id, answered_at):
+    def acknowledge(self, session, slot, person_id, answered, signs_off):
         response, comments = Response.AGREE, ""
         if (
             slot.pattern == MANAGEMENT
-            and session.record_state == RecordState.SIGNED_OFF
+            and signs_off
             and (self.today - slot.day).days < 90
             and not self.disagreement_recorded
         ):
@@ -1203,12 +819,24 @@ class _Builder:
         elif self.rng.random() < 0.15:
             response = Response.AGREE_WITH_COMMENTS
             comments = self.rng.choice(ACKNOWLEDGEMENT_COMMENTS)
-        acknowledgement = Acknowledgement.objects.create(
-            session=session, person_id=person_id, response=response, comments=comments
-        )
-        Acknowledgement.objects.filter(pk=acknowledgement.pk).update(created_at=answered_at)
+        person = self.people_by_pk[person_id]
+        with self.step(answered, by=person):
+            acknowledgement = record_acknowledge(
+                session=session, person=person, response=response, comments=comments, notify=False
+            )
+        self.stamped(acknowledgement, created_at=answered)
+        if response == Response.DISAGREE:
+            # The supervisor corrects the record before signing it off; it is never edited.
+            corrected = answered + timedelta(hours=5)
+            self.add_addendum(session, DISAGREEMENT_ADDENDUM, corrected)
 
-    def give_feedback(self, session, slot, items, person_id, answered_at):
+    def add_addendum(self, session, text, moment):
+        supervisor = self.people_by_pk[session.supervisor_id]
+        with self.step(moment, by=supervisor):
+            addendum = addendum_add(session=session, author=supervisor, text=text)
+        self.stamped(addendum, created_at=moment)
+
+    def give_feedback(self, session, items, person_id, given):
         shares = function_shares(items)
         ratings = {}
         for function in FUNCTIONS:
@@ -1226,62 +854,35 @@ class _Builder:
         else:
             usefulness = self.rng.choice([3, 4, 4, 5, 5])
             comments = self.rng.choice(FEEDBACK_COMMENTS)
-        feedback = Feedback.objects.create(
-            session=session,
-            person_id=person_id,
-            wants_more=least if self.rng.random() < 0.7 else "",
-            dominated=dominated,
-            usefulness=usefulness,
-            comments=comments,
+        values = {
+            "wants_more": least if self.rng.random() < 0.7 else "",
+            "dominated": dominated,
+            "usefulness": usefulness,
+            "comments": comments,
             **ratings,
-        )
-        Feedback.objects.filter(pk=feedback.pk).update(
-            created_at=answered_at, updated_at=answered_at
-        )
+        }
+        person = self.people_by_pk[person_id]
+        with self.step(given, by=person):
+            feedback = feedback_save(session=session, person=person, values=values, notify=False)
+        self.stamped(feedback, created_at=given, updated_at=given)
 
     def agree_focus(self):
-        """Six weeks ago, after his feedback, Mark and David agreed to make room for the rest."""
-        relationship = Relationship.objects.get(
-            supervisee=self.people["Mark"], supervisor=self.people["David"], kind=Kind.LINE
-        )
-        FocusAgreement.objects.create(
-            relationship=relationship,
-            development=True,
-            support=True,
-            agreed_on=self.today - timedelta(days=42),
-            notes="Mark said supervision has become a caseload check. Agreed to start each "
-            "session with reflective case discussion and a wellbeing check-in, and to move "
-            "caseload figures to a separate monthly meeting. Review in three months.",
-            created_by=self.people["David"],
-        )
-
-    def write_history(self):
-        """One "created" history row per demo object, by its author, when it was written."""
-        sessions = Session.objects.filter(pk__in=self.session_ids).select_related("supervisor")
-        written = {}
-        for session in sessions:
-            recorded_on = min(session.date, self.today - timedelta(days=1))
-            written[session.pk] = (session.supervisor, self.moment(recorded_on, time(17, 0)))
-            session._history_user = session.supervisor
-            session._history_date = (
-                session.signed_off_at or session.shared_at or written[session.pk][1]
+        for focus in FOCUS_AGREEMENTS:
+            supervisor = self.people[focus.supervisor]
+            relationship = Relationship.objects.get(
+                supervisee=self.people[focus.supervisee], supervisor=supervisor, kind=Kind.LINE
             )
-        Session.history.bulk_history_create(list(sessions))
-        for model in (Attendance, Item, Action, ActionReview):
-            objects = list(model.objects.filter(session_id__in=self.session_ids))
-            for obj in objects:
-                obj._history_user, obj._history_date = written[obj.session_id]
-            model.history.bulk_history_create(objects)
-        for model in (Acknowledgement, Feedback):
-            objects = list(
-                model.objects.filter(session_id__in=self.session_ids).select_related("person")
-            )
-            for obj in objects:
-                obj._history_user, obj._history_date = obj.person, obj.created_at
-            model.history.bulk_history_create(objects)
-
-    def moment(self, day, at):
-        return datetime.combine(day, at, tzinfo=timezone.get_current_timezone())
+            agreed_on = self.today - timedelta(days=focus.days_ago)
+            agreed = self.moment(agreed_on, time(12, 0))
+            with self.step(agreed, by=supervisor):
+                agreement = focus_agree(
+                    relationship=relationship,
+                    functions=list(focus.functions),
+                    agreed_on=agreed_on,
+                    notes=focus.notes,
+                    by=supervisor,
+                )
+            self.stamped(agreement, created_at=agreed)
 
 
 def function_shares(items):

@@ -44,14 +44,20 @@ def record_read_log(*, session: Session, by, place: str = ReadPlace.RECORD_PAGE)
 
 
 @transaction.atomic
-def record_share(*, session: Session, by) -> Session:
-    """Share a held session's record with the people who were there."""
+def record_share(*, session: Session, by, notify: bool = True) -> Session:
+    """Share a held session's record with the people who were there.
+
+    `notify=False` queues no email: for records written after the fact (the demo
+    organisation), whose people were told at the time. The same holds for acknowledgements and
+    feedback.
+    """
     session, _access = _locked(session, by, "share")
     session.record_state = RecordState.SHARED
     session.shared_at = clock.now()
     session.version += 1
     session.save()
-    notifications.record_shared(session)
+    if notify:
+        notifications.record_shared(session)
     return session
 
 
@@ -68,7 +74,7 @@ def record_withdraw(*, session: Session, by) -> Session:
 
 @transaction.atomic
 def record_acknowledge(
-    *, session: Session, by, response: str, comments: str = ""
+    *, session: Session, by, response: str, comments: str = "", notify: bool = True
 ) -> Acknowledgement:
     """A present attendee agrees, agrees with comments, or disagrees with reasons."""
     session, _access = _locked(session, by, "acknowledge")
@@ -77,7 +83,8 @@ def record_acknowledge(
     acknowledgement = Acknowledgement.objects.create(
         session=session, person=by, response=response, comments=comments.strip()
     )
-    notifications.record_acknowledged(acknowledgement)
+    if notify:
+        notifications.record_acknowledged(acknowledgement)
     return acknowledgement
 
 
@@ -102,13 +109,14 @@ def addendum_add(*, session: Session, by, text: str) -> Addendum:
 
 
 @transaction.atomic
-def feedback_save(*, session: Session, by, values: dict) -> Feedback:
+def feedback_save(*, session: Session, by, values: dict, notify: bool = True) -> Feedback:
     """Create or update a supervisee's feedback on a session, until the record is signed off."""
     session, _access = _locked(session, by, "give_feedback")
     feedback, _created = Feedback.objects.update_or_create(
         session=session, person=by, defaults=values
     )
-    notifications.feedback_given(feedback)
+    if notify:
+        notifications.feedback_given(feedback)
     return feedback
 
 

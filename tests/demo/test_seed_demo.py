@@ -11,18 +11,22 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 from django.db import transaction
-from django.db.models import F, Max, Sum
+from django.db.models import F, Max, OuterRef, Subquery, Sum
+from django.test import TestCase
 from django.test.utils import override_settings
+from django.utils import timezone
 
 from core.numbers import round_minutes, round_share
 from core.vocabulary import FUNCTIONS
-from demo import builder as demo
+from demo import data as demo
+from demo.builder import working_days_before
 from people.models import FocusAgreement, Frequency, Kind, Relationship, Team, User
 from sessions_app.models import (
     Acknowledgement,
     Action,
     ActionReview,
     ActionStatus,
+    Addendum,
     Attendance,
     Feedback,
     Format,
@@ -88,15 +92,45 @@ def test_if_empty_skips_when_a_user_exists(db):
     assert "Open http://127.0.0.1:8000" in output
 
 
+def test_working_days_before_skip_the_weekend():
+    monday = datetime.date(2026, 11, 30)
+    assert working_days_before(monday, 3) == [
+        datetime.date(2026, 11, 27),
+        datetime.date(2026, 11, 26),
+        datetime.date(2026, 11, 25),
+    ]
+    assert working_days_before(datetime.date(2026, 11, 29), 1) == [datetime.date(2026, 11, 27)]
+    assert working_days_before(datetime.date(2028, 3, 1), 1) == [datetime.date(2028, 2, 29)]
+
+
 @pytest.fixture(scope="class")
-def loaded(django_db_setup, django_db_blocker):
-    """Load the demo once for the whole class, then roll it back so other tests never see it."""
+def loaded(request, django_db_setup, django_db_blocker):
+    """Load the demo once for the whole class, then roll it back so other tests never see it.
+
+    What the load asked to run after its commit (emails, say) is kept on the class.
+    """
     fast_hashing = override_settings(
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]
     )
     with django_db_blocker.unblock(), fast_hashing, transaction.atomic():
-        yield seed_demo("--if-empty")
+        with TestCase.captureOnCommitCallbacks() as callbacks:
+            output = seed_demo("--if-empty")
+        request.cls.on_commit_callbacks = callbacks
+        yield output
         transaction.set_rollback(True)
+
+
+def start_of(day):
+    """Midnight at the start of `day`, in the organisation's time zone."""
+    return datetime.datetime.combine(day, datetime.time(0), tzinfo=timezone.get_current_timezone())
+
+
+def history_by_object(model, **filters):
+    """{object id: its history rows, oldest first}, in one query."""
+    rows = {}
+    for row in model.history.filter(**filters).order_by("history_date", "history_id"):
+        rows.setdefault(row.id, []).append(row)
+    return rows
 
 
 @pytest.mark.django_db
@@ -312,3 +346,97 @@ class TestDemoOrganisation:
         assert [e for e, c in codes.items() if "management_dominant" in c] == [
             demo.MANAGEMENT_DOMINATED_EMAIL
         ]
+
+    def test_loading_sends_no_email(self):
+        """The demo's people were told at the time: loading it queues no notification."""
+        assert self.on_commit_callbacks == []
+
+    def test_records_are_shared_and_signed_off_by_their_supervisor_through_the_services(self):
+        """The builder writes no record state itself.
+
+        Each step of a record's life is its own save, by its supervisor, at the time the record
+        gives, and moves the record's version on, as `record_share` and `record_sign_off` do;
+        each answer is its person's, written while the record was shared.
+        """
+        answered = Session.objects.filter(status=Status.HELD).exclude(
+            record_state=RecordState.DRAFT
+        )
+        history = history_by_object(Session, id__in=answered.values("pk"))
+        acknowledgements = history_by_object(Acknowledgement, session__in=answered)
+        feedback = history_by_object(Feedback, session__in=answered)
+        answers = Acknowledgement.objects.filter(session__in=answered)
+        answers_by_session = {}
+        for answer in [*answers, *Feedback.objects.filter(session__in=answered)]:
+            answers_by_session.setdefault(answer.session_id, []).append(answer)
+        assert answered.count() > 100
+        for session in answered:
+            steps, previous = [], None
+            for row in history[session.pk]:
+                if previous is None or row.record_state != previous.record_state:
+                    steps.append((row.record_state, row.history_user_id, row.history_date))
+                    if previous is not None:
+                        assert row.version == previous.version + 1, session
+                previous = row
+            expected = [
+                (RecordState.DRAFT, session.supervisor_id, session.created_at),
+                (RecordState.SHARED, session.supervisor_id, session.shared_at),
+            ]
+            if session.record_state == RecordState.SIGNED_OFF:
+                expected.append(
+                    (RecordState.SIGNED_OFF, session.supervisor_id, session.signed_off_at)
+                )
+            assert steps == expected, session
+            for answer in answers_by_session.get(session.pk, []):
+                rows = (acknowledgements if isinstance(answer, Acknowledgement) else feedback)[
+                    answer.pk
+                ]
+                assert [(r.history_type, r.history_user_id, r.history_date) for r in rows] == [
+                    ("+", answer.person_id, answer.created_at)
+                ]
+                assert session.shared_at < answer.created_at
+                assert session.signed_off_at is None or answer.created_at < session.signed_off_at
+
+    def test_everything_happened_before_today_and_history_agrees_with_the_records(self, today):
+        midnight = start_of(today)
+        stamped = {
+            Session: ("created_at", "updated_at", "shared_at", "signed_off_at"),
+            Acknowledgement: ("created_at",),
+            Feedback: ("created_at", "updated_at"),
+            Addendum: ("created_at",),
+            FocusAgreement: ("created_at",),
+        }
+        for model, fields in stamped.items():
+            for name in fields:
+                assert not model.objects.filter(**{f"{name}__gte": midnight}).exists(), name
+        assert not Action.objects.filter(completed_on__gte=today).exists()
+        for model in (Session, Attendance, Item, Action, ActionReview, Acknowledgement, Feedback):
+            assert model.history.exists()
+            assert not model.history.filter(history_date__gte=midnight).exists(), model
+        # A history row keeps a copy of the record's times, as they were when it was written.
+        assert not Session.history.exclude(updated_at=F("history_date")).exists()
+        for name in ("created_at", "shared_at", "signed_off_at"):
+            theirs = Subquery(Session.objects.filter(pk=OuterRef("id")).values(name)[:1])
+            copies = Session.history.exclude(**{f"{name}__isnull": True})
+            assert not copies.exclude(**{name: theirs}).exists(), name
+        focus = FocusAgreement.objects.get()
+        assert timezone.localdate(focus.created_at) == focus.agreed_on
+
+    def test_owners_mark_some_actions_done_between_sessions(self):
+        done_by_owner = Action.objects.filter(
+            status=ActionStatus.DONE, reviews__isnull=True
+        ).select_related("session")
+        assert done_by_owner.exists()
+        for action in done_by_owner:
+            last = action.history.first()
+            assert (last.history_type, last.history_user_id) == ("~", action.owner_id)
+            assert action.completed_on == timezone.localdate(last.history_date)
+            assert action.completed_on > action.session.date
+
+    def test_the_disagreement_is_answered_with_an_addendum_before_sign_off(self):
+        disagreement = Acknowledgement.objects.select_related("session").get(
+            response=Response.DISAGREE
+        )
+        session = disagreement.session
+        addendum = Addendum.objects.get(session=session)
+        assert addendum.author_id == session.supervisor_id
+        assert disagreement.created_at < addendum.created_at < session.signed_off_at

@@ -3,7 +3,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from core.dates import parse_iso_date
-from demo import builder as demo
+from demo import data
+from demo.builder import Outcome, demo_load
 
 
 class Command(BaseCommand):
@@ -30,28 +31,28 @@ class Command(BaseCommand):
             day = parse_iso_date(today)
             if day is None:
                 raise CommandError(f"--today must be a date as YYYY-MM-DD, not {today!r}")
-        result = demo.demo_load(if_empty=if_empty, today=day)
-        if result.outcome == demo.Outcome.LOADED:
+        result = demo_load(if_empty=if_empty, today=day)
+        if result.outcome == Outcome.LOADED:
             counts = ", ".join(f"{n} {what}" for what, n in result.counts.items())
             self.stdout.write(self.style.SUCCESS(f"Loaded the demo organisation: {counts}."))
-        elif result.outcome == demo.Outcome.ALREADY_LOADED:
+        elif result.outcome == Outcome.ALREADY_LOADED:
             self.stdout.write("Demo organisation already loaded; nothing changed.")
         else:
             self.stdout.write(
                 "Skipped the demo organisation: the database already has users (--if-empty)."
             )
-        demo_present = result.outcome != demo.Outcome.SKIPPED
+        demo_present = result.outcome != Outcome.SKIPPED
         if demo_present:
             self.stdout.write("")
-            self.stdout.write(f"{demo.ORGANISATION}: look first at")
-            for name, email, why in demo.HIGHLIGHTS:
+            self.stdout.write(f"{data.ORGANISATION}: look first at")
+            for name, email, why in data.HIGHLIGHTS:
                 self.stdout.write(self.style.WARNING(f"  {name} ({email}): {why}"))
         self.write_logins(demo_present=demo_present)
 
     def write_logins(self, *, demo_present):
         self.stdout.write("")
-        self.stdout.write(f"Demo logins (password for everyone: {demo.DEMO_PASSWORD})")
-        rows = demo.demo_logins()
+        self.stdout.write(f"Demo logins (password for everyone: {data.DEMO_PASSWORD})")
+        rows = data.demo_logins()
         width = max(len(email) for email, _role in rows)
         for email, role in rows:
             self.stdout.write(f"  {email:<{width}}  {role}")
