@@ -6,14 +6,16 @@ the services the screens use: a supervisor books, cancels or moves a session, re
 with its items, actions and reviews of earlier actions, and shares its record; the people present
 acknowledge it and give feedback; the supervisor adds an addendum now and then and signs it off;
 an owner marks an action done between sessions; a supervisor and supervisee agree a focus.
-Nothing here writes a record's state, an answer or a history row itself.
+Nothing here writes a record's state or anyone's answer itself.
 
 The services stamp their times from `core.clock.now()`, but a demo needs the past. Each step is
 therefore taken *at* a moment of the demo's calendar (`self.step(moment, by=person)`):
 
 - the history rows a step's saves write are dated at that moment and name that person, through
-  django-simple-history's `pre_create_historical_record` signal (the request middleware names
-  the signed-in user the same way), so a record's history reads day by day, as it happened;
+  django-simple-history's `pre_create_historical_record` signal (its request middleware names
+  the signed-in user the same way), so a record's history reads day by day, as it happened.
+  Recording a session is the one step whose history rows are kept back and written in bulk at
+  the end, the same rows, for speed (`create_session`);
 - each time a service stamped (`shared_at`, `signed_off_at`, `created_at`, `updated_at`, an
   action's `completed_on`) is noted in a ledger with the moment of its step, and one back-dating
   pass at the end (`backdate`) moves those fields, and only those, to when they happened, in
@@ -472,24 +474,25 @@ class _Builder:
 
         # A history row copies its object as it was then: a save's own time is the row's date,
         # and a time stamped once (created, shared, signed off, done) is the object's.
-        def now_theirs(model, name):
+        def object_time(model, name):
+            """The object's own (back-dated) time, where the row has one."""
             value = Subquery(model.objects.filter(pk=OuterRef("id")).values(name)[:1])
             return Case(When(**{f"{name}__isnull": True}, then=None), default=value)
 
         Session.history.filter(id__in=self.session_ids).update(
-            created_at=now_theirs(Session, "created_at"),
+            created_at=object_time(Session, "created_at"),
             updated_at=F("history_date"),
-            shared_at=now_theirs(Session, "shared_at"),
-            signed_off_at=now_theirs(Session, "signed_off_at"),
+            shared_at=object_time(Session, "shared_at"),
+            signed_off_at=object_time(Session, "signed_off_at"),
         )
         Acknowledgement.history.filter(session_id__in=self.session_ids).update(
-            created_at=now_theirs(Acknowledgement, "created_at")
+            created_at=object_time(Acknowledgement, "created_at")
         )
         Feedback.history.filter(session_id__in=self.session_ids).update(
-            created_at=now_theirs(Feedback, "created_at"), updated_at=F("history_date")
+            created_at=object_time(Feedback, "created_at"), updated_at=F("history_date")
         )
         Action.history.filter(session_id__in=self.session_ids).update(
-            completed_on=now_theirs(Action, "completed_on")
+            completed_on=object_time(Action, "completed_on")
         )
 
     # Recording ---------------------------------------------------------------------------------
