@@ -617,6 +617,7 @@ class _Builder:
             if slot.status == Status.RESCHEDULED:
                 moved = session_reschedule(
                     session=session,
+                    by=supervisor,
                     new_date=slot.moved_to,
                     new_start_time=details.start_time,
                     reason=slot.reason,
@@ -624,6 +625,7 @@ class _Builder:
             else:
                 session_cancel(
                     session=session,
+                    by=supervisor,
                     by_supervisee=slot.status == Status.CANCELLED_BY_SUPERVISEE,
                     reason=slot.reason,
                 )
@@ -753,7 +755,7 @@ class _Builder:
             done_on = agreed_on + timedelta(days=self.rng.randint(1, (day - agreed_on).days - 1))
             done = self.moment(done_on, time(16, 0))
             with self.step(done, by=self.people_by_pk[action.owner_id]):
-                action_mark_done(action=action, person=self.people_by_pk[action.owner_id])
+                action_mark_done(action=action, by=self.people_by_pk[action.owner_id])
             self.stamped(action, completed_on=done_on)
         return brought_forward
 
@@ -782,7 +784,7 @@ class _Builder:
         supervisor = self.people_by_pk[session.supervisor_id]
         shared = self.moment(shared_on, time(16, 30))
         with self.step(shared, by=supervisor):
-            session = record_share(session=session, notify=False)
+            session = record_share(session=session, by=supervisor, notify=False)
         self.stamped(session, shared_at=shared, updated_at=shared)
 
         answers = age > 21 or rng.random() < 0.5
@@ -801,7 +803,7 @@ class _Builder:
             signed_on = shared_on + timedelta(days=rng.randint(2, 7))
             signed = self.moment(signed_on, time(11, 0))
             with self.step(signed, by=supervisor):
-                session = record_sign_off(session=session)
+                session = record_sign_off(session=session, by=supervisor)
             self.stamped(session, signed_off_at=signed, updated_at=signed)
             if rng.random() < 0.03:
                 added_on = signed_on + timedelta(days=rng.randint(1, 10))
@@ -825,7 +827,7 @@ class _Builder:
         person = self.people_by_pk[person_id]
         with self.step(answered, by=person):
             acknowledgement = record_acknowledge(
-                session=session, person=person, response=response, comments=comments, notify=False
+                session=session, by=person, response=response, comments=comments, notify=False
             )
         self.stamped(acknowledgement, created_at=answered)
         if response == Response.DISAGREE:
@@ -836,7 +838,7 @@ class _Builder:
     def add_addendum(self, session, text, moment):
         supervisor = self.people_by_pk[session.supervisor_id]
         with self.step(moment, by=supervisor):
-            addendum = addendum_add(session=session, author=supervisor, text=text)
+            addendum = addendum_add(session=session, by=supervisor, text=text)
         self.stamped(addendum, created_at=moment)
 
     def give_feedback(self, session, items, person_id, given):
@@ -866,7 +868,7 @@ class _Builder:
         }
         person = self.people_by_pk[person_id]
         with self.step(given, by=person):
-            feedback = feedback_save(session=session, person=person, values=values, notify=False)
+            feedback = feedback_save(session=session, by=person, values=values, notify=False)
         self.stamped(feedback, created_at=given, updated_at=given)
 
     def agree_focus(self):
