@@ -9,7 +9,7 @@ from itertools import pairwise
 
 import pytest
 from django.apps import apps
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.db.models import F, Max, OuterRef, Subquery, Sum
 from django.test import TestCase
@@ -90,6 +90,15 @@ def test_if_empty_skips_when_a_user_exists(db):
     assert not Session.objects.exists()
     assert demo.DEMO_PASSWORD in output
     assert "Open http://127.0.0.1:8000" in output
+
+
+def test_today_may_not_be_in_the_future(db, today):
+    tomorrow = today + datetime.timedelta(days=1)
+
+    with pytest.raises(CommandError, match="may not be after today"):
+        seed_demo("--today", tomorrow.isoformat())
+
+    assert not User.objects.exists()
 
 
 def test_working_days_before_skip_the_weekend():

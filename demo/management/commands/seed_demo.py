@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
+from core import clock
 from core.dates import parse_iso_date
 from demo import data
 from demo.builder import Outcome, demo_load
@@ -31,6 +32,12 @@ class Command(BaseCommand):
             day = parse_iso_date(today)
             if day is None:
                 raise CommandError(f"--today must be a date as YYYY-MM-DD, not {today!r}")
+            if day > clock.today():
+                # The demo's sessions are held up to the day before; none is held in the future.
+                raise CommandError(
+                    f"--today may not be after today ({clock.today():%Y-%m-%d}): Fourfold "
+                    "records no held session in the future."
+                )
         result = demo_load(if_empty=if_empty, today=day)
         if result.outcome == Outcome.LOADED:
             counts = ", ".join(f"{n} {what}" for what, n in result.counts.items())
