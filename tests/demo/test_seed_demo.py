@@ -20,6 +20,7 @@ from core.numbers import round_minutes, round_share
 from core.vocabulary import FUNCTIONS
 from demo import data as demo
 from demo.builder import working_days_before
+from outbox.models import OutgoingEmail
 from people.models import FocusAgreement, Frequency, Kind, Relationship, Team, User
 from sessions_app.models import (
     Acknowledgement,
@@ -358,6 +359,7 @@ class TestDemoOrganisation:
 
     def test_loading_sends_no_email(self):
         """The demo's people were told at the time: loading it queues no notification."""
+        assert not OutgoingEmail.objects.exists()
         assert self.on_commit_callbacks == []
 
     def test_records_are_shared_and_signed_off_by_their_supervisor_through_the_services(self):
