@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from . import security
+from . import security, sso
 
 
 def _open_paths():
@@ -20,7 +20,8 @@ def _open_paths():
 
 def require_two_factor(get_response):
     """Sends a signed-in person whose role needs two-step sign-in, and who has not set it up,
-    to set it up before anything else."""
+    to set it up before anything else. Not after single sign-on: the identity provider asks
+    for the second factor then (people.sso.two_step_applies)."""
 
     def middleware(request):
         user = getattr(request, "user", None)
@@ -29,6 +30,7 @@ def require_two_factor(get_response):
             and user.is_authenticated
             and not request.path.startswith(_open_paths())
             and security.two_factor_required(user)
+            and sso.two_step_applies(request)
             and not security.has_two_factor(user)
         ):
             messages.warning(

@@ -15,6 +15,7 @@ from allauth.mfa.utils import is_mfa_enabled
 from axes.backends import AxesStandaloneBackend
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from .access import is_administrator, is_manager
@@ -32,10 +33,38 @@ WARNING_KINDS = {
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    """People are added by administrators or the import (INTERFACES.md), never by signing up."""
+    """People are added by administrators or the import (INTERFACES.md), never by signing up.
+
+    With single sign-on (people.sso): PASSWORD_SIGN_IN=false refuses a password from anyone
+    but the break-glass administrator, before it is checked (so it is not counted as a failed
+    sign-in), and sends no password reset to anyone else; the two-step code is asked after a
+    password, not after single sign-on.
+    """
 
     def is_open_for_signup(self, request):
         return False
+
+    def pre_authenticate(self, request, **credentials):
+        from .sso import password_refusal, password_sign_in_allowed
+
+        if not password_sign_in_allowed(credentials.get("email") or credentials.get("username")):
+            raise ValidationError(password_refusal(), code="password_sign_in_off")
+        super().pre_authenticate(request, **credentials)
+
+    def send_password_reset_mail(self, user, email, context):
+        from .sso import password_sign_in_allowed
+
+        if not password_sign_in_allowed(user.email):
+            return None
+        return super().send_password_reset_mail(user, email, context)
+
+    def get_login_stages(self):
+        return [
+            "people.sso.PasswordSignInAuthenticateStage"
+            if path == "allauth.mfa.stages.AuthenticateStage"
+            else path
+            for path in super().get_login_stages()
+        ]
 
 
 class LockoutBackend(AxesStandaloneBackend):

@@ -70,7 +70,10 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "axes",
+    "ninja",
     "django_tasks_db",
     "outbox",
     "people",
@@ -80,6 +83,8 @@ INSTALLED_APPS = [
     "demo",
     # After people: privacy's admin extends the people admin (subject access, erasure).
     "privacy",
+    "api",
+    "inspection",
 ]
 
 MIDDLEWARE = [
@@ -98,6 +103,8 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, so that it sees the lockout that authentication marks on the request.
     "axes.middleware.AxesMiddleware",
+    # The API's call log (api.middleware): every call, with its token and status.
+    "api.middleware.log_api_calls",
 ]
 
 ROOT_URLCONF = "supervision.urls"
@@ -311,6 +318,67 @@ if set(MFA_REQUIRED_FOR) - {*MFA_ROLES, "everyone", "nobody"}:
     )
 if "nobody" in MFA_REQUIRED_FOR:
     MFA_REQUIRED_FOR = []
+
+# Single sign-on by OpenID Connect (docs/sso.md): allauth's openid_connect provider, on when
+# SSO_ISSUER is set. People are matched by the e-mail claim to those already added (never
+# created); people.sso holds what Fourfold adds.
+SSO_ISSUER = os.environ.get("SSO_ISSUER", "").strip().rstrip("/")
+SSO_CLIENT_ID = os.environ.get("SSO_CLIENT_ID", "").strip()
+SSO_CLIENT_SECRET = os.environ.get("SSO_CLIENT_SECRET", "")
+SSO_EMAIL_CLAIM = os.environ.get("SSO_EMAIL_CLAIM", "").strip() or "email"
+SSO_DISPLAY_NAME = os.environ.get("SSO_DISPLAY_NAME", "").strip() or "your organisation's account"
+if SSO_ISSUER and not (SSO_CLIENT_ID and SSO_CLIENT_SECRET):
+    raise ImproperlyConfigured("SSO_ISSUER needs SSO_CLIENT_ID and SSO_CLIENT_SECRET")
+if SSO_ISSUER and not SSO_ISSUER.startswith("https://") and not DEBUG:
+    raise ImproperlyConfigured("SSO_ISSUER must be an https:// URL when DEBUG is off")
+
+
+def sso_providers(*, issuer, client_id, client_secret, display_name):
+    """allauth's SOCIALACCOUNT_PROVIDERS for one OpenID Connect provider (id "sso")."""
+    if not issuer:
+        return {}
+    return {
+        "openid_connect": {
+            "OAUTH_PKCE_ENABLED": True,
+            "APPS": [
+                {
+                    "provider_id": "sso",
+                    "name": display_name,
+                    "client_id": client_id,
+                    "secret": client_secret,
+                    "settings": {"server_url": issuer, "oauth_pkce_enabled": True},
+                }
+            ],
+        }
+    }
+
+
+SOCIALACCOUNT_PROVIDERS = sso_providers(
+    issuer=SSO_ISSUER,
+    client_id=SSO_CLIENT_ID,
+    client_secret=SSO_CLIENT_SECRET,
+    display_name=SSO_DISPLAY_NAME,
+)
+SOCIALACCOUNT_ADAPTER = "people.sso.SocialAccountAdapter"
+# Identities are never stored or linked: the e-mail claim decides at every sign-in.
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+# Signing in starts with a POST (a CSRF-protected button), never a plain link.
+SOCIALACCOUNT_LOGIN_ON_GET = False
+# Local passwords: PASSWORD_SIGN_IN=false turns them off for everyone but the break-glass
+# administrator named by BREAK_GLASS_EMAIL (who still needs two-step sign-in).
+PASSWORD_SIGN_IN = env_bool("PASSWORD_SIGN_IN", True)
+BREAK_GLASS_EMAIL = os.environ.get("BREAK_GLASS_EMAIL", "").strip().lower()
+if not PASSWORD_SIGN_IN and not SSO_ISSUER:
+    raise ImproperlyConfigured("PASSWORD_SIGN_IN=false needs single sign-on (SSO_ISSUER)")
+
+# The read-only API (docs/api.md): calls a minute per token.
+API_RATE_LIMIT = env_int("API_RATE_LIMIT", 120)
+if API_RATE_LIMIT < 1:
+    raise ImproperlyConfigured("API_RATE_LIMIT must be at least 1")
+# The inspection pack's heading (docs: README, "Inspection pack").
+ORGANISATION_NAME = os.environ.get("ORGANISATION_NAME", "").strip() or "Your organisation"
 
 # django-axes: LOGIN_FAILURE_LIMIT failed sign-ins (at most 10) lock out the account, and
 # separately the address they came from, until LOGIN_COOLOFF_MINUTES have passed since the last
