@@ -13,13 +13,15 @@ PYTHON_CANDIDATES := $(PYTHON) python3.14 python3.13 python3.12 \
 	$(wildcard /usr/local/bin/python3.1[2-9] /usr/bin/python3.1[2-9]) python3 python
 find_python = $(firstword $(foreach p,$(PYTHON_CANDIDATES),$(shell command -v $(p) >/dev/null 2>&1 && $(p) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1 && command -v $(p))))
 
-.PHONY: help venv run test lint format bench check-migrations clean
+.PHONY: help venv run test lint format bench check-migrations openapi oidc-provider clean
 
 help:
 	@echo "make run    - set up, migrate, load the demo organisation, serve on http://127.0.0.1:8000 with the worker"
 	@echo "make test   - run the whole test suite (set DATABASE_URL to test against PostgreSQL)"
 	@echo "make lint   - ruff check and format check; apps import downward only (import-linter)"
 	@echo "make bench  - benchmarks: import and balance timings, with ratios"
+	@echo "make openapi - write the API's OpenAPI document to docs/openapi.json (a test compares them)"
+	@echo "make oidc-provider - install the test identity provider (npm) that the SSO tests start"
 
 venv: $(STAMP)
 
@@ -72,6 +74,16 @@ format: venv
 
 bench: venv
 	$(PY) -m bench.run
+
+# The API's OpenAPI document, committed so that integrators can read it without a server;
+# tests/api fails when it differs from the one served.
+openapi: venv
+	$(PY) manage.py export_openapi_schema --api api.urls.api --indent 2 --sorted --output docs/openapi.json
+
+# The single sign-on tests start a real OpenID Connect provider (tests/oidc, oidc-provider from
+# npm); they install it themselves on first use, this does it ahead of time.
+oidc-provider:
+	cd tests/oidc && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 
 check-migrations: venv
 	$(PY) manage.py makemigrations --check --dry-run

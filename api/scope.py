@@ -73,10 +73,10 @@ class Scope:
             "frequency",
             "start_date",
             "end_date",
-            "supervisor__pk",
+            "supervisor__id",
             "supervisor__email",
             "supervisor__name",
-            "supervisee__pk",
+            "supervisee__id",
             "supervisee__email",
             "supervisee__name",
         )
@@ -102,7 +102,7 @@ class Scope:
                 "record_state",
                 "shared_at",
                 "signed_off_at",
-                "supervisor__pk",
+                "supervisor__id",
                 "supervisor__email",
                 "supervisor__name",
             )
