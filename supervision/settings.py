@@ -7,6 +7,7 @@ newcomer needs nothing installed. See `.env.example` for every variable.
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -359,6 +360,11 @@ SOCIALACCOUNT_PROVIDERS = sso_providers(
     client_secret=SSO_CLIENT_SECRET,
     display_name=SSO_DISPLAY_NAME,
 )
+if SSO_ISSUER:
+    # The sign-in button's form is answered with a redirect to the provider's authorization
+    # endpoint, and browsers hold such redirects to form-action: allow the provider's origin.
+    _issuer = urlsplit(SSO_ISSUER)
+    SECURE_CSP["form-action"] = [*SECURE_CSP["form-action"], f"{_issuer.scheme}://{_issuer.netloc}"]
 SOCIALACCOUNT_ADAPTER = "people.sso.SocialAccountAdapter"
 # Identities are never stored or linked: the e-mail claim decides at every sign-in.
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False

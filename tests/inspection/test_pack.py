@@ -168,3 +168,11 @@ def test_the_choice_page_lists_each_managed_team_and_the_organisation_for_admini
     page = client.get(reverse("inspection:index"))
     assert reverse("inspection:team_pdf", args=[other_team.pk]) in page.text
     assert reverse("inspection:organisation_pdf") in page.text
+
+
+def test_the_pages_and_the_pdfs_page_need_no_inline_style(client, administrator, team):
+    from tests.test_headers import inline_code
+
+    client.force_login(administrator)
+    assert inline_code(client.get(reverse("inspection:index")).content.decode()) == []
+    assert inline_code(client.get(reverse("admin:api_apitoken_add")).content.decode()) == []

@@ -235,3 +235,21 @@ def test_passwords_off_needs_single_sign_on(monkeypatch):
     finally:
         monkeypatch.undo()
         importlib.reload(module)
+
+
+def test_the_providers_origin_may_answer_the_sign_in_form(monkeypatch):
+    """The button's form is answered with a redirect to the provider, which browsers hold to
+    the page's form-action: the provider's origin is allowed there, nothing more."""
+    import importlib
+
+    import supervision.settings as module
+
+    monkeypatch.setenv("SSO_ISSUER", "https://login.microsoftonline.com/tenant-id/v2.0")
+    monkeypatch.setenv("SSO_CLIENT_ID", "client")
+    monkeypatch.setenv("SSO_CLIENT_SECRET", "secret")
+    try:
+        form_action = [str(source) for source in importlib.reload(module).SECURE_CSP["form-action"]]
+        assert form_action == ["'self'", "https://login.microsoftonline.com"]
+    finally:
+        monkeypatch.undo()
+        importlib.reload(module)
