@@ -5,6 +5,8 @@ Who may have which pack is `people.access` (another team is a 404, as on the das
 the figures are `inspection.pack`'s, from the audit selectors.
 """
 
+import logging
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -17,6 +19,8 @@ from people.access import get_team_for_user, is_administrator, teams_visible_to
 from .bundle import bundle_zip
 from .pack import build_pack
 from .pdf import pack_pdf
+
+logger = logging.getLogger(__name__)
 
 
 def _teams(user):
@@ -73,8 +77,14 @@ def _pack(request, team):
     return pack, None
 
 
-def _pdf_response(pack):
-    response = HttpResponse(pack_pdf(pack), content_type="application/pdf")
+def _pdf_response(request, pack):
+    try:
+        content = pack_pdf(pack)
+    except OSError:
+        # WeasyPrint could not load pango: the server is missing a system package.
+        logger.exception("The inspection pack's PDF needs Debian's pango (README)")
+        return render(request, "inspection/pdf_unavailable.html", {"pack": pack}, status=503)
+    response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{pack.slug}.pdf"'
     return response
 
@@ -94,7 +104,7 @@ def _organisation(request):
 @require_GET
 def team_pdf(request, pk):
     pack, refusal = _pack(request, get_team_for_user(request.user, pk))
-    return refusal or _pdf_response(pack)
+    return refusal or _pdf_response(request, pack)
 
 
 @login_required
@@ -109,7 +119,7 @@ def team_csv(request, pk):
 def organisation_pdf(request):
     _organisation(request)
     pack, refusal = _pack(request, None)
-    return refusal or _pdf_response(pack)
+    return refusal or _pdf_response(request, pack)
 
 
 @login_required

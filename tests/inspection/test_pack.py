@@ -176,3 +176,17 @@ def test_the_pages_and_the_pdfs_page_need_no_inline_style(client, administrator,
     client.force_login(administrator)
     assert inline_code(client.get(reverse("inspection:index")).content.decode()) == []
     assert inline_code(client.get(reverse("admin:api_apitoken_add")).content.decode()) == []
+
+
+def test_without_pango_the_pdf_says_why_and_offers_the_csv_files(
+    client, manager, team, monkeypatch
+):
+    def no_pango(pack):
+        raise OSError("cannot load library 'libpango-1.0-0'")
+
+    monkeypatch.setattr("inspection.views.pack_pdf", no_pango)
+    client.force_login(manager)
+    response = download(client, "inspection:team_pdf", team.pk, window="6")
+    assert response.status_code == 503
+    assert "missing a system package" in response.text
+    assert reverse("inspection:team_csv", args=[team.pk]) + "?window=6" in response.text

@@ -68,7 +68,9 @@ class IdentityProvider:
     process: subprocess.Popen
 
     def tamper_with_next_id_token(self):
-        requests.post(f"{self.issuer}/__test__/tamper", timeout=5).raise_for_status()
+        with requests.Session() as session:
+            session.trust_env = False
+            session.post(f"{self.issuer}/__test__/tamper", timeout=5).raise_for_status()
 
     def sign_in(self, client, *, email, name="", upn="", start=None):
         """What a browser does: start at Fourfold, sign in at the provider as `email`, come
@@ -80,6 +82,7 @@ class IdentityProvider:
         authorize = start.url
         assert authorize.startswith(self.issuer + "/"), authorize
         browser = requests.Session()
+        browser.trust_env = False  # straight to 127.0.0.1, whatever proxy is configured
         answer = browser.get(authorize, allow_redirects=False, timeout=10)
         assert answer.status_code in (302, 303), answer.text
         interaction = urljoin(self.issuer, answer.headers["location"])

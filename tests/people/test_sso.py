@@ -21,7 +21,10 @@ def identity_provider():
 
 
 @pytest.fixture
-def sso(settings, identity_provider):
+def sso(settings, identity_provider, monkeypatch):
+    # Fourfold talks to the provider on 127.0.0.1 directly, whatever proxy the machine has.
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
     settings.SSO_ISSUER = identity_provider.issuer
     settings.SSO_DISPLAY_NAME = "Northbridge Council account"
     settings.SSO_EMAIL_CLAIM = "email"
