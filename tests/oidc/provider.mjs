@@ -107,14 +107,15 @@ const provider = new Provider(issuer, {
 // Plain http on 127.0.0.1 is allowed only because nothing leaves this machine.
 provider.proxy = false;
 
-// A test's ID token with a broken signature: the last character of the signature changed.
+// A test's ID token with a broken signature: one character of the signature changed (the
+// last but one: the last may carry padding bits only, and changing those changes nothing).
 provider.use(async (ctx, next) => {
   await next();
   if (ctx.path === '/token' && state.tamperNext && ctx.body && ctx.body.id_token) {
     state.tamperNext = false;
     const token = ctx.body.id_token;
-    const last = token.at(-1) === 'A' ? 'B' : 'A';
-    ctx.body = { ...ctx.body, id_token: token.slice(0, -2) + last + token.at(-1) };
+    const changed = token.at(-2) === 'A' ? 'B' : 'A';
+    ctx.body = { ...ctx.body, id_token: token.slice(0, -2) + changed + token.at(-1) };
   }
 });
 
