@@ -8,7 +8,9 @@ Each step names who takes it (`by`) and refuses, with the reason, whatever the a
 all go through here, so no door can take a step the record page would not offer.
 """
 
-from django.db import transaction
+import functools
+
+from django.db import OperationalError, transaction
 
 from core import clock
 
@@ -27,6 +29,45 @@ from .models import (
     Session,
 )
 
+BUSY = (
+    "Someone else was saving this record at the same moment, and Fourfold could not wait any "
+    "longer for them to finish. Nothing of yours was saved: please try again."
+)
+
+# PostgreSQL's answers when a lock could not be had: lock_not_available (a lock_timeout ran out),
+# deadlock_detected, serialization_failure.
+_PG_BUSY_CODES = {"55P03", "40P01", "40001"}
+
+
+def _is_busy(exc):
+    cause = exc.__cause__
+    if getattr(cause, "pgcode", None) in _PG_BUSY_CODES:
+        return True
+    # SQLite, once its busy timeout (settings.DATABASES OPTIONS "timeout") has run out.
+    return "database is locked" in str(exc) or "database table is locked" in str(exc)
+
+
+def _one_writer_at_a_time(step):
+    """Run `step` in one transaction; when the record stays locked too long, refuse with BUSY.
+
+    The lock itself is taken by `_locked`: a row lock on PostgreSQL; on SQLite the whole
+    database, which every transaction locks as it begins (OPTIONS "transaction_mode":
+    "IMMEDIATE"), so two steps on one record run one after the other, never interleaved, and
+    each one's checks read what the one before it wrote.
+    """
+
+    @functools.wraps(step)
+    def run(*args, **kwargs):
+        try:
+            with transaction.atomic():
+                return step(*args, **kwargs)
+        except OperationalError as exc:
+            if _is_busy(exc):
+                raise Refused(BUSY) from exc
+            raise
+
+    return run
+
 
 def _locked(session: Session, by, step: str) -> tuple[Session, SessionAccess]:
     """The session row locked for this transaction, and the step checked against it."""
@@ -43,7 +84,7 @@ def record_read_log(*, session: Session, by, place: str = ReadPlace.RECORD_PAGE)
         AccessLog.objects.create(user=by, session=session, session_label=label, place=place)
 
 
-@transaction.atomic
+@_one_writer_at_a_time
 def record_share(*, session: Session, by, notify: bool = True) -> Session:
     """Share a held session's record with the people who were there.
 
@@ -61,7 +102,7 @@ def record_share(*, session: Session, by, notify: bool = True) -> Session:
     return session
 
 
-@transaction.atomic
+@_one_writer_at_a_time
 def record_withdraw(*, session: Session, by) -> Session:
     """Take a shared record back to draft: only before anyone has acknowledged it."""
     session, _access = _locked(session, by, "withdraw")
@@ -72,7 +113,7 @@ def record_withdraw(*, session: Session, by) -> Session:
     return session
 
 
-@transaction.atomic
+@_one_writer_at_a_time
 def record_acknowledge(
     *, session: Session, by, response: str, comments: str = "", notify: bool = True
 ) -> Acknowledgement:
@@ -88,7 +129,7 @@ def record_acknowledge(
     return acknowledgement
 
 
-@transaction.atomic
+@_one_writer_at_a_time
 def record_sign_off(*, session: Session, by) -> Session:
     """Lock the record once everyone present has acknowledged it."""
     session, _access = _locked(session, by, "sign_off")
@@ -99,7 +140,7 @@ def record_sign_off(*, session: Session, by) -> Session:
     return session
 
 
-@transaction.atomic
+@_one_writer_at_a_time
 def addendum_add(*, session: Session, by, text: str) -> Addendum:
     """Corrections and additions to a shared or signed-off record, never edits in place."""
     session, _access = _locked(session, by, "add_addendum")
@@ -108,7 +149,7 @@ def addendum_add(*, session: Session, by, text: str) -> Addendum:
     return Addendum.objects.create(session=session, author=by, text=text.strip())
 
 
-@transaction.atomic
+@_one_writer_at_a_time
 def feedback_save(*, session: Session, by, values: dict, notify: bool = True) -> Feedback:
     """Create or update a supervisee's feedback on a session, until the record is signed off."""
     session, _access = _locked(session, by, "give_feedback")
@@ -120,7 +161,7 @@ def feedback_save(*, session: Session, by, values: dict, notify: bool = True) ->
     return feedback
 
 
-@transaction.atomic
+@_one_writer_at_a_time
 def action_mark_done(*, action: Action, by) -> Action:
     """The owner of an open action marks it done."""
     action = Action.objects.select_for_update().select_related("session").get(pk=action.pk)

@@ -5,6 +5,7 @@ newcomer needs nothing installed. See `.env.example` for every variable.
 """
 
 import os
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -140,6 +141,24 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": BASE_DIR / "db.sqlite3",
+            # SQLite serves simultaneous requests (docs/security.md, "Concurrency"):
+            # - IMMEDIATE: a write transaction takes the write lock when it begins, so a second
+            #   writer waits its turn; a DEFERRED one that read first cannot be made to wait and
+            #   fails at once with "database is locked".
+            # - timeout: how long a writer waits for its turn, in seconds, before giving up.
+            # - WAL: readers never block the writer, nor it them; synchronous=NORMAL is safe in
+            #   WAL (a power cut may lose the last commits, never corrupt the file).
+            "OPTIONS": {
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+            },
+            # The test database is a file too, so that tests of concurrent requests see what a
+            # server sees (an in-memory database shares one connection between threads). One
+            # file per process, so that two runs in one checkout do not meet.
+            "TEST": {
+                "NAME": Path(tempfile.gettempdir()) / f"fourfold-test-{os.getpid()}.sqlite3",
+            },
         }
     }
 
