@@ -5,6 +5,8 @@ from django.contrib import admin, messages
 from django.db.models import Max
 from django.template.response import TemplateResponse
 
+from core.admin import FourfoldModelAdmin
+
 from .models import ApiCall, ApiToken
 from .services import api_token_create, api_token_revoke
 
@@ -16,7 +18,7 @@ class ApiTokenForm(forms.ModelForm):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(FourfoldModelAdmin):
     form = ApiTokenForm
     list_display = ["name", "key_id", "scope", "created_at", "created_by", "last_call", "state"]
     list_filter = ["team"]
@@ -92,7 +94,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 
 @admin.register(ApiCall)
-class ApiCallAdmin(admin.ModelAdmin):
+class ApiCallAdmin(FourfoldModelAdmin):
     list_display = ["at", "token", "method", "path", "status"]
     list_filter = ["status", "token"]
     search_fields = ["path", "token__name", "token__key_id"]

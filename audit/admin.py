@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from core.admin import FourfoldModelAdmin
+
 from .models import AuditPolicy
 
 
 @admin.register(AuditPolicy)
-class AuditPolicyAdmin(admin.ModelAdmin):
+class AuditPolicyAdmin(FourfoldModelAdmin):
     """The single policy row: administrators edit it; nobody adds a second or deletes it."""
 
     list_display = [

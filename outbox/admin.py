@@ -1,11 +1,14 @@
 """Administrators see the outbox, read only: what was sent, what waits, and why it failed."""
 
 from django.contrib import admin
+from django_tasks_db.models import DBTaskResult
+
+from core.admin import FourfoldModelAdmin, guard_admin
 
 from .models import DailyRun, OutgoingEmail
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(FourfoldModelAdmin):
     def has_add_permission(self, request):
         return False
 
@@ -56,3 +59,7 @@ class OutgoingEmailAdmin(ReadOnlyAdmin):
 class DailyRunAdmin(ReadOnlyAdmin):
     list_display = ["day", "job", "ran_at"]
     list_filter = ["job"]
+
+
+# The task queue's own screen (django-tasks-db) gets the guard on its list too.
+guard_admin(DBTaskResult)

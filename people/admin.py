@@ -1,12 +1,16 @@
+from allauth.account.models import EmailAddress
 from allauth.mfa.admin import AuthenticatorAdmin as BaseAuthenticatorAdmin
 from allauth.mfa.models import Authenticator
+from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.models import Group
 from django.db.models import Sum
 
 from core import clock
+from core.admin import FourfoldAdminMixin, FourfoldModelAdmin, guard_admin
 from core.clock import today
 
 from .access import is_administrator
@@ -40,7 +44,7 @@ class SupervisorRelationshipInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(FourfoldAdminMixin, BaseUserAdmin):
     form = FourfoldUserChangeForm
     add_form = FourfoldUserCreationForm
     ordering = ["name", "email"]
@@ -81,7 +85,7 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(SecurityEvent)
-class SecurityEventAdmin(admin.ModelAdmin):
+class SecurityEventAdmin(FourfoldModelAdmin):
     """The security log: administrators read it; nobody writes, edits or deletes a line."""
 
     list_display = ["at", "kind", "email", "ip_address", "detail", "by"]
@@ -109,7 +113,7 @@ class SecurityEventAdmin(admin.ModelAdmin):
 
 
 @admin.register(FailedSignIn)
-class FailedSignInAdmin(admin.ModelAdmin):
+class FailedSignInAdmin(FourfoldModelAdmin):
     """Failed sign-ins that axes counts, per account and address, and the unlock action."""
 
     list_display = ["username", "ip_address", "failures_since_start", "attempt_time", "locked"]
@@ -162,7 +166,7 @@ admin.site.unregister(Authenticator)
 
 
 @admin.register(Authenticator)
-class AuthenticatorAdmin(BaseAuthenticatorAdmin):
+class AuthenticatorAdmin(FourfoldAdminMixin, BaseAuthenticatorAdmin):
     """allauth's list of authenticators. Deleting one here is how an administrator lets someone
     who lost their phone and their recovery codes set up two-step sign-in again; it goes in
     the security log with who did it."""
@@ -185,8 +189,13 @@ class AuthenticatorAdmin(BaseAuthenticatorAdmin):
             )
 
 
+# The screens Django and allauth register get the guard on their lists too.
+for registered in (Group, EmailAddress, SocialApp, SocialAccount, SocialToken):
+    guard_admin(registered)
+
+
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(FourfoldModelAdmin):
     list_display = ["name", "manager_names"]
     search_fields = ["name", "managers__name", "managers__email"]
     filter_horizontal = ["managers"]
@@ -222,7 +231,7 @@ class FocusAgreementInline(admin.TabularInline):
 
 
 @admin.register(Relationship)
-class RelationshipAdmin(admin.ModelAdmin):
+class RelationshipAdmin(FourfoldModelAdmin):
     list_display = ["supervisee", "supervisor", "kind", "frequency", "start_date", "end_date"]
     list_filter = [ActiveFilter, "kind", "frequency", "supervisee__team"]
     search_fields = [

@@ -8,6 +8,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.template.response import TemplateResponse
 
+from core.admin import FourfoldModelAdmin
 from people.admin import UserAdmin as PeopleUserAdmin
 from people.models import User
 
@@ -72,7 +73,7 @@ class UserAdmin(PeopleUserAdmin):
 
 
 @admin.register(PrivacyEvent)
-class PrivacyEventAdmin(admin.ModelAdmin):
+class PrivacyEventAdmin(FourfoldModelAdmin):
     """Who exported, erased or deleted whose data, when: to read, never to edit."""
 
     list_display = ["at", "kind", "actor", "subject"]

@@ -11,6 +11,8 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
+from core.admin import FourfoldModelAdmin
+
 from . import services
 from .access import SessionAccess
 from .models import AccessLog, Attendance, ReadPlace, Session
@@ -32,7 +34,7 @@ class AttendanceInline(admin.TabularInline):
 
 
 @admin.register(Session)
-class SessionAdmin(admin.ModelAdmin):
+class SessionAdmin(FourfoldModelAdmin):
     list_display = ["date", "supervisor", "format", "group_type", "status", "record_state"]
     list_filter = ["status", "format", "group_type", "record_state", "mode"]
     search_fields = [
@@ -121,7 +123,7 @@ class SessionAdmin(admin.ModelAdmin):
 
 
 @admin.register(AccessLog)
-class AccessLogAdmin(admin.ModelAdmin):
+class AccessLogAdmin(FourfoldModelAdmin):
     """Who read which record, when and where: for administrators to read, never to edit."""
 
     list_display = ["viewed_at", "user", "session_label", "place"]
