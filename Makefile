@@ -13,12 +13,13 @@ PYTHON_CANDIDATES := $(PYTHON) python3.14 python3.13 python3.12 \
 	$(wildcard /usr/local/bin/python3.1[2-9] /usr/bin/python3.1[2-9]) python3 python
 find_python = $(firstword $(foreach p,$(PYTHON_CANDIDATES),$(shell command -v $(p) >/dev/null 2>&1 && $(p) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1 && command -v $(p))))
 
-.PHONY: help venv run test lint format bench check-migrations openapi oidc-provider clean
+.PHONY: help venv run test lint audit format bench check-migrations openapi oidc-provider clean
 
 help:
 	@echo "make run    - set up, migrate, load the demo organisation, serve on http://127.0.0.1:8000 with the worker"
 	@echo "make test   - run the whole test suite (set DATABASE_URL to test against PostgreSQL)"
-	@echo "make lint   - ruff check and format check; apps import downward only (import-linter)"
+	@echo "make lint   - ruff check and format check; apps import downward only (import-linter); pip-audit"
+	@echo "make audit  - pip-audit: known vulnerabilities in the pinned requirements (needs PyPI)"
 	@echo "make bench  - benchmarks: import and balance timings, with ratios"
 	@echo "make openapi - write the API's OpenAPI document to docs/openapi.json (a test compares them)"
 	@echo "make oidc-provider - install the test identity provider (npm) that the SSO tests start"
@@ -67,6 +68,28 @@ lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+	@$(MAKE) --no-print-directory audit
+
+# pip-audit asks PyPI, for each version pinned in requirements.txt, which known vulnerabilities
+# it has. --strict: a package it could not ask about fails the audit (by default it is skipped
+# and the audit passes, having checked nothing). SKIP_AUDIT=1 skips it, and says so loudly.
+audit: venv
+	@if [ -n "$(SKIP_AUDIT)" ]; then \
+		echo "pip-audit SKIPPED (SKIP_AUDIT is set): the dependencies have NOT been checked for known vulnerabilities."; \
+		exit 0; \
+	fi; \
+	echo "pip-audit: checking requirements.txt against PyPI's vulnerability data"; \
+	out=$$($(VENV)/bin/pip-audit --strict --no-deps --disable-pip --progress-spinner off -r requirements.txt 2>&1); \
+	status=$$?; \
+	echo "$$out" | grep -v -e "users are encouraged to fully hash" -e "Consider using a tool like"; \
+	if [ $$status -ne 0 ] && echo "$$out" | grep -q -i -e "could not be audited" -e "connection" -e "timed out" -e "resolve"; then \
+		echo; \
+		echo "make lint FAILED: pip-audit could not get PyPI's vulnerability data for every pinned package"; \
+		echo "from this machine (no network, or the index here does not serve PyPI's per-version JSON)."; \
+		echo "The dependencies have NOT been checked. Run 'make audit' where PyPI is reachable,"; \
+		echo "or 'make lint SKIP_AUDIT=1' to skip the check knowingly."; \
+	fi; \
+	exit $$status
 
 format: venv
 	$(VENV)/bin/ruff check --fix .
