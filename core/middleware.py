@@ -1,4 +1,8 @@
-"""Response headers Django has no setting for."""
+"""Response headers Django has no setting for, and a busy database answered in words."""
+
+from django.template.response import TemplateResponse
+
+from .db import BUSY, is_busy
 
 # Fourfold uses no camera, microphone, location, payment or other powerful browser feature:
 # say so, so that nothing injected into a page can ask for one.
@@ -27,3 +31,25 @@ def permissions_policy(get_response):
         return response
 
     return middleware
+
+
+class DatabaseBusyMiddleware:
+    """A lock not had in time, anywhere (a long save on SQLite), is a 503 that says so.
+
+    The record services refuse such a step themselves, with the same words; this catches the
+    rest, so that a busy database never reads as a server error. The request's transaction
+    has been rolled back: nothing was saved.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not is_busy(exception):
+            return None
+        response = TemplateResponse(request, "503.html", {"message": BUSY}, status=503)
+        response["Retry-After"] = "5"
+        return response

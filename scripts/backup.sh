@@ -7,7 +7,8 @@
 #
 # The archive holds special-category personal data (supervision records): it is written
 # readable by its owner only. Keep it encrypted, off the database server, and no longer than
-# the records themselves (docs/privacy.md). An SQLite database is backed up by copying its file.
+# the records themselves (docs/privacy.md). An SQLite database is backed up with
+# `sqlite3 db.sqlite3 ".backup FILE"` (it runs in WAL mode: never copy the file while it is in use).
 set -euo pipefail
 
 url="${DATABASE_URL:-}"
@@ -18,7 +19,7 @@ fi
 case "$url" in
   postgres://* | postgresql://*) ;;
   *)
-    echo "backup.sh: DATABASE_URL is not a PostgreSQL URL; for SQLite, copy the database file." >&2
+    echo "backup.sh: DATABASE_URL is not a PostgreSQL URL; for SQLite, use: sqlite3 db.sqlite3 \".backup FILE\"" >&2
     exit 2
     ;;
 esac

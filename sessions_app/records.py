@@ -13,6 +13,7 @@ import functools
 from django.db import OperationalError, transaction
 
 from core import clock
+from core.db import BUSY, is_busy
 
 from . import notifications
 from .access import Refused, SessionAccess
@@ -28,23 +29,6 @@ from .models import (
     Response,
     Session,
 )
-
-BUSY = (
-    "Someone else was saving this record at the same moment, and Fourfold could not wait any "
-    "longer for them to finish. Nothing of yours was saved: please try again."
-)
-
-# PostgreSQL's answers when a lock could not be had: lock_not_available (a lock_timeout ran out),
-# deadlock_detected, serialization_failure.
-_PG_BUSY_CODES = {"55P03", "40P01", "40001"}
-
-
-def _is_busy(exc):
-    cause = exc.__cause__
-    if getattr(cause, "pgcode", None) in _PG_BUSY_CODES:
-        return True
-    # SQLite, once its busy timeout (settings.DATABASES OPTIONS "timeout") has run out.
-    return "database is locked" in str(exc) or "database table is locked" in str(exc)
 
 
 def _one_writer_at_a_time(step):
@@ -62,7 +46,7 @@ def _one_writer_at_a_time(step):
             with transaction.atomic():
                 return step(*args, **kwargs)
         except OperationalError as exc:
-            if _is_busy(exc):
+            if is_busy(exc):
                 raise Refused(BUSY) from exc
             raise
 

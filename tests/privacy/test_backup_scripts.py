@@ -47,7 +47,7 @@ def test_backup_needs_a_postgresql_url():
     assert "DATABASE_URL is not set" in result.stderr
     result = run("backup.sh", database_url="sqlite:////tmp/x.sqlite3")
     assert result.returncode == 2
-    assert "copy the database file" in result.stderr
+    assert ".backup FILE" in result.stderr
 
 
 def test_restore_needs_a_backup_file(tmp_path):

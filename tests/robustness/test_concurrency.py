@@ -245,14 +245,14 @@ def test_a_step_that_waits_too_long_for_the_record_is_refused_with_a_reason_not_
         # The other request finishes as soon as this one has given up waiting: on SQLite the
         # lock is the whole database's, and the rest of this request (its session, saved on
         # every request) must not meet it too.
-        gave_up = records._is_busy
+        gave_up = records.is_busy
 
         def busy_then_the_other_finishes(exc):
             answer = gave_up(exc)
             release()
             return answer
 
-        monkeypatch.setattr(records, "_is_busy", busy_then_the_other_finishes)
+        monkeypatch.setattr(records, "is_busy", busy_then_the_other_finishes)
         response = client.post(
             reverse("sessions:acknowledge", args=[session.pk]), {"response": "agree"}
         )
