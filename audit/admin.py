@@ -18,6 +18,9 @@ class AuditPolicyAdmin(FourfoldModelAdmin):
         "min_session_minutes",
         "share_deadline_days",
         "group_counts_for_regularity",
+        "stakeholder_threshold",
+        "feedback_open_days",
+        "feedback_visibility",
         "updated_at",
     ]
 

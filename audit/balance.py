@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from core.numbers import minutes_text, percent_text, ratio, round_minutes, round_share
 from core.tally import Minutes
-from core.vocabulary import FUNCTIONS
+from core.vocabulary import FUNCTIONS, STAGES, STAKEHOLDERS
 
 if TYPE_CHECKING:
     from people.models import SupervisionGap
@@ -33,14 +33,19 @@ FUNCTION_NEGLECTED = "function_neglected"
 REFLECTIVE_SHORT_CIRCUIT = "reflective_short_circuit"
 SUPERVISION_OVERDUE = "supervision_overdue"
 SUPERVISEE_REPORTED_DOMINANCE = "supervisee_reported_dominance"
+STAKEHOLDER_ABSENT = "stakeholder_absent"
 
 FLAG_CODES = (
     FUNCTION_NEGLECTED,
     MANAGEMENT_DOMINANT,
     REFLECTIVE_SHORT_CIRCUIT,
+    STAKEHOLDER_ABSENT,
     SUPERVISEE_REPORTED_DOMINANCE,
     SUPERVISION_OVERDUE,
 )
+
+# The stakeholder whose absence is flagged (INTERFACES.md): people who draw on care and support.
+ABSENT_STAKEHOLDER = "people"
 
 # Inputs.
 
@@ -53,11 +58,15 @@ class Thresholds:
     neglect: Fraction = Fraction(1, 10)
     short_circuit: Fraction = Fraction(1, 2)
     min_sessions: int = 2
+    # 0 is off: no minutes can be fewer than none (INTERFACES.md's default).
+    stakeholder: Fraction = Fraction(0)
 
     @classmethod
-    def from_values(cls, *, dominance, neglect, short_circuit, min_sessions) -> Thresholds:
+    def from_values(
+        cls, *, dominance, neglect, short_circuit, min_sessions, stakeholder=0
+    ) -> Thresholds:
         # Fraction(Decimal("0.1")) is exactly 1/10; a float would not be, so refuse floats.
-        for value in (dominance, neglect, short_circuit):
+        for value in (dominance, neglect, short_circuit, stakeholder):
             if isinstance(value, float):
                 raise TypeError("thresholds must be Decimal, Fraction, int or str, not float")
         return cls(
@@ -65,6 +74,7 @@ class Thresholds:
             neglect=Fraction(neglect),
             short_circuit=Fraction(short_circuit),
             min_sessions=int(min_sessions),
+            stakeholder=Fraction(stakeholder),
         )
 
     @classmethod
@@ -75,6 +85,7 @@ class Thresholds:
             neglect=policy.neglect_threshold,
             short_circuit=policy.short_circuit_threshold,
             min_sessions=policy.min_sessions,
+            stakeholder=policy.stakeholder_threshold,
         )
 
 
@@ -86,20 +97,31 @@ DEFAULT_THRESHOLDS = Thresholds()
 
 @dataclass(frozen=True)
 class Flag:
+    """A flag, with the function it is about, or (`stakeholder_absent`) the stakeholder."""
+
     code: str
     function: str | None = None
+    stakeholder: str | None = None
+
+    @property
+    def detail(self) -> str | None:
+        return self.function or self.stakeholder
 
     @property
     def sort_key(self) -> tuple[str, str]:
-        return (self.code, self.function or "")
+        return (self.code, self.detail or "")
 
     def as_dict(self) -> dict:
-        if self.function is None:
-            return {"code": self.code}
-        return {"code": self.code, "function": self.function}
+        result = {"code": self.code}
+        if self.function is not None:
+            result["function"] = self.function
+        if self.stakeholder is not None:
+            result["stakeholder"] = self.stakeholder
+        return result
 
     def as_text(self) -> str:
-        return self.code if self.function is None else f"{self.code}:{self.function}"
+        """`code`, or `code:function` (`code:stakeholder`), as the CSV `flags` column has it."""
+        return self.code if self.detail is None else f"{self.code}:{self.detail}"
 
 
 @dataclass(frozen=True)
@@ -149,6 +171,11 @@ class Balance:
             else {key: float(round_share(shares[key])) for key in FUNCTIONS},
             "short_circuit_minutes": float(round_minutes(minutes.short_circuit)),
             "flags": [flag.as_dict() for flag in self.flags],
+            # Additions to the contract (INTERFACES.md): coverage, each item in full per key.
+            "stage_minutes": {key: float(round_minutes(minutes.by_stage[key])) for key in STAGES},
+            "stakeholder_minutes": {
+                key: float(round_minutes(minutes.by_stakeholder[key])) for key in STAKEHOLDERS
+            },
         }
 
 
@@ -188,6 +215,11 @@ def compute_balance(
         tagged=tagged,
         short_circuit=Fraction(minutes.short_circuit),
         sessions_held=minutes.sessions_held,
+        by_stage={key: Fraction(minutes.by_stage.get(key) or 0) for key in STAGES},
+        by_stakeholder={
+            key: Fraction(minutes.by_stakeholder.get(key) or 0) for key in STAKEHOLDERS
+        },
+        no_stage=Fraction(minutes.no_stage),
     )
     shares = exact.shares
     if isinstance(reported_dominance, Mapping):
@@ -205,6 +237,9 @@ def compute_balance(
                 flags.append(Flag(FUNCTION_NEGLECTED, key))
         if exact.short_circuit / tagged > thresholds.short_circuit:
             flags.append(Flag(REFLECTIVE_SHORT_CIRCUIT))
+        # Compared as minutes, not as a share: "people-minutes < threshold x tagged minutes".
+        if exact.by_stakeholder[ABSENT_STAKEHOLDER] < thresholds.stakeholder * tagged:
+            flags.append(Flag(STAKEHOLDER_ABSENT, stakeholder=ABSENT_STAKEHOLDER))
     if any(gap.overdue for gap in gaps):
         flags.append(Flag(SUPERVISION_OVERDUE))
     for key in reported:
@@ -291,6 +326,13 @@ def flag_reason(flag: Flag, balance: Balance) -> str:
             f"{_minutes_words(minutes.short_circuit)} of {across} ({shown}) went from "
             f"experience straight to plans & actions, without reflection or analysis; "
             f"the policy flags above {limit}"
+        )
+    if flag.code == STAKEHOLDER_ABSENT:
+        people = minutes.by_stakeholder[flag.stakeholder]
+        shown, limit = _share_against(people / minutes.tagged, t.stakeholder)
+        return (
+            f"{_minutes_words(people)} of {across} ({shown}) were about people who draw on "
+            f"care and support; the policy flags below {limit}"
         )
     if flag.code == SUPERVISION_OVERDUE:
         return "; ".join(_overdue_reason(gap) for gap in balance.overdue_gaps)

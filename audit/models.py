@@ -2,9 +2,13 @@
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+
+from core.vocabulary import FUNCTION_CHOICES, FUNCTION_LABELS
+from people.models import FeedbackVisibility
 
 SHARE_VALIDATORS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))]
 
@@ -54,6 +58,28 @@ class AuditPolicy(models.Model):
         "for each of their relationships when judging whether supervision is overdue (for teams "
         "that use group supervision on its own). Off: only one-to-ones with the supervisor count.",
     )
+    stakeholder_threshold = models.DecimalField(
+        max_digits=5,
+        decimal_places=4,
+        default=Decimal("0"),
+        validators=SHARE_VALIDATORS,
+        help_text="Flag that people who draw on care and support are absent when the minutes "
+        "tagged with them are fewer than this times the tagged minutes (0-1; 0 is off, 0.10 is "
+        "a sensible value).",
+    )
+    feedback_open_days = models.PositiveIntegerField(
+        "days feedback stays open after sign-off",
+        default=14,
+        help_text="A supervisee can give or change their feedback on a record until this many "
+        "days after it was signed off (0: until the day it is signed off).",
+    )
+    feedback_visibility = models.CharField(
+        "who sees supervisee feedback",
+        max_length=20,
+        choices=FeedbackVisibility.choices,
+        default=FeedbackVisibility.COUNTS,
+        help_text="Every feedback form tells the supervisee exactly what this setting means.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -66,7 +92,9 @@ class AuditPolicy(models.Model):
                 & Q(neglect_threshold__gte=0)
                 & Q(neglect_threshold__lte=1)
                 & Q(short_circuit_threshold__gte=0)
-                & Q(short_circuit_threshold__lte=1),
+                & Q(short_circuit_threshold__lte=1)
+                & Q(stakeholder_threshold__gte=0)
+                & Q(stakeholder_threshold__lte=1),
                 name="audit_policy_thresholds_are_shares",
             ),
             models.CheckConstraint(
@@ -84,6 +112,11 @@ class AuditPolicy(models.Model):
             policy = cls.objects.create()
         return policy
 
+    @classmethod
+    def in_force(cls):
+        """The policy in force, read without creating it (an unsaved default when none is)."""
+        return cls.objects.order_by("pk").first() or cls()
+
 
 def group_counts_for_regularity() -> bool:
     """The policy in force on group sessions and regularity; off when no policy is saved yet.
@@ -96,3 +129,50 @@ def group_counts_for_regularity() -> bool:
         .first()
     )
     return bool(value)
+
+
+class SelfAssessment(models.Model):
+    """A supervisor's reflection on their own supervision, dated, so they see change over time.
+
+    The questions are the seed's (Maglajlić 2020): which function they focus on most, which it
+    would be useful to pay more attention to, the tensions between the functions and how they
+    might manage them, and the support they might need.
+    """
+
+    supervisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="self_assessments"
+    )
+    written_on = models.DateField()
+    focus_most = models.CharField(
+        "Which of the four functions do you focus on most in supervision?",
+        max_length=20,
+        choices=FUNCTION_CHOICES,
+    )
+    more_attention = models.CharField(
+        "Which would it be useful to pay more attention to?",
+        max_length=20,
+        choices=FUNCTION_CHOICES,
+    )
+    tensions = models.TextField(
+        "Are you aware of any tensions between the functions when you meet your supervisees? "
+        "How might you manage them?",
+        blank=True,
+    )
+    support_needed = models.TextField(
+        "What support might you need to help you do this?", blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-written_on", "-pk"]
+
+    def __str__(self):
+        return f"Self-assessment of {self.supervisor} on {self.written_on}"
+
+    @property
+    def focus_most_label(self):
+        return FUNCTION_LABELS.get(self.focus_most, self.focus_most)
+
+    @property
+    def more_attention_label(self):
+        return FUNCTION_LABELS.get(self.more_attention, self.more_attention)

@@ -34,7 +34,14 @@ from django.db.models.lookups import Exact
 
 from core import clock
 from core.tally import TWELFTHS_BY_FUNCTION_COUNT, Minutes
-from core.vocabulary import FUNCTIONS, function_field
+from core.vocabulary import (
+    FUNCTIONS,
+    STAGES,
+    STAKEHOLDERS,
+    function_field,
+    stage_field,
+    stakeholder_field,
+)
 from people.models import FocusAgreement, Relationship, Team, User
 from sessions_app.models import (
     Action,
@@ -155,7 +162,27 @@ def _minute_sums(prefix: str) -> dict:
             output_field=IntegerField(),
         )
     )
+    # Stages and stakeholders are coverage: an item's minutes in full for each one ticked.
+    for key in STAGES:
+        sums[f"stage_{key}"] = _minutes_when(prefix, {stage_field(key): True})
+    for key in STAKEHOLDERS:
+        sums[f"stakeholder_{key}"] = _minutes_when(prefix, {stakeholder_field(key): True})
+    sums["no_stage"] = _minutes_when(prefix, {stage_field(key): False for key in STAGES})
     return sums
+
+
+def _minutes_when(prefix: str, condition: dict):
+    """The sum of the minutes of the items (through `prefix`) that meet every condition."""
+    return Sum(
+        Case(
+            When(
+                **{f"{prefix}{name}": value for name, value in condition.items()},
+                then=F(f"{prefix}minutes"),
+            ),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+    )
 
 
 def _held_attendances(start: date, end: date, formats=None) -> QuerySet:
@@ -181,6 +208,9 @@ def _exact(row) -> Minutes:
         tagged=row["tagged"],
         short_circuit=row["short_circuit"],
         sessions_held=row["sessions_held"],
+        stages={key: row[f"stage_{key}"] for key in STAGES},
+        stakeholders={key: row[f"stakeholder_{key}"] for key in STAKEHOLDERS},
+        no_stage=row["no_stage"],
     )
 
 

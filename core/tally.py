@@ -2,8 +2,12 @@
 
 An item of `m` minutes and `k` functions gives `m / k` minutes to each function; a
 short-circuited item (plans & actions without reflection or analysis) counts all its minutes
-as short-circuit minutes. `Minutes` is the one value type for such a bundle, whether it sums a
-session's items, a person's window, a supervisor's part or a team: they add up with `+`.
+as short-circuit minutes. Stages and stakeholders are coverage, not a split (INTERFACES.md):
+an item counts in full for each stage and each stakeholder it is tagged with, so they may add
+up to more than the tagged minutes; an item with no stage ticked counts as "no stage
+recorded" (it can never be a short-circuit, so it is shown rather than left to escape the
+flag). `Minutes` is the one value type for such a bundle, whether it sums a session's items, a
+person's window, a supervisor's part or a team: they add up with `+`.
 """
 
 from collections.abc import Iterable, Mapping
@@ -11,7 +15,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from .numbers import ratio
-from .vocabulary import FUNCTIONS, is_short_circuit
+from .vocabulary import FUNCTIONS, STAGES, STAKEHOLDERS, is_short_circuit
 
 # SQL sums `minutes * (12 / k)` as whole numbers ("twelfths of a minute"): 12 is divisible by
 # every possible number of functions, so no division ever happens in the database.
@@ -22,13 +26,22 @@ def _zero_functions():
     return dict.fromkeys(FUNCTIONS, Fraction(0))
 
 
+def _zero_stages():
+    return dict.fromkeys(STAGES, Fraction(0))
+
+
+def _zero_stakeholders():
+    return dict.fromkeys(STAKEHOLDERS, Fraction(0))
+
+
 @dataclass(frozen=True)
 class ItemTags:
-    """One discussion item as plain values: its minutes, functions and stages."""
+    """One discussion item as plain values: its minutes, functions, stages and stakeholders."""
 
     minutes: int
     functions: frozenset[str]
     stages: frozenset[str] = frozenset()
+    stakeholders: frozenset[str] = frozenset()
 
     def __post_init__(self):
         if not 1 <= len(self.functions) <= 4 or not set(self.functions) <= set(FUNCTIONS):
@@ -37,17 +50,22 @@ class ItemTags:
 
 @dataclass(frozen=True)
 class Minutes:
-    """Exact minutes of some held sessions' items: per function, tagged, short-circuit.
+    """Exact minutes of some held sessions' items: per function, tagged, short-circuit, and
+    the minutes covering each stage and each stakeholder.
 
-    `by_function` always has the four function keys. `sessions_held` counts the sessions
-    behind the minutes (a group session attended by three people counts three times in a sum
-    over those people, as its minutes do).
+    `by_function`, `by_stage` and `by_stakeholder` always have their four keys. `no_stage` is
+    the minutes of items with no stage ticked. `sessions_held` counts the sessions behind the
+    minutes (a group session attended by three people counts three times in a sum over those
+    people, as its minutes do).
     """
 
     by_function: Mapping[str, Fraction] = field(default_factory=_zero_functions)
     tagged: Fraction = Fraction(0)
     short_circuit: Fraction = Fraction(0)
     sessions_held: int = 0
+    by_stage: Mapping[str, Fraction] = field(default_factory=_zero_stages)
+    by_stakeholder: Mapping[str, Fraction] = field(default_factory=_zero_stakeholders)
+    no_stage: Fraction = Fraction(0)
 
     @property
     def shares(self) -> dict[str, Fraction] | None:
@@ -57,6 +75,11 @@ class Minutes:
     @property
     def short_circuit_share(self) -> Fraction | None:
         return ratio(self.short_circuit, self.tagged)
+
+    @property
+    def stages_covered(self) -> tuple[str, ...]:
+        """The stages of the reflective cycle with any minutes, in the cycle's order."""
+        return tuple(key for key in STAGES if self.by_stage[key])
 
     def share_of(self, functions) -> Fraction | None:
         """The share of `functions` together; None when nothing was tagged."""
@@ -70,6 +93,11 @@ class Minutes:
             tagged=self.tagged + other.tagged,
             short_circuit=self.short_circuit + other.short_circuit,
             sessions_held=self.sessions_held + other.sessions_held,
+            by_stage={k: self.by_stage[k] + other.by_stage[k] for k in STAGES},
+            by_stakeholder={
+                k: self.by_stakeholder[k] + other.by_stakeholder[k] for k in STAKEHOLDERS
+            },
+            no_stage=self.no_stage + other.no_stage,
         )
 
     @classmethod
@@ -81,14 +109,28 @@ class Minutes:
 
     @classmethod
     def from_twelfths(
-        cls, twelfths: Mapping[str, int], *, tagged, short_circuit, sessions_held=0
+        cls,
+        twelfths: Mapping[str, int],
+        *,
+        tagged,
+        short_circuit,
+        sessions_held=0,
+        stages: Mapping[str, int] | None = None,
+        stakeholders: Mapping[str, int] | None = None,
+        no_stage=0,
     ) -> "Minutes":
-        """From SQL's whole-number sums of twelfths of a minute per function."""
+        """From SQL's whole-number sums of twelfths of a minute per function, and of whole
+        minutes per stage and stakeholder (missing keys are 0)."""
+        stages = stages or {}
+        stakeholders = stakeholders or {}
         return cls(
             by_function={key: Fraction(twelfths.get(key) or 0, 12) for key in FUNCTIONS},
             tagged=Fraction(tagged or 0),
             short_circuit=Fraction(short_circuit or 0),
             sessions_held=sessions_held or 0,
+            by_stage={key: Fraction(stages.get(key) or 0) for key in STAGES},
+            by_stakeholder={key: Fraction(stakeholders.get(key) or 0) for key in STAKEHOLDERS},
+            no_stage=Fraction(no_stage or 0),
         )
 
 
@@ -102,8 +144,11 @@ def shares_of(minutes: Mapping[str, Fraction], tagged) -> dict[str, Fraction] | 
 def tally_items(items: Iterable[ItemTags]) -> Minutes:
     """The rule applied item by item (`m / k` to each function); the reference for the SQL."""
     by_function = _zero_functions()
+    by_stage = _zero_stages()
+    by_stakeholder = _zero_stakeholders()
     tagged = Fraction(0)
     short = Fraction(0)
+    no_stage = Fraction(0)
     for item in items:
         share = Fraction(item.minutes, len(item.functions))
         for key in item.functions:
@@ -112,4 +157,18 @@ def tally_items(items: Iterable[ItemTags]) -> Minutes:
         if is_short_circuit(item.stages):
             # A short-circuited item counts all its minutes, whatever its number of functions.
             short += item.minutes
-    return Minutes(by_function=by_function, tagged=tagged, short_circuit=short)
+        # Coverage, not a split: the item's minutes in full for each stage and stakeholder.
+        for key in item.stages:
+            by_stage[key] += item.minutes
+        for key in item.stakeholders:
+            by_stakeholder[key] += item.minutes
+        if not item.stages:
+            no_stage += item.minutes
+    return Minutes(
+        by_function=by_function,
+        tagged=tagged,
+        short_circuit=short,
+        by_stage=by_stage,
+        by_stakeholder=by_stakeholder,
+        no_stage=no_stage,
+    )

@@ -111,6 +111,51 @@ class Team(models.Model):
         return self.name
 
 
+class MembershipQuerySet(models.QuerySet):
+    def active_between(self, start, end):
+        """Memberships covering at least one day of [start, end] (an open start: always was)."""
+        return self.filter(Q(start_date__isnull=True) | Q(start_date__lte=end)).filter(
+            Q(end_date__isnull=True) | Q(end_date__gte=start)
+        )
+
+
+class TeamMembership(models.Model):
+    """A person's membership of a team, with dates, so that past windows show the teams of the
+    time. `User.team` is the current team; `people.services.team_membership_move` keeps both.
+
+    A person with no membership rows (set up before memberships were dated) belongs to
+    `User.team` on every day (`people.selectors.team_members_between`).
+    """
+
+    person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
+    start_date = models.DateField(
+        null=True, blank=True, help_text="The first day in the team; empty: since records began."
+    )
+    end_date = models.DateField(
+        null=True, blank=True, help_text="The last day in the team; empty: still a member."
+    )
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["person", "start_date"]
+        verbose_name = "team membership"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date__gte=models.F("start_date")),
+                name="membership_ends_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        since = f" from {self.start_date}" if self.start_date else ""
+        until = f" to {self.end_date}" if self.end_date else ""
+        return f"{self.person} in {self.team}{since}{until}"
+
+
 class Kind(models.TextChoices):
     LINE = "line", "Line"
     PRACTICE = "practice", "Practice / clinical"
@@ -259,6 +304,44 @@ def group_sessions_count() -> bool:
     return bool(_group_counts_source()) if _group_counts_source is not None else False
 
 
+# The audit policy's settings that the record's access rules need (how long feedback stays
+# open, who sees it). Like the group-sessions setting above, `audit` registers the reader.
+
+
+class FeedbackVisibility(models.TextChoices):
+    COUNTS = (
+        "counts",
+        "The supervisor reads it; line managers and administrators see answers as counts",
+    )
+    PAIR_ONLY = (
+        "pair_only",
+        "Between supervisee and supervisor only; others see how many were given",
+    )
+
+
+@dataclass(frozen=True)
+class PolicyDefaults:
+    """The policy's defaults, for when no source is registered (audit not installed)."""
+
+    feedback_open_days: int = 14
+    feedback_visibility: str = FeedbackVisibility.COUNTS
+    group_counts_for_regularity: bool = False
+
+
+_policy_source = None
+
+
+def set_policy_source(source):
+    """Register a callable returning the policy in force (anything with its attributes)."""
+    global _policy_source
+    _policy_source = source
+
+
+def policy_in_force():
+    """The audit policy in force, or its defaults when no source is registered."""
+    return _policy_source() if _policy_source is not None else PolicyDefaults()
+
+
 class RelationshipQuerySet(models.QuerySet):
     def active_between(self, start, end):
         """Relationships active on at least one day of [start, end]."""
@@ -375,6 +458,84 @@ class FocusAgreement(models.Model):
     @property
     def function_labels(self):
         return [FUNCTION_LABELS[key] for key in self.functions]
+
+
+class RequestKind(models.TextChoices):
+    DOMINATING = "dominating", "A function is starting to dominate"
+    WANT_MORE = "want_more", "I would like more attention on a function"
+
+
+class RequestAnswer(models.TextChoices):
+    ACCEPTED = "accepted", "Agreed: the proposed focus is our focus from today"
+    DISCUSS = "discuss", "Let us talk about it at our next session"
+    NOTED = "noted", "Noted, without changing our focus"
+
+
+class FocusRequest(models.Model):
+    """The supervisee's voice, at any time (the seed's final reflections): "giving permission
+    to share with you if they feel that any of the functions start to dominate", and asking for
+    more of one. The supervisor answers; an accepted proposal becomes a `FocusAgreement`.
+    """
+
+    relationship = models.ForeignKey(
+        Relationship, on_delete=models.CASCADE, related_name="focus_requests"
+    )
+    kind = models.CharField(max_length=20, choices=RequestKind.choices)
+    function = models.CharField(max_length=20, choices=list(FUNCTION_LABELS.items()))
+    propose_management = models.BooleanField("management", default=False)
+    propose_development = models.BooleanField("development", default=False)
+    propose_support = models.BooleanField("support", default=False)
+    propose_mediation = models.BooleanField("mediation", default=False)
+    message = models.TextField(blank=True)
+    raised_at = models.DateTimeField(default=clock.now)
+    answer = models.CharField(max_length=20, choices=RequestAnswer.choices, blank=True)
+    answer_text = models.TextField(blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    focus_agreement = models.OneToOneField(
+        FocusAgreement,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="request",
+    )
+
+    class Meta:
+        ordering = ["-raised_at", "-pk"]
+        verbose_name = "focus request from a supervisee"
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(answer="") & Q(answered_at__isnull=True))
+                | (~Q(answer="") & Q(answered_at__isnull=False)),
+                name="focus_request_answered_with_a_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(focus_agreement__isnull=True) | Q(answer="accepted"),
+                name="focus_request_agreement_only_when_accepted",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.function}"
+
+    @property
+    def proposed(self):
+        """The functions proposed as the new focus (empty: no proposal)."""
+        return [key for key in FUNCTIONS if getattr(self, f"propose_{key}")]
+
+    @property
+    def proposed_labels(self):
+        return [FUNCTION_LABELS[key] for key in self.proposed]
+
+    @property
+    def function_label(self):
+        return FUNCTION_LABELS.get(self.function, self.function)
+
+    @property
+    def is_open(self):
+        return not self.answer
 
 
 class SecurityEvent(models.Model):

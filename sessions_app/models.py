@@ -88,7 +88,17 @@ class Session(models.Model):
     duration_minutes = models.PositiveIntegerField("duration (minutes)", default=90)
     mode = models.CharField(max_length=20, choices=Mode.choices, default=Mode.IN_PERSON)
     status = models.CharField(max_length=30, choices=Status.choices, default=Status.PLANNED)
-    cancellation_reason = models.TextField(blank=True)
+    cancellation_reason = models.TextField("why it was cancelled or moved", blank=True)
+    # Who moved it (DOMAIN.md: cancellations count toward reliability): the person who
+    # cancelled or rescheduled it in Fourfold; empty when it came from a spreadsheet import.
+    moved_by = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="cancelled or rescheduled by",
+    )
     rescheduled_to = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="rescheduled_from"
     )

@@ -26,7 +26,7 @@ from audit.balance import (
     totals_of,
 )
 from core.tally import Minutes
-from core.vocabulary import FUNCTIONS
+from core.vocabulary import FUNCTIONS, STAGES, STAKEHOLDERS
 from people.models import SupervisionGap
 
 START = datetime.date(2026, 1, 1)
@@ -120,9 +120,10 @@ def test_thresholds_from_a_policy_like_object():
         neglect_threshold=Decimal("0.05"),
         short_circuit_threshold=Decimal("0.4"),
         min_sessions=3,
+        stakeholder_threshold=Decimal("0.1"),
     )
     assert Thresholds.from_policy(policy) == Thresholds(
-        Fraction(3, 5), Fraction(1, 20), Fraction(2, 5), 3
+        Fraction(3, 5), Fraction(1, 20), Fraction(2, 5), 3, Fraction(1, 10)
     )
 
 
@@ -146,6 +147,8 @@ def test_empty_window_has_zero_minutes_no_shares_and_no_flags():
         "shares": None,
         "short_circuit_minutes": 0.0,
         "flags": [],
+        "stage_minutes": dict.fromkeys(STAGES, 0.0),
+        "stakeholder_minutes": dict.fromkeys(STAKEHOLDERS, 0.0),
     }
 
 

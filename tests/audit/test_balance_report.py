@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from tests.factories import ItemFactory, SessionFactory, UserFactory
-from tests.worked_example import expected_balance, import_example
+from tests.worked_example import contract_part, expected_balance, import_example
 
 EXAMPLE_WINDOW = ["--from", "2026-01-01", "--to", "2026-03-31"]
 
@@ -51,7 +51,9 @@ def today_is_31_march(time_machine):
 
 
 def test_worked_example_gives_exactly_the_expected_json(example):
-    assert report_json("--all", *EXAMPLE_WINDOW, "--format", "json") == expected_balance()
+    assert contract_part(report_json("--all", *EXAMPLE_WINDOW, "--format", "json")) == (
+        expected_balance()
+    )
 
 
 def test_worked_example_prints_numbers_as_json_numbers(example):
@@ -62,7 +64,7 @@ def test_worked_example_prints_numbers_as_json_numbers(example):
 
 
 def test_default_window_is_the_90_days_ending_today(example, today_is_31_march):
-    assert report_json("--all") == expected_balance()
+    assert contract_part(report_json("--all")) == expected_balance()
 
 
 def test_from_defaults_to_89_days_before_to(example):
@@ -77,11 +79,15 @@ def test_to_defaults_to_today(example, today_is_31_march):
 
 def test_one_supervisee_by_email_in_any_case(example):
     expected = [row for row in expected_balance() if row["supervisee"] == "sam@example.org"]
-    assert report_json("--supervisee", "SAM@Example.org", *EXAMPLE_WINDOW) == expected
+    assert contract_part(report_json("--supervisee", "SAM@Example.org", *EXAMPLE_WINDOW)) == (
+        expected
+    )
 
 
 def test_one_team_by_name_in_any_case(example):
-    assert report_json("--team", "adults north", *EXAMPLE_WINDOW) == expected_balance()
+    assert contract_part(report_json("--team", "adults north", *EXAMPLE_WINDOW)) == (
+        expected_balance()
+    )
     assert report_json("--team", "External", *EXAMPLE_WINDOW) == []
 
 
@@ -138,8 +144,16 @@ def test_csv_has_one_row_per_supervisee_with_the_same_fields_flattened(example):
         "share_mediation",
         "short_circuit_minutes",
         "flags",
+        "stage_minutes_experience",
+        "stage_minutes_reflection",
+        "stage_minutes_analysis",
+        "stage_minutes_plans_actions",
+        "stakeholder_minutes_supervisee",
+        "stakeholder_minutes_people",
+        "stakeholder_minutes_organisation",
+        "stakeholder_minutes_partners",
     ]
-    assert rows[0] == {
+    assert {key: rows[0][key] for key in list(rows[0])[:15]} == {
         "supervisee": "lee@example.org",
         "from": "2026-01-01",
         "to": "2026-03-31",

@@ -35,6 +35,9 @@ def test_changing_the_policy_in_admin_changes_the_team_page(
             "min_sessions": "2",
             "min_session_minutes": "90",
             "share_deadline_days": "7",
+            "stakeholder_threshold": "0",
+            "feedback_open_days": "14",
+            "feedback_visibility": "counts",
         },
     )
     assert response.status_code == 302
@@ -52,6 +55,9 @@ def test_a_threshold_outside_0_to_1_is_refused_beside_the_field(login, administr
             "min_sessions": "2",
             "min_session_minutes": "90",
             "share_deadline_days": "7",
+            "stakeholder_threshold": "0",
+            "feedback_open_days": "14",
+            "feedback_visibility": "counts",
         },
     )
     assert response.status_code == 200
@@ -86,6 +92,9 @@ def test_group_sessions_can_count_for_regularity_from_the_admin(
             "min_sessions": "2",
             "min_session_minutes": "90",
             "share_deadline_days": "7",
+            "stakeholder_threshold": "0",
+            "feedback_open_days": "14",
+            "feedback_visibility": "counts",
             "group_counts_for_regularity": "on",
         },
     )

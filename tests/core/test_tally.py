@@ -67,9 +67,9 @@ def test_twelfths_from_sql_equal_the_item_by_item_rule():
     for item in items:
         for key in item.functions:
             twelfths[key] += item.minutes * TWELFTHS_BY_FUNCTION_COUNT[len(item.functions)]
-    from_sql = Minutes.from_twelfths(
-        twelfths, tagged=sum(i.minutes for i in items), short_circuit=0
-    )
+    total = sum(i.minutes for i in items)
+    # None of these items has a stage ticked: all their minutes are "no stage recorded".
+    from_sql = Minutes.from_twelfths(twelfths, tagged=total, short_circuit=0, no_stage=total)
     assert from_sql == tally_items(items)
 
 

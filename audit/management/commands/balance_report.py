@@ -11,7 +11,7 @@ from audit import selectors
 from core import clock
 from core.dates import ISO_DATE, parse_iso_date
 from core.numbers import number_text, round_minutes, round_share
-from core.vocabulary import FUNCTIONS
+from core.vocabulary import FUNCTIONS, STAGES, STAKEHOLDERS
 from people.models import Team, User
 
 CSV_COLUMNS = [
@@ -24,6 +24,9 @@ CSV_COLUMNS = [
     *(f"share_{key}" for key in FUNCTIONS),
     "short_circuit_minutes",
     "flags",
+    # Additions to the contract (INTERFACES.md), after the columns it had.
+    *(f"stage_minutes_{key}" for key in STAGES),
+    *(f"stakeholder_minutes_{key}" for key in STAKEHOLDERS),
 ]
 
 
@@ -49,6 +52,8 @@ def csv_row(balance):
         *("" if shares is None else number_text(round_share(shares[key])) for key in FUNCTIONS),
         number_text(round_minutes(minutes.short_circuit)),
         ";".join(balance.flag_codes),
+        *(number_text(round_minutes(minutes.by_stage[key])) for key in STAGES),
+        *(number_text(round_minutes(minutes.by_stakeholder[key])) for key in STAKEHOLDERS),
     ]
 
 
