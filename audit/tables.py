@@ -9,7 +9,7 @@ page says "no data" (nothing to divide by).
 
 from audit.management.commands.balance_report import CSV_COLUMNS, csv_row
 from core.numbers import number_text, round_minutes, round_share
-from core.vocabulary import FUNCTIONS
+from core.vocabulary import FUNCTIONS, STAGES, STAKEHOLDERS
 
 from .balance import FLAG_CODES
 
@@ -40,15 +40,46 @@ MINUTES_AND_SHARES = [
     *(f"share_{key}" for key in FUNCTIONS),
 ]
 
+# The reflective cycle and the stakeholders: coverage minutes (balance_report's names), and the
+# minutes of items with no stage recorded.
+COVERAGE = [
+    *(f"stage_minutes_{key}" for key in STAGES),
+    "no_stage_minutes",
+    *(f"stakeholder_minutes_{key}" for key in STAKEHOLDERS),
+]
+
+
+def _coverage_cells(minutes):
+    return [
+        *(minutes_cell(minutes.by_stage[key]) for key in STAGES),
+        minutes_cell(minutes.no_stage),
+        *(minutes_cell(minutes.by_stakeholder[key]) for key in STAKEHOLDERS),
+    ]
+
+
+def coverage_table(rows):
+    """`rows` are (scope label, Minutes): each scope's cycle and stakeholders."""
+    header = ["scope", "tagged_minutes", "short_circuit_minutes", *COVERAGE]
+    body = [
+        [
+            label,
+            minutes_cell(m.tagged),
+            minutes_cell(m.short_circuit),
+            *_coverage_cells(m),
+        ]
+        for label, m in rows
+    ]
+    return header, body
+
 
 # Balances, one row a person: balance_report's columns, with a name and the reasons in words.
 
-BALANCE_HEADER = ["name", *CSV_COLUMNS, "flag_reasons"]
+BALANCE_HEADER = ["name", *CSV_COLUMNS, "no_stage_minutes", "flag_reasons"]
 
 
 def balance_row(balance) -> list:
     reasons = " | ".join(f"{flag.as_text()}: {reason}" for flag, reason in balance.reasons())
-    return [balance.name, *csv_row(balance), reasons]
+    return [balance.name, *csv_row(balance), minutes_cell(balance.minutes.no_stage), reasons]
 
 
 def balance_table(balances, extra_header=(), extra=None):
@@ -80,6 +111,7 @@ TOTALS_HEADER = [
     *MINUTES_AND_SHARES,
     "short_circuit_minutes",
     *(f"people_flagged_{code}" for code in FLAG_CODES),
+    *COVERAGE,
 ]
 
 
@@ -95,11 +127,20 @@ def totals_row(label, totals) -> list:
         *_minutes_and_shares(minutes),
         minutes_cell(minutes.short_circuit),
         *(totals.flag_counts.get(code, 0) for code in FLAG_CODES),
+        *_coverage_cells(minutes),
     ]
 
 
 def trend_table(months):
-    header = ["from", "to", "sessions_held", "tagged_minutes", *MINUTES_AND_SHARES]
+    header = [
+        "from",
+        "to",
+        "sessions_held",
+        "tagged_minutes",
+        *MINUTES_AND_SHARES,
+        "short_circuit_minutes",
+        *COVERAGE,
+    ]
     rows = [
         [
             day_cell(m.start),
@@ -107,6 +148,8 @@ def trend_table(months):
             m.minutes.sessions_held,
             minutes_cell(m.minutes.tagged),
             *_minutes_and_shares(m.minutes),
+            minutes_cell(m.minutes.short_circuit),
+            *_coverage_cells(m.minutes),
         ]
         for m in months
     ]
@@ -114,7 +157,14 @@ def trend_table(months):
 
 
 def supervisors_table(breakdown):
-    header = ["supervisor", "name", "sessions_held", "tagged_minutes", *MINUTES_AND_SHARES]
+    header = [
+        "supervisor",
+        "name",
+        "sessions_held",
+        "tagged_minutes",
+        *MINUTES_AND_SHARES,
+        *COVERAGE,
+    ]
     rows = [
         [
             part.supervisor,
@@ -122,6 +172,7 @@ def supervisors_table(breakdown):
             part.minutes.sessions_held,
             minutes_cell(part.minutes.tagged),
             *_minutes_and_shares(part.minutes),
+            *_coverage_cells(part.minutes),
         ]
         for part in breakdown
     ]
@@ -244,4 +295,33 @@ def cancellations_table(rates):
 def compliance_table(checks):
     header = ["check", "count", "of", "share"]
     rows = [[c["code"], c["count"], c["of"], share_cell(c["share"])] for c in checks]
+    return header, rows
+
+
+def cycle_table(grid):
+    """Each person's months (`audit.views._cycle_grid`): the stages their discussions covered."""
+    header = [
+        "supervisee",
+        "name",
+        "from",
+        "to",
+        "tagged_minutes",
+        "short_circuit_minutes",
+        *(f"stage_minutes_{key}" for key in STAGES),
+        "no_stage_minutes",
+    ]
+    rows = [
+        [
+            row["email"],
+            row["name"],
+            day_cell(month.start),
+            day_cell(month.end),
+            minutes_cell(month.minutes.tagged),
+            minutes_cell(month.minutes.short_circuit),
+            *(minutes_cell(month.minutes.by_stage[key]) for key in STAGES),
+            minutes_cell(month.minutes.no_stage),
+        ]
+        for row in grid
+        for month in row["months"]
+    ]
     return header, rows

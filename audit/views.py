@@ -32,8 +32,10 @@ from .balance import (
     FUNCTION_NEGLECTED,
     MANAGEMENT_DOMINANT,
     REFLECTIVE_SHORT_CIRCUIT,
+    STAKEHOLDER_ABSENT,
     SUPERVISEE_REPORTED_DOMINANCE,
     SUPERVISION_OVERDUE,
+    month_windows,
     totals_of,
 )
 from .forms import AuditFilterForm
@@ -46,6 +48,7 @@ FLAG_COLUMNS = [
     (REFLECTIVE_SHORT_CIRCUIT, "Reflective cycle short-circuited"),
     (SUPERVISION_OVERDUE, "Supervision overdue"),
     (SUPERVISEE_REPORTED_DOMINANCE, "Said a function dominated"),
+    (STAKEHOLDER_ABSENT, "People who draw on care rarely discussed"),
 ]
 
 
@@ -134,6 +137,24 @@ def _function_rows(minutes):
     ]
 
 
+def _cycle_grid(daily, index, start, end):
+    """Each person's months of the window, for "which stages their discussions covered".
+
+    `index` is (pk, email, name) per person; folded from `daily_minutes`, no query of its own.
+    """
+    months = month_windows(start, end)
+    grid = [
+        {
+            "pk": pk,
+            "email": email,
+            "name": name,
+            "months": [selectors.window_minutes(daily, [pk], a, b) for a, b in months],
+        }
+        for pk, email, name in index
+    ]
+    return months, grid
+
+
 def _perceived(balance, summary):
     """Per function: the recorded share beside what the person's feedback said."""
     shares = balance.minutes.shares
@@ -190,6 +211,7 @@ def _person_page(request, person):
         slug,
         {
             "balance": lambda: tables.balance_table([balance]),
+            "coverage": lambda: tables.coverage_table([(person.email, balance.minutes)]),
             "flags": lambda: tables.flags_table([balance]),
             "trend": lambda: tables.trend_table(trend),
             "supervisors": lambda: tables.supervisors_table(breakdown),
@@ -255,6 +277,12 @@ def my_supervisees(request):
     by_email = {row["person"].email: row for row in people.values()}
     rows = [{**by_email[b.supervisee], "balance": b} for b in balances]
     rows.sort(key=lambda row: (row["person"].name.lower(), row["person"].email))
+    # Which stages each one's discussions covered, month by month: one query for everyone.
+    index = [(row["person"].pk, row["person"].email, row["person"].name) for row in rows]
+    daily = selectors.daily_minutes(
+        [pk for pk, _email, _name in index], filters.start, filters.end, formats=filters.formats
+    )
+    cycle_months, cycle_grid = _cycle_grid(daily, index, filters.start, filters.end)
 
     def last_and_next(balance):
         row = by_email[balance.supervisee]
@@ -269,7 +297,8 @@ def my_supervisees(request):
                 [row["balance"] for row in rows],
                 ("last_one_to_one", "next_booked"),
                 last_and_next,
-            )
+            ),
+            "cycle": lambda: tables.cycle_table(cycle_grid),
         },
     )
     if response is not None:
@@ -277,7 +306,13 @@ def my_supervisees(request):
     return render(
         request,
         "audit/my_supervisees.html",
-        {"form": form, "filters": filters, "rows": rows},
+        {
+            "form": form,
+            "filters": filters,
+            "rows": rows,
+            "cycle_months": cycle_months,
+            "cycle_grid": cycle_grid,
+        },
     )
 
 
@@ -324,6 +359,10 @@ def team_balance(request):
     agreements = list(selectors.focus_agreements_of(pks).filter(agreed_on__range=(start, end)))
     daily = selectors.daily_minutes(pks, *_daily_span(filters, agreements, day), formats=formats)
     trend = selectors.monthly_minutes(daily, pks, start, end)
+    cycle_months, cycle_grid = _cycle_grid(
+        daily, sorted((r[0], r[1], r[2]) for r in index), start, end
+    )
+    cycle_grid.sort(key=lambda row: (row["name"].lower(), row["email"]))
     follow_ups = selectors.focus_follow_up(
         agreements, length_days=filters.length_days, today=day, daily=daily
     )
@@ -341,6 +380,8 @@ def team_balance(request):
         {
             "supervisees": lambda: tables.balance_table(balances),
             "totals": lambda: (tables.TOTALS_HEADER, [tables.totals_row(team.name, totals)]),
+            "coverage": lambda: tables.coverage_table([(team.name, totals.minutes)]),
+            "cycle": lambda: tables.cycle_table(cycle_grid),
             "trend": lambda: tables.trend_table(trend),
             "overdue": lambda: tables.overdue_table(overdue),
             "cancellations": lambda: tables.cancellations_table(rates),
@@ -362,6 +403,8 @@ def team_balance(request):
             for code, label in FLAG_COLUMNS
         ],
         "trend": trend,
+        "cycle_months": cycle_months,
+        "cycle_grid": cycle_grid,
         "overdue": overdue,
         "rates": rates,
         "checks": checks,
@@ -439,6 +482,15 @@ def organisation(request):
         "organisation",
         {
             "teams": teams_table,
+            "coverage": lambda: tables.coverage_table(
+                [
+                    *(
+                        (row["team"].name if row["team"] else "No team", row["totals"].minutes)
+                        for row in team_rows
+                    ),
+                    ("Organisation", totals.minutes),
+                ]
+            ),
             "flagged": flagged_table,
             "trend": lambda: tables.trend_table(trend),
             "cancellations": lambda: tables.cancellations_table(rates),

@@ -2,14 +2,15 @@
 
 from django import template
 
-from core.numbers import minutes_text, percent_text, points_text
-from core.vocabulary import FUNCTION_LABELS
+from core.numbers import minutes_text, percent_text, points_text, ratio
+from core.vocabulary import FUNCTION_LABELS, STAGE_LABELS, STAGES, STAKEHOLDER_LABELS, STAKEHOLDERS
 
 from .. import charts
 from ..balance import (
     FUNCTION_NEGLECTED,
     MANAGEMENT_DOMINANT,
     REFLECTIVE_SHORT_CIRCUIT,
+    STAKEHOLDER_ABSENT,
     SUPERVISEE_REPORTED_DOMINANCE,
     SUPERVISION_OVERDUE,
 )
@@ -52,6 +53,8 @@ def flag_label(flag):
         return f"{FUNCTION_LABELS[flag.function]} neglected"
     if flag.code == SUPERVISEE_REPORTED_DOMINANCE:
         return f"Supervisee said {FUNCTION_LABELS[flag.function].lower()} dominated"
+    if flag.code == STAKEHOLDER_ABSENT:
+        return f"{STAKEHOLDER_LABELS[flag.stakeholder]} rarely discussed"
     return FLAG_LABELS.get(flag.code, flag.code)
 
 
@@ -81,3 +84,52 @@ def points(change):
 def flag_count(totals, code):
     """How many people of `totals` have a flag with this code."""
     return totals.flag_counts.get(code, 0)
+
+
+def coverage_rows(minutes):
+    """The reflective cycle and the stakeholders of some `Minutes`: each key's minutes (an item
+    in full for each one it is tagged with) and the share of tagged minutes that covered it."""
+    tagged = minutes.tagged
+    stages = [
+        {"key": key, "label": STAGE_LABELS[key], "minutes": minutes.by_stage[key]} for key in STAGES
+    ]
+    stages.append({"key": "no_stage", "label": "No stage recorded", "minutes": minutes.no_stage})
+    stakeholders = [
+        {"key": key, "label": STAKEHOLDER_LABELS[key], "minutes": minutes.by_stakeholder[key]}
+        for key in STAKEHOLDERS
+    ]
+    for row in (*stages, *stakeholders):
+        row["share"] = ratio(row["minutes"], tagged)
+    return stages, stakeholders
+
+
+@register.inclusion_tag("audit/_coverage.html", takes_context=True)
+def coverage(context, minutes, whose="", download=""):
+    """Two tables: minutes per stage of the reflective cycle (with "no stage recorded") and
+    per stakeholder, beside the four functions. `download` names the page's CSV table."""
+    stages, stakeholders = coverage_rows(minutes)
+    return {
+        "minutes": minutes,
+        "stages": stages,
+        "stakeholders": stakeholders,
+        "whose": whose,
+        "download": download,
+        "filters": context.get("filters"),
+    }
+
+
+@register.filter
+def stage_letters(minutes):
+    """The stages a month's discussions covered, as the cycle's initials (E R A P, "-" for a
+    stage not covered); the page puts the words beside them for screen readers."""
+    return " ".join(STAGE_LABELS[key][0] if minutes.by_stage[key] else "-" for key in STAGES)
+
+
+@register.filter
+def stage_words(minutes):
+    covered = [STAGE_LABELS[key].lower() for key in STAGES if minutes.by_stage[key]]
+    missing = [STAGE_LABELS[key].lower() for key in STAGES if not minutes.by_stage[key]]
+    words = f"covered {', '.join(covered)}" if covered else "no stage covered"
+    if covered and missing:
+        words += f"; not {', '.join(missing)}"
+    return words
