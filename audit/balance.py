@@ -405,16 +405,33 @@ def cancellation_rate(cancelled_by_supervisor: int, scheduled: int) -> Fraction 
 
 @dataclass(frozen=True)
 class Reliability:
-    """A supervisor's cancellation rate in a window."""
+    """A supervisor's cancellation rate in a window, and who moved their sessions.
+
+    `cancelled_by_supervisor` and `cancelled_by_supervisee` are the session's status (whose
+    side called it off); `moved_by_supervisor`, `moved_by_others` and `moved_unrecorded` count
+    the cancelled and rescheduled sessions by the person who did it in Fourfold (the acting
+    user: the supervisor, or a supervisee cancelling their own one-to-one), or by nobody
+    recorded (sessions imported from a spreadsheet).
+    """
 
     supervisor: str
     name: str
     scheduled: int
     cancelled_by_supervisor: int
+    cancelled_by_supervisee: int = 0
+    rescheduled: int = 0
+    moved_by_supervisor: int = 0
+    moved_by_others: int = 0
+    moved_unrecorded: int = 0
 
     @property
     def rate(self) -> Fraction | None:
         return cancellation_rate(self.cancelled_by_supervisor, self.scheduled)
+
+    @property
+    def moved(self) -> int:
+        """Sessions cancelled (by either side) or rescheduled."""
+        return self.cancelled_by_supervisor + self.cancelled_by_supervisee + self.rescheduled
 
 
 @dataclass(frozen=True)

@@ -457,6 +457,13 @@ def compliance(
     return Compliance(start=start, end=end, **figures)
 
 
+MOVED_STATUSES = (
+    Status.CANCELLED_BY_SUPERVISOR,
+    Status.CANCELLED_BY_SUPERVISEE,
+    Status.RESCHEDULED,
+)
+
+
 def cancellation_rates(
     start: date,
     end: date,
@@ -468,16 +475,25 @@ def cancellation_rates(
     """Each supervisor's sessions scheduled and cancelled by them in [start, end], by email.
 
     "Scheduled" is every session in the window whatever its status (see
-    `audit.balance.cancellation_rate`); with `formats`, every session of those formats. A
+    `audit.balance.cancellation_rate`); with `formats`, every session of those formats. The
+    cancelled and rescheduled ones are also counted by who moved them (`Session.moved_by`). A
     supervisor with no session in the window is not listed. One query.
     """
     _check_window(start, end)
     scoped = _scoped(sessions, start, end, formats)
     if supervisors is not None:
         scoped = scoped.filter(supervisor__in=_ids(supervisors))
+    moved = Q(status__in=MOVED_STATUSES)
     rows = scoped.values("supervisor", "supervisor__email", "supervisor__name").annotate(
         scheduled=Count("pk"),
         cancelled=Count("pk", filter=Q(status=Status.CANCELLED_BY_SUPERVISOR)),
+        cancelled_by_supervisee=Count("pk", filter=Q(status=Status.CANCELLED_BY_SUPERVISEE)),
+        rescheduled=Count("pk", filter=Q(status=Status.RESCHEDULED)),
+        moved_by_supervisor=Count("pk", filter=moved & Q(moved_by=F("supervisor"))),
+        moved_by_others=Count(
+            "pk", filter=moved & Q(moved_by__isnull=False) & ~Q(moved_by=F("supervisor"))
+        ),
+        moved_unrecorded=Count("pk", filter=moved & Q(moved_by__isnull=True)),
     )
     rates = [
         Reliability(
@@ -485,6 +501,11 @@ def cancellation_rates(
             name=row["supervisor__name"],
             scheduled=row["scheduled"],
             cancelled_by_supervisor=row["cancelled"],
+            cancelled_by_supervisee=row["cancelled_by_supervisee"],
+            rescheduled=row["rescheduled"],
+            moved_by_supervisor=row["moved_by_supervisor"],
+            moved_by_others=row["moved_by_others"],
+            moved_unrecorded=row["moved_unrecorded"],
         )
         for row in rows
     ]

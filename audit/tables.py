@@ -284,9 +284,31 @@ def overdue_table(overdue):
 
 
 def cancellations_table(rates):
-    header = ["supervisor", "name", "scheduled", "cancelled_by_supervisor", "cancellation_rate"]
+    header = [
+        "supervisor",
+        "name",
+        "scheduled",
+        "cancelled_by_supervisor",
+        "cancellation_rate",
+        "cancelled_by_supervisee",
+        "rescheduled",
+        "moved_by_the_supervisor",
+        "moved_by_someone_else",
+        "moved_by_not_recorded",
+    ]
     rows = [
-        [r.supervisor, r.name, r.scheduled, r.cancelled_by_supervisor, share_cell(r.rate)]
+        [
+            r.supervisor,
+            r.name,
+            r.scheduled,
+            r.cancelled_by_supervisor,
+            share_cell(r.rate),
+            r.cancelled_by_supervisee,
+            r.rescheduled,
+            r.moved_by_supervisor,
+            r.moved_by_others,
+            r.moved_unrecorded,
+        ]
         for r in rates
     ]
     return header, rows

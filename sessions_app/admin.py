@@ -57,6 +57,7 @@ class SessionAdmin(FourfoldModelAdmin):
         "mode",
         "status",
         "cancellation_reason",
+        "moved_by",
         "rescheduled_to",
         "external_ref",
         "record_state",

@@ -336,13 +336,22 @@ class CancelForm(forms.Form):
         choices=[("supervisor", "I did (the supervisor)"), ("supervisee", "The supervisee")],
         widget=forms.RadioSelect,
     )
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        label="Why",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Kept with the session: cancellations count toward how reliable supervision "
+        "is, and who cancelled is recorded.",
+    )
 
 
 class RescheduleForm(forms.Form):
     date = forms.DateField(label="New date", widget=DateInput())
     start_time = forms.TimeField(label="New start time", required=False, widget=TimeInput())
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    reason = forms.CharField(
+        label="Why it is moving",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Kept with the session, with your name as the person who moved it.",
+    )
 
     def clean_date(self):
         day = self.cleaned_data["date"]

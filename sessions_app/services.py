@@ -261,8 +261,8 @@ def session_update(
 def session_cancel(*, session: Session, by, by_supervisee: bool, reason: str) -> Session:
     """Cancel a planned session, saying who cancelled and why.
 
-    `by` is who records it; `by_supervisee` says which side called it off (a supervisor may
-    record that their supervisee cancelled; a supervisee only that they did).
+    `by` is who records it, kept as `moved_by`; `by_supervisee` says which side called it off
+    (a supervisor may record that their supervisee cancelled; a supervisee only that they did).
     """
     session = Session.objects.select_for_update().get(pk=session.pk)
     access = SessionAccess(by, session)
@@ -273,6 +273,7 @@ def session_cancel(*, session: Session, by, by_supervisee: bool, reason: str) ->
         Status.CANCELLED_BY_SUPERVISEE if by_supervisee else Status.CANCELLED_BY_SUPERVISOR
     )
     session.cancellation_reason = reason
+    session.moved_by = by
     session.version += 1
     session.save()
     return session
@@ -280,9 +281,10 @@ def session_cancel(*, session: Session, by, by_supervisee: bool, reason: str) ->
 
 @transaction.atomic
 def session_reschedule(
-    *, session: Session, by, new_date: date, new_start_time: time | None, reason: str = ""
+    *, session: Session, by, new_date: date, new_start_time: time | None, reason: str
 ) -> Session:
-    """Move a planned session: the old one is marked rescheduled, a new planned one made."""
+    """Move a planned session: the old one is marked rescheduled (by `by`, for `reason`), a
+    new planned one made."""
     session = Session.objects.select_for_update().get(pk=session.pk)
     SessionAccess(by, session).require("reschedule")
     new = Session.objects.create(
@@ -300,6 +302,7 @@ def session_reschedule(
     session.status = Status.RESCHEDULED
     session.rescheduled_to = new
     session.cancellation_reason = reason
+    session.moved_by = by
     session.version += 1
     session.save()
     return new

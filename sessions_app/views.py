@@ -117,7 +117,9 @@ def session_list(request):
 
 
 def _detail_queryset():
-    return Session.objects.select_related("supervisor", "rescheduled_to").prefetch_related(
+    return Session.objects.select_related(
+        "supervisor", "rescheduled_to", "moved_by"
+    ).prefetch_related(
         Prefetch("attendances", queryset=Attendance.objects.select_related("person")),
         Prefetch("items", queryset=Item.objects.order_by("position", "pk")),
         Prefetch("actions", queryset=Action.objects.select_related("owner", "session")),

@@ -193,7 +193,7 @@ def test_a_facilitator_present_in_their_own_group_does_not_answer_their_own_reco
         (
             "reschedule",
             lambda s, by: services.session_reschedule(
-                session=s, by=by, new_date=DAY, new_start_time=None
+                session=s, by=by, new_date=DAY, new_start_time=None, reason="Clash"
             ),
         ),
         ("delete", lambda s, by: services.session_delete(session=s, by=by)),
