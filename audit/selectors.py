@@ -11,7 +11,7 @@ Python divides by 12 exactly.
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from fractions import Fraction
 
@@ -33,6 +33,7 @@ from django.db.models.functions import TruncDate
 from django.db.models.lookups import Exact
 
 from core import clock
+from core.numbers import ratio
 from core.tally import TWELFTHS_BY_FUNCTION_COUNT, Minutes
 from core.vocabulary import (
     FUNCTIONS,
@@ -243,7 +244,11 @@ def _gaps_by_person(people, start: date, end: date, *, group_counts: bool) -> di
     return gaps
 
 
-def _reported_dominance_by_person(people, start: date, end: date, formats=None) -> dict[int, dict]:
+def _reported_dominance_by_person(
+    people, start: date, end: date, formats=None, led_by=None
+) -> dict[int, dict]:
+    """What each person's feedback said dominated; only on sessions `led_by` led, if given."""
+    sessions = {} if led_by is None else {"session__supervisor": led_by}
     rows = (
         Feedback.objects.filter(
             _format_filter(formats, "session__"),
@@ -251,6 +256,7 @@ def _reported_dominance_by_person(people, start: date, end: date, formats=None) 
             session__status=Status.HELD,
             session__date__gte=start,
             session__date__lte=end,
+            **sessions,
         )
         .exclude(dominated="")
         .order_by()
@@ -264,7 +270,14 @@ def _reported_dominance_by_person(people, start: date, end: date, formats=None) 
 
 
 def balances_of(
-    people, start: date, end: date, *, policy: AuditPolicy | None = None, formats=None
+    people,
+    start: date,
+    end: date,
+    *,
+    policy: AuditPolicy | None = None,
+    formats=None,
+    feedback_led_by: int | None = None,
+    reported_feedback: bool = True,
 ) -> list[Balance]:
     """The balance of each of `people` (users or ids) in [start, end], sorted by email.
 
@@ -274,6 +287,9 @@ def balances_of(
 
     `formats` (None, or some `Format` values) restricts which held sessions count, and whose
     feedback; the overdue flag follows the policy whatever the filter, so it is unchanged.
+    `feedback_led_by` limits the feedback that raises `supervisee_reported_dominance` to the
+    sessions that person led, and `reported_feedback=False` leaves it out (feedback kept
+    between supervisee and supervisor: `sessions_app.access.feedback_led_by_for_flags`).
     """
     _check_window(start, end)
     policy = policy or AuditPolicy.current()
@@ -282,7 +298,11 @@ def balances_of(
     persons = list(User.objects.filter(pk__in=ids).order_by().values_list("pk", "email", "name"))
     minutes = _minutes_by_person(ids, start, end, formats)
     gaps = _gaps_by_person(ids, start, end, group_counts=policy.group_counts_for_regularity)
-    reported = _reported_dominance_by_person(ids, start, end, formats)
+    reported = (
+        _reported_dominance_by_person(ids, start, end, formats, feedback_led_by)
+        if reported_feedback
+        else {}
+    )
     results = [
         compute_balance(
             supervisee=email,
@@ -308,15 +328,17 @@ def balances(
     people=None,
     policy: AuditPolicy | None = None,
     formats=None,
+    **feedback,
 ) -> list[Balance]:
     """The balance of every supervisee in the window (optionally of `team`, or among `people`).
 
-    A supervisee is listed even with no sessions (zero minutes, shares None).
+    A supervisee is listed even with no sessions (zero minutes, shares None). `feedback` as
+    `balances_of` takes it.
     """
     scope = supervisees_in_window(start, end, team=team)
     if people is not None:
         scope = scope.filter(pk__in=_ids(people))
-    return balances_of(scope, start, end, policy=policy, formats=formats)
+    return balances_of(scope, start, end, policy=policy, formats=formats, **feedback)
 
 
 def supervisee_balance(
@@ -326,9 +348,10 @@ def supervisee_balance(
     *,
     policy: AuditPolicy | None = None,
     formats=None,
+    **feedback,
 ) -> Balance:
     """One person's balance in the window, whether or not a relationship was active."""
-    return balances_of([person.pk], start, end, policy=policy, formats=formats)[0]
+    return balances_of([person.pk], start, end, policy=policy, formats=formats, **feedback)[0]
 
 
 def supervisor_breakdown(
@@ -570,38 +593,159 @@ def monthly_minutes(daily: Mapping[int, Mapping], people, start: date, end: date
 # What the supervisee said, beside what was recorded.
 
 
+def _zero_counts(keys):
+    return dict.fromkeys(keys, 0)
+
+
 @dataclass(frozen=True)
 class FeedbackSummary:
-    """A person's feedback on held sessions in a window, counted per function and rating."""
+    """Feedback on held sessions, counted: per function and rating, which function dominated,
+    which one they want more of, and the sum of usefulness (1-5) for an exact mean. They add
+    up with `+`, so days fold into months and windows."""
 
-    feedbacks: int
-    ratings: Mapping[str, Mapping[str, int]]
-    dominated: Mapping[str, int]
+    feedbacks: int = 0
+    ratings: Mapping[str, Mapping[str, int]] = field(
+        default_factory=lambda: {key: _zero_counts(Rating.values) for key in FUNCTIONS}
+    )
+    dominated: Mapping[str, int] = field(default_factory=lambda: _zero_counts(FUNCTIONS))
+    wants_more: Mapping[str, int] = field(default_factory=lambda: _zero_counts(FUNCTIONS))
+    usefulness_total: int = 0
+
+    def __add__(self, other: "FeedbackSummary") -> "FeedbackSummary":
+        return FeedbackSummary(
+            feedbacks=self.feedbacks + other.feedbacks,
+            ratings={
+                key: {r: self.ratings[key][r] + other.ratings[key][r] for r in Rating.values}
+                for key in FUNCTIONS
+            },
+            dominated={k: self.dominated[k] + other.dominated[k] for k in FUNCTIONS},
+            wants_more={k: self.wants_more[k] + other.wants_more[k] for k in FUNCTIONS},
+            usefulness_total=self.usefulness_total + other.usefulness_total,
+        )
+
+    @property
+    def usefulness_mean(self) -> Fraction | None:
+        return ratio(self.usefulness_total, self.feedbacks)
+
+    @property
+    def dominated_total(self) -> int:
+        return sum(self.dominated.values())
+
+    @property
+    def most_wanted(self) -> tuple[str, ...]:
+        """The function(s) most often wanted more of (ties in the model's order); () if none."""
+        top = max(self.wants_more.values(), default=0)
+        return tuple(key for key in FUNCTIONS if top and self.wants_more[key] == top)
 
 
-def feedback_summary(person: User, start: date, end: date, *, formats=None) -> FeedbackSummary:
-    """Counts of too little / about right / too much per function, and "dominated". One query."""
-    _check_window(start, end)
+def _feedback_counts() -> dict:
     counts = {
         f"{key}__{rating}": Count("pk", filter=Q(**{key: rating}))
         for key in FUNCTIONS
         for rating in Rating.values
     }
     counts.update({f"dominated__{key}": Count("pk", filter=Q(dominated=key)) for key in FUNCTIONS})
-    row = Feedback.objects.filter(
-        _format_filter(formats, "session__"),
-        person=person,
-        session__status=Status.HELD,
-        session__date__gte=start,
-        session__date__lte=end,
-    ).aggregate(feedbacks=Count("pk"), **counts)
+    counts.update({f"wants__{key}": Count("pk", filter=Q(wants_more=key)) for key in FUNCTIONS})
+    counts["usefulness_total"] = Sum("usefulness")
+    counts["feedbacks"] = Count("pk")
+    return counts
+
+
+def _summary_of(row) -> FeedbackSummary:
     return FeedbackSummary(
         feedbacks=row["feedbacks"],
         ratings={
             key: {rating: row[f"{key}__{rating}"] for rating in Rating.values} for key in FUNCTIONS
         },
         dominated={key: row[f"dominated__{key}"] for key in FUNCTIONS},
+        wants_more={key: row[f"wants__{key}"] for key in FUNCTIONS},
+        usefulness_total=row["usefulness_total"] or 0,
     )
+
+
+def _feedback_in_window(
+    start, end, *, person=None, supervisor=None, formats=None, people=None
+) -> QuerySet:
+    sessions = {"session__supervisor": supervisor} if supervisor is not None else {}
+    people = {"person__in": _ids(people)} if people is not None else {}
+    if person is not None:
+        people["person"] = person
+    return Feedback.objects.filter(
+        _format_filter(formats, "session__"),
+        session__status=Status.HELD,
+        session__date__gte=start,
+        session__date__lte=end,
+        **sessions,
+        **people,
+    ).order_by()
+
+
+@dataclass(frozen=True)
+class FeedbackDay:
+    """The feedback on one day's sessions led by one supervisor."""
+
+    day: date
+    supervisor: int
+    summary: FeedbackSummary
+
+
+def feedback_days(
+    start: date, end: date, *, person=None, supervisor=None, formats=None
+) -> list[FeedbackDay]:
+    """Feedback by `person` (or on sessions `supervisor` led) in [start, end], counted per
+    session date and supervisor. One query; fold with `fold_feedback`."""
+    _check_window(start, end)
+    rows = (
+        _feedback_in_window(start, end, person=person, supervisor=supervisor, formats=formats)
+        .values("session__date", "session__supervisor")
+        .annotate(**_feedback_counts())
+    )
+    return [
+        FeedbackDay(row["session__date"], row["session__supervisor"], _summary_of(row))
+        for row in rows
+    ]
+
+
+def fold_feedback(days, start: date, end: date, *, led_by: int | None = None) -> FeedbackSummary:
+    """The sum of `feedback_days` in [start, end] (only on sessions `led_by` led, if given)."""
+    total = FeedbackSummary()
+    for row in days:
+        if start <= row.day <= end and (led_by is None or row.supervisor == led_by):
+            total = total + row.summary
+    return total
+
+
+def feedback_months(days, start: date, end: date, *, led_by: int | None = None):
+    """(month start, month end, FeedbackSummary) for each calendar month of [start, end]."""
+    return [
+        (first, last, fold_feedback(days, first, last, led_by=led_by))
+        for first, last in month_windows(start, end)
+    ]
+
+
+def feedback_summary(
+    person: User | None,
+    start: date,
+    end: date,
+    *,
+    formats=None,
+    supervisor=None,
+    people=None,
+    led_by=None,
+) -> FeedbackSummary:
+    """Counts of too little / about right / too much per function, "dominated", "wants more"
+    and usefulness, given by `person` (or any of `people`, or anyone), on sessions
+    `supervisor` (or `led_by`) led, or any. One query."""
+    _check_window(start, end)
+    row = _feedback_in_window(
+        start,
+        end,
+        person=person,
+        supervisor=supervisor if supervisor is not None else led_by,
+        formats=formats,
+        people=people,
+    ).aggregate(**_feedback_counts())
+    return _summary_of(row)
 
 
 # Focus follow-up: what changed after a focus was agreed.

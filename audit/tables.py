@@ -8,7 +8,7 @@ page says "no data" (nothing to divide by).
 """
 
 from audit.management.commands.balance_report import CSV_COLUMNS, csv_row
-from core.numbers import number_text, round_minutes, round_share
+from core.numbers import number_text, round_half_away, round_minutes, round_share
 from core.vocabulary import FUNCTIONS, STAGES, STAKEHOLDERS
 
 from .balance import FLAG_CODES
@@ -16,6 +16,11 @@ from .balance import FLAG_CODES
 
 def share_cell(value) -> str:
     return "" if value is None else number_text(round_share(value))
+
+
+def score_cell(value) -> str:
+    """A mean score (usefulness), 2 decimals at most; empty when there is none."""
+    return "" if value is None else number_text(round_half_away(value, 2))
 
 
 def minutes_cell(value) -> str:
@@ -187,6 +192,7 @@ def feedback_table(perceived):
         "said_about_right",
         "said_too_much",
         "said_it_dominated",
+        "wanted_more_of_it",
     ]
     rows = [
         [
@@ -196,6 +202,7 @@ def feedback_table(perceived):
             row["about_right"],
             row["too_much"],
             row["dominated"],
+            row["wants_more"],
         ]
         for row in perceived
     ]
@@ -345,5 +352,29 @@ def cycle_table(grid):
         ]
         for row in grid
         for month in row["months"]
+    ]
+    return header, rows
+
+
+def feedback_months_table(months):
+    """What was said month by month (`audit.selectors.feedback_months`)."""
+    header = [
+        "from",
+        "to",
+        "feedbacks",
+        "usefulness_mean",
+        *(f"said_{key}_dominated" for key in FUNCTIONS),
+        *(f"wanted_more_{key}" for key in FUNCTIONS),
+    ]
+    rows = [
+        [
+            day_cell(first),
+            day_cell(last),
+            summary.feedbacks,
+            score_cell(summary.usefulness_mean),
+            *(summary.dominated[key] for key in FUNCTIONS),
+            *(summary.wants_more[key] for key in FUNCTIONS),
+        ]
+        for first, last, summary in months
     ]
     return header, rows

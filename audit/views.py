@@ -23,7 +23,11 @@ from people.access import (
     teams_visible_to,
 )
 from people.models import Team
-from sessions_app.access import content_readable_sessions
+from sessions_app.access import (
+    content_readable_sessions,
+    feedback_led_by_for_flags,
+    feedback_view,
+)
 from sessions_app.models import Rating
 from sessions_app.selectors import supervisee_relationships, with_people
 
@@ -166,6 +170,7 @@ def _perceived(balance, summary):
             "about_right": summary.ratings[key][Rating.ABOUT_RIGHT],
             "too_much": summary.ratings[key][Rating.TOO_MUCH],
             "dominated": summary.dominated[key],
+            "wants_more": summary.wants_more[key],
         }
         for key in FUNCTIONS
     ]
@@ -191,9 +196,16 @@ def _person_page(request, person):
     form, filters = _filters(request)
     start, end, formats = filters.start, filters.end, filters.formats
     policy = AuditPolicy.current()
-    balance = selectors.supervisee_balance(person, start, end, policy=policy, formats=formats)
+    # What the viewer may see of this person's feedback: the one rule, in sessions_app.access.
+    view = feedback_view(request.user, person)
+    balance = selectors.supervisee_balance(
+        person, start, end, policy=policy, formats=formats, feedback_led_by=view.led_by
+    )
     breakdown = selectors.supervisor_breakdown(person, start, end, formats=formats)
-    summary = selectors.feedback_summary(person, start, end, formats=formats)
+    feedback_days = selectors.feedback_days(start, end, person=person, formats=formats)
+    all_feedback = selectors.fold_feedback(feedback_days, start, end)
+    summary = selectors.fold_feedback(feedback_days, start, end, led_by=view.led_by)
+    feedback_months = selectors.feedback_months(feedback_days, start, end, led_by=view.led_by)
     agreements = list(selectors.focus_agreements_of([person.pk]))
     daily = selectors.daily_minutes(
         [person.pk], *_daily_span(filters, agreements, day), formats=formats
@@ -216,6 +228,7 @@ def _person_page(request, person):
             "trend": lambda: tables.trend_table(trend),
             "supervisors": lambda: tables.supervisors_table(breakdown),
             "feedback": lambda: tables.feedback_table(perceived),
+            "feedback_months": lambda: tables.feedback_months_table(feedback_months),
             "focus": lambda: tables.focus_table(follow_ups),
         },
     )
@@ -226,6 +239,9 @@ def _person_page(request, person):
         "filters": filters,
         "person": person,
         "own": own,
+        "feedback_view": view,
+        "all_feedback": all_feedback,
+        "feedback_months": feedback_months,
         "balance": balance,
         "function_rows": _function_rows(balance.minutes),
         "breakdown": breakdown,
@@ -272,7 +288,12 @@ def my_supervisees(request):
             row["next_planned"] = rel.next_planned
     visible = people_visible_to(request.user).filter(pk__in=list(people))
     balances = selectors.balances_of(
-        visible, filters.start, filters.end, policy=AuditPolicy.current(), formats=filters.formats
+        visible,
+        filters.start,
+        filters.end,
+        policy=AuditPolicy.current(),
+        formats=filters.formats,
+        feedback_led_by=feedback_led_by_for_flags(request.user),
     )
     by_email = {row["person"].email: row for row in people.values()}
     rows = [{**by_email[b.supervisee], "balance": b} for b in balances]
@@ -354,8 +375,19 @@ def team_balance(request):
     index = _people_index(scope)
     pks = [row[0] for row in index]
     pks_by_email = {row[1]: row[0] for row in index}
-    balances = selectors.balances_of(pks, start, end, policy=policy, formats=formats)
+    led_by = feedback_led_by_for_flags(request.user)
+    balances = selectors.balances_of(
+        pks, start, end, policy=policy, formats=formats, feedback_led_by=led_by
+    )
     totals = totals_of(balances, start=start, end=end)
+    said = selectors.feedback_summary(None, start, end, formats=formats, people=pks)
+    said_detail = (
+        said
+        if led_by is None
+        else selectors.feedback_summary(
+            None, start, end, formats=formats, people=pks, led_by=led_by
+        )
+    )
     agreements = list(selectors.focus_agreements_of(pks).filter(agreed_on__range=(start, end)))
     daily = selectors.daily_minutes(pks, *_daily_span(filters, agreements, day), formats=formats)
     trend = selectors.monthly_minutes(daily, pks, start, end)
@@ -405,6 +437,9 @@ def team_balance(request):
         "trend": trend,
         "cycle_months": cycle_months,
         "cycle_grid": cycle_grid,
+        "said": said,
+        "said_detail": said_detail,
+        "feedback_limited": led_by is not None,
         "overdue": overdue,
         "rates": rates,
         "checks": checks,
@@ -434,7 +469,14 @@ def organisation(request):
     pks = [row[0] for row in index]
     pks_by_email = {row[1]: row[0] for row in index}
     team_by_email = {row[1]: row[3] for row in index}
-    balances = selectors.balances_of(pks, start, end, policy=policy, formats=formats)
+    balances = selectors.balances_of(
+        pks,
+        start,
+        end,
+        policy=policy,
+        formats=formats,
+        feedback_led_by=feedback_led_by_for_flags(request.user),
+    )
     by_team = {}
     for balance in balances:
         by_team.setdefault(team_by_email[balance.supervisee], []).append(balance)

@@ -4,6 +4,7 @@ Figures are exact (`Fraction`) until they are written, then rounded once, half a
 zero, in exact integer arithmetic: 0.03125 -> 0.0313, 1/3 -> 0.33, 6.25 -> 6.25, 0.125 -> 0.13.
 
 - Minutes: 2 decimals, trailing zeros dropped: 240, 62.5, 33.33.
+- Mean scores (usefulness 1-5): the same, 2 decimals at most: 4, 3.5, 3.67.
 - Shares: on pages as percentages to 2 decimals, trailing zeros dropped (62.5%, 9.69%, 50%),
   which is the same number as the 4-decimal share of the CSV files and `balance_report`
   (0.0969 = 9.69%). A figure shown twice is the same string twice, because both come from here.
@@ -63,6 +64,11 @@ def plain_text(value: Decimal) -> str:
 def minutes_text(value) -> str:
     """Minutes as every page writes them: 2 decimals at most (6.25, 33.33, 240)."""
     return plain_text(round_minutes(value or 0))
+
+
+def score_text(value) -> str:
+    """A mean score (usefulness, 1-5) as every page writes it: 2 decimals at most (3.67)."""
+    return plain_text(round_half_away(value, MINUTE_PLACES))
 
 
 def percent_text(share) -> str:

@@ -17,14 +17,17 @@ Another person's session is a 404 (`get_session_for_read`), indistinguishable fr
 does not exist; a step the reader may not take is a 403 that says why (`Refused`).
 """
 
+from dataclasses import dataclass
+from datetime import date, timedelta
 from functools import cached_property
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404
 
+from core import clock
 from people.access import is_administrator, managed_team_ids
-from people.models import Team
+from people.models import FeedbackVisibility, Team, policy_in_force
 
 from .models import ActionStatus, Attendance, RecordState, Session, Status
 
@@ -94,6 +97,22 @@ class SessionAccess:
     @property
     def acknowledger_ids(self) -> set[int]:
         return acknowledger_ids(self.session, self.attendances)
+
+    @cached_property
+    def policy(self):
+        """The audit policy in force (one query, once): how long feedback stays open."""
+        return policy_in_force()
+
+    @property
+    def feedback_closes_on(self) -> date | None:
+        """The last day feedback may be given or changed: the policy's days after sign-off.
+
+        None while the record is not signed off (feedback is open from sharing until then).
+        """
+        if self.session.record_state != RecordState.SIGNED_OFF or not self.session.signed_off_at:
+            return None
+        signed_off_on = clock.local_date(self.session.signed_off_at)
+        return signed_off_on + timedelta(days=self.policy.feedback_open_days)
 
     # Reading.
 
@@ -243,7 +262,21 @@ class SessionAccess:
         return reason
 
     def _refuse_give_feedback(self):
-        return self._answerable("give feedback on it")
+        # Feedback is not part of the locked record: it stays open for the policy's days
+        # after sign-off, so a supervisee can still say how it went (the seed: ask for their
+        # feedback about what changes).
+        if self.user.pk not in self.acknowledger_ids:
+            return "Only the people present in the session give feedback on it."
+        if self.session.record_state == RecordState.DRAFT:
+            return "This record has not been shared yet."
+        closes = self.feedback_closes_on
+        if closes is not None and clock.today() > closes:
+            days = self.policy.feedback_open_days
+            after = f"{days} day{'' if days == 1 else 's'} after" if days else "the day"
+            return (
+                f"Feedback on this record closed on {closes:%-d %B %Y}, {after} it was signed off."
+            )
+        return None
 
     def _refuse_add_addendum(self):
         if not (self.is_supervisor or (self.is_present and self.can_read)):
@@ -359,18 +392,82 @@ class Audience:
 
     @property
     def feedback(self) -> str:
-        """Feedback: the supervisor reads it; others see counts on the balance pages."""
+        """Feedback: the supervisor reads it; what others see depends on the audit policy's
+        `feedback_visibility` (`feedback_view` below applies the same setting to the pages)."""
         others = "administrators"
         if self.managers:
             others = f"your line manager{'s' if len(self.managers) > 1 else ''} "
             others += f"({_names(self.managers)}) and administrators"
+        others = f"{others[0].upper()}{others[1:]}"
+        if policy_in_force().feedback_visibility == FeedbackVisibility.PAIR_ONLY:
+            return (
+                f"{self.supervisor} reads all of your answers and comments; nobody else does. "
+                f"{others} see only how many feedbacks you have given: never your answers, "
+                "your comments or which session they were about."
+            )
         return (
             f"{self.supervisor} reads all of your answers and comments. "
-            f"{others[0].upper()}{others[1:]} never see your comments: they see your answers "
+            f"{others} never see your comments: they see your answers "
             "only as counts over a period on your balance page (for a period with one "
             "session, that is this session's answers), and a flag when you say a function "
             "dominated."
         )
+
+
+# What a reader sees of feedback on the audit pages (the same setting as `Audience.feedback`).
+
+
+@dataclass(frozen=True)
+class FeedbackView:
+    """What `viewer` sees of feedback given by a person, or on a supervisor's sessions.
+
+    `detail`: the answers, as counts per function (too little / about right / too much, which
+    function dominated, which one they want more of, usefulness); otherwise only how many
+    feedbacks were given. `led_by`: the detail is limited to feedback on sessions this person
+    led (None: every session). Comments are never shown on the audit pages.
+    """
+
+    detail: bool = True
+    led_by: int | None = None
+
+    @property
+    def limited(self) -> bool:
+        return not self.detail or self.led_by is not None
+
+
+def feedback_private() -> bool:
+    """The policy keeps feedback between each supervisee and the supervisor of the session."""
+    return policy_in_force().feedback_visibility == FeedbackVisibility.PAIR_ONLY
+
+
+def feedback_view(viewer, person) -> FeedbackView:
+    """What `viewer` sees of `person`'s feedback (their balance page, a team's rows).
+
+    Their own, in full. With the default policy, anyone who may see the balance sees the
+    answers as counts. With feedback kept between supervisee and supervisor, another reader
+    sees the answers given on sessions they led themselves, and only how many otherwise.
+    """
+    if getattr(person, "pk", person) == viewer.pk or not feedback_private():
+        return FeedbackView()
+    return FeedbackView(detail=True, led_by=viewer.pk)
+
+
+def supervisor_feedback_view(viewer, supervisor) -> FeedbackView:
+    """What `viewer` sees of the feedback on the sessions `supervisor` led (their audit page).
+
+    The supervisor sees it all, as counts; with the default policy so do their managers and
+    administrators; with feedback kept between the pair, others see only how many.
+    """
+    if supervisor.pk == viewer.pk or not feedback_private():
+        return FeedbackView()
+    return FeedbackView(detail=False)
+
+
+def feedback_led_by_for_flags(viewer) -> int | None:
+    """Whose sessions' feedback may raise `supervisee_reported_dominance` on a page `viewer`
+    reads about other people: every session's (None), or, with feedback kept between the
+    pair, only the sessions the viewer led."""
+    return viewer.pk if feedback_private() else None
 
 
 # Fetching one session for a request.

@@ -341,7 +341,14 @@ def record_feedback(request, pk):
     return render(
         request,
         "sessions_app/record_feedback.html",
-        {"session": session, "form": form, "existing": existing, "audience": Audience(session)},
+        {
+            "session": session,
+            "form": form,
+            "existing": existing,
+            "audience": Audience(session),
+            "closes_on": access.feedback_closes_on,
+            "open_days": access.policy.feedback_open_days,
+        },
     )
 
 

@@ -2,7 +2,7 @@
 
 from django import template
 
-from core.numbers import minutes_text, percent_text, points_text, ratio
+from core.numbers import minutes_text, percent_text, points_text, ratio, score_text
 from core.vocabulary import FUNCTION_LABELS, STAGE_LABELS, STAGES, STAKEHOLDER_LABELS, STAKEHOLDERS
 
 from .. import charts
@@ -32,6 +32,29 @@ def pct(value):
 def mins(value):
     """Minutes, the one way (core.numbers): 615, 33.33."""
     return minutes_text(value)
+
+
+@register.filter
+def score(value):
+    """A mean score (usefulness 1-5), the one way (core.numbers): 3.67; "no data" for none."""
+    if value is None or value == "":
+        return NO_DATA
+    return score_text(value)
+
+
+@register.filter
+def said(counts):
+    """The functions with a count above 0, as (key, count) pairs in the model's order."""
+    return [(key, n) for key, n in counts.items() if n]
+
+
+@register.filter
+def fn_labels(keys):
+    """Function keys in words: "Support and mediation"."""
+    labels = [FUNCTION_LABELS.get(key, key) for key in keys]
+    if len(labels) <= 1:
+        return "".join(labels)
+    return ", ".join(labels[:-1]) + " and " + labels[-1]
 
 
 @register.filter

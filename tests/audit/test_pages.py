@@ -255,6 +255,7 @@ def test_every_flag_has_its_reason_on_my_balance(login, supervisor, supervisee):
         "0",
         "1",
         "1",
+        "0",  # wanted more of it
     ]
 
 

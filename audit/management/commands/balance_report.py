@@ -13,6 +13,7 @@ from core.dates import ISO_DATE, parse_iso_date
 from core.numbers import number_text, round_minutes, round_share
 from core.vocabulary import FUNCTIONS, STAGES, STAKEHOLDERS
 from people.models import Team, User
+from sessions_app.access import feedback_private
 
 CSV_COLUMNS = [
     "supervisee",
@@ -84,11 +85,14 @@ class Command(BaseCommand):
         if start > end:
             raise CommandError(f"--from ({start}) is after --to ({end})")
 
+        # With feedback kept between supervisee and supervisor, nobody else learns what a
+        # supervisee said dominated: not even this report's reader.
+        feedback = {"reported_feedback": not feedback_private()}
         if options["supervisee"]:
             person = User.objects.with_email(options["supervisee"]).first()
             if person is None:
                 raise CommandError(f"No person with the email {options['supervisee']!r}")
-            results = selectors.balances(start, end, people=[person.pk])
+            results = selectors.balances(start, end, people=[person.pk], **feedback)
             if not results:
                 self.stderr.write(
                     f"{person.email} is not a supervisee between {start} and {end}: "
@@ -98,9 +102,9 @@ class Command(BaseCommand):
             team = Team.objects.filter(name__iexact=options["team"].strip()).first()
             if team is None:
                 raise CommandError(f"No team called {options['team']!r}")
-            results = selectors.balances(start, end, team=team)
+            results = selectors.balances(start, end, team=team, **feedback)
         else:
-            results = selectors.balances(start, end)
+            results = selectors.balances(start, end, **feedback)
 
         if options["format"] == "csv":
             out = io.StringIO()
