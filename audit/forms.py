@@ -20,6 +20,8 @@ from django import forms
 
 from sessions_app.models import Format
 
+from .models import SelfAssessment
+
 WINDOW_DAYS = {"3": 90, "6": 183, "12": 365}
 DEFAULT_WINDOW = "3"
 CUSTOM = "custom"
@@ -188,3 +190,38 @@ class AuditFilterForm(forms.Form):
             end = self.today
             start = end - timedelta(days=WINDOW_DAYS[window] - 1)
         return Filters(start=start, end=end, window=window, format=fmt, team=self.team)
+
+
+class SelfAssessmentForm(forms.ModelForm):
+    """A supervisor's dated reflection on their own supervision (the seed's questions)."""
+
+    class Meta:
+        model = SelfAssessment
+        fields = ["written_on", "focus_most", "more_attention", "tensions", "support_needed"]
+        labels = {"written_on": "Date"}
+        widgets = {
+            "written_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "focus_most": forms.RadioSelect,
+            "more_attention": forms.RadioSelect,
+            "tensions": forms.Textarea(attrs={"rows": 4}),
+            "support_needed": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, today: date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.fields["written_on"].input_formats = ["%Y-%m-%d"]
+        self.fields["written_on"].error_messages["invalid"] = (
+            "Enter a date as YYYY-MM-DD, such as 2026-01-31."
+        )
+        for name in ("focus_most", "more_attention"):
+            self.fields[name].error_messages["invalid_choice"] = "Choose one of the four functions."
+            self.fields[name].error_messages["required"] = "Choose one of the four functions."
+
+    def clean_written_on(self):
+        day = self.cleaned_data["written_on"]
+        if day > self.today:
+            raise forms.ValidationError("Choose today or an earlier date.")
+        if day < EARLIEST:
+            raise forms.ValidationError("Choose a date between 1900 and today.")
+        return day

@@ -29,7 +29,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import TruncDate
+from django.db.models.functions import Coalesce, TruncDate
 from django.db.models.lookups import Exact
 
 from core import clock
@@ -43,7 +43,15 @@ from core.vocabulary import (
     stage_field,
     stakeholder_field,
 )
-from people.models import FocusAgreement, Relationship, Team, User
+from people.models import (
+    FocusAgreement,
+    FocusRequest,
+    Relationship,
+    RequestAnswer,
+    RequestKind,
+    Team,
+    User,
+)
 from sessions_app.models import (
     Action,
     ActionReview,
@@ -845,3 +853,133 @@ def focus_follow_up(
             )
         )
     return results
+
+
+# A supervisor's own audit: the sessions they led, their regularity, what was raised with them.
+
+
+def _led_held(supervisor, start: date, end: date, formats=None) -> QuerySet:
+    return Session.objects.filter(
+        _format_filter(formats),
+        supervisor=supervisor,
+        status=Status.HELD,
+        date__gte=start,
+        date__lte=end,
+    ).order_by()
+
+
+def led_minutes(supervisor, start: date, end: date, *, formats=None) -> dict[str, Minutes]:
+    """Minutes of the held sessions `supervisor` led in [start, end], per session format.
+
+    Each session counts once, not once per attendee (this is the supervisor's practice, not a
+    supervisee's balance): a group of six counts its items once. One query.
+    """
+    _check_window(start, end)
+    rows = (
+        _led_held(supervisor, start, end, formats)
+        .values("format")
+        .annotate(sessions_held=Count("pk", distinct=True), **_minute_sums("items__"))
+    )
+    return {row["format"]: _exact(row) for row in rows}
+
+
+def led_daily_minutes(supervisor, start: date, end: date, *, formats=None) -> dict[date, Minutes]:
+    """The same, per day with a held session led: fold any windows from it. One query."""
+    _check_window(start, end)
+    rows = (
+        _led_held(supervisor, start, end, formats)
+        .values("date")
+        .annotate(sessions_held=Count("pk", distinct=True), **_minute_sums("items__"))
+    )
+    return {row["date"]: _exact(row) for row in rows}
+
+
+def fold_days(daily: Mapping[date, Minutes], start: date, end: date) -> Minutes:
+    return Minutes.total(m for day, m in daily.items() if start <= day <= end)
+
+
+@dataclass(frozen=True)
+class Regularity:
+    """One relationship a supervisor held in the window: its gap to the window's end (the one
+    overdue rule) and how many one-to-ones between the pair were held in the window."""
+
+    relationship: Relationship
+    gap: object  # people.models.SupervisionGap
+    one_to_ones: int
+
+
+def regularity_of(supervisor, start: date, end: date, *, group_counts: bool) -> list[Regularity]:
+    """Each of `supervisor`'s relationships active in [start, end], by supervisee. One query."""
+    _check_window(start, end)
+    held = (
+        Attendance.objects.filter(
+            person=OuterRef("supervisee"),
+            session__supervisor=OuterRef("supervisor"),
+            session__format=Format.ONE_TO_ONE,
+            session__status=Status.HELD,
+            session__date__gte=start,
+            session__date__lte=end,
+        )
+        .order_by()
+        .values("person")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    relationships = with_last_held(
+        Relationship.objects.active_between(start, end)
+        .filter(supervisor=supervisor)
+        .select_related("supervisor", "supervisee")
+        .annotate(one_to_ones=Coalesce(Subquery(held, output_field=IntegerField()), Value(0)))
+        .order_by("supervisee__name", "supervisee__email", "kind", "pk"),
+        end,
+        group_counts=group_counts,
+    )
+    return [
+        Regularity(
+            relationship=rel,
+            gap=rel.gap_to(end, rel.last_held, group_counts=group_counts),
+            one_to_ones=rel.one_to_ones,
+        )
+        for rel in relationships
+    ]
+
+
+@dataclass(frozen=True)
+class RequestCounts:
+    """What supervisees raised with a supervisor (people.models.FocusRequest) in a window."""
+
+    raised: int = 0
+    answered: int = 0
+    accepted: int = 0
+    dominating: Mapping[str, int] = field(default_factory=lambda: _zero_counts(FUNCTIONS))
+    want_more: Mapping[str, int] = field(default_factory=lambda: _zero_counts(FUNCTIONS))
+
+    @property
+    def open(self) -> int:
+        return self.raised - self.answered
+
+
+def focus_requests_raised(*, supervisor, start: date, end: date) -> RequestCounts:
+    """Counts of the requests raised with `supervisor` on a day in [start, end]. One query."""
+    counts = {
+        "raised": Count("pk"),
+        "answered": Count("pk", filter=~Q(answer="")),
+        "accepted": Count("pk", filter=Q(answer=RequestAnswer.ACCEPTED)),
+    }
+    for key in FUNCTIONS:
+        counts[f"dominating_{key}"] = Count(
+            "pk", filter=Q(kind=RequestKind.DOMINATING, function=key)
+        )
+        counts[f"want_more_{key}"] = Count("pk", filter=Q(kind=RequestKind.WANT_MORE, function=key))
+    row = FocusRequest.objects.filter(
+        relationship__supervisor=supervisor,
+        raised_at__date__gte=start,
+        raised_at__date__lte=end,
+    ).aggregate(**counts)
+    return RequestCounts(
+        raised=row["raised"],
+        answered=row["answered"],
+        accepted=row["accepted"],
+        dominating={key: row[f"dominating_{key}"] for key in FUNCTIONS},
+        want_more={key: row[f"want_more_{key}"] for key in FUNCTIONS},
+    )

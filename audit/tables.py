@@ -378,3 +378,48 @@ def feedback_months_table(months):
         for first, last, summary in months
     ]
     return header, rows
+
+
+def led_table(led):
+    """A supervisor's sessions led, per format (`audit.views._led_rows`)."""
+    header = ["sessions", "sessions_held", "tagged_minutes", *MINUTES_AND_SHARES, *COVERAGE]
+    rows = [
+        [
+            row["key"],
+            row["minutes"].sessions_held,
+            minutes_cell(row["minutes"].tagged),
+            *_minutes_and_shares(row["minutes"]),
+            *_coverage_cells(row["minutes"]),
+        ]
+        for row in led
+    ]
+    return header, rows
+
+
+def regularity_table(regularity):
+    header = [
+        "supervisee",
+        "name",
+        "kind",
+        "frequency",
+        "one_to_ones_in_window",
+        "last_counted_session",
+        "gap_days",
+        "expected_interval_days",
+        "days_over",
+    ]
+    rows = [
+        [
+            r.relationship.supervisee.email,
+            r.relationship.supervisee.name,
+            r.relationship.kind,
+            r.relationship.frequency,
+            r.one_to_ones,
+            day_cell(r.gap.last_held),
+            r.gap.gap_days,
+            r.gap.interval_days,
+            r.gap.days_over,
+        ]
+        for r in regularity
+    ]
+    return header, rows

@@ -9,4 +9,7 @@ urlpatterns = [
     path("supervisees/", views.my_supervisees, name="my_supervisees"),
     path("teams/", views.team_balance, name="team_balance"),
     path("organisation/", views.organisation, name="organisation"),
+    path("supervision/", views.my_supervision_audit, name="my_supervision"),
+    path("supervision/self-assessment/", views.self_assessment, name="self_assessment"),
+    path("supervisors/<int:pk>/", views.supervisor_audit, name="supervisor"),
 ]

@@ -7,13 +7,17 @@ query of minutes by day. Who may see what is decided in `people.access` and nowh
 Every table downloads as CSV with `?download=<table>` and the page's filters (`audit.tables`).
 """
 
+from datetime import timedelta
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from core.clock import today
 from core.spreadsheet import csv_response
+from core.tally import Minutes
 from core.vocabulary import FUNCTIONS
 from people.access import (
     get_person_for_balance,
@@ -22,16 +26,19 @@ from people.access import (
     people_visible_to,
     teams_visible_to,
 )
-from people.models import Team
+from people.models import Team, User
 from sessions_app.access import (
     content_readable_sessions,
     feedback_led_by_for_flags,
     feedback_view,
+    get_supervisor_for_audit,
+    supervisor_feedback_view,
+    supervisors,
 )
-from sessions_app.models import Rating
+from sessions_app.models import Format, Rating, Session
 from sessions_app.selectors import supervisee_relationships, with_people
 
-from . import selectors, tables
+from . import selectors, services, tables
 from .balance import (
     FUNCTION_NEGLECTED,
     MANAGEMENT_DOMINANT,
@@ -42,8 +49,8 @@ from .balance import (
     month_windows,
     totals_of,
 )
-from .forms import AuditFilterForm
-from .models import AuditPolicy
+from .forms import AuditFilterForm, SelfAssessmentForm
+from .models import AuditPolicy, SelfAssessment
 
 # How many people have each flag, in the words of a column heading.
 FLAG_COLUMNS = [
@@ -555,3 +562,151 @@ def organisation(request):
         "policy": policy,
     }
     return render(request, "audit/organisation.html", context)
+
+
+# A supervisor's own audit: the sessions they led, their reliability, what their supervisees
+# said, and their self-assessments over time. Who may open it: `sessions_app.access`.
+
+SELF_ASSESSMENT_DAYS = 90  # each self-assessment is set beside the 90 days before it
+
+
+def _led_rows(by_format):
+    """One-to-one, group and all sessions led: each format's exact minutes."""
+    one = by_format.get(Format.ONE_TO_ONE, Minutes())
+    group = by_format.get(Format.GROUP, Minutes())
+    return [
+        {"key": "one_to_one", "label": "One-to-one", "minutes": one},
+        {"key": "group", "label": "Group", "minutes": group},
+        {"key": "all", "label": "All sessions led", "minutes": one + group},
+    ]
+
+
+def _leading_function(minutes):
+    """The function(s) with the most minutes, and its share; ((), None) with nothing tagged."""
+    shares = minutes.shares
+    if shares is None:
+        return (), None
+    top = max(shares.values())
+    return tuple(key for key in FUNCTIONS if shares[key] == top), top
+
+
+@login_required
+@require_GET
+def my_supervision_audit(request):
+    """The signed-in person's own supervisor audit, or a page saying they supervise nobody."""
+    if not supervisors().filter(pk=request.user.pk).exists():
+        return render(request, "audit/supervisor_none.html")
+    return _supervisor_page(request, request.user)
+
+
+@login_required
+@require_GET
+def supervisor_audit(request, pk):
+    return _supervisor_page(request, get_supervisor_for_audit(request.user, pk))
+
+
+def _supervisor_page(request, supervisor):
+    day = today()
+    form, filters = _filters(request)
+    start, end, formats = filters.start, filters.end, filters.formats
+    policy = AuditPolicy.current()
+    own = supervisor.pk == request.user.pk
+    led = _led_rows(selectors.led_minutes(supervisor, start, end, formats=formats))
+    all_led = led[-1]["minutes"]
+    regularity = selectors.regularity_of(
+        supervisor, start, end, group_counts=policy.group_counts_for_regularity
+    )
+    rates = selectors.cancellation_rates(start, end, supervisors=[supervisor.pk], formats=formats)
+    led_sessions = Session.objects.filter(supervisor=supervisor)
+    checks = _compliance_rows(
+        selectors.compliance(start, end, sessions=led_sessions, policy=policy, formats=formats),
+        policy,
+    )
+    view = supervisor_feedback_view(request.user, supervisor)
+    days = selectors.feedback_days(start, end, supervisor=supervisor, formats=formats)
+    said = selectors.fold_feedback(days, start, end)
+    said_months = selectors.feedback_months(days, start, end)
+    requests = selectors.focus_requests_raised(supervisor=supervisor, start=start, end=end)
+    assessments = list(SelfAssessment.objects.filter(supervisor=supervisor)[:20])
+    assessment_rows = []
+    if assessments:
+        first = min(a.written_on for a in assessments)
+        last = max(a.written_on for a in assessments)
+        daily = selectors.led_daily_minutes(
+            supervisor, first - timedelta(days=SELF_ASSESSMENT_DAYS - 1), last
+        )
+        for entry in assessments:
+            recorded = selectors.fold_days(
+                daily, entry.written_on - timedelta(days=SELF_ASSESSMENT_DAYS - 1), entry.written_on
+            )
+            leading, share = _leading_function(recorded)
+            assessment_rows.append(
+                {"entry": entry, "recorded": recorded, "leading": leading, "share": share}
+            )
+    slug = "my-supervision" if own else f"supervisor-{supervisor.pk}"
+    response = _download(
+        request,
+        filters,
+        slug,
+        {
+            "led": lambda: tables.led_table(led),
+            "regularity": lambda: tables.regularity_table(regularity),
+            "cancellations": lambda: tables.cancellations_table(rates),
+            "compliance": lambda: tables.compliance_table(checks),
+            **(
+                {"feedback_months": lambda: tables.feedback_months_table(said_months)}
+                if view.detail
+                else {}
+            ),
+        },
+    )
+    if response is not None:
+        return response
+    context = {
+        "form": form,
+        "filters": filters,
+        "supervisor": supervisor,
+        "own": own,
+        "led": led,
+        "all_led": all_led,
+        "function_rows": _function_rows(all_led),
+        "leading": _leading_function(all_led),
+        "regularity": regularity,
+        "overdue_count": sum(1 for r in regularity if r.gap.overdue),
+        "rates": rates,
+        "checks": checks,
+        "feedback_view": view,
+        "said": said,
+        "said_months": said_months,
+        "requests": requests,
+        "assessment_rows": assessment_rows,
+        "assessment_days": SELF_ASSESSMENT_DAYS,
+        "policy": policy,
+        "today": day,
+    }
+    return render(request, "audit/supervisor.html", context)
+
+
+@login_required
+def self_assessment(request):
+    """A supervisor writes a dated self-assessment of their own supervision."""
+    user = request.user
+    if not supervisors().filter(pk=user.pk).exists():
+        raise Http404("Only supervisors write a self-assessment")
+    day = today()
+    form = SelfAssessmentForm(request.POST or None, today=day, initial={"written_on": day})
+    if request.method == "POST" and form.is_valid():
+        services.self_assessment_add(supervisor=user, by=user, **form.cleaned_data)
+        messages.success(request, "Your self-assessment is saved.")
+        return redirect("audit:my_supervision")
+    managers = list(
+        User.objects.filter(managed_teams__pk=user.team_id).values_list("name", flat=True)
+        if user.team_id
+        else []
+    )
+    previous = SelfAssessment.objects.filter(supervisor=user).first()
+    return render(
+        request,
+        "audit/self_assessment.html",
+        {"form": form, "managers": managers, "previous": previous},
+    )

@@ -27,7 +27,7 @@ from django.shortcuts import get_object_or_404
 
 from core import clock
 from people.access import is_administrator, managed_team_ids
-from people.models import FeedbackVisibility, Team, policy_in_force
+from people.models import FeedbackVisibility, Relationship, Team, User, policy_in_force
 
 from .models import ActionStatus, Attendance, RecordState, Session, Status
 
@@ -468,6 +468,45 @@ def feedback_led_by_for_flags(viewer) -> int | None:
     reads about other people: every session's (None), or, with feedback kept between the
     pair, only the sessions the viewer led."""
     return viewer.pk if feedback_private() else None
+
+
+# A supervisor's own audit page: the balance of the sessions they led, their reliability,
+# what their supervisees said and their self-assessments.
+
+
+def supervisors():
+    """Everyone who supervises or has supervised: a relationship as supervisor, or a session
+    led (a group's facilitator, an external or cover supervisor)."""
+    return User.objects.filter(
+        Exists(Relationship.objects.filter(supervisor=OuterRef("pk")))
+        | Exists(Session.objects.filter(supervisor=OuterRef("pk")))
+    )
+
+
+def supervisors_visible_to(user):
+    """Supervisors whose audit page `user` may open: themselves; the supervisors who are
+    members of a team they manage; every supervisor for administrators (a principal social
+    worker is an administrator here). Anyone else's page is a 404."""
+    if not user.is_authenticated:
+        return User.objects.none()
+    people = supervisors()
+    if is_administrator(user):
+        return people
+    condition = Q(pk=user.pk)
+    teams = managed_team_ids(user)
+    if teams:
+        condition |= Q(team_id__in=teams)
+    return people.filter(condition)
+
+
+def get_supervisor_for_audit(user, pk):
+    """A supervisor whose audit page `user` may open, or 404."""
+    return get_object_or_404(supervisors_visible_to(user), pk=pk)
+
+
+def may_write_self_assessment(user, supervisor) -> bool:
+    """A self-assessment is the supervisor's own: nobody writes one for them."""
+    return user.is_authenticated and user.pk == supervisor.pk
 
 
 # Fetching one session for a request.

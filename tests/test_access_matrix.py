@@ -57,6 +57,7 @@ def world(
         "held": held,
         "planned": planned,
         "team": supervisee.team,
+        "supervisor": supervisor,
     }
 
 
@@ -206,6 +207,18 @@ MATRIX = {
     ("inspection:team_csv", "team", "get"): {"manager": 200, "administrator": 200},
     ("inspection:organisation_pdf", None, "get"): {"administrator": 200},
     ("inspection:organisation_csv", None, "get"): {"administrator": 200},
+    # A supervisor's own audit: theirs (a page saying so for someone who supervises nobody).
+    ("audit:my_supervision", None, "get"): everyone(200),
+    # Their self-assessment: written by supervisors only, each their own (an empty post is
+    # answered with the form's errors).
+    ("audit:self_assessment", None, "get"): {"supervisor": 200, "other_supervisor": 200},
+    ("audit:self_assessment", None, "post"): {"supervisor": 200, "other_supervisor": 200},
+    # Another supervisor's audit: the managers of their team, and administrators.
+    ("audit:supervisor", "supervisor", "get"): {
+        "supervisor": 200,
+        "manager": 200,
+        "administrator": 200,
+    },
 }
 
 # Views that only accept POST answer 405 to GET, for the user who may use them.

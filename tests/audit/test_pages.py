@@ -504,6 +504,8 @@ def queries(client, path, django_assert_max_num_queries, limit=30):
         ("administrator", "organisation"),
         ("supervisee", "my_balance"),
         ("manager", "person"),
+        ("supervisor", "my_supervision"),
+        ("manager", "supervisor"),
     ],
 )
 def test_page_queries_do_not_grow_with_supervisees_or_sessions(
@@ -513,7 +515,10 @@ def test_page_queries_do_not_grow_with_supervisees_or_sessions(
     AuditPolicy.current()  # created on first use: not a query of every page
     user = request.getfixturevalue(who)
     client = login(user)
-    path = url(name, supervisee.pk) if name == "person" else url(name, window="12")
+    if name == "supervisor":
+        path = url(name, supervisor.pk, window="12")
+    else:
+        path = url(name, supervisee.pk) if name == "person" else url(name, window="12")
     grow(supervisor, team, 2)
     management_dominated(supervisor, supervisee)
     few = queries(client, path, django_assert_max_num_queries)
@@ -571,6 +576,8 @@ class Outline(HTMLParser):
         ("manager", "team_balance"),
         ("administrator", "organisation"),
         ("manager", "person"),
+        ("supervisor", "my_supervision"),
+        ("manager", "supervisor"),
     ],
 )
 def test_pages_are_accessible_by_default(
@@ -578,7 +585,10 @@ def test_pages_are_accessible_by_default(
 ):
     balanced(supervisor, other_supervisee)
     client = login(request.getfixturevalue(who))
-    path = url(name, dominated.pk) if name == "person" else url(name)
+    if name == "supervisor":
+        path = url(name, supervisor.pk)
+    else:
+        path = url(name, dominated.pk) if name == "person" else url(name)
     outline = Outline()
     outline.feed(page(client, path))
     assert outline.headings[0] == 1 and outline.headings.count(1) == 1
@@ -592,7 +602,7 @@ def test_pages_are_accessible_by_default(
     for chart in charts:
         # Named: by its own <title> and <desc> (trend), or by the shares in words (bars).
         assert chart.get("aria-labelledby") or chart.get("aria-label")
-    if name != "my_supervisees":
+    if name not in ("my_supervisees", "my_supervision", "supervisor"):
         assert charts, "a monthly trend chart"
 
 
