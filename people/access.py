@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404
 
 from core.clock import today
 
-from .models import Relationship, Team, User
+from .models import FeedbackVisibility, FocusRequest, Relationship, Team, User, policy_in_force
 
 
 def is_administrator(user) -> bool:
@@ -95,3 +95,48 @@ def require_focus_setter(user, relationship) -> None:
     """The supervisor records the focus both agreed; the supervisee reads it (403)."""
     if relationship.supervisor_id != user.pk:
         raise PermissionDenied("Your supervisor records the focus you agree together.")
+
+
+# The supervisee's voice: a focus request, raised at any time, answered by the supervisor.
+
+
+def get_relationship_for_request(user, pk):
+    """A relationship active today in which `user` is the supervisee, or 404: they raise a
+    request with a supervisor they have now."""
+    return get_object_or_404(
+        Relationship.objects.filter(supervisee=user)
+        .active_on(today())
+        .select_related("supervisor", "supervisee"),
+        pk=pk,
+    )
+
+
+def get_focus_request_for_answer(user, pk):
+    """A request raised with `user` (the relationship's supervisor), or 404; one already
+    answered is refused with the reason (403)."""
+    request = get_object_or_404(
+        FocusRequest.objects.filter(relationship__supervisor=user).select_related(
+            "relationship__supervisor", "relationship__supervisee", "answered_by"
+        ),
+        pk=pk,
+    )
+    if not request.is_open:
+        raise PermissionDenied(
+            f"You answered this on {request.answered_at:%-d %B %Y}; each request is answered once."
+        )
+    return request
+
+
+def focus_request_audience(relationship) -> str:
+    """Who reads a focus request, in words: the supervisor alone reads it; what their managers
+    and administrators see follows the audit policy's `feedback_visibility`."""
+    supervisor = relationship.supervisor
+    if policy_in_force().feedback_visibility == FeedbackVisibility.PAIR_ONLY:
+        others = "only how many requests were raised and answered"
+    else:
+        others = "how many requests were raised and answered, and which functions they were about"
+    return (
+        f"{supervisor} reads what you write here and answers it; you read the answer. "
+        f"{supervisor}'s team managers and administrators see {others}, on "
+        f"{supervisor}'s supervision audit page: never your words or your name."
+    )

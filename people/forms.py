@@ -4,7 +4,7 @@ from django import forms
 from core import clock
 from core.vocabulary import FUNCTION_CHOICES
 
-from .models import User
+from .models import RequestAnswer, RequestKind, User
 
 
 class SettingsForm(forms.ModelForm):
@@ -42,6 +42,64 @@ class FocusForm(forms.Form):
         if day > clock.today():
             raise forms.ValidationError("A focus is agreed today or earlier, not in the future.")
         return day
+
+
+class FocusRequestForm(forms.Form):
+    """What a supervisee raises with their supervisor, at any time."""
+
+    kind = forms.ChoiceField(
+        label="What do you want to tell your supervisor?",
+        choices=RequestKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose one.", "invalid_choice": "Choose one of the two."},
+    )
+    function = forms.ChoiceField(
+        label="Which function?",
+        choices=FUNCTION_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose one of the four functions.",
+            "invalid_choice": "Choose one of the four functions.",
+        },
+    )
+    proposed = forms.MultipleChoiceField(
+        label="Propose a focus (optional)",
+        choices=FUNCTION_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="The function(s) you would like the two of you to agree to give more "
+        "attention, from now on.",
+        error_messages={"invalid_choice": "Choose among the four functions."},
+    )
+    message = forms.CharField(
+        label="Anything you want to add",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class FocusRequestAnswerForm(forms.Form):
+    answer = forms.ChoiceField(
+        label="Your answer",
+        choices=RequestAnswer.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose an answer.", "invalid_choice": "Choose an answer."},
+    )
+    text = forms.CharField(
+        label="What you would like to say",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args, proposal: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not proposal:
+            # Nothing was proposed, so there is no focus to agree to.
+            self.fields["answer"].choices = [
+                choice for choice in RequestAnswer.choices if choice[0] != RequestAnswer.ACCEPTED
+            ]
 
 
 class SignInForm(LoginForm):

@@ -2,9 +2,17 @@
 
 from datetime import date
 
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
 
-from .models import FocusAgreement, Relationship
+from core import clock
+from core.vocabulary import FUNCTIONS
+from outbox.services import one_line, queue_email
+
+from .models import FocusAgreement, FocusRequest, Relationship, RequestAnswer, RequestKind
 
 
 @transaction.atomic
@@ -19,3 +27,92 @@ def focus_agree(
         created_by=by,
         **{key: key in functions for key in ("management", "development", "support", "mediation")},
     )
+
+
+def _tell(person, subject, template, context, kind):
+    """One email, to an active person, in the caller's transaction (outbox)."""
+    if not person.is_active or not person.email:
+        return
+    body = render_to_string(template, {**context, "person": person})
+    queue_email(to=person.email, subject=subject, body=body, kind=kind, person=person)
+
+
+@transaction.atomic
+def focus_request_raise(
+    *,
+    relationship: Relationship,
+    by,
+    kind: str,
+    function: str,
+    proposed: list[str] = (),
+    message: str = "",
+) -> FocusRequest:
+    """A supervisee tells their supervisor, at any time, that a function is starting to
+    dominate or that they want more of one, and may propose a focus. The supervisor is told."""
+    if relationship.supervisee_id != by.pk:
+        raise PermissionDenied("Only the supervisee raises a request with their supervisor.")
+    if not relationship.start_date <= clock.today() <= (relationship.end_date or date.max):
+        raise PermissionDenied("This supervision relationship is not active today.")
+    if kind not in RequestKind.values or function not in FUNCTIONS:
+        raise ValueError(f"unknown kind or function: {kind!r}, {function!r}")
+    request = FocusRequest.objects.create(
+        relationship=relationship,
+        kind=kind,
+        function=function,
+        message=message.strip(),
+        **{f"propose_{key}": key in proposed for key in FUNCTIONS},
+    )
+    supervisor = relationship.supervisor
+    _tell(
+        supervisor,
+        f"{one_line(by)} raised something about your supervision",
+        "people/email/focus_request_raised.txt",
+        {
+            "request": request,
+            "who": by,
+            "url": settings.SITE_URL + reverse("people:answer_request", args=[request.pk]),
+        },
+        "focus_request_raised",
+    )
+    return request
+
+
+@transaction.atomic
+def focus_request_answer(*, request: FocusRequest, by, answer: str, text: str = "") -> FocusRequest:
+    """The supervisor answers; an accepted proposal becomes the relationship's focus from
+    today (`focus_agree`), so the follow-up shows what changed. The supervisee is told."""
+    request = (
+        FocusRequest.objects.select_for_update()
+        .select_related("relationship__supervisor", "relationship__supervisee")
+        .get(pk=request.pk)
+    )
+    relationship = request.relationship
+    if relationship.supervisor_id != by.pk:
+        raise PermissionDenied("Only the supervisor answers a request raised with them.")
+    if not request.is_open:
+        raise PermissionDenied("This request has already been answered.")
+    if answer not in RequestAnswer.values:
+        raise ValueError(f"unknown answer: {answer!r}")
+    if answer == RequestAnswer.ACCEPTED:
+        if not request.proposed:
+            raise PermissionDenied("There is no proposed focus to agree to.")
+        request.focus_agreement = focus_agree(
+            relationship=relationship,
+            functions=request.proposed,
+            agreed_on=clock.today(),
+            notes=text.strip() or f"Proposed by {relationship.supervisee}.",
+            by=by,
+        )
+    request.answer = answer
+    request.answer_text = text.strip()
+    request.answered_at = clock.now()
+    request.answered_by = by
+    request.save()
+    _tell(
+        relationship.supervisee,
+        f"{one_line(by)} answered what you raised about your supervision",
+        "people/email/focus_request_answered.txt",
+        {"request": request, "who": by, "url": settings.SITE_URL + reverse("home")},
+        "focus_request_answered",
+    )
+    return request

@@ -5,8 +5,14 @@ from django.shortcuts import redirect, render
 from core.clock import today
 
 from . import security, services
-from .access import get_relationship_for_read, require_focus_setter
-from .forms import FocusForm, SettingsForm
+from .access import (
+    focus_request_audience,
+    get_focus_request_for_answer,
+    get_relationship_for_read,
+    get_relationship_for_request,
+    require_focus_setter,
+)
+from .forms import FocusForm, FocusRequestAnswerForm, FocusRequestForm, SettingsForm
 
 
 @login_required
@@ -49,4 +55,46 @@ def focus(request, pk):
             "form": form,
             "history": relationship.focus_agreements.all(),
         },
+    )
+
+
+@login_required
+def raise_request(request, pk):
+    """A supervisee tells their supervisor that a function is starting to dominate, or that
+    they want more of one, and may propose a focus: at any time, not only after a session."""
+    relationship = get_relationship_for_request(request.user, pk)
+    form = FocusRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.focus_request_raise(
+            relationship=relationship, by=request.user, **form.cleaned_data
+        )
+        messages.success(request, f"Thank you. {relationship.supervisor} has been told.")
+        return redirect("home")
+    return render(
+        request,
+        "people/focus_request.html",
+        {
+            "relationship": relationship,
+            "form": form,
+            "audience": focus_request_audience(relationship),
+            "earlier": relationship.focus_requests.all()[:5],
+        },
+    )
+
+
+@login_required
+def answer_request(request, pk):
+    """The supervisor answers what a supervisee raised; an agreed proposal becomes the focus."""
+    focus_request = get_focus_request_for_answer(request.user, pk)
+    form = FocusRequestAnswerForm(request.POST or None, proposal=bool(focus_request.proposed))
+    if request.method == "POST" and form.is_valid():
+        services.focus_request_answer(request=focus_request, by=request.user, **form.cleaned_data)
+        messages.success(
+            request, f"Your answer is recorded and {focus_request.relationship.supervisee} told."
+        )
+        return redirect("home")
+    return render(
+        request,
+        "people/focus_request_answer.html",
+        {"focus_request": focus_request, "form": form},
     )

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from core.clock import today
-from people.models import Relationship, group_sessions_count
+from people.models import FocusRequest, Relationship, group_sessions_count
 
 from . import records, selectors, services
 from .access import (
@@ -83,6 +83,18 @@ def home(request):
             .filter(owner=user, session__in=content_readable_sessions(user))
             .select_related("session__supervisor")
             .order_by("due_date", "pk")
+        ),
+        # The supervisee's voice: what is waiting for this supervisor's answer, and what this
+        # supervisee raised lately, with the answers.
+        "requests_to_answer": list(
+            FocusRequest.objects.filter(relationship__supervisor=user, answer="")
+            .select_related("relationship__supervisee")
+            .order_by("raised_at", "pk")
+        ),
+        "my_requests": list(
+            FocusRequest.objects.filter(relationship__supervisee=user)
+            .select_related("relationship__supervisor", "focus_agreement")
+            .order_by("-raised_at", "-pk")[:5]
         ),
     }
     return render(request, "sessions_app/home.html", context)

@@ -9,6 +9,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from core import clock
+from people.models import FocusRequest, RequestKind
 from sessions_app.models import RecordState, Status
 from tests.factories import ActionFactory, SessionFactory
 
@@ -58,6 +59,11 @@ def world(
         "planned": planned,
         "team": supervisee.team,
         "supervisor": supervisor,
+        "focus_request": FocusRequest.objects.create(
+            relationship=supervisee.supervisor_relationships.get(),
+            kind=RequestKind.WANT_MORE,
+            function="support",
+        ),
     }
 
 
@@ -166,6 +172,12 @@ MATRIX = {
     # The focus of a relationship: its supervisor sets it; its supervisee may not.
     ("people:focus", "relationship", "get"): {"supervisor": 200, "supervisee": 403},
     ("people:focus", "relationship", "post"): {"supervisor": 200, "supervisee": 403},
+    # The supervisee's voice: they raise it with a supervisor they have now; that supervisor
+    # answers it (an empty post is answered with the form's errors).
+    ("people:raise_request", "relationship", "get"): {"supervisee": 200},
+    ("people:raise_request", "relationship", "post"): {"supervisee": 200},
+    ("people:answer_request", "focus_request", "get"): {"supervisor": 200},
+    ("people:answer_request", "focus_request", "post"): {"supervisor": 200},
     # Spreadsheet import: administrators only; for everyone else the page does not exist.
     ("imports:upload", None, "get"): {"administrator": 200},
     ("imports:upload", None, "post"): {"administrator": 200},
