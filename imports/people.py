@@ -1,14 +1,27 @@
 """`import_people`: people, their teams, team managers and line supervision relationships.
 
 The file is the organisation's list of people. An import adds and updates; it never removes a
-person, a manager's right to see a team or a relationship (end those in the admin), so importing
-the same file again changes nothing.
+person or a manager's right to see a team. A line relationship ends only as the file says:
+on its `end_date`, or the day before `supervised_from` when the supervisor changes
+(INTERFACES.md). Importing the same file again changes nothing.
+
+A person's line relationships, as the file describes them: the row's relationship is the
+person's **current line relationship** (the one that started last) when its supervisor is the
+row's `supervisor`; otherwise the supervisor changes, and a new one starts on
+`supervised_from`. `start_date` is the start in post, never the relationship's start once it
+exists, so a new `start_date` never restarts a relationship (nor, through a new relationship,
+the gap the overdue rule measures from its start).
+
+Team membership is dated (beyond the contract): when a person's team changes, their old
+membership ends the day before `team_from` (an optional column; today when empty) and the new
+one starts on it, so past windows show the teams of the time.
 """
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
-from people.models import Frequency, Kind, Relationship, Team, User
+from core import clock
+from people.models import Frequency, Kind, Relationship, Team, TeamMembership, User
 
 from .csvfile import (
     ImportResult,
@@ -26,7 +39,7 @@ from .csvfile import (
 LAYOUT = Layout(
     what="people",
     required=("email", "name", "team", "role"),
-    optional=("supervisor", "frequency", "start_date"),
+    optional=("supervisor", "frequency", "start_date", "supervised_from", "end_date", "team_from"),
 )
 ROLES = ("practitioner", "manager")
 NAME_LENGTH = User._meta.get_field("name").max_length
@@ -43,6 +56,11 @@ class PersonLine:
     supervisor: str  # "" for none
     frequency: str
     start_date: date | None
+    supervised_from: date | None = None
+    end_date: date | None = None
+    # The file has an end_date column: an empty cell then means "it goes on" (no end).
+    has_end_date: bool = False
+    team_from: date | None = None
 
 
 @dataclass
@@ -59,6 +77,10 @@ class PeoplePlan:
     new_relationships: list[Relationship] = field(default_factory=list)
     changed_relationships: list[Relationship] = field(default_factory=list)
     unchanged_relationships: int = 0
+    ended_relationships: int = 0
+    # (person, their team before, their team now, day): the person joins the team on `day`
+    # (None: since records began).
+    team_moves: list[tuple[User, int | None, Team, date | None]] = field(default_factory=list)
 
     def summary(self, *, dry_run):
         people = len(self.new_people) + len(self.changed_people) + self.unchanged_people
@@ -74,8 +96,11 @@ class PeoplePlan:
             f"{counted(self.managers, 'team manager')} ({len(self.new_managers)} new), "
             f"{counted(relationships, 'line relationship')} "
             f"({len(self.new_relationships)} new, {len(self.changed_relationships)} changed, "
-            f"{self.unchanged_relationships} unchanged)."
+            f"{self.unchanged_relationships} unchanged)"
         )
+        if self.ended_relationships:
+            text += f", of which {counted(self.ended_relationships, 'relationship')} ended"
+        text += "."
         return summary_sentence(text, dry_run=dry_run)
 
 
@@ -116,7 +141,25 @@ def _read_lines(rows, problems):
             problems.add(
                 row.number,
                 "start_date",
-                "a date is required when supervisor is set (the relationship starts then)",
+                "a date is required when supervisor is set (the start in post, from which "
+                "the newly-qualified schedule counts)",
+            )
+        supervised_from = read_date(row, "supervised_from", problems, required=False)
+        end_date = read_date(row, "end_date", problems, required=False)
+        team_from = read_date(row, "team_from", problems, required=False)
+        for column in ("supervised_from", "end_date"):
+            if row[column] and not row["supervisor"] and row.is_readable("supervisor"):
+                problems.add(
+                    row.number,
+                    column,
+                    "needs a supervisor: it is a date of the line relationship with them",
+                )
+        if supervised_from and end_date and end_date < supervised_from:
+            problems.add(
+                row.number,
+                "end_date",
+                f"{end_date.isoformat()} is before supervised_from "
+                f"({supervised_from.isoformat()}): a relationship ends after it starts",
             )
         if len(problems) == before:
             lines.append(
@@ -129,6 +172,10 @@ def _read_lines(rows, problems):
                     supervisor=supervisor,
                     frequency=frequency or Frequency.MONTHLY,
                     start_date=start_date,
+                    supervised_from=supervised_from,
+                    end_date=end_date,
+                    has_end_date="end_date" in row.cells,
+                    team_from=team_from,
                 )
             )
     return lines, set(first_row_of)
@@ -172,10 +219,16 @@ def _plan(lines, emails_in_file, problems):
             person.set_unusable_password()
             people[line.email] = person
             plan.new_people.append(person)
-        elif _update_person(person, line, team):
+            plan.team_moves.append((person, None, team, line.team_from))
+            continue
+        before = person.team_id
+        moved = team.pk is None or before != team.pk
+        if _update_person(person, line, team):
             plan.changed_people.append(person)
         else:
             plan.unchanged_people += 1
+        if moved:
+            plan.team_moves.append((person, before, team, line.team_from or clock.today()))
 
     existing_pks = [person.pk for person in people.values() if person.pk]
     managing = set(
@@ -191,31 +244,109 @@ def _plan(lines, emails_in_file, problems):
         if team.pk is None or person.pk is None or (team.pk, person.pk) not in managing:
             plan.new_managers.append((team, person))
 
-    existing = {
-        (rel.supervisor_id, rel.supervisee_id, rel.start_date): rel
-        for rel in Relationship.objects.filter(kind=Kind.LINE, supervisee_id__in=existing_pks)
-    }
+    # Each person's line relationships, the one that started last first.
+    line_relationships = {}
+    for rel in Relationship.objects.filter(kind=Kind.LINE, supervisee_id__in=existing_pks).order_by(
+        "-start_date", "-pk"
+    ):
+        line_relationships.setdefault(rel.supervisee_id, []).append(rel)
     for line in lines:
-        if not line.supervisor:
-            continue
-        supervisor, supervisee = people[line.supervisor], people[line.email]
-        relationship = existing.get((supervisor.pk, supervisee.pk, line.start_date))
-        if supervisor.pk is None or supervisee.pk is None or relationship is None:
-            plan.new_relationships.append(
-                Relationship(
-                    supervisor=supervisor,
-                    supervisee=supervisee,
-                    kind=Kind.LINE,
-                    frequency=line.frequency,
-                    start_date=line.start_date,
-                )
+        if line.supervisor:
+            _plan_relationship(
+                plan,
+                line,
+                people[line.supervisor],
+                people[line.email],
+                line_relationships.get(people[line.email].pk, []),
+                problems,
             )
-        elif relationship.frequency != line.frequency:
-            relationship.frequency = line.frequency
-            plan.changed_relationships.append(relationship)
-        else:
-            plan.unchanged_relationships += 1
     return plan
+
+
+def _plan_relationship(plan, line, supervisor, supervisee, existing, problems):
+    """The row's line relationship (INTERFACES.md's `supervised_from` and `end_date`)."""
+    current = existing[0] if existing else None
+    if current is not None and current.supervisor_id != supervisor.pk:
+        # The supervisor changes: the current relationship ends the day before the new one.
+        if line.supervised_from is None:
+            problems.add(
+                line.row,
+                "supervised_from",
+                f"required when the supervisor changes: {supervisee.email}'s current line "
+                f"supervisor is {current.supervisor.email}, whose relationship ends the day "
+                "before this date",
+            )
+            return
+        ends = line.supervised_from - timedelta(days=1)
+        if ends < current.start_date:
+            problems.add(
+                line.row,
+                "supervised_from",
+                f"{line.supervised_from.isoformat()} is not after the start of the current line "
+                f"relationship with {current.supervisor.email} "
+                f"({current.start_date.isoformat()})",
+            )
+            return
+        if current.end_date is None or current.end_date > ends:
+            current.end_date = ends
+            plan.changed_relationships.append(current)
+            plan.ended_relationships += 1
+        _plan_new(plan, line, supervisor, supervisee, line.supervised_from, problems)
+        return
+    starts = line.supervised_from
+    if current is None:
+        _plan_new(plan, line, supervisor, supervisee, starts or line.start_date, problems)
+        return
+    if starts is not None and current.end_date is not None and current.end_date < starts:
+        # Back with the same supervisor after the relationship ended: a new one.
+        _plan_new(plan, line, supervisor, supervisee, starts, problems)
+        return
+    changed = False
+    if starts is not None and starts != current.start_date:
+        current.start_date = starts
+        changed = True
+    if current.frequency != line.frequency:
+        current.frequency = line.frequency
+        changed = True
+    if line.has_end_date and current.end_date != line.end_date:
+        if line.end_date is not None and current.end_date is None:
+            plan.ended_relationships += 1
+        current.end_date = line.end_date
+        changed = True
+    if current.end_date is not None and current.end_date < current.start_date:
+        problems.add(
+            line.row,
+            "end_date",
+            f"{current.end_date.isoformat()} is before the relationship with "
+            f"{supervisor.email} starts ({current.start_date.isoformat()})",
+        )
+        return
+    if changed:
+        plan.changed_relationships.append(current)
+    else:
+        plan.unchanged_relationships += 1
+
+
+def _plan_new(plan, line, supervisor, supervisee, starts, problems):
+    if line.end_date is not None and line.end_date < starts:
+        problems.add(
+            line.row,
+            "end_date",
+            f"{line.end_date.isoformat()} is before the relationship starts ({starts.isoformat()})",
+        )
+        return
+    if line.end_date is not None:
+        plan.ended_relationships += 1
+    plan.new_relationships.append(
+        Relationship(
+            supervisor=supervisor,
+            supervisee=supervisee,
+            kind=Kind.LINE,
+            frequency=line.frequency,
+            start_date=starts,
+            end_date=line.end_date,
+        )
+    )
 
 
 def _update_person(person, line, team):
@@ -241,5 +372,39 @@ def _write(plan):
     Team.managers.through.objects.bulk_create(
         [Team.managers.through(team=team, user=person) for team, person in plan.new_managers]
     )
+    # Ended first: a relationship that ends makes room for the one that follows it.
+    Relationship.objects.bulk_update(
+        plan.changed_relationships, ["frequency", "start_date", "end_date"]
+    )
     Relationship.objects.bulk_create(plan.new_relationships)
-    Relationship.objects.bulk_update(plan.changed_relationships, ["frequency"])
+    _write_team_moves(plan.team_moves)
+
+
+def _write_team_moves(moves):
+    """Close each mover's open membership the day before they join, and open the new one."""
+    if not moves:
+        return
+    pks = [person.pk for person, _before, _team, _day in moves]
+    open_ones = {
+        m.person_id: m
+        for m in TeamMembership.objects.filter(person_id__in=pks, end_date__isnull=True)
+    }
+    had_history = set(
+        TeamMembership.objects.filter(person_id__in=pks).values_list("person_id", flat=True)
+    )
+    closed, created = [], []
+    for person, before, team, day in moves:
+        current = open_ones.get(person.pk)
+        if current is not None and day is not None:
+            current.end_date = max(day - timedelta(days=1), current.start_date or date.min)
+            closed.append(current)
+        elif person.pk not in had_history and before is not None and day is not None:
+            # Someone set up before memberships were dated: their old team, until the move.
+            created.append(
+                TeamMembership(
+                    person=person, team_id=before, start_date=None, end_date=day - timedelta(1)
+                )
+            )
+        created.append(TeamMembership(person=person, team=team, start_date=day))
+    TeamMembership.objects.bulk_update(closed, ["end_date"])
+    TeamMembership.objects.bulk_create(created)

@@ -23,7 +23,7 @@ SESSIONS_COLUMNS = (
 )
 PEOPLE_COLUMNS = (
     "row 1 must name the columns email, name, team, role "
-    "(and may add supervisor, frequency, start_date)"
+    "(and may add supervisor, frequency, start_date, supervised_from, end_date, team_from)"
 )
 
 

@@ -107,16 +107,20 @@ def test_existing_people_are_updated_and_their_relationship_kept(db, people_file
     assert Team.objects.count() == 1
 
 
-def test_a_new_start_date_adds_a_relationship_and_keeps_the_old_one(db, people_file):
+def test_a_new_start_date_changes_the_start_in_post_not_the_relationship(db, people_file):
+    # start_date is the start in post; the relationship's start is supervised_from's
+    # (tests/imports/test_import_arrangements.py).
     run("import_people", people_file(good_rows()[:2]))
     rows = good_rows()[:2]
     rows[1]["start_date"] = "2021-04-01"
 
-    run("import_people", people_file(rows))
+    output = run("import_people", people_file(rows))
 
-    assert list(
-        Relationship.objects.order_by("start_date").values_list("start_date", flat=True)
-    ) == [datetime.date(2020, 3, 1), datetime.date(2021, 4, 1)]
+    assert "1 line relationship (0 new, 0 changed, 1 unchanged)" in output
+    assert list(Relationship.objects.values_list("start_date", flat=True)) == [
+        datetime.date(2020, 3, 1)
+    ]
+    assert User.objects.get(email="sam@example.org").start_date_in_post == datetime.date(2021, 4, 1)
 
 
 def test_supervisor_may_already_exist_instead_of_being_in_the_file(db, people_file):
@@ -193,7 +197,7 @@ BAD_FILES = {
         [person_row(email="sue@example.org"), person_row(supervisor="sue@example.org")],
         [
             "row 3, column start_date: a date is required when supervisor is set "
-            "(the relationship starts then)"
+            "(the start in post, from which the newly-qualified schedule counts)"
         ],
     ),
     "bad start date": (

@@ -121,7 +121,8 @@ NOT_UTF8 = 'this value is not UTF-8 text; save the file as "CSV UTF-8" and try a
             [
                 "row 1, column email: this is not a CSV file (it holds binary data); row 1 must "
                 "name the columns email, name, team, role "
-                "(and may add supervisor, frequency, start_date)"
+                "(and may add supervisor, frequency, start_date, supervised_from, end_date, "
+                "team_from)"
             ],
         ),
     ],
