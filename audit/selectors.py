@@ -52,6 +52,7 @@ from people.models import (
     Team,
     User,
 )
+from people.selectors import team_members_between
 from sessions_app.models import (
     Action,
     ActionReview,
@@ -114,12 +115,14 @@ def _ids(people):
 def supervisees_in_window(start: date, end: date, *, team: Team | None = None) -> QuerySet:
     """Everyone supervised in a relationship active on at least one day of [start, end].
 
-    With `team`, only those who are members of it (`User.team`).
+    With `team`, only those who were members of it on at least one day of the window
+    (`people.selectors.team_members_between`: dated memberships, so past windows show the
+    teams of the time).
     """
     active = Relationship.objects.active_between(start, end).values("supervisee")
     people = User.objects.filter(pk__in=active)
     if team is not None:
-        people = people.filter(team=team)
+        people = people.filter(pk__in=team_members_between(team, start, end).values("pk"))
     return people
 
 
@@ -390,10 +393,18 @@ def supervisor_breakdown(
 # Compliance and reliability.
 
 
-def team_sessions(team: Team) -> QuerySet:
-    """Sessions that a member of `team` attended (present) or led."""
-    attended = Attendance.objects.filter(session=OuterRef("pk"), present=True, person__team=team)
-    return Session.objects.filter(Exists(attended) | Q(supervisor__team=team))
+def team_sessions(team: Team, start: date | None = None, end: date | None = None) -> QuerySet:
+    """Sessions that a member of `team` attended (present) or led.
+
+    With a window, the members are those of the window's dates (`team_members_between`);
+    without one, the current members.
+    """
+    if start is None or end is None:
+        members = User.objects.filter(team=team).values("pk")
+    else:
+        members = team_members_between(team, start, end).values("pk")
+    attended = Attendance.objects.filter(session=OuterRef("pk"), present=True, person__in=members)
+    return Session.objects.filter(Exists(attended) | Q(supervisor__in=members))
 
 
 def _scoped(sessions, start: date, end: date, formats=None) -> QuerySet:

@@ -27,6 +27,7 @@ from people.access import (
     teams_visible_to,
 )
 from people.models import Team, User
+from people.selectors import teams_between
 from sessions_app.access import (
     content_readable_sessions,
     feedback_led_by_for_flags,
@@ -376,12 +377,13 @@ def team_balance(request):
         return render(request, "audit/team.html", {"form": form, "filters": filters})
     start, end, formats = filters.start, filters.end, filters.formats
     policy = AuditPolicy.current()
-    scope = selectors.supervisees_in_window(start, end, team=team).filter(
-        pk__in=people_visible_to(request.user).values("pk")
-    )
-    index = _people_index(scope)
+    # The team's supervisees of the window's dates: people who have since moved on are listed
+    # too (the team itself is the viewer's), their names linked only where the viewer may
+    # open their balance now (people.access).
+    index = _people_index(selectors.supervisees_in_window(start, end, team=team))
     pks = [row[0] for row in index]
-    pks_by_email = {row[1]: row[0] for row in index}
+    visible = set(people_visible_to(request.user).filter(pk__in=pks).values_list("pk", flat=True))
+    pks_by_email = {row[1]: row[0] for row in index if row[0] in visible}
     led_by = feedback_led_by_for_flags(request.user)
     balances = selectors.balances_of(
         pks, start, end, policy=policy, formats=formats, feedback_led_by=led_by
@@ -405,7 +407,7 @@ def team_balance(request):
     follow_ups = selectors.focus_follow_up(
         agreements, length_days=filters.length_days, today=day, daily=daily
     )
-    sessions = selectors.team_sessions(team)
+    sessions = selectors.team_sessions(team, start, end)
     rates = selectors.cancellation_rates(start, end, sessions=sessions, formats=formats)
     checks = _compliance_rows(
         selectors.compliance(start, end, sessions=sessions, policy=policy, formats=formats),
@@ -434,7 +436,7 @@ def team_balance(request):
         "form": form,
         "filters": filters,
         "team": team,
-        "rows": [{"balance": b, "pk": pks_by_email[b.supervisee]} for b in balances],
+        "rows": [{"balance": b, "pk": pks_by_email.get(b.supervisee)} for b in balances],
         "totals": totals,
         "function_rows": _function_rows(totals.minutes),
         "flag_rows": [
@@ -475,7 +477,9 @@ def organisation(request):
     )
     pks = [row[0] for row in index]
     pks_by_email = {row[1]: row[0] for row in index}
-    team_by_email = {row[1]: row[3] for row in index}
+    # The teams of the time: someone who moved in the window counts in each team they were in.
+    teams_of = teams_between(pks, start, end)
+    team_by_email = {row[1]: sorted(teams_of[row[0]]) or [None] for row in index}
     balances = selectors.balances_of(
         pks,
         start,
@@ -486,7 +490,8 @@ def organisation(request):
     )
     by_team = {}
     for balance in balances:
-        by_team.setdefault(team_by_email[balance.supervisee], []).append(balance)
+        for team_id in team_by_email[balance.supervisee]:
+            by_team.setdefault(team_id, []).append(balance)
     teams = list(teams_visible_to(request.user).order_by("name"))
     team_rows = [
         {"team": t, "totals": totals_of(by_team.get(t.pk, []), start=start, end=end)} for t in teams
@@ -499,7 +504,9 @@ def organisation(request):
         {
             "balance": b,
             "pk": pks_by_email[b.supervisee],
-            "team": team_names.get(team_by_email[b.supervisee], "No team"),
+            "team": " and ".join(
+                team_names.get(team_id, "No team") for team_id in team_by_email[b.supervisee]
+            ),
         }
         for b in balances
         if b.flags

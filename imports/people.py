@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from core import clock
-from people.models import Frequency, Kind, Relationship, Team, TeamMembership, User
+from people.models import Frequency, Kind, Relationship, Team, User
+from people.services import team_memberships_move
 
 from .csvfile import (
     ImportResult,
@@ -377,34 +378,4 @@ def _write(plan):
         plan.changed_relationships, ["frequency", "start_date", "end_date"]
     )
     Relationship.objects.bulk_create(plan.new_relationships)
-    _write_team_moves(plan.team_moves)
-
-
-def _write_team_moves(moves):
-    """Close each mover's open membership the day before they join, and open the new one."""
-    if not moves:
-        return
-    pks = [person.pk for person, _before, _team, _day in moves]
-    open_ones = {
-        m.person_id: m
-        for m in TeamMembership.objects.filter(person_id__in=pks, end_date__isnull=True)
-    }
-    had_history = set(
-        TeamMembership.objects.filter(person_id__in=pks).values_list("person_id", flat=True)
-    )
-    closed, created = [], []
-    for person, before, team, day in moves:
-        current = open_ones.get(person.pk)
-        if current is not None and day is not None:
-            current.end_date = max(day - timedelta(days=1), current.start_date or date.min)
-            closed.append(current)
-        elif person.pk not in had_history and before is not None and day is not None:
-            # Someone set up before memberships were dated: their old team, until the move.
-            created.append(
-                TeamMembership(
-                    person=person, team_id=before, start_date=None, end_date=day - timedelta(1)
-                )
-            )
-        created.append(TeamMembership(person=person, team=team, start_date=day))
-    TeamMembership.objects.bulk_update(closed, ["end_date"])
-    TeamMembership.objects.bulk_create(created)
+    team_memberships_move(plan.team_moves)

@@ -14,8 +14,17 @@ from core.admin import FourfoldAdminMixin, FourfoldModelAdmin, guard_admin
 from core.clock import today
 
 from .access import is_administrator
-from .models import FailedSignIn, FocusAgreement, Relationship, SecurityEvent, Team, User
+from .models import (
+    FailedSignIn,
+    FocusAgreement,
+    Relationship,
+    SecurityEvent,
+    Team,
+    TeamMembership,
+    User,
+)
 from .security import security_event_record, sign_in_unlock
+from .services import team_memberships_move
 
 
 class FourfoldUserCreationForm(AdminUserCreationForm):
@@ -43,6 +52,17 @@ class SupervisorRelationshipInline(admin.TabularInline):
     fields = ["supervisor", "kind", "frequency", "start_date", "end_date"]
 
 
+class TeamMembershipInline(admin.TabularInline):
+    """The dated history of a person's teams (past windows show the teams of the time).
+    Changing "team" above records a move from today; correct the dates here."""
+
+    model = TeamMembership
+    extra = 0
+    verbose_name_plural = "team history"
+    autocomplete_fields = ["team"]
+    fields = ["team", "start_date", "end_date"]
+
+
 @admin.register(User)
 class UserAdmin(FourfoldAdminMixin, BaseUserAdmin):
     form = FourfoldUserChangeForm
@@ -52,7 +72,7 @@ class UserAdmin(FourfoldAdminMixin, BaseUserAdmin):
     list_filter = ["team", "is_staff", "is_active", "reminder_emails"]
     search_fields = ["name", "email", "team__name"]
     autocomplete_fields = ["team"]
-    inlines = [SupervisorRelationshipInline]
+    inlines = [SupervisorRelationshipInline, TeamMembershipInline]
     actions = ["unlock_sign_in"]
     fieldsets = (
         (None, {"fields": ("email", "name", "password")}),
@@ -72,6 +92,21 @@ class UserAdmin(FourfoldAdminMixin, BaseUserAdmin):
             },
         ),
     )
+
+    def get_inlines(self, request, obj):
+        # The team history is edited once the person exists; adding one records their team.
+        if obj is None:
+            return [SupervisorRelationshipInline]
+        return [SupervisorRelationshipInline, TeamMembershipInline]
+
+    def save_model(self, request, obj, form, change):
+        previous = None
+        if change and "team" in form.changed_data:
+            previous = User.objects.filter(pk=obj.pk).values_list("team_id", flat=True).first()
+        super().save_model(request, obj, form, change)
+        if "team" in form.changed_data and (change or obj.team_id):
+            # A change of team is a move from today, through the one service the import uses.
+            team_memberships_move([(obj, previous, obj.team, today() if change else None)])
 
     @admin.action(description="Unlock sign-in (forget failed attempts)")
     def unlock_sign_in(self, request, queryset):

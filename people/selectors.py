@@ -1,8 +1,8 @@
 """Reads about people and relationships that several views share."""
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
-from .models import Relationship, Team, User
+from .models import Relationship, Team, TeamMembership, User
 
 
 def session_candidates(supervisor, day, *, including=()):
@@ -20,3 +20,38 @@ def session_candidates(supervisor, day, *, including=()):
     return User.objects.filter((allowed & Q(is_active=True)) | Q(pk__in=list(including))).order_by(
         "name", "email"
     )
+
+
+# Dated team membership: past windows show the teams of the time.
+
+
+def _no_membership_history():
+    return ~Exists(TeamMembership.objects.filter(person=OuterRef("pk")))
+
+
+def team_members_between(team, start, end):
+    """People who were members of `team` on at least one day of [start, end].
+
+    By their dated memberships (`TeamMembership`); someone with none (set up before memberships
+    were dated) belongs to their current team (`User.team`) on every day.
+    """
+    dated = TeamMembership.objects.active_between(start, end).filter(team=team).values("person")
+    return User.objects.filter(Q(pk__in=dated) | (Q(team=team) & _no_membership_history()))
+
+
+def teams_between(people_ids, start, end) -> dict[int, set[int]]:
+    """Each person's teams on the days of [start, end] (one or more if they moved; none if
+    they were in no team), by the same rule. Two queries, whatever the number of people."""
+    people_ids = list(people_ids)
+    teams = {pk: set() for pk in people_ids}
+    with_history = set()
+    for person_id, team_id, start_date, end_date in TeamMembership.objects.filter(
+        person_id__in=people_ids
+    ).values_list("person_id", "team_id", "start_date", "end_date"):
+        with_history.add(person_id)
+        if (start_date is None or start_date <= end) and (end_date is None or end_date >= start):
+            teams[person_id].add(team_id)
+    for pk, team_id in User.objects.filter(pk__in=people_ids).values_list("pk", "team_id"):
+        if pk not in with_history and team_id is not None:
+            teams[pk].add(team_id)
+    return teams

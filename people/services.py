@@ -1,6 +1,6 @@
 """Writes about people and relationships."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -12,7 +12,14 @@ from core import clock
 from core.vocabulary import FUNCTIONS
 from outbox.services import one_line, queue_email
 
-from .models import FocusAgreement, FocusRequest, Relationship, RequestAnswer, RequestKind
+from .models import (
+    FocusAgreement,
+    FocusRequest,
+    Relationship,
+    RequestAnswer,
+    RequestKind,
+    TeamMembership,
+)
 
 
 @transaction.atomic
@@ -116,3 +123,44 @@ def focus_request_answer(*, request: FocusRequest, by, answer: str, text: str = 
         "focus_request_answered",
     )
     return request
+
+
+@transaction.atomic
+def team_memberships_move(moves) -> None:
+    """Dated team membership: each (person, previous team id, team, day) joins `team` on `day`
+    (None: since records began) and their open membership ends the day before.
+
+    Someone set up before memberships were dated (no membership yet) keeps their previous team
+    as a membership until the move. The import and the admin both move people through here;
+    `User.team` (the current team) is theirs to save. A fixed number of queries.
+    """
+    moves = list(moves)
+    if not moves:
+        return
+    pks = [person.pk for person, _previous, _team, _day in moves]
+    open_ones = {
+        m.person_id: m
+        for m in TeamMembership.objects.filter(person_id__in=pks, end_date__isnull=True)
+    }
+    had_history = set(
+        TeamMembership.objects.filter(person_id__in=pks).values_list("person_id", flat=True)
+    )
+    closed, created = [], []
+    for person, previous, team, day in moves:
+        current = open_ones.get(person.pk)
+        if current is not None and day is not None:
+            current.end_date = max(day - timedelta(days=1), current.start_date or date.min)
+            closed.append(current)
+        elif person.pk not in had_history and previous is not None and day is not None:
+            created.append(
+                TeamMembership(
+                    person=person,
+                    team_id=previous,
+                    start_date=None,
+                    end_date=day - timedelta(days=1),
+                )
+            )
+        if team is not None:
+            created.append(TeamMembership(person=person, team=team, start_date=day))
+    TeamMembership.objects.bulk_update(closed, ["end_date"])
+    TeamMembership.objects.bulk_create(created)
