@@ -423,6 +423,7 @@ class Reliability:
     moved_by_supervisor: int = 0
     moved_by_others: int = 0
     moved_unrecorded: int = 0
+    supervisor_id: int | None = None
 
     @property
     def rate(self) -> Fraction | None:

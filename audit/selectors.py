@@ -548,6 +548,7 @@ def cancellation_rates(
             moved_by_supervisor=row["moved_by_supervisor"],
             moved_by_others=row["moved_by_others"],
             moved_unrecorded=row["moved_unrecorded"],
+            supervisor_id=row["supervisor"],
         )
         for row in rows
     ]

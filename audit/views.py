@@ -35,6 +35,7 @@ from sessions_app.access import (
     get_supervisor_for_audit,
     supervisor_feedback_view,
     supervisors,
+    supervisors_visible_to,
 )
 from sessions_app.models import Format, Rating, Session
 from sessions_app.selectors import supervisee_relationships, with_people
@@ -105,6 +106,12 @@ def _overdue_rows(balances, pks_by_email):
         for gap in balance.overdue_gaps
     ]
     return sorted(rows, key=lambda row: (-row["gap"].days_over, row["balance"].supervisee))
+
+
+def _audit_links(user, rates) -> set[int]:
+    """The supervisors among `rates` whose own audit page `user` may open (one query)."""
+    ids = [r.supervisor_id for r in rates]
+    return set(supervisors_visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
 
 
 def _compliance_rows(figures, policy):
@@ -446,6 +453,7 @@ def team_balance(request):
         "trend": trend,
         "cycle_months": cycle_months,
         "cycle_grid": cycle_grid,
+        "audit_links": _audit_links(request.user, rates),
         "said": said,
         "said_detail": said_detail,
         "feedback_limited": led_by is not None,
@@ -565,6 +573,7 @@ def organisation(request):
         "flagged": flagged,
         "trend": trend,
         "rates": rates,
+        "audit_links": _audit_links(request.user, rates),
         "checks": checks,
         "policy": policy,
     }

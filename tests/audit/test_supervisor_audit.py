@@ -282,3 +282,16 @@ def test_the_page_runs_a_constant_number_of_queries(
     few = count()
     grow(8)
     assert count() == few
+
+
+def test_the_team_page_links_each_visible_supervisor_to_their_audit(
+    login, manager, supervisor, supervisee
+):
+    SessionFactory(supervisor=supervisor, supervisee=supervisee, date=days_ago(5))
+    external = UserFactory(email="eve@example.org", name="Eve External")
+    SessionFactory(supervisor=external, supervisee=supervisee, date=days_ago(6))
+    body = page(login(manager), reverse("audit:team_balance"))
+    assert reverse("audit:supervisor", args=[supervisor.pk]) in body
+    # Eve is in no team Mo manages: her audit is not Mo's to open.
+    assert reverse("audit:supervisor", args=[external.pk]) not in body
+    assert "Eve External" in body
