@@ -18,6 +18,7 @@ from django.db.models.functions import Coalesce
 
 from audit import selectors
 from people.models import Relationship, Team, User
+from sessions_app.access import feedback_private
 from sessions_app.models import Attendance, Item, Session
 
 from .models import ApiToken
@@ -117,5 +118,9 @@ class Scope:
         )
 
     def balances(self, start, end):
-        """balance_report's balances (`--all`, or `--team` for a team token)."""
-        return selectors.balances(start, end, team=self.team)
+        """balance_report's balances (`--all`, or `--team` for a team token), with what a
+        supervisee said dominated left out as balance_report leaves it out when the audit
+        policy keeps feedback between supervisee and supervisor."""
+        return selectors.balances(
+            start, end, team=self.team, reported_feedback=not feedback_private()
+        )

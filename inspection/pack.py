@@ -20,6 +20,7 @@ from core.numbers import ratio
 from core.vocabulary import FUNCTION_LABELS, FUNCTIONS
 from people.access import people_visible_to, teams_visible_to
 from people.models import Team
+from sessions_app.access import feedback_led_by_for_flags, feedback_private
 from sessions_app.models import Feedback, Rating, Status
 
 
@@ -31,6 +32,7 @@ class FeedbackCounts:
     usefulness: Fraction | None
     ratings: dict
     dominated: dict
+    wants_more: dict
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,9 @@ class Pack:
     rates: list[Reliability]
     feedback: FeedbackCounts
     perceived: list[dict]
+    # False when the audit policy keeps feedback between supervisee and supervisor: the pack
+    # then says only how many feedbacks were given (sessions_app.access.feedback_private).
+    feedback_detail: bool = True
 
     @property
     def flagged(self) -> list[Balance]:
@@ -89,6 +94,7 @@ def feedback_counts(people, start: date, end: date) -> FeedbackCounts:
         for rating in Rating.values
     }
     counts.update({f"dominated__{key}": Count("pk", filter=Q(dominated=key)) for key in FUNCTIONS})
+    counts.update({f"wants__{key}": Count("pk", filter=Q(wants_more=key)) for key in FUNCTIONS})
     row = Feedback.objects.filter(
         person__in=people,
         session__status=Status.HELD,
@@ -103,6 +109,7 @@ def feedback_counts(people, start: date, end: date) -> FeedbackCounts:
             key: {rating: row[f"{key}__{rating}"] for rating in Rating.values} for key in FUNCTIONS
         },
         dominated={key: row[f"dominated__{key}"] for key in FUNCTIONS},
+        wants_more={key: row[f"wants__{key}"] for key in FUNCTIONS},
     )
 
 
@@ -147,6 +154,7 @@ def _perceived(totals: Totals, feedback: FeedbackCounts) -> list[dict]:
             "about_right": feedback.ratings[key][Rating.ABOUT_RIGHT],
             "too_much": feedback.ratings[key][Rating.TOO_MUCH],
             "dominated": feedback.dominated[key],
+            "wants_more": feedback.wants_more[key],
         }
         for key in FUNCTIONS
     ]
@@ -169,7 +177,10 @@ def build_pack(*, user, team: Team | None, start: date, end: date, today: date) 
     index = list(scope.order_by().values_list("pk", "email", "team_id"))
     pks = [pk for pk, _email, _team in index]
     team_of = {email: team_id for _pk, email, team_id in index}
-    balances = selectors.balances_of(pks, start, end, policy=policy)
+    detail = not feedback_private()
+    balances = selectors.balances_of(
+        pks, start, end, policy=policy, feedback_led_by=feedback_led_by_for_flags(user)
+    )
     totals = totals_of(balances, start=start, end=end)
     daily = selectors.daily_minutes(pks, start, end)
     trend = selectors.monthly_minutes(daily, pks, start, end)
@@ -210,5 +221,6 @@ def build_pack(*, user, team: Team | None, start: date, end: date, today: date) 
         overdue=_overdue(balances),
         rates=rates,
         feedback=feedback,
-        perceived=_perceived(totals, feedback),
+        perceived=_perceived(totals, feedback) if detail else [],
+        feedback_detail=detail,
     )

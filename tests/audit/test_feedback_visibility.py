@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from audit.models import AuditPolicy
 from core import clock
+from inspection.pack import build_pack
 from people.models import FeedbackVisibility
 from sessions_app.models import Feedback, RecordState
 from tests.factories import ItemFactory, RelationshipFactory, SessionFactory, UserFactory
@@ -158,3 +159,20 @@ def test_balance_report_leaves_out_what_was_said_when_feedback_is_private(superv
     assert "supervisee_reported_dominance" in flags()
     set_visibility(FeedbackVisibility.PAIR_ONLY)
     assert "supervisee_reported_dominance" not in flags()
+
+
+def test_the_inspection_pack_gives_only_how_many_when_feedback_is_private(
+    manager, team, supervisee, said, visibility
+):
+    today = clock.today()
+    pack = build_pack(
+        user=manager, team=team, start=today - datetime.timedelta(days=89), end=today, today=today
+    )
+    codes = {flag.code for balance in pack.balances for flag in balance.flags}
+    assert pack.feedback.feedbacks == 1
+    if visibility == FeedbackVisibility.PAIR_ONLY:
+        assert (pack.feedback_detail, pack.perceived) == (False, [])
+        assert "supervisee_reported_dominance" not in codes
+    else:
+        assert pack.feedback_detail and pack.perceived[0]["dominated"] == 1
+        assert "supervisee_reported_dominance" in codes

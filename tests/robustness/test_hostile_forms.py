@@ -66,6 +66,8 @@ def arguments(supervisor, supervisee, other_supervisee, team):
         "teams": [team],
         "team": None,
         "request": _sign_in_request(),
+        # The answer to a focus request: whether the supervisee proposed a focus to agree.
+        "proposal": True,
     }
 
 

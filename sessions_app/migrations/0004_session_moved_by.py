@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sessions_app', '0002_access_log_place_and_label'),
+        ('sessions_app', '0003_session_creation_token'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
