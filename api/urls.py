@@ -172,9 +172,24 @@ class FunctionFigures(Schema):
     mediation: float
 
 
+class StageFigures(Schema):
+    experience: float
+    reflection: float
+    analysis: float
+    plans_actions: float
+
+
+class StakeholderFigures(Schema):
+    supervisee: float
+    people: float
+    organisation: float
+    partners: float
+
+
 class FlagOut(Schema):
     code: str
     function: str | None = None
+    stakeholder: str | None = None
 
 
 class BalanceOut(Schema):
@@ -191,6 +206,8 @@ class BalanceOut(Schema):
     shares: FunctionFigures | None
     short_circuit_minutes: float
     flags: list[FlagOut]
+    stage_minutes: StageFigures
+    stakeholder_minutes: StakeholderFigures
 
 
 class Window(Schema):

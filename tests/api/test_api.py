@@ -1,11 +1,13 @@
 """The read-only API: tokens, scope, pagination, rate limit, the call log, and that no
 recorded text ever leaves through it."""
 
+import io
 import json
 from datetime import date
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django.test import override_settings
 
 from api.models import ApiCall, ApiToken, token_digest
@@ -13,7 +15,7 @@ from api.services import api_token_revoke
 from sessions_app.models import Session
 from tests.factories import SessionFactory, UserFactory
 from tests.planted import leaks, plant
-from tests.worked_example import expected_balance, import_example
+from tests.worked_example import contract_part, expected_balance, import_example
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +25,13 @@ OPENAPI = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
 def test_the_worked_example_through_the_api_is_balance_report_exactly(call, every_item, org_token):
     import_example()
     items = every_item("/balances", org_token, **{"from": "2026-01-01", "to": "2026-03-31"})
-    assert items == expected_balance()
+    # Every key of the expected JSON exactly; the contract's additions beside them.
+    assert contract_part(items) == expected_balance()
+    out = io.StringIO()
+    call_command(
+        "balance_report", "--all", "--from", "2026-01-01", "--to", "2026-03-31", stdout=out
+    )
+    assert items == json.loads(out.getvalue())
 
 
 def test_balances_default_to_the_90_days_ending_today(call, org_token, supervisee, today):
