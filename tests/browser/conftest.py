@@ -7,6 +7,7 @@ missing browser into a failure instead of a skip.
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -15,6 +16,109 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
+
+# The two widths every page is checked at: a laptop, and a phone (390 px, an iPhone 12 to 15).
+WIDTHS = (1280, 390)
+HEIGHTS = {1280: 900, 390: 844}
+
+# axe-core, vendored (tests/browser/vendor/, with its licence; see the README there), and the
+# rules it checks: WCAG 2.0, 2.1 and 2.2, levels A and AA.
+AXE_SOURCE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text(encoding="utf-8")
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+AXE_FAILING_IMPACTS = ("serious", "critical")
+AXE_RUN = """async ([tags, impacts]) => {
+  const result = await axe.run(document, {
+    runOnly: {type: "tag", values: tags},
+    resultTypes: ["violations"],
+  });
+  return result.violations
+    .filter((v) => impacts.includes(v.impact))
+    .map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.map((n) => ({
+        target: n.target.join(" "),
+        html: n.html.slice(0, 160),
+        summary: n.failureSummary,
+      })),
+    }));
+}"""
+
+
+def axe_violations(page):
+    """axe-core's serious and critical findings on the page as it is now."""
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        # Evaluated through the DevTools protocol, not as an inline <script>: the page's
+        # Content-Security-Policy stays exactly as served.
+        page.evaluate(AXE_SOURCE + "\n;undefined")
+    return page.evaluate(AXE_RUN, [AXE_TAGS, list(AXE_FAILING_IMPACTS)])
+
+
+def describe_violations(violations, where=""):
+    lines = [f"axe-core: {len(violations)} serious or critical finding(s){where}:"]
+    for violation in violations:
+        lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']}")
+        for node in violation["nodes"][:5]:
+            summary = " ".join(node["summary"].split())
+            lines.append(f"    {node['target']}\n      {node['html']}\n      {summary}")
+        if len(violation["nodes"]) > 5:
+            lines.append(f"    ... and {len(violation['nodes']) - 5} more")
+    return "\n".join(lines)
+
+
+def sideways_overflow(page):
+    """How many pixels the page is wider than the window (0: no sideways scrolling)."""
+    return page.evaluate(
+        "() => Math.max(0, document.documentElement.scrollWidth - window.innerWidth)"
+    )
+
+
+def page_problems(page):
+    """Everything wrong with the page as it is now, as readable text ("" when nothing is)."""
+    where = f" on {page.url} at {page.viewport_size['width']} px"
+    problems = []
+    violations = axe_violations(page)
+    if violations:
+        problems.append(describe_violations(violations, where))
+    overflow = sideways_overflow(page)
+    if overflow:
+        problems.append(f"The page scrolls sideways by {overflow} px{where}.")
+    return "\n".join(problems)
+
+
+def assert_accessible(page):
+    """Fail unless axe-core finds nothing serious or critical and the page fits the window."""
+    problems = page_problems(page)
+    if problems:
+        pytest.fail(problems, pytrace=False)
+
+
+def new_page(browser, base_url, width):
+    """A page in a fresh context at `width`, failing its test on any CSP violation."""
+    context = browser.new_context(
+        base_url=base_url, viewport={"width": width, "height": HEIGHTS.get(width, 900)}
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    # The Content-Security-Policy allows no inline script or style: a page that needs one
+    # shows a broken control in production, so any violation fails the test.
+    page.csp_violations = []
+    page.on(
+        "console",
+        lambda message: (
+            page.csp_violations.append(message.text)
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
+    return page
+
+
+@pytest.fixture(params=WIDTHS, ids=lambda width: f"{width}px")
+def width(request):
+    """Run the test once at each width; `page` opens at that width."""
+    return request.param
 
 
 @pytest.fixture(scope="session")
@@ -48,22 +152,13 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    # The Content-Security-Policy allows no inline script or style: a page that needs one
-    # shows a broken control in production, so any violation fails the test.
-    violations = []
-    page.on(
-        "console",
-        lambda message: (
-            violations.append(message.text) if "Content Security Policy" in message.text else None
-        ),
-    )
+def page(request, browser, live_server):
+    """A page on the live server, 1280 px wide unless the test asks for `width`."""
+    width = request.getfixturevalue("width") if "width" in request.fixturenames else 1280
+    page = new_page(browser, live_server.url, width)
     yield page
-    context.close()
-    assert not violations, violations
+    page.context.close()
+    assert not page.csp_violations, page.csp_violations
 
 
 @pytest.fixture
