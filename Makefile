@@ -13,7 +13,7 @@ PYTHON_CANDIDATES := $(PYTHON) python3.14 python3.13 python3.12 \
 	$(wildcard /usr/local/bin/python3.1[2-9] /usr/bin/python3.1[2-9]) python3 python
 find_python = $(firstword $(foreach p,$(PYTHON_CANDIDATES),$(shell command -v $(p) >/dev/null 2>&1 && $(p) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1 && command -v $(p))))
 
-.PHONY: help venv run test lint audit format bench check-migrations openapi oidc-provider clean
+.PHONY: help venv run test lint audit format bench check-migrations openapi oidc-provider screenshots clean
 
 help:
 	@echo "make run    - set up, migrate, load the demo organisation, serve on http://127.0.0.1:8000 with the worker"
@@ -23,6 +23,7 @@ help:
 	@echo "make bench  - benchmarks: import and balance timings, with ratios"
 	@echo "make openapi - write the API's OpenAPI document to docs/openapi.json (a test compares them)"
 	@echo "make oidc-provider - install the test identity provider (npm) that the SSO tests start"
+	@echo "make screenshots - the main pages at 1280 px and 390 px into docs/screenshots/ (Chromium, Playwright)"
 
 venv: $(STAMP)
 
@@ -107,6 +108,11 @@ openapi: venv
 # npm); they install it themselves on first use, this does it ahead of time.
 oidc-provider:
 	cd tests/oidc && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+
+# The README's pictures: the demo organisation in headless Chromium (apt install chromium).
+screenshots: venv
+	$(VENV)/bin/pip install --quiet -r requirements-browser.txt
+	$(PY) scripts/screenshots.py
 
 check-migrations: venv
 	$(PY) manage.py makemigrations --check --dry-run

@@ -25,7 +25,7 @@
       var headers = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
         return th.textContent.replace(/\s+/g, " ").trim();
       });
-      table.querySelectorAll("tbody tr").forEach(function (row, index) {
+      table.querySelectorAll("tbody tr.form-row").forEach(function (row, index) {
         Array.prototype.forEach.call(row.cells, function (cell, column) {
           cell.querySelectorAll("input:not([type=hidden]), select, textarea").forEach(function (field) {
             if (field.labels && field.labels.length) return;
