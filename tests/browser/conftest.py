@@ -74,6 +74,20 @@ def sideways_overflow(page):
     )
 
 
+HIDDEN_COLUMNS = """() => Array.from(document.querySelectorAll(".table-responsive > table"))
+  .filter((table) => table.offsetWidth > table.parentElement.clientWidth + 1)
+  .map((table) => {
+    const caption = table.caption ? table.caption.textContent.trim() : table.rows[0].textContent;
+    return `"${caption.replace(/\\s+/g, " ").slice(0, 80)}" is ${table.offsetWidth} px wide ` +
+      `in a ${table.parentElement.clientWidth} px box`;
+  })"""
+
+
+def hidden_columns(page):
+    """Tables wider than their box, whose last columns are out of sight until scrolled to."""
+    return page.evaluate(HIDDEN_COLUMNS)
+
+
 def page_problems(page):
     """Everything wrong with the page as it is now, as readable text ("" when nothing is)."""
     where = f" on {page.url} at {page.viewport_size['width']} px"
@@ -84,11 +98,14 @@ def page_problems(page):
     overflow = sideways_overflow(page)
     if overflow:
         problems.append(f"The page scrolls sideways by {overflow} px{where}.")
+    for table in hidden_columns(page):
+        problems.append(f"A table hides columns{where}: {table}.")
     return "\n".join(problems)
 
 
 def assert_accessible(page):
-    """Fail unless axe-core finds nothing serious or critical and the page fits the window."""
+    """Fail unless axe-core finds nothing serious or critical, the page fits the window and
+    each table fits its box (tables are stacked as cards on a phone, static/js/fourfold.js)."""
     problems = page_problems(page)
     if problems:
         pytest.fail(problems, pytrace=False)

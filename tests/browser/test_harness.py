@@ -45,3 +45,14 @@ def test_a_clean_page_passes(blank):
         '<label for="n">Name</label><input id="n"></main></body></html>'
     )
     assert_accessible(blank)
+
+
+def test_a_table_wider_than_its_box_fails(blank):
+    blank.set_content(
+        '<html lang="en"><title>t</title><body><main><h1>Table</h1>'
+        '<div class="table-responsive" style="width:200px;overflow-x:auto" tabindex="0" '
+        'role="region" aria-label="Wide"><table style="width:500px"><caption>Many columns'
+        "</caption><tr><th>A</th><td>1</td></tr></table></div></main></body></html>"
+    )
+    with pytest.raises(pytest.fail.Exception, match='"Many columns" is 500 px wide in a 200 px'):
+        assert_accessible(blank)
