@@ -247,3 +247,19 @@ def test_record_a_session_by_keyboard_alone(sign_in, supervisor, supervisee, wid
     assert [(i.title, i.functions) for i in session.items.all()] == [
         ("Reflecting on a home visit", ["support"])
     ]
+
+
+def test_the_menu_by_keyboard(sign_in, supervisor, supervisee, width):
+    from playwright.sync_api import expect
+
+    page = sign_in(supervisor)
+    if width < 768:
+        # On a phone the menu is behind its button: opened by keyboard, it is checked open.
+        tab_to(page, ".navbar-toggler")
+        page.keyboard.press("Enter")
+        expect(page.locator("#main-nav")).to_be_visible()
+        assert_accessible(page)
+    tab_to(page, ".ff-navbar a[href='/sessions/']")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/sessions/$"))
+    assert_accessible(page)
