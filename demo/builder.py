@@ -5,7 +5,9 @@ calendar once, in date order, and takes each step the way the people in it would
 the services the screens use: a supervisor books, cancels or moves a session, records a held one
 with its items, actions and reviews of earlier actions, and shares its record; the people present
 acknowledge it and give feedback; the supervisor adds an addendum now and then and signs it off;
-an owner marks an action done between sessions; a supervisor and supervisee agree a focus.
+an owner marks an action done between sessions; a supervisor and supervisee agree a focus; a
+supervisee raises something about their supervision and the supervisor answers; a supervisor
+writes a self-assessment; people move team or leave (dated memberships, relationships that end).
 Nothing here writes a record's state or anyone's answer itself.
 
 The services stamp their times from `core.clock.now()`, but a demo needs the past. Each step is
@@ -40,11 +42,17 @@ from django.test.utils import override_settings
 from django.utils import timezone
 from simple_history.signals import pre_create_historical_record
 
-from audit.models import AuditPolicy
+from audit.models import AuditPolicy, SelfAssessment
+from audit.services import self_assessment_add
 from core import clock
 from core.vocabulary import FUNCTIONS
-from people.models import FocusAgreement, Frequency, Kind, Relationship, Team, User
-from people.services import focus_agree
+from people.models import FocusAgreement, FocusRequest, Frequency, Kind, Relationship, Team, User
+from people.services import (
+    focus_agree,
+    focus_request_answer,
+    focus_request_raise,
+    team_memberships_move,
+)
 from sessions_app.models import (
     Acknowledgement,
     Action,
@@ -84,6 +92,8 @@ from .data import (
     ADDENDA,
     ADMIN_EMAIL,
     AGREEMENTS,
+    ALWAYS_FEEDBACK,
+    AWAITING_SIGN_OFF,
     BALANCED,
     CANCELLED_BY_SUPERVISEE_REASONS,
     CANCELLED_BY_SUPERVISOR_REASONS,
@@ -92,14 +102,22 @@ from .data import (
     DEVELOPMENT_TOPICS,
     DISAGREEMENT,
     DISAGREEMENT_ADDENDUM,
+    EXTERNAL_FEEDBACK_COMMENTS,
     FEEDBACK_COMMENTS,
     FOCUS_AGREEMENTS,
+    FOCUS_REQUESTS,
+    GROUP_ONLY,
+    GROUP_ONLY_EVERY_DAYS,
     GROUP_TOPICS,
     HISTORY_DAYS,
+    LATE_FEEDBACK_DAYS,
+    LEAVERS,
     MANAGEMENT,
     MANAGEMENT_DOMINATED_COMMENT,
+    MANAGEMENT_HEAVY,
     MANAGEMENT_TOPICS,
     MEDIATION_TOPICS,
+    MOVES,
     NEWLY_QUALIFIED_DAYS,
     OVERDUE,
     OVERDUE_CANCELLATION,
@@ -109,6 +127,7 @@ from .data import (
     REFLECTIVE,
     RELATIONSHIPS,
     SEED,
+    SELF_ASSESSMENTS,
     SUPPORT_TOPICS,
     TEAMS,
 )
@@ -120,7 +139,10 @@ TIMESTAMPS = {
     Feedback: {"created_at", "updated_at"},
     Action: {"completed_on"},
     Addendum: {"created_at"},
-    FocusAgreement: {"created_at"},
+    # An answer's accepted focus is agreed "from today": the day of the answer, back-dated.
+    FocusAgreement: {"created_at", "agreed_on"},
+    FocusRequest: {"raised_at", "answered_at"},
+    SelfAssessment: {"created_at"},
 }
 
 
@@ -234,8 +256,20 @@ class _Builder:
         self.recently_held = dict(
             zip(RECENTLY_HELD, working_days_before(today, len(RECENTLY_HELD)), strict=True)
         )
+        for names, days in AWAITING_SIGN_OFF.items():
+            self.recently_held[names] = working_days_before(today, days)[-1]
         self.cancel_counter = 0
         self.disagreement_recorded = False
+        # Who moved team or left, and when (see `team_on`): person id -> (Move, first day)
+        # and person id -> last day.
+        self.moves = {}
+        self.leaves = {}
+        self.always_feedback = set()  # (supervisor id, supervisee id)
+        # Team group sessions: who was there last time (nobody misses two in a row), and
+        # who stopped coming after a day (Kieran, whose supervision has lapsed).
+        self.was_at_last_group = {}
+        self.no_groups_after = {}
+        self.never_miss_groups = set()
         self.session_ids = []
         # The step being taken: when, and by whom (see the module's docstring).
         self.moment_now = None
@@ -249,7 +283,11 @@ class _Builder:
         self.history = {model: model.history for model in HISTORY_IN_BULK}
 
     def build(self):
-        AuditPolicy.current()
+        # Northbridge's Reablement team is supervised in groups only: the policy counts a group
+        # session a supervisee attended for regularity (DOMAIN.md), for everyone.
+        policy = AuditPolicy.current()
+        policy.group_counts_for_regularity = True
+        policy.save()
         self.create_people()
         relationships = self.create_relationships()
         slots = []
@@ -261,6 +299,9 @@ class _Builder:
         for slot in sorted(slots, key=lambda s: (s.day, s.team is not None)):
             self.record(slot)
         self.agree_focus()
+        self.raise_requests()
+        self.write_self_assessments()
+        self.move_and_leave()
 
     # People, teams and relationships ---------------------------------------------------------
 
@@ -296,20 +337,70 @@ class _Builder:
             manager = next(p for p in self.people.values() if p.email == row.manager)
             team.managers.add(manager)
             self.team_manager[team.pk] = manager
+        for move in MOVES:
+            first_day = weekday_on_or_after(self.today - timedelta(days=move.days_ago))
+            self.moves[self.people[move.person].pk] = (move, first_day)
+        for leaver in LEAVERS:
+            last_day = weekday_on_or_before(self.today - timedelta(days=leaver.days_ago))
+            self.leaves[self.people[leaver.person].pk] = last_day
+
+    def team_on(self, person, day):
+        """The id of `person`'s team on `day`: before a move, the team they moved from; after
+        leaving, none."""
+        if person.pk in self.moves:
+            move, first_day = self.moves[person.pk]
+            return self.teams[move.from_team if day < first_day else move.to_team].pk
+        if person.pk in self.leaves and day > self.leaves[person.pk]:
+            return None
+        return person.team_id
+
+    def move_and_leave(self):
+        """At the end, the moves and leavers in the records: dated memberships through the
+        service the import and the admin use, the current team, and a leaver's closed account.
+        """
+        moves = []
+        for pk, (move, first_day) in self.moves.items():
+            person = self.people_by_pk[pk]
+            person.team = self.teams[move.to_team]
+            moves.append((person, self.teams[move.from_team].pk, person.team, first_day))
+        for pk, last_day in self.leaves.items():
+            person = self.people_by_pk[pk]
+            moves.append((person, person.team_id, None, last_day + timedelta(days=1)))
+            person.team, person.is_active = None, False
+        team_memberships_move(moves)
+        User.objects.bulk_update([person for person, *_rest in moves], ["team", "is_active"])
 
     def create_relationships(self):
+        rows = [(*row, None) for row in RELATIONSHIPS]
+        # Someone who moved is supervised by their new team's supervisor from the move on.
+        rows += [
+            (move.supervisor, move.person, Kind.LINE, move.frequency, BALANCED, first_day)
+            for move, first_day in self.moves.values()
+        ]
         created = []
-        for supervisor_name, supervisee_name, kind, frequency, pattern in RELATIONSHIPS:
+        for supervisor_name, supervisee_name, kind, frequency, pattern, supervised_from in rows:
             supervisor = self.people[supervisor_name]
             supervisee = self.people[supervisee_name]
             # Newly-qualified staff start with their post; others have had a while together.
-            start = max(supervisee.start_date_in_post, self.today - timedelta(days=420))
+            start = supervised_from or max(
+                supervisee.start_date_in_post, self.today - timedelta(days=420)
+            )
+            end = None
+            if supervisee.pk in self.moves and supervised_from is None and kind == Kind.LINE:
+                end = self.moves[supervisee.pk][1] - timedelta(days=1)
+            if supervisee.pk in self.leaves:
+                end = self.leaves[supervisee.pk]
+            if pattern == MANAGEMENT_HEAVY:
+                self.never_miss_groups.add(supervisee.pk)
+            if (supervisor_name, supervisee_name) in ALWAYS_FEEDBACK:
+                self.always_feedback.add((supervisor.pk, supervisee.pk))
             relationship = Relationship.objects.create(
                 supervisor=supervisor,
                 supervisee=supervisee,
                 kind=kind,
                 frequency=frequency,
                 start_date=start,
+                end_date=end,
                 agreement=AGREEMENTS[kind].format(
                     supervisor=supervisor.name,
                     supervisee=supervisee.name,
@@ -332,8 +423,15 @@ class _Builder:
         return relationship.interval_on(day) // 7 * 7
 
     def one_to_one_slots(self, relationship, pattern, names):
+        if pattern == GROUP_ONLY:
+            return []  # the team's group sessions are their supervision
         if pattern == OVERDUE:
             return self.overdue_slots(relationship)
+        # A relationship that ends has its last one-to-one a few days before it does, so the
+        # record is shared and answered while it lasts; nothing is booked after it.
+        last = None
+        if relationship.end_date is not None:
+            last = weekday_on_or_before(relationship.end_date - timedelta(days=4))
         if relationship.start_date > self.first_day:
             day = weekday_on_or_after(relationship.start_date + timedelta(days=2))
         else:
@@ -345,7 +443,7 @@ class _Builder:
                 offset = (self.recently_held[names] - self.first_day).days % step
             day = weekday_on_or_after(self.first_day + timedelta(days=offset))
         slots = []
-        while day < self.today:
+        while day < (self.today if last is None else last - timedelta(days=4)):
             step = self.cadence(relationship, day)
             if step >= 14 and day <= self.today - timedelta(days=21):
                 self.cancel_counter += 1
@@ -355,7 +453,10 @@ class _Builder:
                     continue
             slots.append(Slot(day, Status.HELD, relationship, pattern))
             day += timedelta(days=step)
-        slots.append(Slot(day, Status.PLANNED, relationship, pattern))
+        if last is not None:
+            slots.append(Slot(last, Status.HELD, relationship, pattern))
+        else:
+            slots.append(Slot(day, Status.PLANNED, relationship, pattern))
         return slots
 
     def cancelled_and_rebooked(self, relationship, pattern, day):
@@ -375,6 +476,8 @@ class _Builder:
     def overdue_slots(self, relationship):
         """Monthly until about six weeks ago; then a cancellation and a session moved forward."""
         last_held = weekday_on_or_before(self.today - timedelta(days=45))
+        # Nor has he been to his team's group supervision since.
+        self.no_groups_after[relationship.supervisee_id] = last_held
         slots = []
         day = last_held
         while day >= max(self.first_day, relationship.start_date):
@@ -400,7 +503,10 @@ class _Builder:
         return slots
 
     def group_slots(self, team):
-        weekday = next(row.group_weekday for row in TEAMS if row.name == team.name)
+        row = next(row for row in TEAMS if row.name == team.name)
+        weekday = row.group_weekday
+        if row.group_only:
+            return self.fortnightly_group_slots(team, weekday)
         year, month = self.first_day.year, self.first_day.month
         slots = []
         while True:
@@ -411,6 +517,15 @@ class _Builder:
                     return slots
                 slots.append(Slot(day, Status.HELD, team=team))
             year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+
+    def fortnightly_group_slots(self, team, weekday):
+        day = self.first_day + timedelta(days=(weekday - self.first_day.weekday()) % 7)
+        slots = []
+        while day < self.today:
+            slots.append(Slot(day, Status.HELD, team=team))
+            day += timedelta(days=GROUP_ONLY_EVERY_DAYS)
+        slots.append(Slot(day, Status.PLANNED, team=team))
+        return slots
 
     # Steps in time -----------------------------------------------------------------------------
 
@@ -504,11 +619,11 @@ class _Builder:
             members = [
                 p
                 for p in self.people.values()
-                if p.team_id == slot.team.pk
+                if self.team_on(p, slot.day) == slot.team.pk
                 and p.pk in self.practitioner_ids
                 and p.start_date_in_post <= slot.day
             ]
-            attendance = {p.pk: rng.random() > 0.15 for p in members}
+            attendance = {p.pk: self.comes_to_group(p, slot.day) for p in members}
             details = SessionDetails(
                 format=Format.GROUP,
                 group_type=GroupType.TEAM,
@@ -562,6 +677,17 @@ class _Builder:
         present = [pk for pk, here in attendance.items() if here]
         self.close_record(session, slot, items, present)
 
+    def comes_to_group(self, person, day):
+        """Most people come to most team groups, and nobody misses two in a row; Marcus's
+        supervisees never miss one (it is where they find room for the rest); Kieran has not
+        come since his supervision lapsed."""
+        present = self.rng.random() > 0.15 or not self.was_at_last_group.get(person.pk, True)
+        present = present or person.pk in self.never_miss_groups
+        if person.pk in self.no_groups_after and day > self.no_groups_after[person.pk]:
+            present = False
+        self.was_at_last_group[person.pk] = present
+        return present
+
     def create_session(self, moment, supervisor, **recorded):
         """`session_create` at `moment`; its history rows are kept back, to write in bulk.
 
@@ -613,11 +739,15 @@ class _Builder:
         if slot.status == Status.PLANNED:
             return
         changed = self.before_today(slot.day - timedelta(days=1), time(15, 0))
-        with self.step(changed, by=supervisor):
+        # A supervisee who cancels their own one-to-one records it themselves (moved_by).
+        by = supervisor
+        if slot.status == Status.CANCELLED_BY_SUPERVISEE:
+            by = slot.relationship.supervisee
+        with self.step(changed, by=by):
             if slot.status == Status.RESCHEDULED:
                 moved = session_reschedule(
                     session=session,
-                    by=supervisor,
+                    by=by,
                     new_date=slot.moved_to,
                     new_start_time=details.start_time,
                     reason=slot.reason,
@@ -625,7 +755,7 @@ class _Builder:
             else:
                 session_cancel(
                     session=session,
-                    by=supervisor,
+                    by=by,
                     by_supervisee=slot.status == Status.CANCELLED_BY_SUPERVISEE,
                     reason=slot.reason,
                 )
@@ -659,6 +789,16 @@ class _Builder:
             topics += self.pick(SUPPORT_TOPICS[:2], 1, team_pk, supervisee)
             minutes = self.fit([rng.choice([20, 25, 30]) for _ in range(4)] + [10], details)
             return self.item_data(topics, minutes, cases)
+        if slot.pattern == MANAGEMENT_HEAVY:
+            # Two management items take over half the time; development and support get what
+            # is left. (The team's group sessions keep the supervisee's own balance below the
+            # threshold: the pattern shows on the supervisor's own audit.)
+            pool = [t for t in MANAGEMENT_TOPICS if t.functions == ("management",)]
+            topics = self.pick(pool, 2, team_pk, supervisee)
+            topics += self.pick(DEVELOPMENT_TOPICS, 1, team_pk, supervisee)
+            topics += self.pick(SUPPORT_TOPICS[:2], 1, team_pk, supervisee)
+            minutes = [20, 20, rng.choice([15, 20]), 15]
+            return self.item_data(topics, self.fit(minutes, details), cases)
         if slot.pattern == REFLECTIVE:
             pools = [DEVELOPMENT_TOPICS, SUPPORT_TOPICS, MEDIATION_TOPICS]
             weights = [(30, 40), (20, 30), (10, 15)]
@@ -780,6 +920,8 @@ class _Builder:
         if age < 6:
             return  # still a draft
         delay = rng.choice([1, 2, 2, 3, 4]) if rng.random() > 0.06 else rng.randint(9, 12)
+        if slot.relationship is not None and slot.relationship.end_date is not None:
+            delay = 1  # the last one before the relationship ends: shared the next day
         shared_on = min(slot.day + timedelta(days=delay), self.today - timedelta(days=1))
         supervisor = self.people_by_pk[session.supervisor_id]
         shared = self.moment(shared_on, time(16, 30))
@@ -796,7 +938,15 @@ class _Builder:
             for position, person_id in enumerate(present):
                 answered = self.moment(answered_on, time(9, 15 + position))
                 self.acknowledge(session, slot, person_id, answered, signs_off)
-        if slot.team is None and (rng.random() < 0.3 or (slot.pattern == MANAGEMENT and age < 90)):
+        gives_feedback = slot.team is None and (
+            rng.random() < 0.3
+            or (slot.pattern == MANAGEMENT and age < 90)
+            or (session.supervisor_id, present[0]) in self.always_feedback
+        )
+        # Feedback stays open for a while after sign-off (the audit policy's
+        # feedback_open_days): now and then it comes after the record is signed off.
+        late = signs_off and gives_feedback and rng.random() < 0.3
+        if gives_feedback and not late:
             given = self.moment(answered_on, time(9, 40))
             self.give_feedback(session, items, present[0], given)
         if signs_off:
@@ -805,6 +955,10 @@ class _Builder:
             with self.step(signed, by=supervisor):
                 session = record_sign_off(session=session, by=supervisor)
             self.stamped(session, signed_off_at=signed, updated_at=signed)
+            if late:
+                given_on = signed_on + timedelta(days=rng.randint(*LATE_FEEDBACK_DAYS))
+                given = self.moment(min(given_on, self.today - timedelta(days=1)), time(12, 15))
+                self.give_feedback(session, items, present[0], given)
             if rng.random() < 0.03:
                 added_on = signed_on + timedelta(days=rng.randint(1, 10))
                 if added_on < self.today:
@@ -856,6 +1010,9 @@ class _Builder:
         least = min(FUNCTIONS, key=lambda f: shares[f])
         if dominated == "management":
             usefulness, comments = self.rng.choice([2, 2, 3]), MANAGEMENT_DOMINATED_COMMENT
+        elif (session.supervisor_id, person_id) in self.always_feedback:
+            usefulness = self.rng.choice([4, 5])
+            comments = self.rng.choice(EXTERNAL_FEEDBACK_COMMENTS)
         else:
             usefulness = self.rng.choice([3, 4, 4, 5, 5])
             comments = self.rng.choice(FEEDBACK_COMMENTS)
@@ -888,6 +1045,59 @@ class _Builder:
                     by=supervisor,
                 )
             self.stamped(agreement, created_at=agreed)
+
+    def raise_requests(self):
+        """The supervisee raises it; the supervisor answers it, or has yet to (FOCUS_REQUESTS)."""
+        for entry in FOCUS_REQUESTS:
+            supervisor, supervisee = self.people[entry.supervisor], self.people[entry.supervisee]
+            relationship = Relationship.objects.get(
+                supervisor=supervisor, supervisee=supervisee, kind=Kind.LINE
+            )
+            raised_on = weekday_on_or_before(self.today - timedelta(days=entry.days_ago))
+            raised = self.moment(raised_on, time(8, 45))
+            with self.step(raised, by=supervisee):
+                request = focus_request_raise(
+                    relationship=relationship,
+                    by=supervisee,
+                    kind=entry.kind,
+                    function=entry.function,
+                    proposed=list(entry.proposed),
+                    message=entry.message,
+                    notify=False,
+                )
+            self.stamped(request, raised_at=raised)
+            if not entry.answer:
+                continue
+            answered_on = weekday_on_or_before(self.today - timedelta(days=entry.answered_days_ago))
+            answered = self.moment(answered_on, time(17, 30))
+            with self.step(answered, by=supervisor):
+                request = focus_request_answer(
+                    request=request,
+                    by=supervisor,
+                    answer=entry.answer,
+                    text=entry.answer_text,
+                    notify=False,
+                )
+            self.stamped(request, answered_at=answered)
+            if request.focus_agreement is not None:
+                self.stamped(request.focus_agreement, created_at=answered, agreed_on=answered_on)
+
+    def write_self_assessments(self):
+        for entry in SELF_ASSESSMENTS:
+            supervisor = self.people[entry.supervisor]
+            written_on = weekday_on_or_before(self.today - timedelta(days=entry.days_ago))
+            written = self.moment(written_on, time(17, 45))
+            with self.step(written, by=supervisor):
+                assessment = self_assessment_add(
+                    supervisor=supervisor,
+                    by=supervisor,
+                    written_on=written_on,
+                    focus_most=entry.focus_most,
+                    more_attention=entry.more_attention,
+                    tensions=entry.tensions,
+                    support_needed=entry.support_needed,
+                )
+            self.stamped(assessment, created_at=written)
 
 
 def function_shares(items):

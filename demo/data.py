@@ -4,9 +4,13 @@ Plain values only, read top to bottom: who works where, who supervises whom and 
 to go, what supervision talks about, and the words people write (reasons, comments, feedback).
 `demo/builder.py` turns them into six months of sessions through the product's services.
 
-Two people are there on purpose, so that a demo shows what the product is for:
-Mark Jennings, whose supervision is dominated by management, and Kieran Walsh, whose supervision
-is overdue. Everyone else is reasonably balanced and on time.
+Some people are there on purpose, so that a demo shows what the product is for:
+Mark Jennings, whose supervision is dominated by management; Kieran Walsh, whose supervision
+is overdue; Marcus Reid, a senior practitioner whose own supervision audit shows that management
+takes most of the sessions he leads (though no one supervisee of his is flagged for it);
+Zara Hussain, who moved team part-way; Olivia Bennett, who left; and the Reablement team,
+supervised in groups only (the audit policy counts group sessions for regularity).
+Everyone else is reasonably balanced and on time.
 """
 
 from dataclasses import dataclass
@@ -22,10 +26,21 @@ HISTORY_DAYS = 182  # six months of supervision, ending today
 
 MANAGEMENT_DOMINATED_EMAIL = f"mark.jennings@{MAIL}"
 OVERDUE_EMAIL = f"kieran.walsh@{MAIL}"
+MANAGEMENT_HEAVY_SUPERVISOR_EMAIL = f"marcus.reid@{MAIL}"
+MOVED_EMAIL = f"zara.hussain@{MAIL}"
+LEAVER_EMAIL = f"olivia.bennett@{MAIL}"
+GROUP_ONLY_TEAM = "Adult Social Care: Reablement"
 # The people a demo should look at first: (name, email, why).
 HIGHLIGHTS = [
     ("Mark Jennings", MANAGEMENT_DOMINATED_EMAIL, "management dominates his supervision"),
-    ("Kieran Walsh", OVERDUE_EMAIL, "his one-to-one supervision is overdue"),
+    ("Kieran Walsh", OVERDUE_EMAIL, "his supervision is overdue"),
+    (
+        "Marcus Reid",
+        MANAGEMENT_HEAVY_SUPERVISOR_EMAIL,
+        "his own supervision audit: management takes most of the sessions he leads",
+    ),
+    ("Zara Hussain", MOVED_EMAIL, "moved team and supervisor part-way"),
+    ("Olivia Bennett", LEAVER_EMAIL, "left the council: not overdue since, her records kept"),
 ]
 
 
@@ -40,13 +55,18 @@ class TeamRow:
     area: str
     manager: str  # email of the team manager
     group_weekday: int  # the team's monthly group supervision: second <weekday> of the month
+    # Supervised by group sessions only, every fortnight on <weekday>, with no one-to-ones
+    # (the audit policy's group_counts_for_regularity makes them count).
+    group_only: bool = False
 
 
 TEAMS = [
     TeamRow("Adult Social Care: North Locality", ADULTS, f"helen.okafor@{MAIL}", 1),
     TeamRow("Children's Assessment and Intervention", CHILDREN, f"david.marsh@{MAIL}", 2),
     TeamRow("Children in Care and Care Leavers", CHILDREN, f"priya.raman@{MAIL}", 3),
+    TeamRow(GROUP_ONLY_TEAM, ADULTS, f"sophie.clarke@{MAIL}", 1, group_only=True),
 ]
+GROUP_ONLY_EVERY_DAYS = 14
 
 
 @dataclass(frozen=True)
@@ -64,12 +84,19 @@ def _person(name, team, in_post_days, **kwargs):
     return PersonRow(name, email, team, in_post_days, **kwargs)
 
 
-AN, CA, CC = (team.name for team in TEAMS)
+AN, CA, CC, RE = (team.name for team in TEAMS)
 
 PEOPLE = [
     _person("Helen Okafor", AN, 3100, practitioner=False, login_role=f"manager, {AN}"),
     _person("David Marsh", CA, 2600, practitioner=False, login_role=f"manager, {CA}"),
     _person("Priya Raman", CC, 1900, practitioner=False, login_role=f"manager, {CC}"),
+    _person(
+        "Sophie Clarke",
+        RE,
+        2300,
+        practitioner=False,
+        login_role=f"manager, {RE} (group supervision only)",
+    ),
     _person(
         "Ruth Adeyemi",
         None,
@@ -97,23 +124,44 @@ PEOPLE = [
     _person("Jamal Ahmed", CA, 900),
     _person("Rebecca Taylor", CA, 2400),
     _person("Hannah Lewis", CA, 100),
-    _person("Ben Carter", CA, 1300),
-    _person("Zara Hussain", CA, 700),
+    _person(
+        "Ben Carter",
+        CA,
+        1300,
+        login_role="supervisee with an external supervisor (who sees his feedback)",
+    ),
     # Children in Care and Care Leavers
     _person("Kieran Walsh", CC, 1500, login_role="supervisee (overdue)"),
     _person("Emma Robinson", CC, 2000),
     _person("Natalie Green", CC, 1000),
     _person("Daniel Fraser", CC, 500),
-    _person("Olivia Bennett", CC, 1800),
-    _person("Ife Adebayo", CC, 650),
+    _person("Olivia Bennett", CC, 1800),  # left (LEAVERS): her team is her last one
+    _person("Ife Adebayo", CC, 650, login_role="supervisee with a request still open"),
+    _person(
+        "Marcus Reid",
+        CC,
+        2100,
+        login_role="senior practitioner: his own supervision audit is management-heavy",
+    ),
+    # Moved from Children's Assessment and Intervention part-way (MOVES): her current team.
+    _person("Zara Hussain", CC, 700, login_role="moved team and supervisor part-way"),
+    # Reablement: supervised in groups only
+    _person("Paul Mensah", RE, 1600, login_role="supervisee in a team supervised in groups only"),
+    _person("Joy Okonkwo", RE, 900),
+    _person("Liam Foster", RE, 1250),
+    _person("Carla Duarte", RE, 700),
 ]
 
 NEWLY_QUALIFIED_DAYS = 183  # in post for less than six months
 
 # How supervision with each supervisee tends to go. "management" leaves little room for anything
-# else; "overdue" stops being held five weeks before today; "reflective" is practice or external
-# supervision, mostly development and support.
+# else; "management_heavy" gives management more than half of each one-to-one (their team's
+# group sessions keep each supervisee's own balance under the threshold: only the supervisor's
+# audit shows the pattern); "overdue" stops being held five weeks before today; "reflective"
+# is practice or external supervision, mostly development and support; "group_only" has no
+# one-to-ones at all (the team's fortnightly group sessions are its supervision).
 BALANCED, MANAGEMENT, OVERDUE, REFLECTIVE = "balanced", "management", "overdue", "reflective"
+MANAGEMENT_HEAVY, GROUP_ONLY = "management_heavy", "group_only"
 
 L, P, X = Kind.LINE, Kind.PRACTICE, Kind.EXTERNAL
 W, F, M, S, NQ = (
@@ -140,21 +188,60 @@ RELATIONSHIPS = [
     ("David", "Rebecca", L, M, BALANCED),
     ("David", "Hannah", L, NQ, BALANCED),
     ("David", "Ben", L, M, BALANCED),
-    ("David", "Zara", L, F, BALANCED),
+    ("David", "Zara", L, F, BALANCED),  # ends when she moves (MOVES)
     ("Priya", "Kieran", L, M, OVERDUE),
     ("Priya", "Emma", L, M, BALANCED),
     ("Priya", "Natalie", L, M, BALANCED),
-    ("Priya", "Daniel", L, M, BALANCED),
-    ("Priya", "Olivia", L, F, BALANCED),
-    ("Priya", "Ife", L, M, BALANCED),
+    ("Priya", "Marcus", L, M, BALANCED),
+    ("Priya", "Olivia", L, F, BALANCED),  # ends when she leaves (LEAVERS)
+    ("Marcus", "Daniel", L, M, MANAGEMENT_HEAVY),
+    ("Marcus", "Ife", L, M, MANAGEMENT_HEAVY),
     ("Ruth", "Chloe", X, S, REFLECTIVE),
     ("Ruth", "Ben", X, S, REFLECTIVE),
     ("Ruth", "Emma", X, S, REFLECTIVE),
+    ("Sophie", "Paul", L, M, GROUP_ONLY),
+    ("Sophie", "Joy", L, M, GROUP_ONLY),
+    ("Sophie", "Liam", L, M, GROUP_ONLY),
+    ("Sophie", "Carla", L, M, GROUP_ONLY),
 ]
+
+
+@dataclass(frozen=True)
+class Move:
+    """Someone who moved team `days_ago` days before today (the move's first day, a weekday).
+
+    Their membership of `from_team` ends the day before and `to_team`'s starts that day (dated
+    team membership); their line relationship ends the day before too, and a new one with
+    `supervisor` is supervised from that day, as `import_people`'s supervised_from does it.
+    """
+
+    person: str  # first name, as in RELATIONSHIPS
+    from_team: str
+    to_team: str
+    supervisor: str
+    frequency: str
+    days_ago: int
+
+
+@dataclass(frozen=True)
+class Leaver:
+    """Someone who left the council: their last day was `days_ago` days before today (a
+    weekday). Their relationships end that day (end_date), their membership too; their account
+    is closed and their records are kept. Their last one-to-one is a week before they leave."""
+
+    person: str
+    days_ago: int
+
+
+MOVES = [Move("Zara", CA, CC, "Priya", M, 63)]
+LEAVERS = [Leaver("Olivia", 40)]
 
 # One-to-ones held on the last three working days before today (newest first), whatever day
 # today is: the demo always has records still in draft for a supervisor to finish and share.
 RECENTLY_HELD = [("David", "Jamal"), ("Helen", "Aisha"), ("Priya", "Natalie")]
+# Ben's last external session, this many working days before today: its record is shared and
+# not yet signed off, so his feedback form is open and says who will see his answers.
+AWAITING_SIGN_OFF = {("Ruth", "Ben"): 8}
 
 AGREEMENTS = {
     Kind.LINE: (
@@ -714,6 +801,118 @@ FOCUS_AGREEMENTS = [
         "separate monthly meeting. Review in three months.",
     ),
 ]
+
+
+@dataclass(frozen=True)
+class Request:
+    """A supervisee raises something with their supervisor `days_ago` days before today (the
+    supervisee's voice, at any time); the supervisor answers `answered_days_ago` days before
+    today, or has not answered yet (None)."""
+
+    supervisor: str
+    supervisee: str
+    kind: str  # people.models.RequestKind
+    function: str
+    proposed: tuple[str, ...]
+    message: str
+    days_ago: int
+    answer: str = ""  # people.models.RequestAnswer
+    answer_text: str = ""
+    answered_days_ago: int | None = None
+
+
+DOMINATING, WANT_MORE = "dominating", "want_more"
+ACCEPTED, DISCUSS = "accepted", "discuss"
+
+FOCUS_REQUESTS = [
+    Request(
+        "Marcus",
+        "Daniel",
+        DOMINATING,
+        "management",
+        ("development", "support"),
+        "Our last few sessions have been nearly all caseload numbers and deadlines. I'd like "
+        "time to think about the families, not only the timescales.",
+        54,
+        answer=DISCUSS,
+        answer_text="Fair point. Bring the case you most want to think through next time and "
+        "we'll start with it.",
+        answered_days_ago=53,
+    ),
+    Request(
+        "Grace",
+        "Lucy",
+        WANT_MORE,
+        "support",
+        ("support",),
+        "It's been a hard few months with the hospital discharges. Could we keep some time each "
+        "session for how I'm doing?",
+        30,
+        answer=ACCEPTED,
+        answer_text="Agreed: we'll start each session with ten minutes on how you are.",
+        answered_days_ago=29,
+    ),
+    # Still open: on Marcus's attention list today.
+    Request(
+        "Marcus",
+        "Ife",
+        WANT_MORE,
+        "development",
+        ("development",),
+        "My training plan keeps being left to the last five minutes. Could we give it proper "
+        "time, and do a reflective case discussion now and then?",
+        3,
+    ),
+]
+
+
+@dataclass(frozen=True)
+class Reflection:
+    """A supervisor's self-assessment, written `days_ago` days before today (audit.models)."""
+
+    supervisor: str
+    days_ago: int
+    focus_most: str
+    more_attention: str
+    tensions: str
+    support_needed: str
+
+
+# Marcus thought he gave most time to development; his audit showed management. He wrote again.
+SELF_ASSESSMENTS = [
+    Reflection(
+        "Marcus",
+        96,
+        "development",
+        "support",
+        "Not really: I see supervision as mainly about my supervisees' learning.",
+        "",
+    ),
+    Reflection(
+        "Marcus",
+        12,
+        "management",
+        "development",
+        "Since the two vacancies, the caseload and the court timescales have taken over; "
+        "Daniel said as much. Casework decisions crowd out the reflective discussion I "
+        "meant to have.\n\nI'll put the case discussion first and keep caseload figures to "
+        "the last twenty minutes.",
+        "Practice supervision for me with the principal social worker, and a review with "
+        "Priya of how caseload checks could be done outside supervision.",
+    ),
+]
+
+# Ben Carter's external supervision: he always says how it went. His line manager sees his
+# answers only as counts on his balance page, never these words (the feedback-visibility
+# setting: every feedback form says so).
+ALWAYS_FEEDBACK = [("Ruth", "Ben")]
+EXTERNAL_FEEDBACK_COMMENTS = [
+    "Really useful to talk through the court case with someone outside the team.",
+    "I'd like more time on my own wellbeing next time; we ran out.",
+    "Helped me see the pattern in how I respond to hostile parents.",
+]
+# How many days after sign-off feedback may still come (the policy's window is 14 days).
+LATE_FEEDBACK_DAYS = (1, 10)
 
 
 def demo_logins():

@@ -53,9 +53,11 @@ def focus_request_raise(
     function: str,
     proposed: list[str] = (),
     message: str = "",
+    notify: bool = True,
 ) -> FocusRequest:
     """A supervisee tells their supervisor, at any time, that a function is starting to
-    dominate or that they want more of one, and may propose a focus. The supervisor is told."""
+    dominate or that they want more of one, and may propose a focus. The supervisor is told
+    (unless `notify` is False: the demo, whose people were told at the time)."""
     if relationship.supervisee_id != by.pk:
         raise PermissionDenied("Only the supervisee raises a request with their supervisor.")
     if not relationship.start_date <= clock.today() <= (relationship.end_date or date.max):
@@ -70,6 +72,8 @@ def focus_request_raise(
         **{f"propose_{key}": key in proposed for key in FUNCTIONS},
     )
     supervisor = relationship.supervisor
+    if not notify:
+        return request
     _tell(
         supervisor,
         f"{one_line(by)} raised something about your supervision",
@@ -85,9 +89,12 @@ def focus_request_raise(
 
 
 @transaction.atomic
-def focus_request_answer(*, request: FocusRequest, by, answer: str, text: str = "") -> FocusRequest:
+def focus_request_answer(
+    *, request: FocusRequest, by, answer: str, text: str = "", notify: bool = True
+) -> FocusRequest:
     """The supervisor answers; an accepted proposal becomes the relationship's focus from
-    today (`focus_agree`), so the follow-up shows what changed. The supervisee is told."""
+    today (`focus_agree`), so the follow-up shows what changed. The supervisee is told
+    (unless `notify` is False)."""
     request = (
         FocusRequest.objects.select_for_update()
         .select_related("relationship__supervisor", "relationship__supervisee")
@@ -115,6 +122,8 @@ def focus_request_answer(*, request: FocusRequest, by, answer: str, text: str = 
     request.answered_at = clock.now()
     request.answered_by = by
     request.save()
+    if not notify:
+        return request
     _tell(
         relationship.supervisee,
         f"{one_line(by)} answered what you raised about your supervision",

@@ -21,6 +21,7 @@ DEFAULT_TEST_NOW = "2026-11-25T10:30"
 # The tests whose answers depend on what day it is: .ci/run runs these at each of the dates above.
 DATED_MODULES = {
     "tests.demo.test_seed_demo",
+    "tests.demo.test_demo_arrangements",
     "tests.sessions_app.test_reminders",
     "tests.sessions_app.test_home",
     "tests.sessions_app.test_exports",
