@@ -597,6 +597,19 @@ def _led_rows(by_format):
     ]
 
 
+def _management_dominant(minutes, policy):
+    """The supervisee flag's rule applied to the sessions a supervisor led: management's share
+    above the policy's dominance threshold, with at least `min_sessions` held and minutes
+    tagged. Exact, unrounded, like the flag."""
+    thresholds = selectors.thresholds_of(policy)
+    shares = minutes.shares
+    return (
+        shares is not None
+        and minutes.sessions_held >= thresholds.min_sessions
+        and shares["management"] > thresholds.dominance
+    )
+
+
 def _leading_function(minutes):
     """The function(s) with the most minutes, and its share; ((), None) with nothing tagged."""
     shares = minutes.shares
@@ -687,6 +700,7 @@ def _supervisor_page(request, supervisor):
         "all_led": all_led,
         "function_rows": _function_rows(all_led),
         "leading": _leading_function(all_led),
+        "management_dominant": _management_dominant(all_led, policy),
         "regularity": regularity,
         "overdue_count": sum(1 for r in regularity if r.gap.overdue),
         "rates": rates,

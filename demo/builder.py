@@ -929,8 +929,10 @@ class _Builder:
             session = record_share(session=session, by=supervisor, notify=False)
         self.stamped(session, shared_at=shared, updated_at=shared)
 
-        answers = age > 21 or rng.random() < 0.5
-        signs_off = age > 21 and rng.random() > 0.05
+        # Answered and signed off within a fortnight or so, so that some records signed off
+        # lately still take feedback today (the policy's feedback_open_days).
+        answers = age > 14 or rng.random() < 0.5
+        signs_off = age > 14 and rng.random() > 0.05
         answered_on = shared_on + timedelta(days=1)
         if answered_on >= self.today:
             return  # shared yesterday: nobody has answered yet
@@ -950,7 +952,9 @@ class _Builder:
             given = self.moment(answered_on, time(9, 40))
             self.give_feedback(session, items, present[0], given)
         if signs_off:
-            signed_on = shared_on + timedelta(days=rng.randint(2, 7))
+            signed_on = min(
+                shared_on + timedelta(days=rng.randint(2, 7)), self.today - timedelta(days=1)
+            )
             signed = self.moment(signed_on, time(11, 0))
             with self.step(signed, by=supervisor):
                 session = record_sign_off(session=session, by=supervisor)

@@ -79,6 +79,29 @@ def test_the_page_shows_shares_by_format_and_the_leading_function(login, supervi
     assert "The reflective cycle in the sessions led" in body
 
 
+@pytest.mark.parametrize(
+    ("management", "sessions", "flagged"),
+    [
+        (50, 2, False),  # exactly the threshold (50%): not above it
+        (51, 2, True),
+        (51, 1, False),  # fewer sessions led than the policy's min_sessions
+    ],
+)
+def test_management_dominant_in_the_sessions_led_by_the_supervisee_flags_rule(
+    login, supervisor, supervisee, management, sessions, flagged
+):
+    for n in range(sessions):
+        session = SessionFactory(supervisor=supervisor, supervisee=supervisee, date=days_ago(5 + n))
+        share = management if n == 0 else 50
+        ItemFactory(session=session, minutes=share, functions=["management"])
+        ItemFactory(session=session, minutes=100 - share, functions=["development"])
+    body = page(login(supervisor), reverse("audit:my_supervision"))
+    assert ('id="led-management-dominant"' in body) is flagged
+    if flagged:
+        assert "Management dominant</span> in the sessions you led" in body
+        assert "management took 50.5% of the tagged minutes" in body
+
+
 # Reliability.
 
 

@@ -239,6 +239,8 @@ def test_the_supervisors_own_audit_shows_management_heavy_sessions(client, today
         assert functions == ("management",)
         assert share > AuditPolicy.current().dominance_threshold
         assert "Most time went to management" in page
+        assert response.context["management_dominant"]
+        assert "Management dominant in the sessions" in page.replace("</span>", "")
         # His first self-assessment said development; the sessions he led said management.
         rows = response.context["assessment_rows"]
         assert [row["entry"].focus_most for row in rows] == ["management", "development"]
@@ -254,6 +256,14 @@ def test_no_supervisee_of_his_is_flagged_only_his_own_audit_shows_it(today):
     balances = audit_selectors.balances_of(supervisees, today - datetime.timedelta(days=89), today)
     for balance in balances:
         assert "management_dominant" not in balance.flag_codes
+    # Nor does any other supervisor's own audit show it.
+    for supervisor in User.objects.filter(supervisee_relationships__isnull=False).distinct():
+        minutes = audit_selectors.led_minutes(
+            supervisor, today - datetime.timedelta(days=89), today
+        )
+        shares = sum(minutes.values(), start=type(next(iter(minutes.values())))()).shares
+        heavy = shares["management"] > AuditPolicy.current().dominance_threshold
+        assert heavy is (supervisor == marcus), supervisor
 
 
 # (5) The supervisee's voice: requests open and answered.
