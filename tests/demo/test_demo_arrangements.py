@@ -405,3 +405,18 @@ def test_who_moved_a_session_shows_on_it_and_in_the_supervisors_audit(client):
     admin = person(demo.ADMIN_EMAIL)
     audit = get(client, admin, reverse("audit:supervisor", args=[own.supervisor_id]), window="12")
     assert sum(rate.moved_by_others for rate in audit.context["rates"]) >= 1
+
+
+# Every printed login can open its pages.
+
+
+def test_every_demo_login_opens_its_pages(client):
+    for email, _role in demo.demo_logins():
+        user = person(email)
+        client.force_login(user)
+        for name in ("home", "audit:my_balance", "audit:my_supervision"):
+            assert client.get(reverse(name)).status_code == 200, (email, name)
+        if user.managed_teams.exists() or user.is_staff:
+            assert client.get(team_url()).status_code == 200, email
+        if user.is_staff:
+            assert client.get(reverse("audit:organisation")).status_code == 200
