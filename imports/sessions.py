@@ -98,6 +98,7 @@ REF_LENGTH = Session._meta.get_field("external_ref").max_length
 TITLE_LENGTH = Item._meta.get_field("title").max_length
 CASE_REF_LENGTH = Item._meta.get_field("case_ref").max_length
 CHANGE_REASON = "Imported from a spreadsheet"
+CHANGED = "the file changed while it was being imported; nothing was written: import it again"
 FORMATS = tuple(Format.values)
 STATUSES = tuple(Status.values)
 GROUP_TYPES = tuple(GroupType.values)
@@ -244,15 +245,17 @@ def sessions_import(*, data=None, path=None, dry_run: bool = False) -> ImportRes
         try:
             checked = _check_file(source, problems)
             plan = _plan(source, checked, problems)
+            if problems:
+                return ImportResult.failed(problems, dry_run=dry_run)
+            if not dry_run:
+                _write_file(source, checked)
         except Unreadable as unreadable:
+            # Whatever was written goes (the file changed under the import, for instance).
+            transaction.set_rollback(True)
             problems.clear()
             for problem in unreadable.problems:
                 problems.add(*problem)
             return ImportResult.failed(problems, dry_run=dry_run)
-        if problems:
-            return ImportResult.failed(problems, dry_run=dry_run)
-        if not dry_run:
-            _write_file(source, checked)
     return ImportResult(dry_run=dry_run, summary=plan.summary(dry_run=dry_run))
 
 
@@ -656,6 +659,7 @@ def _sessions_in(source, wanted):
     each session's rows together, as spreadsheets do.
     """
     gathering = {}
+    done = 0
     quiet = Problems(limit=0)
     for row in stream_table(source, LAYOUT, quiet):
         ref = row["session_ref"]
@@ -666,7 +670,14 @@ def _sessions_in(source, wanted):
         rows.append(row)
         if row.number == last_row:
             del gathering[ref]
-            yield _read_session(ref, rows, quiet)
+            line = _read_session(ref, rows, quiet)
+            if not line.ok:
+                raise Unreadable(line.first_row, "session_ref", CHANGED)
+            yield line
+            done += 1
+    # A session of the first pass not met whole in this one: the file is not the one checked.
+    if gathering or done != len(wanted):
+        raise Unreadable(1, "session_ref", CHANGED)
 
 
 def _batches(lines, size=None):

@@ -291,3 +291,34 @@ def test_the_fast_insert_writes_what_bulk_create_with_history_writes(cast, super
     item_skip = {"id", "session_id"}
     assert written(Item, fast[1], item_skip) == written(Item, slow[1], item_skip)
     assert Item.objects.get(pk=fast[1].pk).session_id == fast[0].pk
+
+
+@pytest.mark.parametrize("change", ["a bad value", "a row less"])
+def test_a_file_changed_between_the_check_and_the_writes_writes_nothing(
+    cast, sessions_file, monkeypatch, change
+):
+    rows = many_rows(10)
+    path = sessions_file(rows)
+    changed = [dict(row) for row in rows]
+    if change == "a bad value":
+        changed[20]["functions"] = "nonsense"
+    else:
+        del changed[20]
+    real_plan = sessions_module._plan
+
+    def plan_then_change_the_file(source, checked, problems):
+        planned = real_plan(source, checked, problems)
+        path.write_text(csv_text(SESSIONS_HEADER, changed))
+        return planned
+
+    monkeypatch.setattr(sessions_module, "_plan", plan_then_change_the_file)
+    before = census()
+
+    lines = run_failing("import_sessions", path)
+
+    assert len(lines) == 1
+    assert lines[0].endswith(
+        "column session_ref: the file changed while it was being imported; nothing was "
+        "written: import it again"
+    )
+    assert census() == before
