@@ -54,6 +54,8 @@ export DATABASE_URL="${admin_url%/*}/$db"
 # Production settings, on plain HTTP at 127.0.0.1: no proxy in front to terminate TLS.
 export DEBUG=false SECRET_KEY="loadtest-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 export ALLOWED_HOSTS=127.0.0.1 SECURE_SSL_REDIRECT=false MFA_REQUIRED_FOR=nobody
+# Static files gathered for this run only, not into the checkout (where tests read them).
+export STATIC_ROOT="$work/static"
 
 .venv/bin/python manage.py migrate --noinput -v 0
 if .venv/bin/python manage.py seed_demo --help | grep -q -- --practitioners && [ -n "${LOADTEST_SEED:-}" ]; then
