@@ -65,6 +65,7 @@ def section(stats_csv, seconds, users, workers, data):
         f"{verdict}; {requests:,} requests, {float(total['Requests/s']):.1f} requests/s; "
         f"p50 {_ms(total['50%'])}, p95 {_ms(total['95%'])}, p99 {_ms(total['99%'])}.",
         "",
+        *(_busy_note(load) + [""]),
         "| page | requests | errors | p50 | p95 | p99 |",
         "|---|---:|---:|---:|---:|---:|",
     ]
@@ -75,6 +76,22 @@ def section(stats_csv, seconds, users, workers, data):
         )
     lines.append(END)
     return "\n".join(lines) + "\n", failures
+
+
+def _busy_note(load):
+    """A warning when the machine had other work: then the figures are the queue's."""
+    try:
+        busy = float(load.split()[0]) > (_cores() or 1)
+    except (ValueError, IndexError):
+        return []
+    if not busy:
+        return []
+    return [
+        "The machine was busy with other work (its load average above its number of cores), "
+        "so the app server's two processes had a fraction of a core between them: the users "
+        "waited mostly in the queue, and these times say more about the machine than about the "
+        "pages. Run it again on a quiet machine to compare with the target (p95 under 500 ms)."
+    ]
 
 
 def _ms(value):
