@@ -13,7 +13,7 @@ PYTHON_CANDIDATES := $(PYTHON) python3.14 python3.13 python3.12 \
 	$(wildcard /usr/local/bin/python3.1[2-9] /usr/bin/python3.1[2-9]) python3 python
 find_python = $(firstword $(foreach p,$(PYTHON_CANDIDATES),$(shell command -v $(p) >/dev/null 2>&1 && $(p) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1 && command -v $(p))))
 
-.PHONY: help venv run test lint audit format bench check-migrations openapi oidc-provider screenshots clean
+.PHONY: help venv run test lint audit format bench loadtest check-migrations openapi oidc-provider screenshots clean
 
 help:
 	@echo "make run    - set up, migrate, load the demo organisation, serve on http://127.0.0.1:8000 with the worker"
@@ -21,6 +21,7 @@ help:
 	@echo "make lint   - ruff check and format check; apps import downward only (import-linter); pip-audit"
 	@echo "make audit  - pip-audit: known vulnerabilities in the pinned requirements (needs PyPI)"
 	@echo "make bench  - benchmarks: import and balance timings, with ratios"
+	@echo "make loadtest - gunicorn on PostgreSQL under 50 users (locust) for 60 s; figures to docs/performance.md"
 	@echo "make openapi - write the API's OpenAPI document to docs/openapi.json (a test compares them)"
 	@echo "make oidc-provider - install the test identity provider (npm) that the SSO tests start"
 	@echo "make screenshots - the main pages at 1280 px and 390 px into docs/screenshots/ (Chromium, Playwright)"
@@ -98,6 +99,10 @@ format: venv
 
 bench: venv
 	$(PY) -m bench.run
+
+# Needs PostgreSQL (LOADTEST_ADMIN_URL, default postgres@127.0.0.1:5432); see scripts/loadtest.sh.
+loadtest: venv
+	bash scripts/loadtest.sh
 
 # The API's OpenAPI document, committed so that integrators can read it without a server;
 # tests/api fails when it differs from the one served.

@@ -7,6 +7,8 @@ value spread over several lines inside quotes is still one row.
 """
 
 import csv
+import functools
+import heapq
 import io
 import re
 from dataclasses import dataclass, field
@@ -26,6 +28,9 @@ WHOLE_NUMBER_PATTERN = re.compile(r"[0-9]+")
 # Bytes that are not UTF-8 are decoded with `surrogateescape`, which turns each into one of these.
 UNDECODABLE = re.compile("[\udc80-\udcff]")
 SAVE_AS_UTF8 = 'save the file as "CSV UTF-8" and try again'
+# How many problems an import lists (all are counted): a file wrong throughout is reported in
+# bounded memory, and its first problems are the ones to correct first.
+PROBLEMS_LISTED = 1000
 
 
 @dataclass(frozen=True)
@@ -39,23 +44,42 @@ class Problem:
 
 
 class Problems:
-    """Every problem found in a file, listed in row order."""
+    """The problems found in a file, listed in row order.
 
-    def __init__(self):
-        self._found = []
+    Every problem is counted; the first `limit` of them in row order are kept to be listed, so
+    that a file wrong on every one of its 400,000 rows is reported in bounded memory.
+    """
+
+    def __init__(self, limit=None):
+        self.limit = PROBLEMS_LISTED if limit is None else limit
+        # A max-heap (by negated keys) of the `limit` problems earliest in the file.
+        self._kept = []
+        self._count = 0
 
     def add(self, row, column, message):
-        self._found.append(Problem(row, str(column), message))
+        self._count += 1
+        # Within a row, problems keep the order they were found in.
+        entry = (-row, -self._count, Problem(row, str(column), message))
+        if len(self._kept) < self.limit:
+            heapq.heappush(self._kept, entry)
+        elif self._kept and entry > self._kept[0]:
+            heapq.heapreplace(self._kept, entry)
+
+    def clear(self):
+        self._kept, self._count = [], 0
+
+    def entries(self):
+        """The kept problems in row order, as (row, column, message)."""
+        return [(p.row, p.column, p.message) for _, _, p in sorted(self._kept, reverse=True)]
 
     def __len__(self):
-        return len(self._found)
+        return self._count
 
     def __bool__(self):
-        return bool(self._found)
+        return bool(self._count)
 
     def lines(self):
-        # A stable sort: within a row, problems keep the order they were found in.
-        return [str(p) for p in sorted(self._found, key=lambda p: p.row)]
+        return [str(problem) for _, _, problem in sorted(self._kept, reverse=True)]
 
 
 @dataclass
@@ -65,6 +89,17 @@ class ImportResult:
     dry_run: bool
     problems: list[str] = field(default_factory=list)
     summary: str = ""
+    # How many problems there are: more than `problems` lists when the file has very many.
+    problem_count: int = 0
+
+    @classmethod
+    def failed(cls, problems, *, dry_run):
+        return cls(dry_run=dry_run, problems=problems.lines(), problem_count=len(problems))
+
+    @property
+    def unlisted(self):
+        """How many problems were found beyond those listed."""
+        return max(0, self.problem_count - len(self.problems))
 
     @property
     def ok(self):
@@ -82,12 +117,12 @@ def run_import(*, data: bytes, dry_run: bool, layout, read, plan, write) -> Impo
     problems = Problems()
     rows = read_table(data, layout, problems)
     if rows is None:
-        return ImportResult(dry_run=dry_run, problems=problems.lines())
+        return ImportResult.failed(problems, dry_run=dry_run)
     lines = read(rows, problems)
     with transaction.atomic():
         planned = plan(lines, problems)
         if problems:
-            return ImportResult(dry_run=dry_run, problems=problems.lines())
+            return ImportResult.failed(problems, dry_run=dry_run)
         if not dry_run:
             write(planned)
     return ImportResult(dry_run=dry_run, summary=planned.summary(dry_run=dry_run))
@@ -140,46 +175,117 @@ class Layout:
         )
 
 
-def read_table(data: bytes, layout: Layout, problems: Problems) -> list[Row] | None:
+class Unreadable(Exception):
+    """The file as a whole cannot be read: its problems are the only ones reported."""
+
+    def __init__(self, row=1, column="", message="", *, problems=None):
+        super().__init__(message)
+        self.problems = problems.entries() if problems is not None else [(row, column, message)]
+
+
+def open_source(source):
+    """A binary stream of `source`: the bytes of an upload, or the path of a file."""
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return io.BytesIO(source)
+    return open(source, "rb")  # noqa: SIM115 (closed by stream_table)
+
+
+def read_table(data, layout: Layout, problems: Problems) -> list[Row] | None:
     """The file's data rows, or None after recording why the file cannot be read at all."""
-    first = layout.required[0]
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        problems.add(1, first, f"the file is UTF-16 text, not UTF-8; {SAVE_AS_UTF8}")
-        return None
-    text = data.decode("utf-8-sig", errors="surrogateescape")
-    if not text.strip():
-        problems.add(1, first, f"the file is empty; {layout.describe()}")
-        return None
-    if "\x00" in text:
-        problems.add(
-            1, first, f"this is not a CSV file (it holds binary data); {layout.describe()}"
-        )
-        return None
-    records = []
-    reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        for record in reader:
-            records.append(record)
-    except csv.Error as exc:
-        problems.add(len(records) + 1, first, f"this is not readable as CSV ({exc})")
+        return list(stream_table(data, layout, problems))
+    except Unreadable as unreadable:
+        _only(problems, unreadable)
         return None
 
-    positions = _read_header(records[0], layout, problems)
-    if positions is None:
-        return None
-    width = len(records[0])
-    rows = []
-    for number, record in enumerate(records[1:], start=2):
-        if not any(cell.strip() for cell in record):
-            continue
-        row = Row(number=number, cells={})
-        for column, index in positions.items():
-            value = record[index].strip() if index < len(record) else ""
-            if UNDECODABLE.search(value):
-                problems.add(number, column, f"this value is not UTF-8 text; {SAVE_AS_UTF8}")
-                row.unreadable.add(column)
-                value = value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-            row.cells[column] = value
+
+def _only(problems, unreadable):
+    """Keep only the problems that make the file unreadable, as if nothing else was read."""
+    problems.clear()
+    for problem in unreadable.problems:
+        problems.add(*problem)
+
+
+def stream_table(source, layout: Layout, problems: Problems):
+    """The file's data rows, one at a time, read as they are needed.
+
+    `source` is bytes or a path. Problems with a row's cells are recorded as the row is read;
+    a problem with the whole file (not UTF-8 text, binary, not CSV, a missing column) raises
+    `Unreadable`, whatever was found before it, and such a problem is found wherever it is in
+    the file (the rows before it may already have been read).
+    """
+    first = layout.required[0]
+    with open_source(source) as stream:
+        if stream.read(2) in (b"\xff\xfe", b"\xfe\xff"):
+            raise Unreadable(1, first, f"the file is UTF-16 text, not UTF-8; {SAVE_AS_UTF8}")
+        stream.seek(0)
+        text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="surrogateescape", newline="")
+        lines = _Lines(text, layout)
+        reader = csv.reader(lines)
+        read = 0
+        try:
+            header = next(reader, None)
+            if header is None or not lines.content:
+                lines.drain()
+            if not lines.content:
+                raise Unreadable(1, first, f"the file is empty; {layout.describe()}")
+            read = 1
+            header_problems = Problems()
+            positions = _read_header(header, layout, header_problems)
+            if positions is None:
+                # The header decides nothing if the file is binary further on.
+                lines.drain()
+                raise Unreadable(problems=header_problems)
+            width = len(header)
+            for number, record in enumerate(reader, start=2):
+                read = number
+                if not any(cell.strip() for cell in record):
+                    continue
+                yield _row(number, record, positions, width, problems)
+        except csv.Error as exc:
+            lines.drain()
+            raise Unreadable(read + 1, first, f"this is not readable as CSV ({exc})") from None
+
+
+class _Lines:
+    """The text's lines for the CSV reader, refusing binary data wherever it is."""
+
+    def __init__(self, text, layout):
+        self.text = text
+        self.layout = layout
+        self.content = False
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        line = next(self.text)
+        if "\x00" in line:
+            raise Unreadable(
+                1,
+                self.layout.required[0],
+                f"this is not a CSV file (it holds binary data); {self.layout.describe()}",
+            )
+        if not self.content and line.strip():
+            self.content = True
+        return line
+
+    def drain(self):
+        """Read the rest of the file only to find binary data in it (or any content at all)."""
+        for _line in self:
+            pass
+
+
+def _row(number, record, positions, width, problems):
+    row = Row(number=number, cells={})
+    for column, index in positions.items():
+        value = record[index].strip() if index < len(record) else ""
+        if UNDECODABLE.search(value):
+            problems.add(number, column, f"this value is not UTF-8 text; {SAVE_AS_UTF8}")
+            row.unreadable.add(column)
+            value = value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        row.cells[column] = value
+    if len(record) > width:
         extra = [cell for cell in record[width:] if cell.strip()]
         if extra:
             problems.add(
@@ -188,8 +294,7 @@ def read_table(data: bytes, layout: Layout, problems: Problems) -> list[Row] | N
                 f"{shown(extra[0].strip())} is beyond the last column of the header "
                 "(a value that contains a comma must be in double quotes)",
             )
-        rows.append(row)
-    return rows
+    return row
 
 
 def _read_header(header, layout, problems):
@@ -328,6 +433,7 @@ def read_key_list(row, column, problems, *, keys, what, required=False):
     return found if ok else None
 
 
+@functools.lru_cache(maxsize=65536)
 def is_email(value):
     if len(value) > MAX_EMAIL_LENGTH:
         return False

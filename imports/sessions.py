@@ -10,7 +10,8 @@ signed off) is never changed by an import; a signed-off record cannot be changed
 from dataclasses import dataclass, field
 from datetime import date
 
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from django.db import transaction
+from simple_history.utils import bulk_update_with_history
 
 from core import clock
 from core.vocabulary import (
@@ -33,10 +34,13 @@ from sessions_app.models import (
 )
 from sessions_app.services import InvalidSession, SessionDetails, check_details
 
+from .bulk import create_with_history
 from .csvfile import (
     ImportResult,
     Layout,
+    Problems,
     Row,
+    Unreadable,
     counted,
     read_choice,
     read_date,
@@ -45,9 +49,9 @@ from .csvfile import (
     read_key_list,
     read_minutes,
     read_text,
-    run_import,
     shown,
     split_list,
+    stream_table,
     summary_sentence,
 )
 
@@ -94,6 +98,10 @@ REF_LENGTH = Session._meta.get_field("external_ref").max_length
 TITLE_LENGTH = Item._meta.get_field("title").max_length
 CASE_REF_LENGTH = Item._meta.get_field("case_ref").max_length
 CHANGE_REASON = "Imported from a spreadsheet"
+CHANGED = "the file changed while it was being imported; nothing was written: import it again"
+FORMATS = tuple(Format.values)
+STATUSES = tuple(Status.values)
+GROUP_TYPES = tuple(GroupType.values)
 SESSION_FIELDS = ["date", "format", "group_type", "supervisor", "status", "duration_minutes"]
 ITEM_FIELDS = [
     "position",
@@ -165,73 +173,283 @@ class SessionLine:
 
 
 @dataclass
-class SessionsPlan:
-    """What the import writes: unsaved objects to create, changed ones to update or delete."""
+class Batch:
+    """What one batch of sessions writes: unsaved objects to create, changed ones to update."""
 
     new_sessions: list[Session] = field(default_factory=list)
     changed_sessions: list[Session] = field(default_factory=list)
     unchanged_sessions: int = 0
-    attendances: int = 0
     new_attendances: list[Attendance] = field(default_factory=list)
     changed_attendances: list[Attendance] = field(default_factory=list)
     removed_attendances: list[Attendance] = field(default_factory=list)
-    items: int = 0
     new_items: list[Item] = field(default_factory=list)
     changed_items: list[Item] = field(default_factory=list)
     removed_items: list[Item] = field(default_factory=list)
 
+
+@dataclass
+class SessionsPlan:
+    """How many of everything the import creates, changes, removes or leaves as it is."""
+
+    new_sessions: int = 0
+    changed_sessions: int = 0
+    unchanged_sessions: int = 0
+    attendances: int = 0
+    new_attendances: int = 0
+    changed_attendances: int = 0
+    removed_attendances: int = 0
+    items: int = 0
+    new_items: int = 0
+    changed_items: int = 0
+    removed_items: int = 0
+
+    def count(self, batch):
+        self.new_sessions += len(batch.new_sessions)
+        self.changed_sessions += len(batch.changed_sessions)
+        self.unchanged_sessions += batch.unchanged_sessions
+        for kind in ("attendances", "items"):
+            for change in ("new", "changed", "removed"):
+                name = f"{change}_{kind}"
+                setattr(self, name, getattr(self, name) + len(getattr(batch, name)))
+
     def summary(self, *, dry_run):
-        sessions = len(self.new_sessions) + len(self.changed_sessions) + self.unchanged_sessions
+        sessions = self.new_sessions + self.changed_sessions + self.unchanged_sessions
         text = (
-            f"{counted(sessions, 'session')} ({len(self.new_sessions)} new, "
-            f"{len(self.changed_sessions)} changed, {self.unchanged_sessions} unchanged), "
-            f"{counted(self.items, 'item')} ({len(self.new_items)} new, "
-            f"{len(self.changed_items)} changed, {len(self.removed_items)} removed), "
-            f"{counted(self.attendances, 'attendance')} ({len(self.new_attendances)} new, "
-            f"{len(self.changed_attendances)} changed, {len(self.removed_attendances)} removed)."
+            f"{counted(sessions, 'session')} ({self.new_sessions} new, "
+            f"{self.changed_sessions} changed, {self.unchanged_sessions} unchanged), "
+            f"{counted(self.items, 'item')} ({self.new_items} new, "
+            f"{self.changed_items} changed, {self.removed_items} removed), "
+            f"{counted(self.attendances, 'attendance')} ({self.new_attendances} new, "
+            f"{self.changed_attendances} changed, {self.removed_attendances} removed)."
         )
         return summary_sentence(text, dry_run=dry_run)
 
 
-def sessions_import(*, data: bytes, dry_run: bool = False) -> ImportResult:
-    """Create or update every session in a sessions CSV; write nothing unless all is valid."""
-    return run_import(
-        data=data, dry_run=dry_run, layout=LAYOUT, read=_read_sessions, plan=_plan, write=_write
+# How many sessions are planned and written together: each batch costs a fixed number of
+# queries, and holds no more than this many sessions' objects in memory.
+BATCH_SESSIONS = 1000
+
+
+def sessions_import(*, data=None, path=None, dry_run: bool = False) -> ImportResult:
+    """Create or update every session in a sessions CSV; write nothing unless all is valid.
+
+    The file (`data`, its bytes, or the `path` of it) is read as a stream, in memory that does
+    not grow with its length: once to check every row and find every problem, keeping only a
+    few figures per session; then, if nothing is wrong, again to write it in batches. Sessions
+    that already exist are checked against the database (a signed-off record cannot change)
+    before anything is written. It all happens in one transaction.
+    """
+    source = data if path is None else path
+    problems = Problems()
+    with transaction.atomic():
+        try:
+            checked = _check_file(source, problems)
+            plan = _plan(source, checked, problems)
+            if problems:
+                return ImportResult.failed(problems, dry_run=dry_run)
+            if not dry_run:
+                _write_file(source, checked)
+        except Unreadable as unreadable:
+            # Whatever was written goes (the file changed under the import, for instance).
+            transaction.set_rollback(True)
+            problems.clear()
+            for problem in unreadable.problems:
+                problems.add(*problem)
+            return ImportResult.failed(problems, dry_run=dry_run)
+    return ImportResult(dry_run=dry_run, summary=plan.summary(dry_run=dry_run))
+
+
+# The first pass: every row checked, a few figures kept per session. No database.
+
+
+class _Seen:
+    """What the first pass keeps of a session: its first row's session columns and some sums."""
+
+    __slots__ = (
+        "attendances",
+        "crossed_at",
+        "duration",
+        "empty_rows",
+        "first_row",
+        "head",
+        "items",
+        "last_row",
+        "ok",
+        "rows",
+        "total",
     )
 
+    def __init__(self, first, line, head):
+        self.first_row = first.number
+        self.head = head
+        self.duration = line.duration_minutes
+        self.attendances = len(line.supervisees or ()) + len(line.absent or ())
+        self.ok = line.ok
+        self.rows = 0
+        self.items = 0
+        self.total = 0
+        self.crossed_at = None
+        self.empty_rows = None
+        self.last_row = first.number
 
-# Reading the file: no database.
+
+@dataclass
+class Checked:
+    """What the first pass found: every valid session, and the people the file names."""
+
+    # {session_ref: (last row, items, attendances)} for every session without a problem.
+    sessions: dict[str, tuple[int, int, int]]
+    emails: set[str]
+    ids: dict[str, int] = field(default_factory=dict)
+    existing: set[str] = field(default_factory=set)
+    changed: set[str] = field(default_factory=set)
 
 
-def _read_sessions(rows, problems):
-    groups = {}
-    for row in rows:
+def _check_file(source, problems) -> Checked:
+    """Read every row once and record every problem the file has on its own.
+
+    Rows of one session may be anywhere in the file. Memory grows with the number of sessions
+    (a few small values each, repeated values shared), never with the rows or their text.
+    """
+    seen = {}
+    shared = {}
+    emails = set()
+    for row in stream_table(source, LAYOUT, problems):
+        before = len(problems)
         ref = read_text(row, "session_ref", problems, max_length=REF_LENGTH)
         # A row without a usable reference is still checked, as a session of its own.
-        groups.setdefault(ref or ("row", row.number), []).append(row)
-    return [
-        _read_session(key if isinstance(key, str) else None, group, problems)
-        for key, group in groups.items()
-    ]
+        key = ref if ref is not None else ("row", row.number)
+        state = seen.get(key)
+        if state is None:
+            line = _read_head(ref, row, problems)
+            head = tuple(_shared(shared, row[column]) for column in SESSION_COLUMNS)
+            state = seen[key] = _Seen(row, line, head)
+            emails.update(_emails_of(line))
+        else:
+            _check_agrees(state.first_row, state.head, row, ref, problems)
+        state.rows += 1
+        state.last_row = row.number
+        if not _has_item(row):
+            state.empty_rows = [*(state.empty_rows or ()), row.number]
+        else:
+            item = _read_item(row, problems)
+            if item is not None:
+                state.items += 1
+                state.total += item.minutes
+                if state.crossed_at is None and state.duration and state.total > state.duration:
+                    state.crossed_at = row.number
+        if len(problems) > before or ref is None:
+            state.ok = False
+
+    for key, state in seen.items():
+        before = len(problems)
+        if state.empty_rows and state.rows > 1:
+            for number in state.empty_rows:
+                _several_rows_problem(number, key, problems)
+        if state.crossed_at is not None:
+            _crossed_problem(state.crossed_at, key, state.total, state.duration, problems)
+        if len(problems) > before:
+            state.ok = False
+    checked = Checked(
+        sessions={
+            key: (state.last_row, state.items, state.attendances)
+            for key, state in seen.items()
+            if state.ok
+        },
+        emails=emails,
+    )
+    _check_people(checked, seen, problems)
+    return checked
+
+
+def _shared(shared, value):
+    """One copy of a value many sessions repeat (an email, a date, a status)."""
+    return shared.setdefault(value, value)
+
+
+def _emails_of(line):
+    return filter(None, [line.supervisor, *(line.supervisees or ()), *(line.absent or ())])
+
+
+def _check_people(checked, seen, problems):
+    """Every email in the file belongs to someone: checked in one query, not row by row."""
+    ids = {}
+    emails = sorted(checked.emails)
+    for start in range(0, len(emails), QUERY_CHUNK):
+        ids.update(
+            User.objects.filter(email__in=emails[start : start + QUERY_CHUNK]).values_list(
+                "email", "id"
+            )
+        )
+    checked.ids = ids
+    if len(ids) == len(checked.emails):
+        return
+    for key, state in seen.items():
+        first = Row(
+            number=state.first_row, cells=dict(zip(SESSION_COLUMNS, state.head, strict=True))
+        )
+        quiet = Problems(limit=0)
+        for column, named in (
+            ("supervisor", [read_email(first, "supervisor", quiet)]),
+            ("supervisees", read_email_list(first, "supervisees", quiet)),
+            ("absent", read_email_list(first, "absent", quiet)),
+        ):
+            for email in named or ():
+                if email and email not in ids:
+                    problems.add(state.first_row, column, f"no person has the email {email}")
+                    checked.sessions.pop(key, None)
+
+
+# Reading one session from its rows: the first pass reads them one at a time; the later passes
+# read a whole session, gathered from the file, to plan its writes.
 
 
 def _read_session(ref, rows, problems):
     before = len(problems)
     first = rows[0]
-    session_format = read_choice(first, "format", problems, choices=Format.values)
+    line = _read_head(ref, first, problems)
+    line.rows = rows
+    for row in rows[1:]:
+        _check_agrees(
+            first.number, tuple(first[column] for column in SESSION_COLUMNS), row, ref, problems
+        )
+    crossed_at = None
+    total = 0
+    for row in rows:
+        if not _has_item(row):
+            if len(rows) > 1:
+                _several_rows_problem(row.number, ref, problems)
+            continue
+        item = _read_item(row, problems)
+        if item is None:
+            continue
+        line.items.append(item)
+        total += item.minutes
+        if crossed_at is None and line.duration_minutes and total > line.duration_minutes:
+            crossed_at = row.number
+    if crossed_at is not None:
+        _crossed_problem(crossed_at, ref, total, line.duration_minutes, problems)
+    line.ok = ref is not None and len(problems) == before
+    return line
+
+
+def _read_head(ref, first, problems):
+    """A session's own columns, from its first row, checked."""
+    before = len(problems)
+    session_format = read_choice(first, "format", problems, choices=FORMATS)
     supervisor = read_email(first, "supervisor", problems)
     supervisees = read_email_list(first, "supervisees", problems)
     absent = read_email_list(first, "absent", problems)
     line = SessionLine(
         ref=ref,
-        rows=rows,
+        rows=[first],
         date=read_date(first, "date", problems),
         format=session_format,
         group_type=_read_group_type(first, session_format, problems),
         supervisor=supervisor,
         supervisees=supervisees,
         absent=absent,
-        status=read_choice(first, "status", problems, choices=Status.values),
+        status=read_choice(first, "status", problems, choices=STATUSES),
         duration_minutes=read_minutes(first, "duration_minutes", problems),
         items=[],
         ok=False,
@@ -242,37 +460,26 @@ def _read_session(ref, rows, problems):
             check_details(SessionDetails(line.format, line.date, 1, status=line.status))
         except InvalidSession as invalid:
             problems.add(first.number, "date", str(invalid))
-    for row in rows[1:]:
-        _check_agrees(first, row, ref, problems)
-
-    crossed_at = None
-    total = 0
-    for row in rows:
-        if not _has_item(row):
-            if len(rows) > 1:
-                problems.add(
-                    row.number,
-                    "item_title",
-                    f"a value is required: session {ref} has several rows, one per item "
-                    "(only a session without items has a single row with the item columns empty)",
-                )
-            continue
-        item = _read_item(row, problems)
-        if item is None:
-            continue
-        line.items.append(item)
-        total += item.minutes
-        if crossed_at is None and line.duration_minutes and total > line.duration_minutes:
-            crossed_at = row.number
-    if crossed_at is not None:
-        problems.add(
-            crossed_at,
-            "item_minutes",
-            f"the items of session {ref} add up to {total} minutes, more than its "
-            f"duration_minutes ({line.duration_minutes})",
-        )
     line.ok = ref is not None and len(problems) == before
     return line
+
+
+def _several_rows_problem(number, ref, problems):
+    problems.add(
+        number,
+        "item_title",
+        f"a value is required: session {ref} has several rows, one per item "
+        "(only a session without items has a single row with the item columns empty)",
+    )
+
+
+def _crossed_problem(number, ref, total, duration, problems):
+    problems.add(
+        number,
+        "item_minutes",
+        f"the items of session {ref} add up to {total} minutes, more than its "
+        f"duration_minutes ({duration})",
+    )
 
 
 def _has_item(row):
@@ -300,10 +507,10 @@ def _read_group_type(row, session_format, problems):
         problems.add(
             row.number,
             "group_type",
-            f"a group session needs a group_type: one of {', '.join(GroupType.values)}",
+            f"a group session needs a group_type: one of {', '.join(GROUP_TYPES)}",
         )
         return None
-    return read_choice(row, "group_type", problems, choices=GroupType.values, required=False)
+    return read_choice(row, "group_type", problems, choices=GROUP_TYPES, required=False)
 
 
 def _check_attendees(row, line, problems):
@@ -332,9 +539,8 @@ def _check_attendees(row, line, problems):
                 )
 
 
-def _comparable(row, column):
+def _comparable(value, column):
     """A session column's value in a form two rows can be compared in."""
-    value = row[column]
     if column in ("supervisees", "absent"):
         return frozenset(part.lower() for part in split_list(value))
     if column in ("supervisor", "format", "group_type", "status"):
@@ -342,14 +548,16 @@ def _comparable(row, column):
     return value
 
 
-def _check_agrees(first, row, ref, problems):
-    for column in SESSION_COLUMNS:
-        if _comparable(row, column) != _comparable(first, column):
+def _check_agrees(first_row, head, row, ref, problems):
+    """`row` repeats the session columns of the session's first row (`head`, its values)."""
+    for column, first in zip(SESSION_COLUMNS, head, strict=True):
+        value = row[column]
+        if value != first and _comparable(value, column) != _comparable(first, column):
             problems.add(
                 row.number,
                 column,
-                f"{shown(row[column]) if row[column] else 'empty'} differs from row "
-                f"{first.number} ({shown(first[column]) if first[column] else 'empty'}): "
+                f"{shown(value) if value else 'empty'} differs from row "
+                f"{first_row} ({shown(first) if first else 'empty'}): "
                 f"every row of session {ref} must repeat the same session columns",
             )
 
@@ -382,44 +590,116 @@ def _read_item(row, problems):
     )
 
 
-# Checking against the database and planning the writes: a fixed number of queries.
+# Checking against the database and planning the writes: a fixed number of queries a batch.
+
+QUERY_CHUNK = 5000
 
 
-def _plan(sessions, problems):
-    emails = set()
-    for line in sessions:
-        emails.update(
-            filter(None, [line.supervisor, *(line.supervisees or ()), *(line.absent or ())])
+def _plan(source, checked, problems) -> SessionsPlan:
+    """Count what the import would do; check the sessions that exist against the database.
+
+    A session already imported is compared with the file, in batches (a second pass over the
+    file, only when some exist): a signed-off or shared record the file would change is a
+    problem, found before anything is written.
+    """
+    refs = list(checked.sessions)
+    for start in range(0, len(refs), QUERY_CHUNK):
+        checked.existing.update(
+            Session.objects.filter(external_ref__in=refs[start : start + QUERY_CHUNK]).values_list(
+                "external_ref", flat=True
+            )
         )
-    ids = dict(User.objects.filter(email__in=emails).values_list("email", "id"))
-    for line in sessions:
-        for column, named in (
-            ("supervisor", [line.supervisor]),
-            ("supervisees", line.supervisees),
-            ("absent", line.absent),
-        ):
-            for email in named or ():
-                if email and email not in ids:
-                    problems.add(line.first_row, column, f"no person has the email {email}")
-                    line.ok = False
+    plan = SessionsPlan()
+    for ref, (_last_row, items, attendances) in checked.sessions.items():
+        plan.items += items
+        plan.attendances += attendances
+        if ref not in checked.existing:
+            plan.new_sessions += 1
+            plan.new_items += items
+            plan.new_attendances += attendances
+    if not checked.existing:
+        return plan
+    wanted = {ref: checked.sessions[ref][0] for ref in checked.existing}
+    for lines in _batches(_sessions_in(source, wanted)):
+        batch = Batch()
+        existing = _existing(lines)
+        for line in lines:
+            changed = len(batch.changed_sessions)
+            _plan_update(batch, line, existing[line.ref], checked.ids, problems)
+            if len(batch.changed_sessions) > changed:
+                checked.changed.add(line.ref)
+        plan.count(batch)
+    return plan
 
-    valid = [line for line in sessions if line.ok]
-    existing = {
+
+def _write_file(source, checked):
+    """The second (or third) pass: write the new and changed sessions, a batch at a time."""
+    wanted = {
+        ref: last_row
+        for ref, (last_row, _items, _attendances) in checked.sessions.items()
+        if ref not in checked.existing or ref in checked.changed
+    }
+    if not wanted:
+        return
+    for lines in _batches(_sessions_in(source, wanted)):
+        batch = Batch()
+        existing = _existing([line for line in lines if line.ref in checked.existing])
+        for line in lines:
+            if line.ref in existing:
+                _plan_update(batch, line, existing[line.ref], checked.ids, Problems(limit=0))
+            else:
+                _plan_new(batch, line, checked.ids)
+        _write(batch)
+
+
+def _sessions_in(source, wanted):
+    """Each session of `wanted` ({ref: its last row}), read whole, as soon as its last row is.
+
+    Only the rows of sessions still being gathered are held: one session's, when the file keeps
+    each session's rows together, as spreadsheets do.
+    """
+    gathering = {}
+    done = 0
+    quiet = Problems(limit=0)
+    for row in stream_table(source, LAYOUT, quiet):
+        ref = row["session_ref"]
+        last_row = wanted.get(ref)
+        if last_row is None:
+            continue
+        rows = gathering.setdefault(ref, [])
+        rows.append(row)
+        if row.number == last_row:
+            del gathering[ref]
+            line = _read_session(ref, rows, quiet)
+            if not line.ok:
+                raise Unreadable(line.first_row, "session_ref", CHANGED)
+            yield line
+            done += 1
+    # A session of the first pass not met whole in this one: the file is not the one checked.
+    if gathering or done != len(wanted):
+        raise Unreadable(1, "session_ref", CHANGED)
+
+
+def _batches(lines, size=None):
+    batch = []
+    for line in lines:
+        batch.append(line)
+        if len(batch) >= (size or BATCH_SESSIONS):
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _existing(lines):
+    if not lines:
+        return {}
+    return {
         session.external_ref: session
         for session in Session.objects.filter(
-            external_ref__in=[line.ref for line in valid]
+            external_ref__in=[line.ref for line in lines]
         ).prefetch_related("attendances", "items")
     }
-    plan = SessionsPlan()
-    for line in valid:
-        plan.items += len(line.items)
-        plan.attendances += len(line.supervisees) + len(line.absent)
-        session = existing.get(line.ref)
-        if session is None:
-            _plan_new(plan, line, ids)
-        else:
-            _plan_update(plan, line, session, ids, problems)
-    return plan
 
 
 def _session_values(line, ids):
@@ -513,10 +793,9 @@ def _plan_update(plan, line, session, ids, problems):
     plan.removed_items.extend(removed_items)
 
 
-def _write(plan):
+def _write(plan: Batch):
     history = {"default_change_reason": CHANGE_REASON}
-    if plan.new_sessions:
-        bulk_create_with_history(plan.new_sessions, Session, **history)
+    create_with_history(plan.new_sessions, Session, change_reason=CHANGE_REASON)
     if plan.changed_sessions:
         bulk_update_with_history(
             plan.changed_sessions,
@@ -529,13 +808,11 @@ def _write(plan):
         Attendance.objects.filter(pk__in=[a.pk for a in plan.removed_attendances]).delete()
     if plan.removed_items:
         Item.objects.filter(pk__in=[item.pk for item in plan.removed_items]).delete()
-    if plan.new_attendances:
-        bulk_create_with_history(plan.new_attendances, Attendance, **history)
+    create_with_history(plan.new_attendances, Attendance, change_reason=CHANGE_REASON)
     if plan.changed_attendances:
         bulk_update_with_history(
             plan.changed_attendances, Attendance, fields=["present"], **history
         )
-    if plan.new_items:
-        bulk_create_with_history(plan.new_items, Item, **history)
+    create_with_history(plan.new_items, Item, change_reason=CHANGE_REASON)
     if plan.changed_items:
         bulk_update_with_history(plan.changed_items, Item, fields=ITEM_FIELDS, **history)

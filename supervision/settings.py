@@ -132,9 +132,17 @@ WSGI_APPLICATION = "supervision.wsgi.application"
 
 # DATABASE_URL is parsed here and nowhere else; unset means the embedded SQLite file.
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
+# Persistent connections: each app server process keeps its connection this many seconds
+# (0: a new one per request), and checks it is still alive before reusing it for a new request,
+# so that a database restart or a proxy's idle timeout costs no failed request.
+CONN_MAX_AGE = env_int("CONN_MAX_AGE", 60)
 if DATABASE_URL:
     try:
-        DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+        DATABASES = {
+            "default": dj_database_url.parse(
+                DATABASE_URL, conn_max_age=CONN_MAX_AGE, conn_health_checks=True
+            )
+        }
     except Exception as exc:  # dj_database_url raises several kinds for a bad URL
         raise ImproperlyConfigured(f"DATABASE_URL is not a database URL: {exc}") from None
 else:
@@ -198,7 +206,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where collectstatic gathers them (make loadtest gathers them elsewhere, beside its database).
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -211,6 +220,21 @@ STORAGES = {
 }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# No state lives in an app server process ("Running several app servers" in the README):
+# sessions, sign-in lockouts (axes), the API's rate limit and the background tasks are all in
+# the database, and nothing is written to local files. The cache holds only allauth's rate
+# limits on password resets and similar emails; CACHE=database shares them between app servers
+# (run `manage.py createcachetable` once); by default each process counts its own.
+if os.environ.get("CACHE", "local") == "database":
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "fourfold_cache",
+        }
+    }
+elif os.environ.get("CACHE", "local") != "local":
+    raise ImproperlyConfigured("CACHE must be local or database")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -290,6 +314,8 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # A load balancer asks for /healthz over plain HTTP, inside the network.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 # Sessions end when the browser closes, or after SESSION_IDLE_MINUTES without a request:
 # every request pushes the session's expiry on by that much.

@@ -7,6 +7,7 @@ from django.views.generic import RedirectView
 from api.urls import api
 from people import sso
 from sessions_app import views as session_views
+from supervision import health
 
 admin.site.site_header = "Fourfold administration"
 admin.site.site_title = "Fourfold"
@@ -16,6 +17,8 @@ admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", session_views.home, name="home"),
+    # For a load balancer or an orchestrator: is this app server able to answer?
+    path("healthz", health.healthz, name="healthz"),
     # A person's email is their login and the key the imports match on: administrators change
     # it, not its owner, so allauth's email management page leads to the settings page.
     path("accounts/email/", RedirectView.as_view(pattern_name="people:settings")),

@@ -15,7 +15,7 @@ ROOT = Path(settings.BASE_DIR)
 OUR_TEMPLATES = [
     path
     for path in ROOT.rglob("*.html")
-    if ".venv" not in path.parts
+    if not any(part.startswith(".venv") for part in path.parts)
     and "staticfiles" not in path.parts
     and "node_modules" not in path.parts
 ]

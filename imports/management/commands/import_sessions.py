@@ -8,3 +8,4 @@ class Command(ImportCommand):
         "per item (columns: docs/imports.md). Nothing is written unless the whole file is valid."
     )
     importer = staticmethod(sessions_import)
+    streams = True
