@@ -28,9 +28,9 @@ WHOLE_NUMBER_PATTERN = re.compile(r"[0-9]+")
 # Bytes that are not UTF-8 are decoded with `surrogateescape`, which turns each into one of these.
 UNDECODABLE = re.compile("[\udc80-\udcff]")
 SAVE_AS_UTF8 = 'save the file as "CSV UTF-8" and try again'
-# How many problems an import lists (all are counted): a file wrong throughout is reported in
-# bounded memory, and its first problems are the ones to correct first.
-PROBLEMS_LISTED = 1000
+# The contract (docs/interfaces.md) lists every problem of a file. The upload page shows the first
+# PROBLEMS_SHOWN of them (a page of 400,000 lines helps nobody) and says the command lists them all.
+PROBLEMS_SHOWN = 1000
 
 
 @dataclass(frozen=True)
@@ -46,12 +46,11 @@ class Problem:
 class Problems:
     """The problems found in a file, listed in row order.
 
-    Every problem is counted; the first `limit` of them in row order are kept to be listed, so
-    that a file wrong on every one of its 400,000 rows is reported in bounded memory.
+    Every problem is counted and, unless a `limit` is given (0: count only), kept to be listed.
     """
 
     def __init__(self, limit=None):
-        self.limit = PROBLEMS_LISTED if limit is None else limit
+        self.limit = limit
         # A max-heap (by negated keys) of the `limit` problems earliest in the file.
         self._kept = []
         self._count = 0
@@ -60,7 +59,7 @@ class Problems:
         self._count += 1
         # Within a row, problems keep the order they were found in.
         entry = (-row, -self._count, Problem(row, str(column), message))
-        if len(self._kept) < self.limit:
+        if self.limit is None or len(self._kept) < self.limit:
             heapq.heappush(self._kept, entry)
         elif self._kept and entry > self._kept[0]:
             heapq.heapreplace(self._kept, entry)
@@ -89,17 +88,12 @@ class ImportResult:
     dry_run: bool
     problems: list[str] = field(default_factory=list)
     summary: str = ""
-    # How many problems there are: more than `problems` lists when the file has very many.
+    # How many problems there are (all of them are in `problems`).
     problem_count: int = 0
 
     @classmethod
     def failed(cls, problems, *, dry_run):
         return cls(dry_run=dry_run, problems=problems.lines(), problem_count=len(problems))
-
-    @property
-    def unlisted(self):
-        """How many problems were found beyond those listed."""
-        return max(0, self.problem_count - len(self.problems))
 
     @property
     def ok(self):

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_http_methods
 
 from people.access import is_administrator
 
+from .csvfile import PROBLEMS_SHOWN
 from .forms import KIND_PEOPLE, KIND_SESSIONS, UploadForm
 from .people import LAYOUT as PEOPLE_LAYOUT
 from .people import people_import
@@ -41,6 +42,8 @@ def upload(request):
             "form": form,
             "result": result,
             "kind": kind,
+            "problems_shown": PROBLEMS_SHOWN,
+            "problems_slice": f":{PROBLEMS_SHOWN}",
             "layouts": [("People", PEOPLE_LAYOUT), ("Sessions", SESSIONS_LAYOUT)],
         },
     )

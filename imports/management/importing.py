@@ -31,11 +31,6 @@ class ImportCommand(BaseCommand):
             for line in result.problems:
                 self.stderr.write(line)
             count = result.problem_count
-            if result.unlisted:
-                self.stderr.write(
-                    f"... and {result.unlisted} more (the first {len(result.problems)} "
-                    "in the file are listed)."
-                )
             raise CommandError(
                 f"{count} problem{'s' if count != 1 else ''} in {path}; nothing was written."
             )

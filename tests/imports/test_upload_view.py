@@ -145,3 +145,18 @@ def test_missing_file_is_a_form_error(login, administrator):
     assert response.status_code == 200
     assert response.context["form"].errors["file"]
     assert response.context["result"] is None
+
+
+def test_a_page_of_very_many_problems_shows_the_first_and_points_to_the_command(
+    login, administrator, monkeypatch
+):
+    monkeypatch.setattr("imports.views.PROBLEMS_SHOWN", 2)
+    rows = [person_row(email=f"bad-{n}") for n in range(5)]
+    file = upload(csv_text(PEOPLE_HEADER, rows))
+
+    content = login(administrator).post(URL, {"kind": "people", "file": file}).content.decode()
+
+    assert "Nothing was imported: 5 problems" in content
+    assert content.count('<li class="list-group-item">row ') == 2
+    assert "The first 2 in the file are listed here" in content
+    assert "command lists every one" in content
