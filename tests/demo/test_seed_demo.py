@@ -145,9 +145,6 @@ def history_by_object(model, **filters):
 
 @pytest.mark.django_db
 @pytest.mark.usefixtures("loaded")
-# One worker runs the whole class, so the demo is loaded once per run (pyproject.toml's addopts
-# has --dist loadgroup), not once in each worker that gets a share of it.
-@pytest.mark.xdist_group("demo")
 class TestDemoOrganisation:
     def test_load_prints_the_logins_the_highlights_and_a_warning(self, loaded):
         assert "Loaded the demo organisation" in loaded
