@@ -78,6 +78,27 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.dated)
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """With -n, each test class goes whole to one worker; every other test goes alone.
+
+    A class may build its world once for all its tests (a class-scoped fixture: the demo, the
+    audit pages' grown team); split between two workers it would be built twice. xdist's
+    --dist loadgroup would do this with a mark, but with pytest 9.2 it no longer groups
+    (pytest-xdist#1386). --dist options other than the default are left as they are.
+    """
+    if config.getvalue("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ClassesTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid):
+            parts = nodeid.split("::")
+            return "::".join(parts[:2]) if len(parts) > 2 else nodeid
+
+    return ClassesTogether(config, log)
+
+
 @pytest.fixture
 def today():
     """Today, as the product sees it (core.clock, frozen for the run)."""
