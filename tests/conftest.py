@@ -10,7 +10,19 @@ from django.conf import settings
 from django.test.utils import override_settings
 
 from core import clock
-from tests.factories import PASSWORD, RelationshipFactory, TeamFactory, UserFactory
+from tests.cast import (
+    make_administrator,
+    make_manager,
+    make_other_manager,
+    make_other_supervisee,
+    make_other_supervisor,
+    make_other_team,
+    make_outsider,
+    make_supervisee,
+    make_supervisor,
+    make_team,
+)
+from tests.factories import PASSWORD
 
 # The moment every test runs at, in the organisation's time zone: a Wednesday, unless
 # FOURFOLD_TEST_NOW says otherwise (.ci/run reruns the date-sensitive tests, marked `dated`,
@@ -67,6 +79,27 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.dated)
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """With -n, each test class goes whole to one worker; every other test goes alone.
+
+    A class may build its world once for all its tests (a class-scoped fixture: the demo, the
+    audit pages' grown team); split between two workers it would be built twice. xdist's
+    --dist loadgroup would do this with a mark, but with pytest 9.2 it no longer groups
+    (pytest-xdist#1386). --dist options other than the default are left as they are.
+    """
+    if config.getvalue("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ClassesTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid):
+            parts = nodeid.split("::")
+            return "::".join(parts[:2]) if len(parts) > 2 else nodeid
+
+    return ClassesTogether(config, log)
+
+
 @pytest.fixture
 def today():
     """Today, as the product sees it (core.clock, frozen for the run)."""
@@ -75,69 +108,52 @@ def today():
 
 @pytest.fixture
 def team(db):
-    return TeamFactory(name="Adults North")
+    return make_team()
 
 
 @pytest.fixture
 def other_team(db):
-    return TeamFactory(name="Children West")
+    return make_other_team()
 
 
 @pytest.fixture
 def supervisor(team):
-    return UserFactory(email="sue@example.org", name="Sue Supervisor", team=team)
+    return make_supervisor(team)
 
 
 @pytest.fixture
 def supervisee(team, supervisor):
-    person = UserFactory(email="sam@example.org", name="Sam Social", team=team)
-    RelationshipFactory(
-        supervisor=supervisor, supervisee=person, start_date=datetime.date(2024, 1, 1)
-    )
-    return person
+    return make_supervisee(team, supervisor)
 
 
 @pytest.fixture
 def other_supervisee(team, supervisor):
-    person = UserFactory(email="nia@example.org", name="Nia Newly", team=team)
-    RelationshipFactory(
-        supervisor=supervisor, supervisee=person, start_date=datetime.date(2024, 1, 1)
-    )
-    return person
+    return make_other_supervisee(team, supervisor)
 
 
 @pytest.fixture
 def other_supervisor(other_team):
-    supervisor = UserFactory(email="olu@example.org", name="Olu Other", team=other_team)
-    person = UserFactory(email="kit@example.org", name="Kit Other", team=other_team)
-    RelationshipFactory(
-        supervisor=supervisor, supervisee=person, start_date=datetime.date(2024, 1, 1)
-    )
-    return supervisor
+    return make_other_supervisor(other_team)
 
 
 @pytest.fixture
 def manager(team):
-    person = UserFactory(email="mo@example.org", name="Mo Manager")
-    team.managers.add(person)
-    return person
+    return make_manager(team)
 
 
 @pytest.fixture
 def other_manager(other_team):
-    person = UserFactory(email="oz@example.org", name="Oz Othermanager")
-    other_team.managers.add(person)
-    return person
+    return make_other_manager(other_team)
 
 
 @pytest.fixture
 def administrator(db):
-    return UserFactory(email="ada@example.org", name="Ada Admin", is_staff=True, is_superuser=True)
+    return make_administrator()
 
 
 @pytest.fixture
 def outsider(db):
-    return UserFactory(email="out@example.org", name="Otto Outsider")
+    return make_outsider()
 
 
 @pytest.fixture

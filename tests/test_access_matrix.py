@@ -11,6 +11,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from core import clock
 from people.models import FocusRequest, RequestKind
 from sessions_app.models import RecordState, Status
+from tests.cast import shared_rows, whole_cast
 from tests.factories import ActionFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db
@@ -27,44 +28,39 @@ ROLES = [
 ]
 
 
-@pytest.fixture
-def world(
-    supervisor, supervisee, other_supervisor, manager, other_manager, administrator, outsider
-):
-    held = SessionFactory(supervisor=supervisor, supervisee=supervisee)
-    planned = SessionFactory(
-        supervisor=supervisor,
-        supervisee=supervisee,
-        status=Status.PLANNED,
-        date=clock.today() + datetime.timedelta(days=7),
-    )
-    shared = SessionFactory(
-        supervisor=supervisor, supervisee=supervisee, record_state=RecordState.SHARED
-    )
-    return {
-        "shared": shared,
-        "action": ActionFactory(session=shared, owner=supervisee),
-        "relationship": supervisee.supervisor_relationships.get(),
-        "person": supervisee,
-        "people": {
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """Built once for the module; each case runs in its own savepoint, so what a POST changes
+    (a session cancelled, a record shared) is undone before the next case."""
+    with shared_rows(django_db_blocker):
+        people = whole_cast(*ROLES[1:])
+        supervisor, supervisee = people["supervisor"], people["supervisee"]
+        held = SessionFactory(supervisor=supervisor, supervisee=supervisee)
+        planned = SessionFactory(
+            supervisor=supervisor,
+            supervisee=supervisee,
+            status=Status.PLANNED,
+            date=clock.today() + datetime.timedelta(days=7),
+        )
+        shared = SessionFactory(
+            supervisor=supervisor, supervisee=supervisee, record_state=RecordState.SHARED
+        )
+        yield {
+            "shared": shared,
+            "action": ActionFactory(session=shared, owner=supervisee),
+            "relationship": supervisee.supervisor_relationships.get(),
+            "person": supervisee,
+            "people": {role: people[role] for role in ROLES[1:]},
+            "held": held,
+            "planned": planned,
+            "team": supervisee.team,
             "supervisor": supervisor,
-            "other_supervisor": other_supervisor,
-            "supervisee": supervisee,
-            "manager": manager,
-            "other_manager": other_manager,
-            "administrator": administrator,
-            "outsider": outsider,
-        },
-        "held": held,
-        "planned": planned,
-        "team": supervisee.team,
-        "supervisor": supervisor,
-        "focus_request": FocusRequest.objects.create(
-            relationship=supervisee.supervisor_relationships.get(),
-            kind=RequestKind.WANT_MORE,
-            function="support",
-        ),
-    }
+            "focus_request": FocusRequest.objects.create(
+                relationship=supervisee.supervisor_relationships.get(),
+                kind=RequestKind.WANT_MORE,
+                function="support",
+            ),
+        }
 
 
 def everyone(status):

@@ -14,10 +14,12 @@ import zipfile
 
 import pytest
 from django.core import mail
+from django.test import TestCase
 from django.urls import reverse
 
 from sessions_app import records
 from sessions_app.models import Session, Status
+from tests.cast import shared_rows, whole_cast
 from tests.factories import GroupSessionFactory, ItemFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db
@@ -85,65 +87,63 @@ EXPECTED = {
 MARKERS = sorted({marker for expected in EXPECTED.values() for marker in expected})
 
 
-@pytest.fixture
-def world(
-    supervisor,
-    supervisee,
-    other_supervisee,
-    other_supervisor,
-    manager,
-    other_manager,
-    administrator,
-    outsider,
-    django_capture_on_commit_callbacks,
-):
-    one_to_one = SessionFactory(supervisor=supervisor, supervisee=supervisee, date=DAY)
-    ItemFactory(session=one_to_one, title="mk-one-plain caseload", notes="mk-one-plain notes")
-    ItemFactory(
-        session=one_to_one,
-        title="mk-one-confidential bereavement",
-        notes="mk-one-confidential at home",
-        functions=["support"],
-        confidential=True,
-    )
-    draft = SessionFactory(supervisor=supervisor, supervisee=supervisee, date=DAY)
-    ItemFactory(session=draft, title="mk-draft half-written", notes="mk-draft thoughts")
-    group = GroupSessionFactory(
-        supervisor=supervisor,
-        date=DAY,
-        attendees=[(supervisee, True), (other_supervisee, True)],
-    )
-    ItemFactory(session=group, title="mk-group-plain court work")
-    ItemFactory(session=group, title="mk-group-confidential a member's illness", confidential=True)
-    planned = SessionFactory(
-        supervisor=supervisor,
-        supervisee=supervisee,
-        date=DAY + datetime.timedelta(days=60),
-        status=Status.PLANNED,
-    )
-    with django_capture_on_commit_callbacks(execute=True):
-        for session in (one_to_one, group):
-            records.record_share(session=session, by=supervisor)
-        records.record_acknowledge(
-            session=one_to_one, by=supervisee, response="agree_with_comments", comments="Fair"
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """Built once for the module (each test runs in its own savepoint inside it)."""
+    with shared_rows(django_db_blocker):
+        people = whole_cast(*ROLES)
+        supervisor, supervisee = people["supervisor"], people["supervisee"]
+        other_supervisee = people["other_supervisee"]
+        one_to_one = SessionFactory(supervisor=supervisor, supervisee=supervisee, date=DAY)
+        ItemFactory(session=one_to_one, title="mk-one-plain caseload", notes="mk-one-plain notes")
+        ItemFactory(
+            session=one_to_one,
+            title="mk-one-confidential bereavement",
+            notes="mk-one-confidential at home",
+            functions=["support"],
+            confidential=True,
         )
-        records.feedback_save(
-            session=one_to_one, by=supervisee, values={**FEEDBACK, "comments": "mk-sam-feedback"}
+        draft = SessionFactory(supervisor=supervisor, supervisee=supervisee, date=DAY)
+        ItemFactory(session=draft, title="mk-draft half-written", notes="mk-draft thoughts")
+        group = GroupSessionFactory(
+            supervisor=supervisor,
+            date=DAY,
+            attendees=[(supervisee, True), (other_supervisee, True)],
         )
-        records.feedback_save(
-            session=group, by=other_supervisee, values={**FEEDBACK, "comments": "mk-nia-feedback"}
+        ItemFactory(session=group, title="mk-group-plain court work")
+        ItemFactory(
+            session=group, title="mk-group-confidential a member's illness", confidential=True
         )
-    people = {
-        "supervisor": supervisor,
-        "supervisee": supervisee,
-        "other_supervisee": other_supervisee,
-        "other_supervisor": other_supervisor,
-        "manager": manager,
-        "other_manager": other_manager,
-        "administrator": administrator,
-        "outsider": outsider,
-    }
-    return {"sessions": [one_to_one, draft, group, planned], "people": people}
+        planned = SessionFactory(
+            supervisor=supervisor,
+            supervisee=supervisee,
+            date=DAY + datetime.timedelta(days=60),
+            status=Status.PLANNED,
+        )
+        outbox_before = len(mail.outbox)
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            for session in (one_to_one, group):
+                records.record_share(session=session, by=supervisor)
+            records.record_acknowledge(
+                session=one_to_one, by=supervisee, response="agree_with_comments", comments="Fair"
+            )
+            records.feedback_save(
+                session=one_to_one,
+                by=supervisee,
+                values={**FEEDBACK, "comments": "mk-sam-feedback"},
+            )
+            records.feedback_save(
+                session=group,
+                by=other_supervisee,
+                values={**FEEDBACK, "comments": "mk-nia-feedback"},
+            )
+        yield {
+            "sessions": [one_to_one, draft, group, planned],
+            "people": {role: people[role] for role in ROLES},
+            # The e-mails the shares, acknowledgement and feedback sent (each test starts
+            # with an empty mail.outbox).
+            "emails": list(mail.outbox[outbox_before:]),
+        }
 
 
 def _text(response):
@@ -200,8 +200,8 @@ def test_each_marker_appears_exactly_where_the_policy_allows(client, world, role
 
 
 def test_emails_carry_no_record_text(world):
-    assert mail.outbox  # the share, acknowledgement and feedback e-mails were sent
-    for message in mail.outbox:
+    assert world["emails"]  # the share, acknowledgement and feedback e-mails were sent
+    for message in world["emails"]:
         text = message.subject + message.body
         assert not [marker for marker in MARKERS if marker in text], message.subject
 

@@ -27,6 +27,7 @@ from sessions_app.models import (
     Session,
     Status,
 )
+from tests.cast import shared_rows
 from tests.factories import (
     ActionFactory,
     GroupSessionFactory,
@@ -943,34 +944,43 @@ WINDOWS = [
 ]
 
 
+@pytest.fixture(scope="class")
+def random_people(django_db_setup, django_db_blocker):
+    """The random organisation, built once for both settings of the policy."""
+    with shared_rows(django_db_blocker):
+        yield random_organisation(random.Random(20260331))
+
+
 @pytest.mark.parametrize("group_counts", [False, True])
-def test_sql_balance_equals_a_plain_python_computation(policy, group_counts):
-    policy.group_counts_for_regularity = group_counts
-    policy.save()
-    rng = random.Random(20260331)
-    people = random_organisation(rng)
-    thresholds = Thresholds.from_policy(policy)
-    rows = (
-        list(Session.objects.prefetch_related("attendances", "items")),
-        list(Relationship.objects.select_related("supervisor").order_by("pk")),
-        list(Feedback.objects.select_related("session")),
-    )
-    # The data holds what the rule is about: absentees, facilitators present, thirds.
-    assert Attendance.objects.filter(present=False).exists()
-    assert Attendance.objects.filter(
-        session__format=Format.GROUP, person=F("session__supervisor")
-    ).exists()
+class TestSqlEqualsPython:
+    def test_sql_balance_equals_a_plain_python_computation(
+        self, random_people, policy, group_counts
+    ):
+        people = random_people
+        policy.group_counts_for_regularity = group_counts
+        policy.save()
+        thresholds = Thresholds.from_policy(policy)
+        rows = (
+            list(Session.objects.prefetch_related("attendances", "items")),
+            list(Relationship.objects.select_related("supervisor").order_by("pk")),
+            list(Feedback.objects.select_related("session")),
+        )
+        # The data holds what the rule is about: absentees, facilitators present, thirds.
+        assert Attendance.objects.filter(present=False).exists()
+        assert Attendance.objects.filter(
+            session__format=Format.GROUP, person=F("session__supervisor")
+        ).exists()
 
-    flags = set()
-    for start, end in WINDOWS:
-        results = by_email(selectors.balances_of(people, start, end, policy=policy))
+        flags = set()
+        for start, end in WINDOWS:
+            results = by_email(selectors.balances_of(people, start, end, policy=policy))
 
-        assert len(results) == len(people)
-        for person in people:
-            expected = python_balance(person, start, end, thresholds, rows, group_counts)
-            assert results[person.email] == expected
-            flags.update(flag.code for flag in results[person.email].flags)
-        supervised = {b.supervisee for b in selectors.balances(start, end, policy=policy)}
-        expected = {r.supervisee.email for r in Relationship.objects.active_between(start, end)}
-        assert supervised == expected
-    assert len(flags) == 5  # every kind of flag was raised somewhere
+            assert len(results) == len(people)
+            for person in people:
+                expected = python_balance(person, start, end, thresholds, rows, group_counts)
+                assert results[person.email] == expected
+                flags.update(flag.code for flag in results[person.email].flags)
+            supervised = {b.supervisee for b in selectors.balances(start, end, policy=policy)}
+            expected = {r.supervisee.email for r in Relationship.objects.active_between(start, end)}
+            assert supervised == expected
+        assert len(flags) == 5  # every kind of flag was raised somewhere

@@ -159,38 +159,71 @@ def _query_dict(values):
     return data
 
 
-@st.composite
-def posted(draw, cls, arguments):
-    """A POST body (and files) for `cls`: every field, perhaps left out, perhaps repeated."""
+# Strategies that do not depend on the form, built once: Hypothesis checks every strategy it is
+# given, so building them anew in each example costs more than the example itself.
+MANAGEMENT_VALUE = st.one_of(st.integers(-2, 4).map(str), st.sampled_from(["99999", "x", ""]))
+FORMS_IN_A_SET = st.integers(0, 3)
+STRAY_NAMES = st.lists(st.sampled_from(["extra", "\x00", "csrfmiddlewaretoken"]))
+HOSTILE_VALUE = hostile_values()
+UPLOAD_NAME = st.sampled_from(["people.csv", "", "../../x.csv", "a\x00.csv", "é.txt"])
+UPLOAD_BYTES = st.binary(min_size=1, max_size=200)
+SOMETIMES = st.booleans()
+
+
+def post_shape(cls, arguments):
+    """What a POST to `cls` can carry, with each field's strategy, read once from the empty form."""
     empty = build(cls, arguments)
-    values = {}
     if isinstance(empty, forms.BaseFormSet):
         management = empty.management_form
-        for name in ("TOTAL_FORMS", "INITIAL_FORMS", "MIN_NUM_FORMS", "MAX_NUM_FORMS"):
-            values[management.add_prefix(name)] = [
-                draw(st.one_of(st.integers(-2, 4).map(str), st.sampled_from(["99999", "x", ""])))
-            ]
         template = empty.empty_form
-        for index in range(draw(st.integers(0, 3))):
-            for name, field in template.fields.items():
-                values[f"{empty.prefix}-{index}-{name}"] = draw(field_values(field))
+        return {
+            "formset": True,
+            "management": [
+                management.add_prefix(name)
+                for name in ("TOTAL_FORMS", "INITIAL_FORMS", "MIN_NUM_FORMS", "MAX_NUM_FORMS")
+            ],
+            "prefix": empty.prefix,
+            "fields": [(name, field_values(field)) for name, field in template.fields.items()],
+        }
+    fields = empty.fields.items()
+    return {
+        "formset": False,
+        "fields": [
+            (empty.add_prefix(name), field.required, field_values(field))
+            for name, field in fields
+            if not isinstance(field, forms.FileField)
+        ],
+        "files": [
+            (name, field.required) for name, field in fields if isinstance(field, forms.FileField)
+        ],
+    }
+
+
+@st.composite
+def posted(draw, shape):
+    """A POST body (and files) for a form of `shape`: every field, perhaps left out, perhaps
+    repeated."""
+    values = {}
+    if shape["formset"]:
+        for name in shape["management"]:
+            values[name] = [draw(MANAGEMENT_VALUE)]
+        for index in range(draw(FORMS_IN_A_SET)):
+            for name, strategy in shape["fields"]:
+                values[f"{shape['prefix']}-{index}-{name}"] = draw(strategy)
     else:
-        for name, field in empty.fields.items():
-            if isinstance(field, forms.FileField):
-                continue
-            if field.required or draw(st.booleans()):
-                values[empty.add_prefix(name)] = draw(field_values(field))
+        for name, required, strategy in shape["fields"]:
+            if required or draw(SOMETIMES):
+                values[name] = draw(strategy)
     # A stray parameter or two, as a tampered request carries.
-    for name in draw(st.lists(st.sampled_from(["extra", "\x00", "csrfmiddlewaretoken"]))):
-        values[name] = [draw(hostile_values())]
+    for name in draw(STRAY_NAMES):
+        values[name] = [draw(HOSTILE_VALUE)]
     files = {}
-    if not isinstance(empty, forms.BaseFormSet):
-        for name, field in empty.fields.items():
-            if isinstance(field, forms.FileField) and (field.required or draw(st.booleans())):
+    if not shape["formset"]:
+        for name, required in shape["files"]:
+            if required or draw(SOMETIMES):
                 files[name] = SimpleUploadedFile(
-                    draw(st.sampled_from(["people.csv", "", "../../x.csv", "a\x00.csv", "é.txt"]))
-                    or "upload",
-                    draw(st.binary(min_size=1, max_size=200)),
+                    draw(UPLOAD_NAME) or "upload",
+                    draw(UPLOAD_BYTES),
                 )
     return _query_dict(values), files
 
@@ -204,7 +237,7 @@ def test_every_form_can_be_built_here(arguments):
 @pytest.mark.parametrize("cls", FORM_CLASSES, ids=lambda cls: cls.__name__)
 def test_any_values_in_any_form_are_valid_or_invalid_never_an_exception(cls, arguments):
     @settings(HOSTILE_SETTINGS, max_examples=25)
-    @given(body=posted(cls, arguments))
+    @given(body=posted(post_shape(cls, arguments)))
     def check(body):
         data, files = body
         form = build(cls, arguments, data, files)

@@ -89,8 +89,23 @@ PLAUSIBLE = {
 }
 
 
+# Each column's strategy, built once: Hypothesis checks every strategy it is given, so building
+# them anew for each cell of each example costs more than the import itself.
+CELLS = {}
+
+
 def cell(column):
-    return st.one_of(PLAUSIBLE.get(column, texts(20)), hostile_values())
+    if column not in CELLS:
+        CELLS[column] = st.one_of(PLAUSIBLE.get(column, texts(20)), hostile_values())
+    return CELLS[column]
+
+
+ROW_COUNT = st.integers(0, 4)
+RAGGED = st.integers(-3, 2)
+LINE_ENDING = st.sampled_from(["\n", "\r\n", "\r"])
+ENCODING = st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "latin-1", "cp1252"])
+DAMAGED = st.booleans()
+DAMAGE = st.binary(max_size=8)
 
 
 @st.composite
@@ -107,22 +122,22 @@ def csv_files(draw, header):
         )
     )
     rows = []
-    for _ in range(draw(st.integers(0, 4))):
+    for _ in range(draw(ROW_COUNT)):
         row = [draw(cell(column)) for column in columns]
-        ragged = draw(st.integers(-3, 2))
+        ragged = draw(RAGGED)
         row = row[:ragged] if ragged < 0 else row + ["surplus"] * ragged
         rows.append(row)
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator=draw(st.sampled_from(["\n", "\r\n", "\r"])))
+    writer = csv.writer(out, lineterminator=draw(LINE_ENDING))
     writer.writerow(columns)
     writer.writerows(rows)
     text = out.getvalue()
-    encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "latin-1", "cp1252"]))
+    encoding = draw(ENCODING)
     data = text.encode(encoding, errors="replace")
-    if draw(st.booleans()):
+    if draw(DAMAGED):
         # Damage it: bytes in the middle that no encoding made.
         at = draw(st.integers(0, len(data)))
-        data = data[:at] + draw(st.binary(max_size=8)) + data[at:]
+        data = data[:at] + draw(DAMAGE) + data[at:]
     return data
 
 
