@@ -35,6 +35,9 @@ def attendee_field_name(person):
 class SessionForm(forms.Form):
     """The session's own facts and who it is for."""
 
+    # Its non-field errors are about group attendance: the error summary links there.
+    error_anchor = "group-attendance"
+
     format = forms.ChoiceField(choices=Format.choices, widget=forms.RadioSelect)
     group_type = forms.ChoiceField(
         choices=[("", "Choose the kind of group")] + list(GroupType.choices),
@@ -187,6 +190,9 @@ class ItemForm(forms.Form):
 
 
 class BaseItemFormSet(forms.BaseFormSet):
+    entry_label = "Item"  # the error summary's "Item 2: Title: ..."
+    error_anchor = "items-heading"
+
     def total_minutes(self):
         return sum(
             f.cleaned_data.get("minutes") or 0
@@ -261,6 +267,9 @@ class ActionForm(forms.Form):
 
 
 class BaseActionFormSet(forms.BaseFormSet):
+    entry_label = "Action"
+    error_anchor = "actions-heading"
+
     def __init__(self, *args, owner_choices=(), **kwargs):
         self.owner_choices = owner_choices
         super().__init__(*args, **kwargs)

@@ -57,6 +57,7 @@ class RecordingPage:
             data = with_extra_form(data, "actions")
         self.data = data
         self.conflict = None
+        self._valid = None
 
         if session is None:
             initial = {"format": query.get("format", Format.ONE_TO_ONE), "date": day}
@@ -104,13 +105,21 @@ class RecordingPage:
         return self.data is not None and not (self.adding_item or self.adding_action)
 
     def is_valid(self):
-        form, items, actions = self.form, self.items, self.actions
-        valid = all(
-            [form.is_valid(), items.is_valid(), actions.is_valid(), self.review_form.is_valid()]
-        )
-        if valid:
-            valid = check_item_minutes(form, items) & check_action_owners(form, actions)
-        return valid
+        """Every form checked, and the checks across them, in one round: whatever else is
+        wrong, the items over the duration and the owners who are not in the session are
+        reported with it, so that one correction is enough."""
+        if self._valid is None:
+            form, items, actions = self.form, self.items, self.actions
+            checks = [
+                form.is_valid(),
+                items.is_valid(),
+                actions.is_valid(),
+                self.review_form.is_valid(),
+                check_item_minutes(form, items),
+                check_action_owners(form, actions),
+            ]
+            self._valid = all(checks)
+        return self._valid
 
     def save(self):
         """Save what was posted through the services; the saved session, or None if not saved.
@@ -193,6 +202,8 @@ class RecordingPage:
             "review_form": self.review_form,
             "tally": tally_rows(posted_item_tags(self.items), posted_duration(self.form)),
             "conflict": self.conflict,
+            # The error summary: after a save that failed, not after "Add an item" without JS.
+            "show_errors": self.submitted and self.conflict is None,
             "attendance_choices": ATTENDANCE_CHOICES,
         }
 
@@ -296,19 +307,45 @@ def posted_people(data, form):
 
 
 def check_action_owners(form, actions):
-    """An action's owner must be the supervisor, an attendee, or a named other."""
+    """An action's owner must be the supervisor, someone present, or a named other.
+
+    Checked whatever else is wrong with the page, against the people present as typed.
+    """
     ok = True
-    fmt = form.cleaned_data["format"]
-    attendees = set(form.attendance())
+    fmt = form.cleaned_data.get("format") or form.data.get("format")
+    present = set(present_people(form))
     for f in actions.kept_forms():
-        owner = f.cleaned_data["owner"]
+        owner = f.cleaned_data.get("owner")
+        if not owner:
+            continue
         if owner == OWNER_SUPERVISEE and fmt == Format.GROUP:
             f.add_error("owner", "In a group session, choose which member owns the action.")
             ok = False
-        elif owner.startswith("person:") and int(owner.removeprefix("person:")) not in attendees:
-            f.add_error("owner", "The owner must be someone in this session, or someone named.")
+        elif owner.startswith("person:") and int(owner.removeprefix("person:")) not in present:
+            f.add_error(
+                "owner", "The owner must be you, someone present at this session, or someone named."
+            )
             ok = False
     return ok
+
+
+def present_people(form):
+    """The ids of the people present, as typed: from the valid form, else from what was posted
+    (only people the form offers)."""
+    if not form.is_bound:
+        return []
+    if form.is_valid():
+        return [pk for pk, present in form.attendance().items() if present]
+    data = form.data
+    if data.get("format") == Format.GROUP:
+        return [
+            person.pk
+            for person in form.group_people
+            if data.get(attendee_field_name(person)) == "present"
+        ]
+    value = data.get("supervisee", "")
+    offered = {person.pk for person in form.fields["supervisee"].queryset}
+    return [int(value)] if value.isdigit() and int(value) in offered else []
 
 
 def conflict_context(current):

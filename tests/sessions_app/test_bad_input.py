@@ -383,7 +383,9 @@ def test_new_session_page_answers_junk_with_its_errors(login, supervisor, superv
         assert "Select a valid choice. &lt;script&gt; is not one of the available" in body
         assert "Enter a valid date." in body
         assert "Ensure this value is less than or equal to 720." in body
-        assert body.count("Enter a whole number.") == 2  # minutes, and the action's hidden id
+        # The minutes and the action's hidden id: each beside its field and in the summary.
+        assert body.count("Enter a whole number.") == 4
+        assert "Item 1: Minutes: Enter a whole number." in body
         assert 'value="&lt;script&gt;"' in body and "<script>" not in body
     assert Session.objects.count() == 1
 
