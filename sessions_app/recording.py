@@ -12,9 +12,9 @@ import uuid
 from core.clock import today
 from core.numbers import minutes_text, percent_text
 from core.tally import ItemTags, tally_items
-from core.vocabulary import FUNCTION_LABELS, FUNCTIONS
+from core.vocabulary import FUNCTION_LABELS, FUNCTIONS, model_layers
 from people.models import Relationship
-from people.selectors import session_candidates
+from people.selectors import current_supervisees, session_candidates
 
 from . import selectors, services
 from .forms import (
@@ -47,7 +47,10 @@ class RecordingPage:
         self.session = session
         self.day = day = today()
         attendee_ids = [a.person_id for a in session.attendances.all()] if session else []
-        self.candidates = candidates = session_candidates(user, day, including=attendee_ids)
+        self.candidates = session_candidates(user, day, including=attendee_ids)
+        # A one-to-one is with someone this user supervises (or its supervisee as saved).
+        one_to_one_ids = attendee_ids if session and session.format == Format.ONE_TO_ONE else []
+        self.supervisees = current_supervisees(user, day, including=one_to_one_ids)
 
         self.adding_item = data is not None and "add_item" in data
         self.adding_action = data is not None and "add_action" in data
@@ -65,7 +68,7 @@ class RecordingPage:
             initial["duration_minutes"] = 90
             initial["form_token"] = uuid.uuid4()
             supervisee_param = query.get("supervisee", "")
-            if supervisee_param.isdigit() and candidates.filter(pk=supervisee_param).exists():
+            if supervisee_param.isdigit() and self.supervisees.filter(pk=supervisee_param).exists():
                 initial["supervisee"] = int(supervisee_param)
             item_initial, action_initial, review_initial = [], [], {}
         else:
@@ -87,8 +90,7 @@ class RecordingPage:
         )
         self.review_form = ReviewForm(data, initial=review_initial, actions=review_actions)
 
-        people = [p for p in self.form.candidates if p.pk != user.pk]  # already fetched
-        owner_choices = owner_choices_for(supervisor=user, people=people, one_to_one=True)
+        owner_choices = self._owner_choices(action_initial)
         self.items = ItemFormSet(data, prefix="items", initial=item_initial)
         self.actions = ActionFormSet(
             data, prefix="actions", initial=action_initial, owner_choices=owner_choices
@@ -96,7 +98,44 @@ class RecordingPage:
 
     def _session_form(self, data):
         return SessionForm(
-            data, initial=self.initial, candidates=self.candidates, supervisor=self.user
+            data,
+            initial=self.initial,
+            candidates=self.candidates,
+            supervisor=self.user,
+            supervisees=self.supervisees,
+            new=self.session is None,
+        )
+
+    def _owner_choices(self, action_initial):
+        """The supervisor, the people present as known now (as typed, or as saved, or as the
+        new page starts), and anyone who owns a saved action; or someone named."""
+        form = self.form
+        people = {p.pk: p for p in [*form.candidates, *self.supervisees]}
+        if form.is_bound:
+            fmt = form.data.get("format")
+            present_ids = present_people(form)
+        else:
+            fmt = form.initial.get("format")
+            if fmt == Format.GROUP:
+                present_ids = [
+                    p.pk
+                    for p in form.group_people
+                    if form[attendee_field_name(p)].value() == "present"
+                ]
+            else:
+                supervisee = form.initial.get("supervisee")
+                present_ids = [supervisee] if supervisee else []
+        saved_owners = [
+            people[int(row["owner"].removeprefix("person:"))]
+            for row in action_initial
+            if row["owner"].startswith("person:")
+            and int(row["owner"].removeprefix("person:")) in people
+        ]
+        return owner_choices_for(
+            supervisor=self.user,
+            present=[people[pk] for pk in present_ids if pk in people],
+            one_to_one=fmt != Format.GROUP,
+            also=saved_owners,
         )
 
     @property
@@ -183,7 +222,7 @@ class RecordingPage:
         supervisee_id = str(
             (form.data.get("supervisee") if form.is_bound else form.initial.get("supervisee")) or ""
         )
-        if not (supervisee_id.isdigit() and int(supervisee_id) in {p.pk for p in form.candidates}):
+        if not (supervisee_id.isdigit() and int(supervisee_id) in {p.pk for p in self.supervisees}):
             return None
         return (
             Relationship.objects.filter(supervisor=self.user, supervisee_id=int(supervisee_id))
@@ -205,6 +244,7 @@ class RecordingPage:
             # The error summary: after a save that failed, not after "Add an item" without JS.
             "show_errors": self.submitted and self.conflict is None,
             "attendance_choices": ATTENDANCE_CHOICES,
+            "model_layers": model_layers(),
         }
 
 
@@ -302,8 +342,8 @@ def posted_people(data, form):
             if data.get(attendee_field_name(person)) in ("present", "absent")
         ]
     value = data.get("supervisee", "")
-    candidate_ids = {person.pk for person in form.candidates}
-    return [int(value)] if value.isdigit() and int(value) in candidate_ids else []
+    offered = {person.pk for person in form.fields["supervisee"].queryset}
+    return [int(value)] if value.isdigit() and int(value) in offered else []
 
 
 def check_action_owners(form, actions):

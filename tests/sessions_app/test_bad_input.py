@@ -100,9 +100,7 @@ def page_world(supervisor, supervisee, today):
         "candidates": candidates,
         "review_actions": [action],
         "owner_choices": owner_choices_for(
-            supervisor=supervisor,
-            people=[p for p in candidates if p != supervisor],
-            one_to_one=True,
+            supervisor=supervisor, present=[supervisee], one_to_one=True
         ),
         "data": data,
     }
@@ -116,7 +114,10 @@ class SessionPageForms:
 
     def __init__(self, world, data):
         self.form = SessionForm(
-            data, candidates=world["candidates"], supervisor=world["supervisor"]
+            data,
+            candidates=world["candidates"],
+            supervisor=world["supervisor"],
+            supervisees=world["candidates"].exclude(pk=world["supervisor"].pk),
         )
         self.items = ItemFormSet(data, prefix="items")
         self.actions = ActionFormSet(data, prefix="actions", owner_choices=world["owner_choices"])
