@@ -7,6 +7,7 @@ card of one session: the recording page (as typed, `posted_tally`) and the recor
 saved) both show its strings, and every number in it is written by core.numbers.
 """
 
+import json
 import uuid
 
 from core.clock import today
@@ -245,6 +246,10 @@ class RecordingPage:
             "show_errors": self.submitted and self.conflict is None,
             "attendance_choices": ATTENDANCE_CHOICES,
             "model_layers": model_layers(),
+            # Names by id, for the script that offers as owners the people present as typed.
+            "people_json": json.dumps(
+                {str(p.pk): str(p) for p in [*self.form.candidates, *self.supervisees]}
+            ),
         }
 
 

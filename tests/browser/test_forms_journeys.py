@@ -111,3 +111,30 @@ def test_feedback_skipped_question_records_no_answer(sign_in, supervisor, superv
     page.wait_for_url(re.compile(rf"/sessions/{shared.pk}/$"))
     feedback = Feedback.objects.get()
     assert feedback.dominated is None and feedback.wants_more is None
+
+
+def test_action_owners_follow_who_is_present(sign_in, supervisor, supervisee, other_supervisee):
+    page = sign_in(supervisor)
+    page.goto("/sessions/new/?held=1")
+    page.get_by_role("button", name="Add an action").click()
+    owner = page.locator("#id_actions-0-owner")
+    assert owner.locator("option").all_inner_texts() == [
+        "Sue Supervisor (you, the supervisor)",
+        "The supervisee",
+        "Someone else (name below)",
+    ]
+    page.get_by_label("Supervisee").select_option(str(supervisee.pk))
+    assert owner.locator("option").all_inner_texts() == [
+        "Sue Supervisor (you, the supervisor)",
+        "Sam Social (the supervisee)",
+        "Someone else (name below)",
+    ]
+    # A group: the members marked present, and a new action offers the same.
+    page.get_by_role("radio", name="Group").check()
+    page.locator(f"input[name='attendee_{other_supervisee.pk}'][value='absent']").check()
+    page.get_by_role("button", name="Add an action").click()
+    assert page.locator("#id_actions-1-owner option").all_inner_texts() == [
+        "Sue Supervisor (you, the supervisor)",
+        "Sam Social",
+        "Someone else (name below)",
+    ]
