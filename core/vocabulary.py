@@ -118,3 +118,8 @@ def model_layers():
 def definition_id(kind, key):
     """The id of an element's definition on a page: `def-stage-plans_actions`."""
     return f"def-{kind}-{key}"
+
+
+def functions_in_words():
+    """The four functions and what each means, in one paragraph: help beside a choice of them."""
+    return " ".join(f"{FUNCTION_LABELS[key]}: {FUNCTION_DEFINITIONS[key]}" for key in FUNCTIONS)

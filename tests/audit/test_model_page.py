@@ -60,3 +60,16 @@ def test_the_model_page_reads_the_limits_of_the_policy_in_force(login, supervise
 def test_the_model_page_is_linked_from_every_page(login, supervisee):
     body = login(supervisee).get(reverse("home")).content.decode()
     assert f'href="{reverse("audit:model")}"' in body
+
+
+def test_choosing_a_function_elsewhere_says_what_each_means(login, supervisor, supervisee):
+    relationship = supervisor.supervisee_relationships.get()
+    pages = [
+        (supervisor, reverse("people:focus", args=[relationship.pk]), "id_functions"),
+        (supervisee, reverse("people:raise_request", args=[relationship.pk]), "id_function"),
+        (supervisor, reverse("audit:self_assessment"), "id_focus_most"),
+    ]
+    for user, url, field_id in pages:
+        body = login(user).get(url).content.decode()
+        assert f'aria-describedby="{field_id}_helptext"' in body, url
+        assert FUNCTION_DEFINITIONS["support"] in body, url
