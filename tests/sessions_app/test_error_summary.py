@@ -197,3 +197,24 @@ def test_focus_answer_lists_its_problem(login, supervisor, supervisee):
         .content.decode()
     )
     assert [href for href, _t in summary_links(body)] == ["id_answer_0"]
+
+
+def test_the_sign_in_pages_forms_are_summarised_too(login, supervisor):
+    body = (
+        login(supervisor)
+        .post(
+            reverse("account_change_password"),
+            {"oldpassword": "wrong", "password1": "a", "password2": "b"},
+        )
+        .content.decode()
+    )
+    hrefs = [href for href, _text in summary_links(body)]
+    assert "id_oldpassword" in hrefs
+    for href in hrefs:
+        assert f'id="{href}"' in body
+
+
+def test_a_dashboard_filter_that_cannot_be_used_is_summarised(login, supervisee):
+    body = login(supervisee).get(reverse("audit:my_balance") + "?from=2026-13-45").content.decode()
+    assert [href for href, _text in summary_links(body)] == ["filter-from"]
+    assert 'id="filter-from"' in body
