@@ -168,6 +168,22 @@
     }
   }
 
+  // "Mark everyone present" and "Mark no one": one click for the whole group (the buttons
+  // are hidden without JavaScript, where everyone starts present anyway).
+  var markAll = form.querySelector("[data-attendance-all]");
+  if (markAll) {
+    markAll.hidden = false;
+    markAll.addEventListener("click", function (event) {
+      var button = event.target.closest("[data-mark-all]");
+      if (!button) return;
+      var value = button.getAttribute("data-mark-all");
+      form.querySelectorAll("input[name^=attendee_]").forEach(function (radio) {
+        if (radio.value === value) radio.checked = true;
+      });
+      ownersChanged();
+    });
+  }
+
   form.addEventListener("input", function (event) {
     if (TALLY_FIELD.test(event.target.name || "")) tallySoon();
   });

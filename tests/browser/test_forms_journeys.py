@@ -138,3 +138,16 @@ def test_action_owners_follow_who_is_present(sign_in, supervisor, supervisee, ot
         "Sam Social",
         "Someone else (name below)",
     ]
+
+
+def test_one_click_marks_the_whole_group(sign_in, supervisor, supervisee, other_supervisee):
+    page = sign_in(supervisor)
+    page.goto("/sessions/new/?format=group&held=1")
+    radios = page.locator("input[name^='attendee_'][value='present']")
+    page.get_by_role("button", name="Mark no one (then choose who was there)").click()
+    for index in range(radios.count()):
+        expect(radios.nth(index)).not_to_be_checked()
+    page.locator(f"input[name='attendee_{supervisee.pk}'][value='present']").check()
+    page.get_by_role("button", name="Mark everyone present").click()
+    for index in range(radios.count()):
+        expect(radios.nth(index)).to_be_checked()
