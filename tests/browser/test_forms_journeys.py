@@ -1,11 +1,13 @@
 """Forms that fit the work, in a real browser (issue 9): a group session with one absence,
-and a broken recording form whose every problem is listed at once, each a link to its field."""
+and a broken recording form whose every problem is listed at once, each a link to its field.
+The main journeys run at both widths (the `width` fixture), with axe on each state reached."""
 
 import re
 
 import pytest
 
 from sessions_app.models import Feedback, RecordState, Session
+from tests.browser.conftest import assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -16,7 +18,9 @@ def expect(locator):
     return playwright_expect(locator)
 
 
-def test_record_a_group_session_with_one_absence(sign_in, supervisor, supervisee, other_supervisee):
+def test_record_a_group_session_with_one_absence(
+    sign_in, supervisor, supervisee, other_supervisee, width
+):
     page = sign_in(supervisor)
     page.get_by_role("link", name="Group session").click()
     page.get_by_label("Held").check()
@@ -30,6 +34,7 @@ def test_record_a_group_session_with_one_absence(sign_in, supervisor, supervisee
     assert page.locator(f"input[name='attendee_{supervisor.pk}']").count() == 0
     assert str(supervisor) not in attendance.inner_text()
 
+    assert_accessible(page)
     # One click marks the absence.
     page.locator(f"input[name='attendee_{other_supervisee.pk}'][value='absent']").check()
 
@@ -45,7 +50,9 @@ def test_record_a_group_session_with_one_absence(sign_in, supervisor, supervisee
     assert marks == {supervisee.pk: True, other_supervisee.pk: False}
 
 
-def test_a_broken_recording_form_lists_every_problem_at_once(sign_in, supervisor, supervisee):
+def test_a_broken_recording_form_lists_every_problem_at_once(
+    sign_in, supervisor, supervisee, width
+):
     page = sign_in(supervisor)
     page.goto("/sessions/new/?held=1")
     page.get_by_label("Duration (minutes)").fill("30")
@@ -69,6 +76,7 @@ def test_a_broken_recording_form_lists_every_problem_at_once(sign_in, supervisor
     assert any(text.startswith("Action 1: ") for text in texts)
     # What was typed is kept.
     expect(page.locator("#id_items-0-title")).to_have_value("Caseload review")
+    assert_accessible(page)
 
     # A link takes the keyboard to its field.
     summary.get_by_role("link", name=re.compile(r"^Item 1: ")).click()
@@ -78,7 +86,7 @@ def test_a_broken_recording_form_lists_every_problem_at_once(sign_in, supervisor
     assert Session.objects.count() == 0
 
 
-def test_the_tags_are_explained_where_people_tag(sign_in, supervisor, supervisee):
+def test_the_tags_are_explained_where_people_tag(sign_in, supervisor, supervisee, width):
     page = sign_in(supervisor)
     page.goto(f"/sessions/new/?supervisee={supervisee.pk}&held=1")
     page.get_by_role("button", name="Add an item").click()
@@ -88,9 +96,10 @@ def test_the_tags_are_explained_where_people_tag(sign_in, supervisor, supervisee
     expect(page.locator("#def-function-mediation")).to_be_visible()
     page.get_by_role("link", name="The 4x4x4 model in Fourfold").click()
     expect(page.get_by_role("heading", name="How each flag is worked out")).to_be_visible()
+    assert_accessible(page)
 
 
-def test_feedback_skipped_question_records_no_answer(sign_in, supervisor, supervisee):
+def test_feedback_skipped_question_records_no_answer(sign_in, supervisor, supervisee, width):
     from tests.factories import SessionFactory
 
     shared = SessionFactory(
@@ -104,6 +113,7 @@ def test_feedback_skipped_question_records_no_answer(sign_in, supervisor, superv
     summary = page.locator("[data-error-summary]")
     expect(summary).to_be_focused()
     assert summary.get_by_role("link").count() == 5
+    assert_accessible(page)
     for question in ("management", "development", "support", "mediation"):
         page.locator(f"input[name='{question}'][value='about_right']").check()
     page.locator("input[name='usefulness'][value='4']").check()
