@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 
 from django import forms
 
+from core.vocabulary import functions_in_words
 from sessions_app.models import Format
 
 from .models import SelfAssessment
@@ -199,6 +200,7 @@ class SelfAssessmentForm(forms.ModelForm):
         model = SelfAssessment
         fields = ["written_on", "focus_most", "more_attention", "tensions", "support_needed"]
         labels = {"written_on": "Date"}
+        help_texts = {"focus_most": functions_in_words()}
         widgets = {
             "written_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "focus_most": forms.RadioSelect,

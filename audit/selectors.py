@@ -269,7 +269,8 @@ def _reported_dominance_by_person(
             session__date__lte=end,
             **sessions,
         )
-        .exclude(dominated="")
+        # Only a function: "" (none dominated) and None (not answered) say nothing dominated.
+        .filter(dominated__in=FUNCTIONS)
         .order_by()
         .values("person", "dominated")
         .annotate(n=Count("pk"))

@@ -12,4 +12,5 @@ urlpatterns = [
     path("supervision/", views.my_supervision_audit, name="my_supervision"),
     path("supervision/self-assessment/", views.self_assessment, name="self_assessment"),
     path("supervisors/<int:pk>/", views.supervisor_audit, name="supervisor"),
+    path("model/", views.model_guide, name="model"),
 ]

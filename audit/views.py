@@ -16,9 +16,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from core.clock import today
+from core.numbers import percent_text
 from core.spreadsheet import csv_response
 from core.tally import Minutes
-from core.vocabulary import FUNCTIONS
+from core.vocabulary import FUNCTIONS, model_layers
 from people.access import (
     get_person_for_balance,
     get_team_for_user,
@@ -739,4 +740,26 @@ def self_assessment(request):
         request,
         "audit/self_assessment.html",
         {"form": form, "managers": managers, "previous": previous},
+    )
+
+
+@login_required
+@require_GET
+def model_guide(request):
+    """The 4x4x4 model in plain words, and how each flag is worked out with the limits of the
+    audit policy in force (so that the page says what the dashboards do)."""
+    policy = AuditPolicy.in_force()
+    return render(
+        request,
+        "audit/model.html",
+        {
+            "model_layers": model_layers(),
+            "policy": policy,
+            "dominance": percent_text(policy.dominance_threshold),
+            "neglect": percent_text(policy.neglect_threshold),
+            "short_circuit": percent_text(policy.short_circuit_threshold),
+            "stakeholder": (
+                percent_text(policy.stakeholder_threshold) if policy.stakeholder_threshold else None
+            ),
+        },
     )

@@ -529,7 +529,16 @@ def _check_attendees(row, line, problems):
                 "absent",
                 "must be empty for a one_to_one session (absent lists group members)",
             )
-    elif line.supervisees and line.absent:
+        return
+    for column, emails in (("supervisees", line.supervisees), ("absent", line.absent)):
+        if line.format == Format.GROUP and line.supervisor and line.supervisor in (emails or ()):
+            problems.add(
+                row.number,
+                column,
+                f"{line.supervisor} leads this group session: the facilitator is never one "
+                f"of its members (leave them out of {column})",
+            )
+    if line.supervisees and line.absent:
         for email in line.absent:
             if email in line.supervisees:
                 problems.add(

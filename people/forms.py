@@ -2,7 +2,7 @@ from allauth.account.forms import LoginForm
 from django import forms
 
 from core import clock
-from core.vocabulary import FUNCTION_CHOICES
+from core.vocabulary import FUNCTION_CHOICES, functions_in_words
 
 from .models import RequestAnswer, RequestKind, User
 
@@ -27,6 +27,7 @@ class FocusForm(forms.Form):
         choices=FUNCTION_CHOICES,
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Choose at least one function."},
+        help_text=functions_in_words(),
     )
     agreed_on = forms.DateField(
         label="Date agreed", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -57,6 +58,7 @@ class FocusRequestForm(forms.Form):
         label="Which function?",
         choices=FUNCTION_CHOICES,
         widget=forms.RadioSelect,
+        help_text=functions_in_words(),
         error_messages={
             "required": "Choose one of the four functions.",
             "invalid_choice": "Choose one of the four functions.",

@@ -22,6 +22,20 @@ def session_candidates(supervisor, day, *, including=()):
     )
 
 
+def current_supervisees(supervisor, day, *, including=()):
+    """The people `supervisor` supervises on `day` (a one-to-one's possible supervisees), and
+    `including`: a session's supervisee already recorded, kept even if they have moved on.
+    Never a colleague or a line manager: only the people in a relationship they lead."""
+    supervisee_ids = (
+        Relationship.objects.filter(supervisor=supervisor).active_on(day).values("supervisee")
+    )
+    return (
+        User.objects.filter(Q(pk__in=supervisee_ids, is_active=True) | Q(pk__in=list(including)))
+        .exclude(pk=supervisor.pk)
+        .order_by("name", "email")
+    )
+
+
 # Dated team membership: past windows show the teams of the time.
 
 

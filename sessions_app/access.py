@@ -317,8 +317,9 @@ def record_change_refusal(session) -> str | None:
 def acknowledger_ids(session, attendances=None) -> set[int]:
     """Who answers a shared record: the people present, never the supervisor who wrote it.
 
-    A facilitator marked present in their own group counts for balance (DOMAIN.md), but does
-    not acknowledge, give feedback on, or get told of their own record.
+    A facilitator is never an attendee (the services and the import refuse it); one recorded
+    present before that rule still does not acknowledge, give feedback on, or get told of
+    their own record.
     """
     if attendances is None:
         attendances = session.attendances.all()

@@ -4,12 +4,17 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from core import clock
-from core.vocabulary import FUNCTION_CHOICES, STAGE_CHOICES, STAKEHOLDER_CHOICES
+from core.vocabulary import (
+    FUNCTION_CHOICES,
+    STAGE_CHOICES,
+    STAKEHOLDER_CHOICES,
+    definition_id,
+)
 
 from .models import ActionStatus, Feedback, Format, GroupType, Mode, Response, ReviewOutcome, Status
 from .services import ActionData, ItemData, SessionDetails
 
-ATTENDANCE_CHOICES = [("", "Not in this session"), ("present", "Present"), ("absent", "Absent")]
+ATTENDANCE_CHOICES = [("present", "Present"), ("absent", "Absent"), ("", "Not in this session")]
 RECORDABLE_STATUSES = [(Status.PLANNED, "Planned"), (Status.HELD, "Held")]
 MAX_DURATION = 12 * 60
 
@@ -35,6 +40,9 @@ def attendee_field_name(person):
 class SessionForm(forms.Form):
     """The session's own facts and who it is for."""
 
+    # Its non-field errors are about group attendance: the error summary links there.
+    error_anchor = "group-attendance"
+
     format = forms.ChoiceField(choices=Format.choices, widget=forms.RadioSelect)
     group_type = forms.ChoiceField(
         choices=[("", "Choose the kind of group")] + list(GroupType.choices),
@@ -45,7 +53,8 @@ class SessionForm(forms.Form):
         queryset=None,
         required=False,
         empty_label="Choose the supervisee",
-        help_text="For a one-to-one session.",
+        help_text="For a one-to-one session: one of the people you supervise.",
+        error_messages={"invalid_choice": "Choose one of the people you supervise."},
     )
     status = forms.ChoiceField(
         choices=RECORDABLE_STATUSES,
@@ -62,19 +71,24 @@ class SessionForm(forms.Form):
     # One per new-session form, so that posting the same form twice records one session.
     form_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, candidates, supervisor, **kwargs):
+    def __init__(self, *args, candidates, supervisor, supervisees, new=False, **kwargs):
+        """`supervisees`: whom a one-to-one may be with (the people `supervisor` supervises);
+        `candidates`: the group members to offer; `new`: a new session, whose group starts
+        with every member present."""
         super().__init__(*args, **kwargs)
         self.supervisor = supervisor
-        self.candidates = list(candidates)
-        self.fields["supervisee"].queryset = candidates.exclude(pk=supervisor.pk)
-        # Group members: every candidate; the facilitator counts only when marked present.
+        self.fields["supervisee"].queryset = supervisees
+        # Group members: every candidate but the facilitator, who leads the session and is
+        # never one of its attendees.
+        self.candidates = [person for person in candidates if person.pk != supervisor.pk]
         self.group_people = self.candidates
-        if supervisor not in self.group_people:
-            self.group_people = [supervisor, *self.candidates]
         for person in self.group_people:
-            label = f"{person} (you, the facilitator)" if person == supervisor else str(person)
             self.fields[attendee_field_name(person)] = forms.ChoiceField(
-                choices=ATTENDANCE_CHOICES, required=False, label=label, widget=forms.RadioSelect
+                choices=ATTENDANCE_CHOICES,
+                required=False,
+                label=str(person),
+                widget=forms.RadioSelect,
+                initial="present" if new else "",
             )
 
     def attendee_fields(self):
@@ -133,26 +147,41 @@ class SessionForm(forms.Form):
         )
 
 
+class DescribedCheckboxes(forms.CheckboxSelectMultiple):
+    """Tagging boxes, each described by its element's definition on the page
+    (`sessions_app/_tag_definitions.html`): a screen reader reads "Support" and then what
+    support means."""
+
+    def __init__(self, kind, **kwargs):
+        super().__init__(**kwargs)
+        self.kind = kind
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        option["attrs"]["aria-describedby"] = definition_id(self.kind, value)
+        return option
+
+
 class ItemForm(forms.Form):
     id = forms.IntegerField(widget=forms.HiddenInput, required=False)
     title = forms.CharField(max_length=200)
     minutes = forms.IntegerField(min_value=1, max_value=MAX_DURATION)
     functions = forms.MultipleChoiceField(
         choices=FUNCTION_CHOICES,
-        widget=forms.CheckboxSelectMultiple,
+        widget=DescribedCheckboxes("function"),
         error_messages={"required": "Choose at least one function for this item."},
         help_text="One to four. The minutes are shared equally between them.",
     )
     stages = forms.MultipleChoiceField(
         label="Reflective stages covered",
         choices=STAGE_CHOICES,
-        widget=forms.CheckboxSelectMultiple,
+        widget=DescribedCheckboxes("stage"),
         required=False,
     )
     stakeholders = forms.MultipleChoiceField(
         label="Whose needs it affects",
         choices=STAKEHOLDER_CHOICES,
-        widget=forms.CheckboxSelectMultiple,
+        widget=DescribedCheckboxes("stakeholder"),
         required=False,
     )
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
@@ -187,6 +216,9 @@ class ItemForm(forms.Form):
 
 
 class BaseItemFormSet(forms.BaseFormSet):
+    entry_label = "Item"  # the error summary's "Item 2: Title: ..."
+    error_anchor = "items-heading"
+
     def total_minutes(self):
         return sum(
             f.cleaned_data.get("minutes") or 0
@@ -261,6 +293,9 @@ class ActionForm(forms.Form):
 
 
 class BaseActionFormSet(forms.BaseFormSet):
+    entry_label = "Action"
+    error_anchor = "actions-heading"
+
     def __init__(self, *args, owner_choices=(), **kwargs):
         self.owner_choices = owner_choices
         super().__init__(*args, **kwargs)
@@ -296,12 +331,27 @@ ActionFormSet = forms.formset_factory(
 )
 
 
-def owner_choices_for(*, supervisor, people, one_to_one):
-    """Who can own an action: the supervisor, the supervisee(s), or someone named."""
-    choices = [(OWNER_SUPERVISOR, f"{supervisor} (supervisor)")]
+def owner_choices_for(*, supervisor, present, one_to_one, also=()):
+    """Who can own an action: the supervisor, the people present, or someone named.
+
+    `present`: the people present as known so far (a one-to-one's supervisee, a group's
+    members marked present); a one-to-one's supervisee is offered once, by name when known.
+    `also`: owners saved before who are no longer present, so that an edit shows them (the
+    check of owners then asks for another).
+    """
+    choices = [(OWNER_SUPERVISOR, f"{supervisor} (you, the supervisor)")]
     if one_to_one:
-        choices.append((OWNER_SUPERVISEE, "The supervisee"))
-    choices += [(f"person:{p.pk}", str(p)) for p in people if p.pk != supervisor.pk]
+        supervisee = next(iter(present), None)
+        label = f"{supervisee} (the supervisee)" if supervisee else "The supervisee"
+        choices.append((OWNER_SUPERVISEE, label))
+    else:
+        choices += [(f"person:{p.pk}", str(p)) for p in present if p.pk != supervisor.pk]
+    offered = {value for value, _label in choices}
+    choices += [
+        (f"person:{p.pk}", str(p))
+        for p in also
+        if f"person:{p.pk}" not in offered and p.pk != supervisor.pk
+    ]
     choices.append((OWNER_OTHER, "Someone else (name below)"))
     return choices
 
@@ -399,6 +449,21 @@ class AcknowledgeForm(forms.Form):
         return data
 
 
+NO_ANSWER_YET = None
+ANSWER_NONE = "none"  # the form's value for "none dominated" / "no preference", stored as ""
+
+
+def _optional_function_question(label, none_label):
+    """A question with no answer until the person gives one: nothing is chosen at first."""
+    return forms.ChoiceField(
+        label=label,
+        choices=[(ANSWER_NONE, none_label), *FUNCTION_CHOICES],
+        widget=forms.RadioSelect,
+        required=False,
+        help_text="Optional: if you skip it, no answer is recorded.",
+    )
+
+
 class FeedbackForm(forms.ModelForm):
     # A choice of 1 to 5, so that anything else is refused beside the field (the model's
     # check constraint alone would refuse 0 with a message the page does not show).
@@ -408,6 +473,25 @@ class FeedbackForm(forms.ModelForm):
         coerce=int,
         widget=forms.RadioSelect,
     )
+    # Not model fields of the form: their "none" answer is a value of its own here (a radio
+    # with the value "" would be chosen before the person answers), stored as "".
+    dominated = _optional_function_question(
+        "Did one function dominate the session?", "No, none dominated"
+    )
+    wants_more = _optional_function_question(
+        "Which function would you like more attention on next time?", "No preference"
+    )
+    ANSWERED_LATER = ("dominated", "wants_more")
+    field_order = [
+        "management",
+        "development",
+        "support",
+        "mediation",
+        "dominated",
+        "wants_more",
+        "usefulness",
+        "comments",
+    ]
 
     class Meta:
         model = Feedback
@@ -416,8 +500,6 @@ class FeedbackForm(forms.ModelForm):
             "development",
             "support",
             "mediation",
-            "dominated",
-            "wants_more",
             "usefulness",
             "comments",
         ]
@@ -426,8 +508,6 @@ class FeedbackForm(forms.ModelForm):
             "development": "Development (learning and professional development)",
             "support": "Support (wellbeing, the emotional demands of the work)",
             "mediation": "Mediation (the bridge between you and the organisation)",
-            "dominated": "Did one function dominate the session?",
-            "wants_more": "Which function would you like more attention on next time?",
             "comments": "Anything else about how supervision is going for you",
         }
         widgets = {
@@ -442,15 +522,18 @@ class FeedbackForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for name in ("management", "development", "support", "mediation"):
             self.fields[name].choices = [c for c in self.fields[name].choices if c[0]]
-        self.fields["dominated"].choices = [("", "No, none dominated")] + [
-            c for c in self.fields["dominated"].choices if c[0]
-        ]
-        self.fields["wants_more"].choices = [("", "No preference")] + [
-            c for c in self.fields["wants_more"].choices if c[0]
-        ]
+        if self.instance.pk:
+            for name in self.ANSWERED_LATER:
+                stored = getattr(self.instance, name)
+                if stored is not None:
+                    self.initial[name] = stored or ANSWER_NONE
 
     def values(self):
-        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+        values = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        for name in self.ANSWERED_LATER:
+            answer = self.cleaned_data.get(name) or NO_ANSWER_YET
+            values[name] = "" if answer == ANSWER_NONE else answer
+        return values
 
 
 class AddendumForm(forms.Form):

@@ -416,17 +416,21 @@ class Feedback(models.Model):
     development = models.CharField(max_length=20, choices=Rating.choices)
     support = models.CharField(max_length=20, choices=Rating.choices)
     mediation = models.CharField(max_length=20, choices=Rating.choices)
+    # Each: a function; "" for the answer "none" (none dominated, no preference); None when
+    # the question was not answered (no answer never counts as one, nor feeds the audit).
     wants_more = models.CharField(
         "function I want more attention on next",
         max_length=20,
         choices=FUNCTION_CHOICES_BLANK,
         blank=True,
+        null=True,
     )
     dominated = models.CharField(
         "function that dominated, if one did",
         max_length=20,
         choices=FUNCTION_CHOICES_BLANK,
         blank=True,
+        null=True,
     )
     usefulness = models.PositiveSmallIntegerField("how useful was the session (1-5)")
     comments = models.TextField(blank=True)

@@ -121,6 +121,7 @@ def feedback_given(feedback):
         "who": who,
         "usefulness": feedback.usefulness,
         "dominated": FUNCTION_LABELS.get(feedback.dominated, ""),
+        "dominated_unanswered": feedback.dominated is None,
         "wants_more": FUNCTION_LABELS.get(feedback.wants_more, ""),
         "date": long_date(session.date),
         "url": record_url(session),

@@ -7,14 +7,15 @@ card of one session: the recording page (as typed, `posted_tally`) and the recor
 saved) both show its strings, and every number in it is written by core.numbers.
 """
 
+import json
 import uuid
 
 from core.clock import today
 from core.numbers import minutes_text, percent_text
 from core.tally import ItemTags, tally_items
-from core.vocabulary import FUNCTION_LABELS, FUNCTIONS
+from core.vocabulary import FUNCTION_LABELS, FUNCTIONS, model_layers
 from people.models import Relationship
-from people.selectors import session_candidates
+from people.selectors import current_supervisees, session_candidates
 
 from . import selectors, services
 from .forms import (
@@ -47,7 +48,10 @@ class RecordingPage:
         self.session = session
         self.day = day = today()
         attendee_ids = [a.person_id for a in session.attendances.all()] if session else []
-        self.candidates = candidates = session_candidates(user, day, including=attendee_ids)
+        self.candidates = session_candidates(user, day, including=attendee_ids)
+        # A one-to-one is with someone this user supervises (or its supervisee as saved).
+        one_to_one_ids = attendee_ids if session and session.format == Format.ONE_TO_ONE else []
+        self.supervisees = current_supervisees(user, day, including=one_to_one_ids)
 
         self.adding_item = data is not None and "add_item" in data
         self.adding_action = data is not None and "add_action" in data
@@ -57,6 +61,7 @@ class RecordingPage:
             data = with_extra_form(data, "actions")
         self.data = data
         self.conflict = None
+        self._valid = None
 
         if session is None:
             initial = {"format": query.get("format", Format.ONE_TO_ONE), "date": day}
@@ -64,7 +69,7 @@ class RecordingPage:
             initial["duration_minutes"] = 90
             initial["form_token"] = uuid.uuid4()
             supervisee_param = query.get("supervisee", "")
-            if supervisee_param.isdigit() and candidates.filter(pk=supervisee_param).exists():
+            if supervisee_param.isdigit() and self.supervisees.filter(pk=supervisee_param).exists():
                 initial["supervisee"] = int(supervisee_param)
             item_initial, action_initial, review_initial = [], [], {}
         else:
@@ -86,8 +91,7 @@ class RecordingPage:
         )
         self.review_form = ReviewForm(data, initial=review_initial, actions=review_actions)
 
-        people = [p for p in self.form.candidates if p.pk != user.pk]  # already fetched
-        owner_choices = owner_choices_for(supervisor=user, people=people, one_to_one=True)
+        owner_choices = self._owner_choices(action_initial)
         self.items = ItemFormSet(data, prefix="items", initial=item_initial)
         self.actions = ActionFormSet(
             data, prefix="actions", initial=action_initial, owner_choices=owner_choices
@@ -95,7 +99,44 @@ class RecordingPage:
 
     def _session_form(self, data):
         return SessionForm(
-            data, initial=self.initial, candidates=self.candidates, supervisor=self.user
+            data,
+            initial=self.initial,
+            candidates=self.candidates,
+            supervisor=self.user,
+            supervisees=self.supervisees,
+            new=self.session is None,
+        )
+
+    def _owner_choices(self, action_initial):
+        """The supervisor, the people present as known now (as typed, or as saved, or as the
+        new page starts), and anyone who owns a saved action; or someone named."""
+        form = self.form
+        people = {p.pk: p for p in [*form.candidates, *self.supervisees]}
+        if form.is_bound:
+            fmt = form.data.get("format")
+            present_ids = present_people(form)
+        else:
+            fmt = form.initial.get("format")
+            if fmt == Format.GROUP:
+                present_ids = [
+                    p.pk
+                    for p in form.group_people
+                    if form[attendee_field_name(p)].value() == "present"
+                ]
+            else:
+                supervisee = form.initial.get("supervisee")
+                present_ids = [supervisee] if supervisee else []
+        saved_owners = [
+            people[int(row["owner"].removeprefix("person:"))]
+            for row in action_initial
+            if row["owner"].startswith("person:")
+            and int(row["owner"].removeprefix("person:")) in people
+        ]
+        return owner_choices_for(
+            supervisor=self.user,
+            present=[people[pk] for pk in present_ids if pk in people],
+            one_to_one=fmt != Format.GROUP,
+            also=saved_owners,
         )
 
     @property
@@ -104,13 +145,21 @@ class RecordingPage:
         return self.data is not None and not (self.adding_item or self.adding_action)
 
     def is_valid(self):
-        form, items, actions = self.form, self.items, self.actions
-        valid = all(
-            [form.is_valid(), items.is_valid(), actions.is_valid(), self.review_form.is_valid()]
-        )
-        if valid:
-            valid = check_item_minutes(form, items) & check_action_owners(form, actions)
-        return valid
+        """Every form checked, and the checks across them, in one round: whatever else is
+        wrong, the items over the duration and the owners who are not in the session are
+        reported with it, so that one correction is enough."""
+        if self._valid is None:
+            form, items, actions = self.form, self.items, self.actions
+            checks = [
+                form.is_valid(),
+                items.is_valid(),
+                actions.is_valid(),
+                self.review_form.is_valid(),
+                check_item_minutes(form, items),
+                check_action_owners(form, actions),
+            ]
+            self._valid = all(checks)
+        return self._valid
 
     def save(self):
         """Save what was posted through the services; the saved session, or None if not saved.
@@ -174,7 +223,7 @@ class RecordingPage:
         supervisee_id = str(
             (form.data.get("supervisee") if form.is_bound else form.initial.get("supervisee")) or ""
         )
-        if not (supervisee_id.isdigit() and int(supervisee_id) in {p.pk for p in form.candidates}):
+        if not (supervisee_id.isdigit() and int(supervisee_id) in {p.pk for p in self.supervisees}):
             return None
         return (
             Relationship.objects.filter(supervisor=self.user, supervisee_id=int(supervisee_id))
@@ -193,7 +242,14 @@ class RecordingPage:
             "review_form": self.review_form,
             "tally": tally_rows(posted_item_tags(self.items), posted_duration(self.form)),
             "conflict": self.conflict,
+            # The error summary: after a save that failed, not after "Add an item" without JS.
+            "show_errors": self.submitted and self.conflict is None,
             "attendance_choices": ATTENDANCE_CHOICES,
+            "model_layers": model_layers(),
+            # Names by id, for the script that offers as owners the people present as typed.
+            "people_json": json.dumps(
+                {str(p.pk): str(p) for p in [*self.form.candidates, *self.supervisees]}
+            ),
         }
 
 
@@ -291,24 +347,50 @@ def posted_people(data, form):
             if data.get(attendee_field_name(person)) in ("present", "absent")
         ]
     value = data.get("supervisee", "")
-    candidate_ids = {person.pk for person in form.candidates}
-    return [int(value)] if value.isdigit() and int(value) in candidate_ids else []
+    offered = {person.pk for person in form.fields["supervisee"].queryset}
+    return [int(value)] if value.isdigit() and int(value) in offered else []
 
 
 def check_action_owners(form, actions):
-    """An action's owner must be the supervisor, an attendee, or a named other."""
+    """An action's owner must be the supervisor, someone present, or a named other.
+
+    Checked whatever else is wrong with the page, against the people present as typed.
+    """
     ok = True
-    fmt = form.cleaned_data["format"]
-    attendees = set(form.attendance())
+    fmt = form.cleaned_data.get("format") or form.data.get("format")
+    present = set(present_people(form))
     for f in actions.kept_forms():
-        owner = f.cleaned_data["owner"]
+        owner = f.cleaned_data.get("owner")
+        if not owner:
+            continue
         if owner == OWNER_SUPERVISEE and fmt == Format.GROUP:
             f.add_error("owner", "In a group session, choose which member owns the action.")
             ok = False
-        elif owner.startswith("person:") and int(owner.removeprefix("person:")) not in attendees:
-            f.add_error("owner", "The owner must be someone in this session, or someone named.")
+        elif owner.startswith("person:") and int(owner.removeprefix("person:")) not in present:
+            f.add_error(
+                "owner", "The owner must be you, someone present at this session, or someone named."
+            )
             ok = False
     return ok
+
+
+def present_people(form):
+    """The ids of the people present, as typed: from the valid form, else from what was posted
+    (only people the form offers)."""
+    if not form.is_bound:
+        return []
+    if form.is_valid():
+        return [pk for pk, present in form.attendance().items() if present]
+    data = form.data
+    if data.get("format") == Format.GROUP:
+        return [
+            person.pk
+            for person in form.group_people
+            if data.get(attendee_field_name(person)) == "present"
+        ]
+    value = data.get("supervisee", "")
+    offered = {person.pk for person in form.fields["supervisee"].queryset}
+    return [int(value)] if value.isdigit() and int(value) in offered else []
 
 
 def conflict_context(current):

@@ -49,6 +49,17 @@ def check_details(details: "SessionDetails") -> None:
         )
 
 
+def check_attendance(supervisor_id: int, attendance: dict[int, bool]) -> None:
+    """Who leads a session is never one of its attendees: a facilitator who was their own
+    attendee would be their own supervisee (asked to answer their own record, their own
+    supervisor on their balance)."""
+    if supervisor_id in attendance:
+        raise InvalidSession(
+            "You lead this session: the facilitator is never one of its members. "
+            "Leave yourself out of the attendance."
+        )
+
+
 @dataclass
 class ItemData:
     title: str
@@ -209,6 +220,7 @@ def session_create(
     made instead of recording it twice.
     """
     check_details(details)
+    check_attendance(supervisor.pk, attendance)
     if creation_token is not None:
         earlier = Session.objects.filter(creation_token=creation_token, supervisor=supervisor)
         if earlier.exists():
@@ -247,6 +259,7 @@ def session_update(
     session = Session.objects.select_for_update().get(pk=session.pk)
     SessionAccess(by, session).require("edit")
     check_details(details)
+    check_attendance(session.supervisor_id, attendance)
     _bump_version(session, expected_version)
     _apply_details(session, details)
     session.save()
@@ -297,7 +310,7 @@ def session_reschedule(
         mode=session.mode,
         status=Status.PLANNED,
     )
-    for attendance in session.attendances.all():
+    for attendance in session.attendances.exclude(person_id=session.supervisor_id):
         Attendance.objects.create(session=new, person_id=attendance.person_id, present=True)
     session.status = Status.RESCHEDULED
     session.rescheduled_to = new

@@ -217,6 +217,8 @@ MATRIX = {
     ("inspection:organisation_csv", None, "get"): {"administrator": 200},
     # A supervisor's own audit: theirs (a page saying so for someone who supervises nobody).
     ("audit:my_supervision", None, "get"): everyone(200),
+    # The model and how flags are worked out: a page of words for everyone signed in.
+    ("audit:model", None, "get"): everyone(200),
     # Their self-assessment: written by supervisors only, each their own (an empty post is
     # answered with the form's errors).
     ("audit:self_assessment", None, "get"): {"supervisor": 200, "other_supervisor": 200},

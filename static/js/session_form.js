@@ -104,12 +104,93 @@
       });
   }
 
+  // Who can own an action: the supervisor, the people present as typed now, or someone named.
+  // The server offers the same when it renders the page; this keeps every owner list (and the
+  // template of a new action) in step while the supervisee or the attendance changes. A
+  // chosen owner who is no longer present stays chosen, for the save to ask about.
+  var people = {};
+  try {
+    people = JSON.parse(form.getAttribute("data-people") || "{}");
+  } catch (error) {
+    people = {};
+  }
+
+  function presentOwners() {
+    var checked = form.querySelector("input[name=format]:checked");
+    var owners = [];
+    if (!checked || checked.value !== "group") {
+      var select = form.querySelector("select[name=supervisee]");
+      var id = select ? select.value : "";
+      var name = id && people[id];
+      owners.push(["supervisee", name ? name + " (the supervisee)" : "The supervisee"]);
+      return owners;
+    }
+    form.querySelectorAll("input[name^=attendee_][value=present]:checked").forEach(function (radio) {
+      var id = radio.name.replace("attendee_", "");
+      if (people[id]) owners.push(["person:" + id, people[id]]);
+    });
+    return owners;
+  }
+
+  function refreshOwners(select, owners) {
+    var chosen = select.value;
+    var first = select.querySelector("option[value=supervisor]");
+    var last = select.querySelector("option[value=other]");
+    if (!first || !last) return;
+    var keep = Array.prototype.slice.call(select.options).filter(function (option) {
+      return option.value === chosen && option !== first && option !== last;
+    });
+    while (select.options.length) select.remove(0);
+    select.add(first);
+    var offered = {};
+    owners.forEach(function (owner) {
+      offered[owner[0]] = true;
+      select.add(new Option(owner[1], owner[0]));
+    });
+    keep.forEach(function (option) {
+      if (!offered[option.value]) select.add(option);
+    });
+    select.add(last);
+    select.value = chosen;
+    if (select.value !== chosen) select.value = "supervisor";
+  }
+
+  function ownersChanged() {
+    var owners = presentOwners();
+    form.querySelectorAll("select[name$=-owner]").forEach(function (select) {
+      refreshOwners(select, owners);
+    });
+    var template = document.getElementById("action-template");
+    if (template) {
+      template.content.querySelectorAll("select[name$=-owner]").forEach(function (select) {
+        refreshOwners(select, owners);
+      });
+    }
+  }
+
+  // "Mark everyone present" and "Mark no one": one click for the whole group (the buttons
+  // are hidden without JavaScript, where everyone starts present anyway).
+  var markAll = form.querySelector("[data-attendance-all]");
+  if (markAll) {
+    markAll.hidden = false;
+    markAll.addEventListener("click", function (event) {
+      var button = event.target.closest("[data-mark-all]");
+      if (!button) return;
+      var value = button.getAttribute("data-mark-all");
+      form.querySelectorAll("input[name^=attendee_]").forEach(function (radio) {
+        if (radio.value === value) radio.checked = true;
+      });
+      ownersChanged();
+    });
+  }
+
   form.addEventListener("input", function (event) {
     if (TALLY_FIELD.test(event.target.name || "")) tallySoon();
   });
   form.addEventListener("change", function (event) {
     var name = event.target.name || "";
     if (name === "format") showForFormat();
+    if (name === "format" || name === "supervisee" || /^attendee_/.test(name)) ownersChanged();
     if (/-DELETE$/.test(name)) markDeleted();
     if (TALLY_FIELD.test(name)) tallySoon();
   });

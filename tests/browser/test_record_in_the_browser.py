@@ -93,7 +93,7 @@ def test_share_feedback_disagree_addendum_sign_off(sign_in, supervisor, supervis
         ("mediation", "Too little"),
     ]:
         page.locator(f"#div_id_{function}").get_by_label(rating).check()
-    page.get_by_label("Did one function dominate the session?").select_option("management")
+    page.locator("#div_id_dominated").get_by_label("Management").check()
     page.locator("#div_id_usefulness").get_by_label("2", exact=True).check()
     page.get_by_role("button", name="Send feedback").click()
     page.get_by_role("link", name="Acknowledge this record").click()

@@ -355,6 +355,24 @@ BAD_FILES = {
         [session_row(supervisees="sue@example.org")],
         ["row 2, column supervisees: the supervisor cannot also be the supervisee"],
     ),
+    "group facilitated by one of its members": (
+        [
+            session_row(
+                format="group",
+                group_type="team",
+                supervisees="sam@example.org;sue@example.org",
+                absent="sue@example.org",
+            )
+        ],
+        [
+            "row 2, column supervisees: sue@example.org leads this group session: the "
+            "facilitator is never one of its members (leave them out of supervisees)",
+            "row 2, column absent: sue@example.org leads this group session: the "
+            "facilitator is never one of its members (leave them out of absent)",
+            "row 2, column absent: sue@example.org is also in supervisees: a member is "
+            "either present or absent",
+        ],
+    ),
     "one-to-one with absent members": (
         [session_row(absent="nia@example.org")],
         [

@@ -57,9 +57,10 @@ def arguments(supervisor, supervisee, other_supervisee, team):
     session = SessionFactory(supervisor=supervisor, supervisee=supervisee)
     return {
         "candidates": User.objects.filter(pk__in=[supervisee.pk, other_supervisee.pk]),
+        "supervisees": User.objects.filter(pk__in=[supervisee.pk, other_supervisee.pk]),
         "supervisor": supervisor,
         "owner_choices": sessions_app.forms.owner_choices_for(
-            supervisor=supervisor, people=[supervisee], one_to_one=True
+            supervisor=supervisor, present=[supervisee], one_to_one=True
         ),
         "actions": [ActionFactory(session=session, owner=supervisee)],
         "today": clock.today(),

@@ -100,9 +100,7 @@ def page_world(supervisor, supervisee, today):
         "candidates": candidates,
         "review_actions": [action],
         "owner_choices": owner_choices_for(
-            supervisor=supervisor,
-            people=[p for p in candidates if p != supervisor],
-            one_to_one=True,
+            supervisor=supervisor, present=[supervisee], one_to_one=True
         ),
         "data": data,
     }
@@ -116,7 +114,10 @@ class SessionPageForms:
 
     def __init__(self, world, data):
         self.form = SessionForm(
-            data, candidates=world["candidates"], supervisor=world["supervisor"]
+            data,
+            candidates=world["candidates"],
+            supervisor=world["supervisor"],
+            supervisees=world["candidates"].exclude(pk=world["supervisor"].pk),
         )
         self.items = ItemFormSet(data, prefix="items")
         self.actions = ActionFormSet(data, prefix="actions", owner_choices=world["owner_choices"])
@@ -383,7 +384,9 @@ def test_new_session_page_answers_junk_with_its_errors(login, supervisor, superv
         assert "Select a valid choice. &lt;script&gt; is not one of the available" in body
         assert "Enter a valid date." in body
         assert "Ensure this value is less than or equal to 720." in body
-        assert body.count("Enter a whole number.") == 2  # minutes, and the action's hidden id
+        # The minutes and the action's hidden id: each beside its field and in the summary.
+        assert body.count("Enter a whole number.") == 4
+        assert "Item 1: Minutes: Enter a whole number." in body
         assert 'value="&lt;script&gt;"' in body and "<script>" not in body
     assert Session.objects.count() == 1
 

@@ -175,10 +175,17 @@ def test_feedback_given_tells_the_supervisor_usefulness_and_dominance(
 
 
 def test_feedback_without_dominance_says_so(mailoutbox, notify, shared, supervisee):
-    notify(notifications.feedback_given, feedback(shared, supervisee, usefulness=2))
+    notify(notifications.feedback_given, feedback(shared, supervisee, usefulness=2, dominated=""))
     body = mailoutbox[0].body
     assert "2 out of 5" in body
     assert "did not feel that any one function dominated" in body
+
+
+def test_feedback_that_skipped_the_question_says_so(mailoutbox, notify, shared, supervisee):
+    notify(notifications.feedback_given, feedback(shared, supervisee, dominated=None))
+    body = mailoutbox[0].body
+    assert "did not say whether one function dominated" in body
+    assert "did not feel" not in body
 
 
 def test_queued_inside_the_transaction_and_sent_only_after_it_commits(
