@@ -4,9 +4,10 @@ The small demo (`demo/builder.py`) takes every step through the services, so tha
 read as they happened. That costs milliseconds a step, and a council with ten years of records
 has millions of rows; this module writes the same shapes directly, with bulk inserts:
 
-- teams of 8 to 15 practitioners, each with a team manager who is their line supervisor
-  (`Relationship`, dated `TeamMembership`, `Team.managers`); heads of service supervise the
-  managers; some practitioners also have a practice supervisor from another team;
+- teams of 8 to 15 practitioners (and, from 300, one hub of 60), each with a team manager who
+  is their line supervisor (`Relationship`, dated `TeamMembership`, `Team.managers`); heads
+  of service supervise the managers; some practitioners also have a practice supervisor from
+  another team;
 - staff join and leave (about 12% a year): a leaver's relationship and membership end on their
   last day and their account is made inactive; their post is filled a few weeks later, a third
   of the time by a newly-qualified practitioner on the newly-qualified schedule;
@@ -79,6 +80,7 @@ ADMIN_EMAIL = f"admin@{MAIL}"
 BATCH = 2000
 TEAMS_PER_HEAD = 8
 LEAVING_PER_YEAR = 0.12
+HUB_FROM, HUB_SIZE, HUB_NAME = 300, 60, "Duty and Assessment Hub"
 
 SERVICES = [
     "Adult Social Care",
@@ -270,20 +272,27 @@ class BulkBuilder:
     # The organisation -------------------------------------------------------------------------
 
     def team_sizes(self):
-        if self.n < 8:
-            return [self.n]
-        count = max(1, round(self.n / 11.5))
+        """Teams of 8 to 15; from 300 practitioners, one large hub of 60 first (the dashboards
+        are measured on a team of 60 too)."""
+        if self.n >= HUB_FROM:
+            return [HUB_SIZE, *self.small_team_sizes(self.n - HUB_SIZE)]
+        return self.small_team_sizes(self.n)
+
+    def small_team_sizes(self, n):
+        if n < 8:
+            return [n]
+        count = max(1, round(n / 11.5))
         sizes = [self.rng.randint(8, 15) for _ in range(count)]
-        while sum(sizes) != self.n:
+        while sum(sizes) != n:
             i = self.rng.randrange(count)
-            if sum(sizes) < self.n and sizes[i] < 15:
+            if sum(sizes) < n and sizes[i] < 15:
                 sizes[i] += 1
-            elif sum(sizes) > self.n and sizes[i] > 8:
+            elif sum(sizes) > n and sizes[i] > 8:
                 sizes[i] -= 1
-            elif all(s == 15 for s in sizes) and sum(sizes) < self.n:
+            elif all(s == 15 for s in sizes) and sum(sizes) < n:
                 sizes.append(8)
                 count += 1
-            elif all(s == 8 for s in sizes) and sum(sizes) > self.n:
+            elif all(s == 8 for s in sizes) and sum(sizes) > n:
                 sizes.pop()
                 count -= 1
         return sizes
@@ -300,11 +309,14 @@ class BulkBuilder:
         )
         sizes = self.team_sizes()
         names = []
-        for i in range(len(sizes)):
+        hub = sizes[0] == HUB_SIZE and self.n >= HUB_FROM
+        for i in range(len(sizes) - hub):
             service = SERVICES[i % len(SERVICES)]
             area = AREAS[(i // len(SERVICES)) % len(AREAS)]
             round_ = i // (len(SERVICES) * len(AREAS))
             names.append(f"{service}: {area}" + (f" {round_ + 1}" if round_ else ""))
+        if hub:
+            names.insert(0, HUB_NAME)
         self.teams = self.insert(Team, [Team(name=name) for name in names])
         # Managers and heads of service have been in post for years.
         long_ago = self.first_day - timedelta(days=3650)
