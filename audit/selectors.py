@@ -10,6 +10,7 @@ The one trap: an item of `m` minutes and `k` functions gives `m / k` to each fun
 Python divides by 12 exactly.
 """
 
+from bisect import bisect_left
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -55,7 +56,6 @@ from people.models import (
 from people.selectors import team_members_between
 from sessions_app.models import (
     Action,
-    ActionReview,
     ActionStatus,
     Attendance,
     Feedback,
@@ -444,6 +444,115 @@ def _previous_session(levels):
     )
 
 
+# How far back the previous sessions are looked for in one read (see `_previous_sessions`).
+PREVIOUS_LOOKBACK_DAYS = 92
+
+
+def _previous_sessions(held: QuerySet, start: date, end: date):
+    """({S: its previous session}, {S: its date}) for the held sessions S of `held` (in
+    [start, end]); a session with no previous session has no entry in the first. The previous
+    session is
+    the supervisor's last held session before S's date that shares an attendee with S
+    (`_previous_session`, the rule in DOMAIN.md), the latest pk on the latest day.
+
+    Its cost follows the window, not the history: one read of the attendances at the held
+    sessions of S's supervisors, with S's attendees, from PREVIOUS_LOOKBACK_DAYS before the
+    window to its end, and a look further back only for the sessions that found no previous
+    session there (a first session, or one after a long gap), through the same rule in SQL.
+    Two queries at most.
+    """
+    scoped = held.order_by().values("pk")
+    since = start - timedelta(days=PREVIOUS_LOOKBACK_DAYS)
+    rows = (
+        Attendance.objects.filter(
+            session__status=Status.HELD,
+            session__date__gte=since,
+            session__date__lte=end,
+            session__supervisor__in=held.order_by().values("supervisor"),
+            person__in=Attendance.objects.filter(session__in=scoped).values("person"),
+        )
+        .annotate(in_scope=Exists(held.order_by().filter(pk=OuterRef("session"))))
+        .order_by()
+        .values_list("session", "session__supervisor", "session__date", "person", "in_scope")
+    )
+    # (supervisor, person) -> [(date, pk)] of the held sessions they were both at.
+    together: dict[tuple[int, int], list] = {}
+    attendees: dict[int, list] = {}
+    sessions = {}
+    for pk, supervisor, day, person, in_scope in rows:
+        together.setdefault((supervisor, person), []).append((day, pk))
+        if in_scope:
+            attendees.setdefault(pk, []).append(person)
+            sessions[pk] = (supervisor, day)
+    for key in together:
+        together[key].sort()
+    previous, unknown = {}, []
+    for pk, (supervisor, day) in sessions.items():
+        best = None
+        for person in attendees[pk]:
+            earlier = together[(supervisor, person)]
+            i = bisect_left(earlier, (day, 0))  # the first on or after S's day
+            if i and (best is None or earlier[i - 1] > best):
+                best = earlier[i - 1]
+        if best is not None:
+            previous[pk] = best[1]
+        else:
+            unknown.append(pk)  # nothing in the lookback: look further back
+    if unknown:
+        found = (
+            Session.objects.filter(pk__in=unknown)
+            .annotate(previous=Subquery(_previous_session(1)))
+            .filter(previous__isnull=False)
+            .order_by()
+            .values_list("pk", "previous")
+        )
+        previous.update(found)
+    return previous, {pk: day for pk, (_supervisor, day) in sessions.items()}
+
+
+def _brought_forward(previous: Mapping[int, int], days: Mapping[int, date]):
+    """(sessions with actions to review, sessions with unreviewed actions) among the sessions
+    of `previous`, each with its date in `days`. One query: the actions of the previous
+    sessions, each with its reviews.
+
+    An action of the previous session needed review in S unless it was closed before S's date
+    without a review in S or later (`compliance`).
+    """
+    if not previous:
+        return 0, 0
+    rows = (
+        Action.objects.filter(session__in=set(previous.values()))
+        .order_by()
+        .values_list(
+            "pk", "session", "status", "completed_on", "reviews__session", "reviews__session__date"
+        )
+    )
+    actions: dict[int, list] = {}
+    for pk, session, status, completed_on, reviewed_in, reviewed_on in rows:
+        by_action = actions.setdefault(session, {})
+        action = by_action.setdefault(pk, (status, completed_on, []))
+        if reviewed_in is not None:
+            action[2].append((reviewed_in, reviewed_on))
+    to_review = unreviewed = 0
+    for pk, before in previous.items():
+        day = days[pk]
+        forward = []
+        for status, completed_on, reviews in actions.get(before, {}).values():
+            here = any(session == pk for session, _on in reviews)
+            if (
+                status == ActionStatus.OPEN
+                or (completed_on is not None and completed_on >= day)
+                or here
+                or any(on > day for _session, on in reviews)
+            ):
+                forward.append(here)
+        if forward:
+            to_review += 1
+            if not all(forward):
+                unreviewed += 1
+    return to_review, unreviewed
+
+
 def compliance(
     start: date,
     end: date,
@@ -459,7 +568,12 @@ def compliance(
     (dates in the organisation's time zone), or is still unshared when that day is before
     `as_of` (default today). An action of the previous session needed review in this one
     unless it was closed before this session's date without a review here or later. With
-    `formats`, only held sessions of those formats are checked. One query.
+    `formats`, only held sessions of those formats are checked.
+
+    At most four queries, whatever the window, the team or the history: the counts in one,
+    the previous sessions in one or two (`_previous_sessions`), their actions in one. The
+    reads grow with the sessions in the window (and the three months before it), not with
+    the years of history behind it.
     """
     _check_window(start, end)
     policy = policy or AuditPolicy.current()
@@ -469,22 +583,8 @@ def compliance(
 
     unshared_past_deadline = Q(shared_at__isnull=True, date__lt=as_of - deadline)
     shared_late = Q(shared_at__isnull=False, shared_on__gt=F("date") + deadline)
-
-    reviewed_here = Exists(
-        ActionReview.objects.filter(action=OuterRef("pk"), session=OuterRef(OuterRef("pk")))
-    )
-    reviewed_later = Exists(
-        ActionReview.objects.filter(
-            action=OuterRef("pk"), session__date__gt=OuterRef(OuterRef("date"))
-        )
-    )
-    brought_forward = Action.objects.filter(session=Subquery(_previous_session(2))).filter(
-        Q(status=ActionStatus.OPEN)
-        | Q(completed_on__gte=OuterRef("date"))
-        | reviewed_here
-        | reviewed_later
-    )
     figures = held.annotate(shared_on=TruncDate("shared_at")).aggregate(
+        held=Count("pk"),
         one_to_ones_held=Count("pk", filter=Q(format=Format.ONE_TO_ONE)),
         short_one_to_ones=Count(
             "pk",
@@ -492,12 +592,17 @@ def compliance(
         ),
         records_due=Count("pk", filter=Q(shared_at__isnull=False) | unshared_past_deadline),
         records_late=Count("pk", filter=shared_late | unshared_past_deadline),
-        sessions_with_actions_to_review=Count("pk", filter=Exists(brought_forward)),
-        sessions_with_unreviewed_actions=Count(
-            "pk", filter=Exists(brought_forward.filter(~reviewed_here))
-        ),
     )
-    return Compliance(start=start, end=end, **figures)
+    to_review = unreviewed = 0
+    if figures.pop("held"):
+        to_review, unreviewed = _brought_forward(*_previous_sessions(held, start, end))
+    return Compliance(
+        start=start,
+        end=end,
+        sessions_with_actions_to_review=to_review,
+        sessions_with_unreviewed_actions=unreviewed,
+        **figures,
+    )
 
 
 MOVED_STATUSES = (

@@ -1,186 +1,251 @@
-"""Benchmarks: print figures and ratios; never pass or fail on time.
+"""Benchmarks on PostgreSQL: every page against the floor, then on doubled history.
 
-    .venv/bin/python -m bench.run            # on a throw-away SQLite file
-    DATABASE_URL=postgres://... .venv/bin/python -m bench.run
+    make bench                               # the council tier: 1,500 practitioners, 5 and 10 years
+    make bench TIER=quick                    # 300 x 2 and 4 years: minutes, for development
+    make bench TIER=national                 # 34,300 x 6 and 12 years (long: see docs)
+    .venv/bin/python -m bench.run --practitioners 600 --years 3 --repeat 15 --no-write
 
-What they show: the sessions import and the balance computation grow linearly with the size of
-the data (the ratio of time to size stays near 1 as size grows tenfold), and their query
-counts stay flat.
+For each data set (Y years, then 2Y years of the same organisation) it makes a PostgreSQL
+database named `fourfold_scale_bench_p<N>_y<Y>` (on BENCH_DATABASE_SERVER, default
+postgres://postgres@127.0.0.1:5432), migrates and seeds it (`seed_demo --practitioners N
+--years Y`) unless it is already there, and times every page in a fresh process
+(`bench.pages`). It prints the table and writes it, with the date, the machine and the
+PostgreSQL version, into docs/performance.md between its markers (`--no-write`: print only).
+Figures, never pass or fail on time; the targets are printed beside them.
 """
 
-import csv
-import io
+import argparse
+import json
 import os
-import random
+import platform
+import shutil
+import subprocess
 import sys
-import tempfile
 import time
-from datetime import date, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parent.parent
+TIERS = {
+    "quick": (300, 2),
+    "council": (1500, 5),
+    "national": (34300, 6),
+}
+SERVER = os.environ.get("BENCH_DATABASE_SERVER", "postgres://postgres@127.0.0.1:5432")
+DOC = ROOT / "docs" / "performance.md"
+START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 
-def setup_django():
-    if not os.environ.get("DATABASE_URL"):
-        path = Path(tempfile.mkdtemp()) / "bench.sqlite3"
-        os.environ["DATABASE_URL"] = f"sqlite:///{path}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "supervision.settings")
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+# Targets (issue 8), by the start of the page's name: ratio to the floor at most this.
+TARGETS = [
+    ("team balance", 3),
+    ("organisation", 10),
+    ("floor", None),
+]
+OTHER_TARGET = 5
+REPORT_TARGET_SECONDS = 5
+GROWTH_TARGET = 1.2
+NATIONAL_TARGET = 10
 
 
-FUNCTIONS = ["management", "development", "support", "mediation"]
+def target_of(name, tier):
+    if name.startswith("balance_report"):
+        return None
+    if tier == "national":
+        return None if name.startswith("floor") else NATIONAL_TARGET
+    for prefix, ratio in TARGETS:
+        if name.startswith(prefix):
+            return ratio
+    return OTHER_TARGET
 
 
-def sessions_csv(rows_wanted, people, supervisors, rng, prefix):
-    from imports.sessions import ITEM_COLUMNS, SESSION_COLUMNS
+PSQL = shutil.which("psql") or "psql"
 
-    out = io.StringIO()
-    writer = csv.DictWriter(out, ("session_ref", *SESSION_COLUMNS, *ITEM_COLUMNS))
-    writer.writeheader()
-    rows, n = 0, 0
-    start = date(2025, 1, 1)
-    while rows < rows_wanted:
-        supervisor = supervisors[n % len(supervisors)]
-        supervisee = people[n % len(people)]
-        for item in range(3):
-            writer.writerow(
-                {
-                    "session_ref": f"{prefix}{n}",
-                    "date": (start + timedelta(days=n % 600)).isoformat(),
-                    "format": "one_to_one",
-                    "group_type": "",
-                    "supervisor": supervisor,
-                    "supervisees": supervisee,
-                    "absent": "",
-                    "status": "held",
-                    "duration_minutes": "90",
-                    "item_title": f"Item {item}",
-                    "item_minutes": str(rng.randint(5, 30)),
-                    "functions": ";".join(rng.sample(FUNCTIONS, rng.randint(1, 3))),
-                    "stages": "experience;reflection",
-                    "stakeholders": "supervisee",
-                    "case_ref": "",
-                    "risk": "no",
-                    "notes": "",
-                }
+
+def call(command, **options):
+    """Run one of our own fixed commands (psql, manage.py, bench.pages)."""
+    return subprocess.run(command, **options)  # noqa: S603 - fixed arguments, no user input
+
+
+def psql(*args, database="postgres"):
+    url = f"{SERVER}/{database}"
+    done = call([PSQL, "-X", "-q", "-tA", "-d", url, *args], capture_output=True, text=True)
+    return done.returncode, done.stdout.strip()
+
+
+def database(practitioners, years, today, reseed):
+    # Built from two integers: nothing to quote or inject.
+    name = f"fourfold_scale_bench_p{practitioners}_y{years}"
+    url = f"{SERVER}/{name}"
+    env = {**os.environ, "DATABASE_URL": url, "MFA_REQUIRED_FOR": "nobody"}
+    _, exists = psql("-c", f"SELECT 1 FROM pg_database WHERE datname = '{name}'")  # noqa: S608
+    if exists == "1" and not reseed:
+        status, users = psql("-c", "SELECT count(*) FROM people_user", database=name)
+        if status == 0 and users not in ("", "0"):
+            print(f"Using {name} (already seeded; --reseed to rebuild it)", flush=True)
+            call([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+            return url, None
+    psql("-c", f'DROP DATABASE IF EXISTS "{name}"')
+    psql("-c", f'CREATE DATABASE "{name}"')
+    call([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    print(f"Seeding {name}: {practitioners} practitioners x {years} years ...", flush=True)
+    started = time.monotonic()
+    command = ["manage.py", "seed_demo", "--practitioners", str(practitioners)]
+    command += ["--years", str(years)]
+    if today:
+        command += ["--today", today]
+    call([sys.executable, *command], cwd=ROOT, env=env, check=True)
+    psql("-c", "VACUUM ANALYZE", database=name)
+    return url, time.monotonic() - started
+
+
+def measure(url, repeat):
+    env = {**os.environ, "DATABASE_URL": url, "MFA_REQUIRED_FOR": "nobody"}
+    out = call(
+        [sys.executable, "-m", "bench.pages", "--repeat", str(repeat)],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def machine():
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{platform.node()}: {cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
+
+
+def ms(seconds):
+    return f"{seconds * 1000:,.0f} ms" if seconds < 10 else f"{seconds:,.1f} s"
+
+
+def table(tier, practitioners, years, runs, seeded, repeat):
+    (base, first), (doubled, second) = runs
+    floor1 = first["rows"][0]["median"]
+    floor2 = second["rows"][0]["median"]
+    meta1, meta2 = first["meta"], second["meta"]
+    lines = [
+        f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine()}; PostgreSQL "
+        f"{meta1['postgresql']} (jit {meta1['jit']}), default settings. Tier: {tier}, "
+        f"{practitioners} practitioners; {years} years = {meta1['sessions']:,} sessions, "
+        f"{meta1['items']:,} items, {meta1['attendances']:,} attendances; {2 * years} years = "
+        f"{meta2['sessions']:,} sessions, {meta2['items']:,} items, "
+        f"{meta2['attendances']:,} attendances. Today is the day each was seeded for "
+        f"({meta1['today']}). Medians of {repeat} interleaved repetitions after 2 warm-ups, "
+        "in process through Django's test client (DEBUG off).",
+        "",
+    ]
+    if any(seeded):
+        lines.append(
+            "Seeding: "
+            + "; ".join(
+                f"{y} years {s / 60:.1f} min"
+                for y, s in zip((years, 2 * years), seeded, strict=True)
+                if s is not None
             )
-            rows += 1
-        n += 1
-    return out.getvalue().encode()
-
-
-def timed(fn):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as queries:
-        started = time.perf_counter()
-        result = fn()
-        elapsed = time.perf_counter() - started
-    return elapsed, len(queries), result
-
-
-def people_file(n_people, n_supervisors):
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["email", "name", "team", "role", "supervisor", "frequency", "start_date"])
-    for s in range(n_supervisors):
-        writer.writerow(
-            [
-                f"sup{s}@bench.example",
-                f"Supervisor {s}",
-                f"Team {s % 5}",
-                "manager",
-                "",
-                "",
-                "2015-01-01",
-            ]
+            + ".",
         )
-    for p in range(n_people):
-        writer.writerow(
-            [
-                f"p{p}@bench.example",
-                f"Person {p}",
-                f"Team {p % 5}",
-                "practitioner",
-                f"sup{p % n_supervisors}@bench.example",
-                "monthly",
-                "2020-01-01",
-            ]
+        lines.append("")
+    lines += [
+        f"| page | {years} years | x floor | queries | {2 * years} years | x floor | queries "
+        "| growth | target | KB |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    by_name = {row["name"]: row for row in second["rows"]}
+    for row in first["rows"]:
+        other = by_name.get(row["name"])
+        target = target_of(row["name"], tier)
+        ratio1 = row["median"] / floor1
+        if row["name"].startswith("balance_report"):
+            target_text = f"< {REPORT_TARGET_SECONDS} s"
+            met = other and other["median"] < REPORT_TARGET_SECONDS
+        elif target is None:
+            target_text, met = "", None
+        else:
+            target_text = f"<= {target}x"
+            met = other and other["median"] / floor2 <= target
+        growth = other["median"] / row["median"] if other else None
+        growth_ok = growth is not None and growth <= GROWTH_TARGET
+        mark = "" if met is None else (" ok" if met and growth_ok else " **missed**")
+        lines.append(
+            f"| {row['name']} | {ms(row['median'])} | {ratio1:.1f}x | {row['queries']} | "
+            + (
+                f"{ms(other['median'])} | {other['median'] / floor2:.1f}x | "
+                f"{other['queries']} | {growth:.2f}x"
+                if other
+                else "| | |"
+            )
+            + f" | {target_text}{mark} | {row['bytes'] / 1024:,.0f} |"
         )
-    return out.getvalue().encode()
-
-
-def bench_import(rng):
-    from imports.people import people_import
-    from imports.sessions import sessions_import
-    from sessions_app.models import Session
-
-    print("\nImport of sessions (held one-to-ones, three items each)")
-    result = people_import(data=people_file(200, 20))
-    assert not result.problems, result.problems
-    people = [f"p{p}@bench.example" for p in range(200)]
-    supervisors = [f"sup{s}@bench.example" for s in range(20)]
-    header = ("rows", "import s", "rows/s", "queries", "reimport s", "s per 1k rows")
-    print("{:>7} {:>9} {:>8} {:>8} {:>11} {:>14}".format(*header))
-    baseline = None
-    for size in (500, 2000, 5000):
-        data = sessions_csv(size, people, supervisors, rng, prefix=f"B{size}-")
-        elapsed, queries, result = timed(lambda data=data: sessions_import(data=data))
-        assert not result.problems, result.problems[:3]
-        again, _, _ = timed(lambda data=data: sessions_import(data=data))
-        per_k = elapsed / size * 1000
-        baseline = baseline or per_k
-        print(
-            f"{size:>7} {elapsed:>9.2f} {size / elapsed:>8.0f} {queries:>8} {again:>11.2f} "
-            f"{per_k:>9.3f} ({per_k / baseline:.2f}x)"
-        )
-    print(f"sessions in the database: {Session.objects.count()}")
-
-
-def bench_balance():
-    from audit import selectors
-    from audit.balance import totals_of
-    from audit.models import AuditPolicy
-
-    print("\nThe organisation page's figures over the whole imported period")
-    start, end = date(2025, 1, 1), date(2026, 12, 31)
-    policy = AuditPolicy.current()
-    ids = list(selectors.supervisees_in_window(start, end).values_list("pk", flat=True))
-
-    def balances():
-        return selectors.balances_of(ids, start, end, policy=policy)
-
-    elapsed, queries, results = timed(balances)
-    print(f"balances of {len(results)} supervisees: {elapsed:.3f} s, {queries} queries")
-
-    def organisation_page():
-        # What `audit.views.organisation` computes, in the same calls, without the template.
-        results = balances()
-        totals = totals_of(results, start=start, end=end)
-        daily = selectors.daily_minutes(ids, start, end)
-        months = selectors.monthly_minutes(daily, ids, start, end)
-        selectors.cancellation_rates(start, end)
-        selectors.compliance(start, end, policy=policy)
-        return totals, months
-
-    elapsed_page, queries_page, (totals, months) = timed(organisation_page)
-    print(
-        f"balances, totals, {len(months)} months, cancellations and compliance for "
-        f"{totals.people} people: {elapsed_page:.3f} s, {queries_page} queries"
+    extras = first["extra"] + second["extra"]
+    if extras:
+        lines += ["", "| imports and more | data set | time | queries | note |"]
+        lines.append("|---|---|---|---|---|")
+        for label, run in ((f"{years} years", first), (f"{2 * years} years", second)):
+            for row in run["extra"]:
+                lines.append(
+                    f"| {row['name']} | {label} | {ms(row['seconds'])} | "
+                    f"{row.get('queries', '')} | {row.get('note', '')} |"
+                )
+    lines.append("")
+    lines.append(
+        f"Targets: team balance <= 3x the floor, organisation <= 10x, every other page <= "
+        f"{OTHER_TARGET}x (national tier: every dashboard <= {NATIONAL_TARGET}x), "
+        f"balance_report --all < {REPORT_TARGET_SECONDS} s, growth on doubled history "
+        f"<= {GROWTH_TARGET}x; 'ok' when the {2 * years}-year figure meets both."
     )
+    return "\n".join(lines)
 
 
-def main():
-    setup_django()
-    rng = random.Random(20261128)
-    bench_import(rng)
-    bench_balance()
+def write(section, tier):
+    text = DOC.read_text() if DOC.exists() else "# Performance\n"
+    start, end = START.replace("start", f"start {tier}"), END.replace("end", f"end {tier}")
+    block = f"{start}\n{section}\n{end}"
+    if start in text and end in text:
+        before, rest = text.split(start, 1)
+        _old, after = rest.split(end, 1)
+        text = before + block + after
+    else:
+        text = text.rstrip("\n") + f"\n\n## Latest `make bench` ({tier} tier)\n\n{block}\n"
+    DOC.write_text(text)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--tier", default=os.environ.get("TIER") or "council", choices=TIERS)
+    parser.add_argument("--practitioners", type=int, default=os.environ.get("BENCH_PRACTITIONERS"))
+    parser.add_argument("--years", type=int, default=os.environ.get("BENCH_YEARS"))
+    parser.add_argument("--repeat", type=int, default=int(os.environ.get("BENCH_REPEAT", 15)))
+    parser.add_argument("--today", default=os.environ.get("BENCH_TODAY"), help="YYYY-MM-DD")
+    parser.add_argument("--reseed", action="store_true", help="rebuild the databases")
+    parser.add_argument("--no-write", action="store_true", help="print; leave the docs alone")
+    args = parser.parse_args(argv)
+    practitioners, years = TIERS[args.tier]
+    practitioners = int(args.practitioners or practitioners)
+    years = int(args.years or years)
+    tier = args.tier
+    if args.practitioners or args.years:
+        tier = f"custom ({practitioners} x {years})"
+    runs, seeded = [], []
+    for y in (years, 2 * years):
+        url, seconds = database(practitioners, y, args.today, args.reseed)
+        seeded.append(seconds)
+        print(f"Timing the pages on {y} years ...", flush=True)
+        runs.append((y, measure(url, args.repeat)))
+    section = table(tier, practitioners, years, runs, seeded, args.repeat)
+    print()
+    print(section)
+    if not args.no_write:
+        write(section, args.tier if tier == args.tier else "custom")
+        print(f"\nWritten to {DOC.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,215 @@
+"""Time the pages on one seeded database: `python -m bench.pages` (DATABASE_URL set).
+
+`bench.run` starts this once per data set and reads the JSON it prints last. In process, through
+Django's test client (the whole middleware stack, views and templates; no HTTP server), with
+the clock set to the day the data set was seeded for (so that a database seeded on another day
+still reads as "today"), and DEBUG off at run time (no query log, as in production).
+
+Each page is fetched twice to warm up, then `--repeat` times in interleaved rounds (every page
+once per round, in an order that turns each round), and its median is reported; its query
+count comes from one more fetch, counted separately so that counting costs nothing in the
+timings.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from datetime import datetime, timedelta
+from datetime import time as clock_time
+from io import StringIO
+from pathlib import Path
+
+
+def setup():
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "supervision.settings")
+    os.environ.setdefault("MFA_REQUIRED_FOR", "nobody")
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    settings.DEBUG = False
+
+
+def seeded_today():
+    """The day the data set was seeded for: the day after its last held session."""
+    from django.db.models import Max
+
+    from sessions_app.models import Session, Status
+
+    last = Session.objects.filter(status=Status.HELD).aggregate(last=Max("date"))["last"]
+    return last + timedelta(days=1)
+
+
+def actors():
+    """Who reads which page: the administrator, a manager of a team of 15 and one of its
+    practitioners, the hub's manager (60 people), a record of the team's manager."""
+    from django.db.models import Count, Q
+
+    from demo.bulk import ADMIN_EMAIL, HUB_NAME
+    from people.models import Team, TeamMembership, User
+    from sessions_app.models import Format, RecordState, Session
+
+    admin = User.objects.get(email=ADMIN_EMAIL)
+    teams = Team.objects.annotate(
+        current=Count("memberships", filter=Q(memberships__end_date__isnull=True))
+    ).order_by("-current", "pk")
+    hub = teams.filter(name=HUB_NAME).first()
+    # A team of 15 (or the largest below it): members counted with their manager.
+    team = teams.exclude(name=HUB_NAME).first()
+    manager = team.managers.order_by("pk").first()
+    hub_manager = hub.managers.order_by("pk").first() if hub else None
+    supervisee = (
+        User.objects.filter(
+            pk__in=TeamMembership.objects.filter(
+                team=team, end_date__isnull=True, start_date__isnull=True
+            ).values("person")
+        )
+        .exclude(pk=manager.pk)
+        .order_by("pk")
+        .first()
+    )
+    record = (
+        Session.objects.filter(
+            supervisor=manager, format=Format.ONE_TO_ONE, record_state=RecordState.SIGNED_OFF
+        )
+        .order_by("-date", "-pk")
+        .first()
+    )
+    size = team.current - 1
+    return admin, team, size, manager, hub, hub_manager, supervisee, record
+
+
+def page_list():
+    """(name, user, url) for every page measured; the floor first."""
+    admin, team, size, manager, hub, hub_manager, supervisee, record = actors()
+    pages = [
+        ("floor (settings page)", manager, "/people/settings/"),
+        ("supervisor home", manager, "/"),
+        ("supervisee balance, 12 months", supervisee, "/audit/?window=12"),
+        ("my supervisees, 12 months", manager, "/audit/supervisees/?window=12"),
+        (f"team balance, {size} people, 3 months", manager, f"/audit/teams/?team={team.pk}"),
+        (
+            f"team balance, {size} people, 12 months",
+            manager,
+            f"/audit/teams/?team={team.pk}&window=12",
+        ),
+    ]
+    if hub is not None:
+        pages.append(("team balance, 60 people, 3 months", admin, f"/audit/teams/?team={hub.pk}"))
+    pages += [
+        ("organisation, 3 months", admin, "/audit/organisation/"),
+        ("organisation, 12 months", admin, "/audit/organisation/?window=12"),
+        ("a record page", manager, f"/sessions/{record.pk}/"),
+        ("session list", manager, "/sessions/"),
+    ]
+    return pages
+
+
+def run(repeat):
+    from django.core.management import call_command
+    from django.db import connection, transaction
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    import bench.hooks
+
+    pages = page_list()
+    clients = {}
+    for _name, user, _url in pages:
+        if user.pk not in clients:
+            clients[user.pk] = Client()
+            clients[user.pk].force_login(user)
+
+    def fetch(index):
+        name, user, url = pages[index]
+        response = clients[user.pk].get(url)
+        if response.status_code != 200:
+            raise RuntimeError(f"{name}: {url} answered {response.status_code}")
+        return len(response.content)
+
+    def report():
+        call_command("balance_report", "--all", stdout=StringIO())
+
+    jobs = [*range(len(pages)), "report"]
+
+    def do(job):
+        return report() if job == "report" else fetch(job)
+
+    times = {job: [] for job in jobs}
+    sizes = {}
+    for _ in range(2):
+        for job in jobs:
+            sizes[job] = do(job)
+    for round_ in range(repeat):
+        order = jobs[round_ % len(jobs) :] + jobs[: round_ % len(jobs)]
+        for job in order:
+            started = time.perf_counter()
+            do(job)
+            times[job].append(time.perf_counter() - started)
+    queries = {}
+    for job in jobs:
+        with CaptureQueriesContext(connection) as captured:
+            do(job)
+        queries[job] = len(captured)
+    rows = []
+    for job in jobs:
+        name = "balance_report --all (90 days)" if job == "report" else pages[job][0]
+        rows.append(
+            {
+                "name": name,
+                "median": statistics.median(times[job]),
+                "queries": queries[job],
+                "bytes": sizes[job] or 0,
+                "n": len(times[job]),
+            }
+        )
+    # Imports and anything else registered (bench/hooks.py), each rolled back after.
+    extra = []
+    hooks = bench.hooks.BENCHMARKS if os.environ.get("BENCH_IMPORTS", "1") != "0" else []
+    for benchmark in hooks:
+        with transaction.atomic():
+            extra += benchmark()
+            transaction.set_rollback(True)
+    return rows, extra
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeat", type=int, default=15)
+    args = parser.parse_args()
+    setup()
+    import time_machine
+    from django.db import connection
+    from django.utils import timezone
+
+    from people.models import User
+    from sessions_app.models import Attendance, Item, Session
+
+    today = seeded_today()
+    moment = datetime.combine(today, clock_time(12), tzinfo=timezone.get_current_timezone())
+    with time_machine.travel(moment, tick=True):
+        rows, extra = run(args.repeat)
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        server = cursor.fetchone()[0]
+        cursor.execute("SHOW jit")
+        jit = cursor.fetchone()[0]
+    meta = {
+        "today": today.isoformat(),
+        "postgresql": server,
+        "jit": jit,
+        "practitioners": User.objects.filter(is_active=True).count(),
+        "sessions": Session.objects.count(),
+        "items": Item.objects.count(),
+        "attendances": Attendance.objects.count(),
+    }
+    print(json.dumps({"meta": meta, "rows": rows, "extra": extra}))
+
+
+if __name__ == "__main__":
+    main()
