@@ -1,7 +1,9 @@
 """Reads about sessions that several views share."""
 
+from datetime import timedelta
+
 from django.db.models import DateField, Exists, OuterRef, Prefetch, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Greatest
 
 from people.models import Relationship
 
@@ -69,13 +71,67 @@ def upcoming_for(user, day, limit=10):
 # Relationships and their sessions: the last one-to-one held, the next one booked.
 
 
-def _one_to_one_attendance_of_pair():
-    """Attendances of the outer relationship's supervisee at its supervisor's one-to-ones."""
-    return Attendance.objects.filter(
-        person=OuterRef("supervisee"),
-        session__supervisor=OuterRef("supervisor"),
-        session__format=Format.ONE_TO_ONE,
+# How far back `with_last_held` looks first; further only for a relationship with nothing there.
+LAST_HELD_LOOKBACK_DAYS = 92
+
+
+def _last_held_one_to_one(window_end, since=None):
+    """The date of the pair's last held one-to-one on or before the measuring end (and on or
+    after `since`, if given), led by the relationship's supervisor.
+
+    Read from the supervisor's sessions (index on supervisor and date), newest first, each
+    checked for the supervisee: the cost follows the sessions the supervisor led since the
+    last one with this supervisee, not the supervisee's whole history.
+    """
+    sessions = Session.objects.filter(
+        Exists(
+            Attendance.objects.filter(
+                session=OuterRef("pk"), person=OuterRef(OuterRef("supervisee"))
+            )
+        ),
+        supervisor=OuterRef("supervisor"),
+        format=Format.ONE_TO_ONE,
+        status=Status.HELD,
+        date__gte=OuterRef("start_date"),
+        date__lte=window_end,
     )
+    return _latest(sessions, window_end, since)
+
+
+def _last_held_group(window_end, since=None):
+    """The date of the last held group the supervisee attended as present, whoever led it."""
+    sessions = Session.objects.filter(
+        Exists(
+            Attendance.objects.filter(
+                session=OuterRef("pk"), person=OuterRef(OuterRef("supervisee")), present=True
+            )
+        ),
+        format=Format.GROUP,
+        status=Status.HELD,
+        date__gte=OuterRef("start_date"),
+        date__lte=window_end,
+    )
+    return _latest(sessions, window_end, since)
+
+
+def _latest(sessions, window_end, since):
+    measuring_end = Coalesce(OuterRef("end_date"), Value(window_end), output_field=DateField())
+    sessions = sessions.filter(date__lte=measuring_end)
+    if since is not None:
+        sessions = sessions.filter(date__gte=since)
+    return Subquery(sessions.order_by("-date").values("date")[:1], output_field=DateField())
+
+
+def _first_found(window_end, one):
+    """The last held date in the lookback before `window_end`, else over the whole span.
+
+    COALESCE reads its second argument only when the first is NULL, so the search through
+    the whole span runs only for the few relationships with nothing in the lookback (a long
+    gap, or an end long before the window's end); both give the same answer where the first
+    finds one, since the lookback is the span's latest part.
+    """
+    since = window_end - timedelta(days=LAST_HELD_LOOKBACK_DAYS)
+    return Coalesce(one(window_end, since), one(window_end), output_field=DateField())
 
 
 def with_last_held(relationships, window_end, *, group_counts=False):
@@ -88,35 +144,42 @@ def with_last_held(relationships, window_end, *, group_counts=False):
     balance, not toward the gap). With `group_counts` (the audit policy's
     `group_counts_for_regularity`), a held group session the supervisee attended as present
     counts too, for each of their relationships, whoever facilitated it.
+
+    Its cost follows the three months before `window_end` (`_first_found`), not the years of
+    history behind it.
     """
-    counted = Q(session__format=Format.ONE_TO_ONE, session__supervisor=OuterRef("supervisor"))
+    last = _first_found(window_end, _last_held_one_to_one)
     if group_counts:
-        counted |= Q(session__format=Format.GROUP, present=True)
-    measuring_end = Coalesce(OuterRef("end_date"), Value(window_end), output_field=DateField())
-    last = (
-        Attendance.objects.filter(
-            counted,
-            person=OuterRef("supervisee"),
-            session__status=Status.HELD,
-            session__date__gte=OuterRef("start_date"),
-            session__date__lte=window_end,
+        group = _first_found(window_end, _last_held_group)
+        # The later of the two; either may be NULL (SQLite's MAX() would answer NULL).
+        last = Greatest(
+            Coalesce(last, group, output_field=DateField()),
+            Coalesce(group, last, output_field=DateField()),
+            output_field=DateField(),
         )
-        .filter(session__date__lte=measuring_end)
-        .order_by("-session__date")
-        .values("session__date")
-    )
-    return relationships.annotate(last_held=Subquery(last[:1], output_field=DateField()))
+    return relationships.annotate(last_held=last)
 
 
 def with_next_planned(relationships, on_or_after):
-    """Annotate `next_planned`: the next planned one-to-one between the pair, if any."""
-    nxt = (
-        _one_to_one_attendance_of_pair()
-        .filter(session__status=Status.PLANNED, session__date__gte=on_or_after)
-        .order_by("session__date")
-        .values("session__date")
+    """Annotate `next_planned`: the next planned one-to-one between the pair, if any.
+
+    Read from the supervisor's sessions from `on_or_after` on (index on supervisor and date),
+    each checked for the supervisee: the past, however long, is never read.
+    """
+    nxt = Session.objects.filter(
+        Exists(
+            Attendance.objects.filter(
+                session=OuterRef("pk"), person=OuterRef(OuterRef("supervisee"))
+            )
+        ),
+        supervisor=OuterRef("supervisor"),
+        format=Format.ONE_TO_ONE,
+        status=Status.PLANNED,
+        date__gte=on_or_after,
     )
-    return relationships.annotate(next_planned=Subquery(nxt[:1], output_field=DateField()))
+    return relationships.annotate(
+        next_planned=Subquery(nxt.order_by("date").values("date")[:1], output_field=DateField())
+    )
 
 
 def supervisee_relationships(supervisor, day, *, group_counts=False):

@@ -11,8 +11,8 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
-from django.db.models.functions import TruncDate
+from django.db.models import Count, DateField, Exists, F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, TruncDate
 
 from audit import selectors
 from audit.models import AuditPolicy
@@ -22,10 +22,12 @@ from sessions_app.models import (
     Action,
     ActionReview,
     ActionStatus,
+    Attendance,
     Format,
     Session,
     Status,
 )
+from sessions_app.selectors import with_last_held, with_next_planned
 
 pytestmark = pytest.mark.django_db
 
@@ -119,3 +121,59 @@ def test_compliance_looks_back_past_a_long_gap(seeded):
     got = selectors.compliance(start, seeded, sessions=scope, policy=policy, as_of=seeded)
     want = reference_compliance(start, seeded, sessions=scope, policy=policy, as_of=seeded)
     assert got == want
+
+
+def reference_last_held(relationships, window_end, *, group_counts=False):
+    counted = Q(session__format=Format.ONE_TO_ONE, session__supervisor=OuterRef("supervisor"))
+    if group_counts:
+        counted |= Q(session__format=Format.GROUP, present=True)
+    measuring_end = Coalesce(OuterRef("end_date"), Value(window_end), output_field=DateField())
+    last = (
+        Attendance.objects.filter(
+            counted,
+            person=OuterRef("supervisee"),
+            session__status=Status.HELD,
+            session__date__gte=OuterRef("start_date"),
+            session__date__lte=window_end,
+        )
+        .filter(session__date__lte=measuring_end)
+        .order_by("-session__date")
+        .values("session__date")
+    )
+    return relationships.annotate(last_held=Subquery(last[:1], output_field=DateField()))
+
+
+def reference_next_planned(relationships, on_or_after):
+    nxt = (
+        Attendance.objects.filter(
+            person=OuterRef("supervisee"),
+            session__supervisor=OuterRef("supervisor"),
+            session__format=Format.ONE_TO_ONE,
+            session__status=Status.PLANNED,
+            session__date__gte=on_or_after,
+        )
+        .order_by("session__date")
+        .values("session__date")
+    )
+    return relationships.annotate(next_planned=Subquery(nxt[:1], output_field=DateField()))
+
+
+def test_last_held_and_next_planned_equal_the_reference(seeded):
+    # A long gap for one pair, so that the look further back is needed somewhere.
+    rel = Relationship.objects.filter(end_date__isnull=True).order_by("pk").first()
+    Session.objects.filter(
+        supervisor=rel.supervisor,
+        attendances__person=rel.supervisee,
+        date__gte=seeded - timedelta(days=200),
+        status=Status.HELD,
+    ).update(status=Status.CANCELLED_BY_SUPERVISOR, record_state="draft")
+    rels = Relationship.objects.order_by("pk")
+    ends = [seeded, seeded - timedelta(days=100), seeded - timedelta(days=700)]
+    for window_end, group_counts in itertools.product(ends, [False, True]):
+        got = with_last_held(rels, window_end, group_counts=group_counts)
+        want = reference_last_held(rels, window_end, group_counts=group_counts)
+        assert list(got.values_list("pk", "last_held")) == list(want.values_list("pk", "last_held"))
+    for day in [seeded, seeded - timedelta(days=400)]:
+        assert list(with_next_planned(rels, day).values_list("pk", "next_planned")) == list(
+            reference_next_planned(rels, day).values_list("pk", "next_planned")
+        )
