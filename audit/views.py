@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
@@ -469,6 +470,9 @@ def team_balance(request):
 
 # The organisation.
 
+FLAGGED_PER_PAGE = 50
+SUPERVISORS_PER_PAGE = 50
+
 
 @login_required
 @require_GET
@@ -564,6 +568,7 @@ def organisation(request):
     )
     if response is not None:
         return response
+    rates_page = Paginator(rates, SUPERVISORS_PER_PAGE).get_page(request.GET.get("rates_page"))
     context = {
         "form": form,
         "filters": filters,
@@ -571,10 +576,13 @@ def organisation(request):
         "totals": totals,
         "function_rows": _function_rows(totals.minutes),
         "flag_columns": FLAG_COLUMNS,
-        "flagged": flagged,
+        # A page at a time (the downloads have every row): a council has hundreds of each.
+        "flagged_page": Paginator(flagged, FLAGGED_PER_PAGE).get_page(
+            request.GET.get("flagged_page")
+        ),
         "trend": trend,
-        "rates": rates,
-        "audit_links": _audit_links(request.user, rates),
+        "rates_page": rates_page,
+        "audit_links": _audit_links(request.user, rates_page.object_list),
         "checks": checks,
         "policy": policy,
     }

@@ -36,11 +36,16 @@ def setup():
 
 
 def seeded_today():
-    """The day the data set was seeded for: the day after its last held session."""
+    """The day the data set was seeded for: `seed_demo` books the next sessions the day before
+    (at noon), so the day after the latest booking; else the day after the last held session."""
     from django.db.models import Max
+    from django.utils import timezone
 
     from sessions_app.models import Session, Status
 
+    booked = Session.objects.filter(status=Status.PLANNED).aggregate(last=Max("created_at"))
+    if booked["last"] is not None:
+        return timezone.localtime(booked["last"]).date() + timedelta(days=1)
     last = Session.objects.filter(status=Status.HELD).aggregate(last=Max("date"))["last"]
     return last + timedelta(days=1)
 

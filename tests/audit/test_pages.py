@@ -667,3 +667,33 @@ def test_manager_opens_a_members_records_from_their_balance(login, supervisor, s
     assert reverse("sessions:detail", args=[draft.pk]) not in body
     assert client.get(reverse("sessions:detail", args=[shared.pk])).status_code == 200
     assert AccessLog.objects.filter(user=manager, session=shared).count() == 1
+
+
+def test_organisation_lists_flagged_people_and_supervisors_a_page_at_a_time(
+    login, administrator, dominated, kit, other_supervisor, monkeypatch
+):
+    """A council has hundreds of flagged people and supervisors: the page shows them a page at
+    a time (and says how many there are); the downloads keep every row."""
+    from audit import views
+
+    management_dominated(other_supervisor, kit)
+    monkeypatch.setattr(views, "FLAGGED_PER_PAGE", 1)
+    monkeypatch.setattr(views, "SUPERVISORS_PER_PAGE", 1)
+    client = login(administrator)
+
+    def section(body, heading):
+        return body.split(f'id="{heading}"')[1].split("</section>")[0]
+
+    first = page(client, url("organisation"))
+    flagged = section(first, "flagged-heading")
+    assert "2 supervisees with at least one flag, 1 to a page" in flagged
+    assert "Page 1 of 2" in flagged
+    assert flagged.count('<th scope="row">') == 1
+    second = section(page(client, url("organisation", flagged_page=2)), "flagged-heading")
+    assert "Page 2 of 2" in second
+    names = [s.split("</a>")[0].rsplit(">", 1)[1] for s in (flagged, second)]
+    assert len(set(names)) == 2  # each person on one page only
+    rates = section(first, "cancellations-heading")
+    assert "Page 1 of 2" in rates and "rates_page=2" in rates
+    assert len(download(client, url("organisation", download="flagged"))) >= 2
+    assert len(download(client, url("organisation", download="cancellations"))) == 2
