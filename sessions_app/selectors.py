@@ -2,8 +2,17 @@
 
 from datetime import timedelta
 
-from django.db.models import DateField, Exists, OuterRef, Prefetch, Q, Subquery, Value
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models import (
+    DateField,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce, Greatest, Least
 
 from people.models import Relationship
 
@@ -75,9 +84,9 @@ def upcoming_for(user, day, limit=10):
 LAST_HELD_LOOKBACK_DAYS = 92
 
 
-def _last_held_one_to_one(window_end, since=None):
+def _last_held_one_to_one(window_end, lookback):
     """The date of the pair's last held one-to-one on or before the measuring end (and on or
-    after `since`, if given), led by the relationship's supervisor.
+    after the lookback, with `lookback`), led by the relationship's supervisor.
 
     Read from the supervisor's sessions (index on supervisor and date), newest first, each
     checked for the supervisee: the cost follows the sessions the supervisor led since the
@@ -95,10 +104,10 @@ def _last_held_one_to_one(window_end, since=None):
         date__gte=OuterRef("start_date"),
         date__lte=window_end,
     )
-    return _latest(sessions, window_end, since)
+    return _latest(sessions, window_end, lookback)
 
 
-def _last_held_group(window_end, since=None):
+def _last_held_group(window_end, lookback):
     """The date of the last held group the supervisee attended as present, whoever led it."""
     sessions = Session.objects.filter(
         Exists(
@@ -111,27 +120,36 @@ def _last_held_group(window_end, since=None):
         date__gte=OuterRef("start_date"),
         date__lte=window_end,
     )
-    return _latest(sessions, window_end, since)
+    return _latest(sessions, window_end, lookback)
 
 
-def _latest(sessions, window_end, since):
-    measuring_end = Coalesce(OuterRef("end_date"), Value(window_end), output_field=DateField())
+def _latest(sessions, window_end, lookback):
+    """The latest date among `sessions` on or before the relationship's measuring end; with
+    `lookback`, only among the LAST_HELD_LOOKBACK_DAYS before that end."""
+    measuring_end = Least(
+        Coalesce(OuterRef("end_date"), Value(window_end), output_field=DateField()),
+        Value(window_end),
+        output_field=DateField(),
+    )
     sessions = sessions.filter(date__lte=measuring_end)
-    if since is not None:
+    if lookback:
+        since = ExpressionWrapper(
+            measuring_end - Value(timedelta(days=LAST_HELD_LOOKBACK_DAYS)),
+            output_field=DateField(),
+        )
         sessions = sessions.filter(date__gte=since)
     return Subquery(sessions.order_by("-date").values("date")[:1], output_field=DateField())
 
 
 def _first_found(window_end, one):
-    """The last held date in the lookback before `window_end`, else over the whole span.
+    """The last held date in the lookback before the measuring end, else over the whole span.
 
     COALESCE reads its second argument only when the first is NULL, so the search through
     the whole span runs only for the few relationships with nothing in the lookback (a long
-    gap, or an end long before the window's end); both give the same answer where the first
-    finds one, since the lookback is the span's latest part.
+    gap); both give the same answer where the first finds one, since the lookback is the
+    span's latest part (any lower bound would be exact; this one keeps the common case short).
     """
-    since = window_end - timedelta(days=LAST_HELD_LOOKBACK_DAYS)
-    return Coalesce(one(window_end, since), one(window_end), output_field=DateField())
+    return Coalesce(one(window_end, True), one(window_end, False), output_field=DateField())
 
 
 def with_last_held(relationships, window_end, *, group_counts=False):
