@@ -517,6 +517,15 @@ class BulkBuilder:
                 plans.append((day, "group", t, None))
         plans.sort(key=lambda p: (p[0], p[1] == "group"))
         self.write(plans)
+        self.close_actions()
+
+    def close_actions(self):
+        """Write the actions closed this month (done, dropped) and forget them: memory stays
+        flat in the number of years."""
+        Action.objects.bulk_update(
+            list(self.closed_actions.values()), ["status", "completed_on"], batch_size=BATCH
+        )
+        self.closed_actions = {}
 
     def next_one_to_one(self, pair, day):
         rel = pair.rel
@@ -852,9 +861,7 @@ class BulkBuilder:
         Relationship.objects.bulk_update(rels, ["end_date"], batch_size=BATCH)
         TeamMembership.objects.bulk_update(memberships, ["end_date"], batch_size=BATCH)
         User.objects.bulk_update(self.users_to_close, ["is_active"], batch_size=BATCH)
-        Action.objects.bulk_update(
-            list(self.closed_actions.values()), ["status", "completed_on"], batch_size=BATCH
-        )
+        self.close_actions()
 
 
 def function_shares(items):
