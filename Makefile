@@ -20,7 +20,7 @@ help:
 	@echo "make test   - run the whole test suite (set DATABASE_URL to test against PostgreSQL)"
 	@echo "make lint   - ruff check and format check; apps import downward only (import-linter); pip-audit"
 	@echo "make audit  - pip-audit: known vulnerabilities in the pinned requirements (needs PyPI)"
-	@echo "make bench  - benchmarks: import and balance timings, with ratios"
+	@echo "make bench  - benchmarks on PostgreSQL: every page against the floor, on 5 and 10 years (TIER=quick|council|national)"
 	@echo "make loadtest - gunicorn on PostgreSQL under 50 users (locust) for 60 s; figures to docs/performance.md"
 	@echo "make openapi - write the API's OpenAPI document to docs/openapi.json (a test compares them)"
 	@echo "make oidc-provider - install the test identity provider (npm) that the SSO tests start"
@@ -100,8 +100,10 @@ format: venv
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# Benchmarks on PostgreSQL (bench/run.py): TIER=council (default), quick or national;
+# BENCH_REPEAT, BENCH_PRACTITIONERS, BENCH_YEARS and BENCH_DATABASE_SERVER to change them.
 bench: venv
-	$(PY) -m bench.run
+	$(PY) -m bench.run $(if $(TIER),--tier $(TIER))
 
 # Needs PostgreSQL (LOADTEST_ADMIN_URL, default postgres@127.0.0.1:5432); see scripts/loadtest.sh.
 loadtest: venv
