@@ -449,10 +449,10 @@ PREVIOUS_LOOKBACK_DAYS = 92
 
 
 def _previous_sessions(held: QuerySet, start: date, end: date):
-    """({S: its previous session}, {S: its date}) for the held sessions S of `held` (in
-    [start, end]); a session with no previous session has no entry in the first. The previous
-    session is
-    the supervisor's last held session before S's date that shares an attendee with S
+    """({S: its previous session}, {S: its date}, where the previous sessions are, as a filter
+    on actions) for the held sessions S of `held` (in [start, end]); a session with no
+    previous session has no entry in the first. The previous session is the supervisor's last
+    held session before S's date that shares an attendee with S
     (`_previous_session`, the rule in DOMAIN.md), the latest pk on the latest day.
 
     Its cost follows the window, not the history: one read of the attendances at the held
@@ -498,22 +498,33 @@ def _previous_sessions(held: QuerySet, start: date, end: date):
             previous[pk] = best[1]
         else:
             unknown.append(pk)  # nothing in the lookback: look further back
+    far = {}
     if unknown:
-        found = (
+        far = dict(
             Session.objects.filter(pk__in=unknown)
             .annotate(previous=Subquery(_previous_session(1)))
             .filter(previous__isnull=False)
             .order_by()
             .values_list("pk", "previous")
         )
-        previous.update(found)
-    return previous, {pk: day for pk, (_supervisor, day) in sessions.items()}
+        previous.update(far)
+    # Where the previous sessions are, for reading their actions without listing them all:
+    # the lookback's held sessions of these supervisors, and the few found further back.
+    where = Q(
+        session__status=Status.HELD,
+        session__date__gte=since,
+        session__date__lte=end,
+        session__supervisor__in=held.order_by().values("supervisor"),
+    )
+    if far:
+        where |= Q(session__in=set(far.values()))
+    return previous, {pk: day for pk, (_supervisor, day) in sessions.items()}, where
 
 
-def _brought_forward(previous: Mapping[int, int], days: Mapping[int, date]):
+def _brought_forward(previous: Mapping[int, int], days: Mapping[int, date], where: Q):
     """(sessions with actions to review, sessions with unreviewed actions) among the sessions
-    of `previous`, each with its date in `days`. One query: the actions of the previous
-    sessions, each with its reviews.
+    of `previous`, each with its date in `days`. One query: the actions of the sessions
+    `where` says (every previous session among them), each with its reviews.
 
     An action of the previous session needed review in S unless it was closed before S's date
     without a review in S or later (`compliance`).
@@ -521,7 +532,7 @@ def _brought_forward(previous: Mapping[int, int], days: Mapping[int, date]):
     if not previous:
         return 0, 0
     rows = (
-        Action.objects.filter(session__in=set(previous.values()))
+        Action.objects.filter(where)
         .order_by()
         .values_list(
             "pk", "session", "status", "completed_on", "reviews__session", "reviews__session__date"
