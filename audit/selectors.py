@@ -462,10 +462,31 @@ def compliance(
     `formats`, only held sessions of those formats are checked. One query.
     """
     _check_window(start, end)
+    held, checks = _compliance_checks(start, end, sessions, policy, as_of, formats)
+    figures = held.aggregate(
+        **{name: Count("pk", filter=condition) for name, condition in checks.items()}
+    )
+    return Compliance(start=start, end=end, **figures)
+
+
+# Which held sessions each check counts: the same conditions for the figure (`compliance`) and
+# for the list of sessions behind it (`compliance_sessions`), so the two always agree.
+COMPLIANCE_COUNTS = {
+    "short_one_to_ones": "short_one_to_ones",
+    "records_not_shared_in_time": "records_late",
+    "open_actions_not_reviewed": "sessions_with_unreviewed_actions",
+}
+
+
+def _compliance_checks(start, end, sessions, policy, as_of, formats):
     policy = policy or AuditPolicy.current()
     as_of = as_of or clock.today()
     deadline = timedelta(days=policy.share_deadline_days)
-    held = _scoped(sessions, start, end, formats).filter(status=Status.HELD)
+    held = (
+        _scoped(sessions, start, end, formats)
+        .filter(status=Status.HELD)
+        .annotate(shared_on=TruncDate("shared_at"))
+    )
 
     unshared_past_deadline = Q(shared_at__isnull=True, date__lt=as_of - deadline)
     shared_late = Q(shared_at__isnull=False, shared_on__gt=F("date") + deadline)
@@ -484,20 +505,34 @@ def compliance(
         | reviewed_here
         | reviewed_later
     )
-    figures = held.annotate(shared_on=TruncDate("shared_at")).aggregate(
-        one_to_ones_held=Count("pk", filter=Q(format=Format.ONE_TO_ONE)),
-        short_one_to_ones=Count(
-            "pk",
-            filter=Q(format=Format.ONE_TO_ONE, duration_minutes__lt=policy.min_session_minutes),
+    checks = {
+        "one_to_ones_held": Q(format=Format.ONE_TO_ONE),
+        "short_one_to_ones": Q(
+            format=Format.ONE_TO_ONE, duration_minutes__lt=policy.min_session_minutes
         ),
-        records_due=Count("pk", filter=Q(shared_at__isnull=False) | unshared_past_deadline),
-        records_late=Count("pk", filter=shared_late | unshared_past_deadline),
-        sessions_with_actions_to_review=Count("pk", filter=Exists(brought_forward)),
-        sessions_with_unreviewed_actions=Count(
-            "pk", filter=Exists(brought_forward.filter(~reviewed_here))
-        ),
-    )
-    return Compliance(start=start, end=end, **figures)
+        "records_due": Q(shared_at__isnull=False) | unshared_past_deadline,
+        "records_late": shared_late | unshared_past_deadline,
+        "sessions_with_actions_to_review": Q(Exists(brought_forward)),
+        "sessions_with_unreviewed_actions": Q(Exists(brought_forward.filter(~reviewed_here))),
+    }
+    return held, checks
+
+
+def compliance_sessions(
+    check: str,
+    start: date,
+    end: date,
+    *,
+    sessions: QuerySet | None = None,
+    policy: AuditPolicy | None = None,
+    as_of: date | None = None,
+    formats=None,
+) -> QuerySet:
+    """The held sessions one compliance check counts (`COMPLIANCE_COUNTS`' keys), as a queryset
+    of sessions: what a count on a dashboard opens to."""
+    _check_window(start, end)
+    held, checks = _compliance_checks(start, end, sessions, policy, as_of, formats)
+    return Session.objects.filter(pk__in=held.filter(checks[COMPLIANCE_COUNTS[check]]).values("pk"))
 
 
 MOVED_STATUSES = (
