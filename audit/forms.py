@@ -108,7 +108,7 @@ class AuditFilterForm(forms.Form):
             required=False,
             input_formats=["%Y-%m-%d"],
             widget=forms.DateInput(attrs=date_input, format="%Y-%m-%d"),
-            help_text="With “Custom dates”: the first day, YYYY-MM-DD.",
+            help_text="With “Custom dates”: the first day.",
             error_messages={"invalid": "Enter a date as YYYY-MM-DD, such as 2026-01-31."},
         )
         self.fields["to"] = forms.DateField(
@@ -293,7 +293,8 @@ class AuditPolicyForm(forms.ModelForm):
             )
             if not self.is_bound:
                 value = getattr(self.instance, name)
-                self.initial[name] = (Decimal(value) * HUNDRED).normalize()
+                # "62.5", not "62.5000" nor "5E+1".
+                self.initial[name] = format((Decimal(value) * HUNDRED).normalize(), "f")
         self.fields[
             "min_sessions"
         ].help_text = "Sessions held in the window before the share-based flags are raised."

@@ -261,6 +261,8 @@ def _person_page(request, person):
         "all_feedback": all_feedback,
         "feedback_months": feedback_months,
         "balance": balance,
+        # The supervisee reads about themself as "you"; anyone else by name.
+        "reasons": balance.reasons(you=own),
         "function_rows": _function_rows(balance.minutes),
         "breakdown": breakdown,
         "feedback": summary,

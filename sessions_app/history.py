@@ -356,10 +356,11 @@ def record_history(session, access):
         return []
     sources = _sources(session, access)
     session_source = sources[0]
+    shared_periods = _shared_periods(session_source.rows)
     if access.can_read_draft_history:
         periods = [_Period(None, None)]
     else:
-        periods = _shared_periods(session_source.rows)
+        periods = shared_periods
     user_ids = {None}
     for source in sources:
         for r in source.rows:
@@ -368,7 +369,8 @@ def record_history(session, access):
                 user_ids.add(getattr(r, attname, None))
     writer = _Writer(User.objects.in_bulk([i for i in user_ids if i is not None]))
     # Written first so that, at the same moment, "shared again" reads before what it changed.
-    for number, period in enumerate(periods):
+    # The supervisor, who sees every version, reads the same "Shared by ..." lines.
+    for number, period in enumerate(shared_periods):
         if period.start is not None:
             again = " again" if number else ""
             who = writer.name(period.shared_by)
