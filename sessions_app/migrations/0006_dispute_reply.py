@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sessions_app', '0004_session_moved_by'),
+        ('sessions_app', '0005_feedback_unanswered'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
