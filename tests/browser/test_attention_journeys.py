@@ -101,7 +101,7 @@ def test_feedback_given_from_the_home_page(sign_in, supervisor, supervisee, widt
     )
     for function in ("management", "development", "support", "mediation"):
         choose(page, function, "about_right")
-    choose(page, "dominated", "")
+    choose(page, "dominated", "none")
     choose(page, "wants_more", "development")
     choose(page, "usefulness", "4")
     click_and_check(page, page.get_by_role("button", name="Send feedback"))
