@@ -16,3 +16,9 @@ class AuditConfig(AppConfig):
         # The record's access policy (sessions_app) reads how long feedback stays open and who
         # sees it from the same policy row.
         set_policy_source(AuditPolicy.in_force)
+        # The manager's home page lists the people flagged in their teams, by this app's rules.
+        from sessions_app.attention import set_team_attention_source
+
+        from .attention import team_attention
+
+        set_team_attention_source(team_attention)

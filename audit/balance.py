@@ -21,6 +21,7 @@ from datetime import date, timedelta
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
+from core.dates import day_text
 from core.numbers import minutes_text, percent_text, ratio, round_minutes, round_share
 from core.tally import Minutes
 from core.vocabulary import FUNCTIONS, STAGES, STAKEHOLDERS
@@ -152,8 +153,9 @@ class Balance:
     def flag_codes(self) -> tuple[str, ...]:
         return tuple(flag.as_text() for flag in self.flags)
 
-    def reasons(self) -> list[tuple[Flag, str]]:
-        return [(flag, flag_reason(flag, self)) for flag in self.flags]
+    def reasons(self, *, you: bool = False) -> list[tuple[Flag, str]]:
+        """Each flag and why, in words; `you`: written for the supervisee themself."""
+        return [(flag, flag_reason(flag, self, you=you)) for flag in self.flags]
 
     def as_report(self) -> dict:
         """The `balance_report` JSON object (INTERFACES.md), numbers rounded once, here."""
@@ -285,31 +287,35 @@ def _sessions_words(count: int) -> str:
 
 
 def _person(email: str, name: str) -> str:
-    return f"{name} ({email})" if name else email
+    """A person as readers know them: their name (the e-mail only when no name is known)."""
+    return name or email
 
 
-def _overdue_reason(gap: SupervisionGap) -> str:
+def _overdue_reason(gap: SupervisionGap, *, you: bool = False) -> str:
     # With the policy's group_counts_for_regularity, any group the supervisee attended counts.
     sessions = f"one-to-one with {_person(gap.supervisor, gap.supervisor_name)}"
     if gap.group_counts:
         sessions += " or group session"
+    your = "your " if you else "the "
     if gap.last_held is not None:
-        since = f"{gap.gap_days} days since the last {sessions}"
+        since = f"{gap.gap_days} days since {your}last {sessions}"
     else:
         since = (
-            f"no {sessions} in the {gap.gap_days} days since the relationship "
-            f"started on {gap.relationship_start.isoformat()}"
+            f"no {sessions} in the {gap.gap_days} days since {your}supervision "
+            f"started on {day_text(gap.relationship_start)}"
         )
     return (
-        f"{since} by {gap.measuring_end.isoformat()}; "
-        f"the agreement expects one every {gap.interval_days} days"
+        f"{since}, by {day_text(gap.measuring_end)}; "
+        f"{your}agreement expects one every {gap.interval_days} days"
     )
 
 
-def flag_reason(flag: Flag, balance: Balance) -> str:
+def flag_reason(flag: Flag, balance: Balance, *, you: bool = False) -> str:
     """Why `balance` raised `flag`, in plain words with the numbers and the policy's limit.
 
     e.g. "management took 62.5% of 240 minutes across 3 sessions; the policy flags above 50%".
+    People are named, never by their e-mail; `you` writes it for the supervisee themself
+    ("you said ...", "your last one-to-one ...").
     """
     t = balance.thresholds
     minutes = balance.minutes
@@ -335,11 +341,12 @@ def flag_reason(flag: Flag, balance: Balance) -> str:
             f"care and support; the policy flags below {limit}"
         )
     if flag.code == SUPERVISION_OVERDUE:
-        return "; ".join(_overdue_reason(gap) for gap in balance.overdue_gaps)
+        return "; ".join(_overdue_reason(gap, you=you) for gap in balance.overdue_gaps)
     if flag.code == SUPERVISEE_REPORTED_DOMINANCE:
         count = balance.reported_dominance.get(flag.function, 0)
         times = "1 feedback" if count == 1 else f"{count} feedbacks"
-        return f"the supervisee said {flag.function} dominated, in {times} in this window"
+        who = "you" if you else (balance.name or "the supervisee")
+        return f"{who} said {flag.function} dominated, in {times} in this window"
     raise ValueError(f"unknown flag code: {flag.code!r}")
 
 

@@ -14,6 +14,7 @@ falls back to the default for that part (the 90 days ending today; both formats)
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 from urllib.parse import urlencode
 
 from django import forms
@@ -21,7 +22,7 @@ from django import forms
 from core.vocabulary import functions_in_words
 from sessions_app.models import Format
 
-from .models import SelfAssessment
+from .models import AuditPolicy, SelfAssessment
 
 WINDOW_DAYS = {"3": 90, "6": 183, "12": 365}
 DEFAULT_WINDOW = "3"
@@ -107,7 +108,7 @@ class AuditFilterForm(forms.Form):
             required=False,
             input_formats=["%Y-%m-%d"],
             widget=forms.DateInput(attrs=date_input, format="%Y-%m-%d"),
-            help_text="With “Custom dates”: the first day, YYYY-MM-DD.",
+            help_text="With “Custom dates”: the first day.",
             error_messages={"invalid": "Enter a date as YYYY-MM-DD, such as 2026-01-31."},
         )
         self.fields["to"] = forms.DateField(
@@ -227,3 +228,96 @@ class SelfAssessmentForm(forms.ModelForm):
         if day < EARLIEST:
             raise forms.ValidationError("Choose a date between 1900 and today.")
         return day
+
+
+HUNDRED = Decimal(100)
+PERCENT_FIELDS = {
+    "dominance_threshold": (
+        "Management dominant above (%)",
+        "Flag management as dominant when it takes more than this share of the tagged minutes.",
+    ),
+    "neglect_threshold": (
+        "A function neglected below (%)",
+        "Flag a function as neglected when it takes less than this share of the tagged minutes.",
+    ),
+    "short_circuit_threshold": (
+        "Reflective cycle short-circuited above (%)",
+        "Flag when more than this share of the tagged minutes went from experience straight to "
+        "plans and actions, without reflection or analysis.",
+    ),
+    "stakeholder_threshold": (
+        "People who draw on care discussed below (%)",
+        "Flag when fewer than this share of the tagged minutes were about people who draw on "
+        "care and support. 0 turns the flag off; 10 is a sensible value.",
+    ),
+}
+
+
+class AuditPolicyForm(forms.ModelForm):
+    """The audit policy on a Fourfold page: thresholds typed as percentages (0-100), kept as
+    shares (0-1) in the model, so the figures' arithmetic is unchanged."""
+
+    class Meta:
+        model = AuditPolicy
+        fields = [
+            "dominance_threshold",
+            "neglect_threshold",
+            "short_circuit_threshold",
+            "stakeholder_threshold",
+            "min_sessions",
+            "min_session_minutes",
+            "share_deadline_days",
+            "group_counts_for_regularity",
+            "feedback_open_days",
+            "feedback_visibility",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, (label, help_text) in PERCENT_FIELDS.items():
+            self.fields[name] = forms.DecimalField(
+                label=label,
+                help_text=help_text,
+                min_value=Decimal(0),
+                max_value=HUNDRED,
+                max_digits=5,
+                decimal_places=2,
+                widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
+                error_messages={
+                    "min_value": "Enter a percentage from 0 to 100.",
+                    "max_value": "Enter a percentage from 0 to 100.",
+                    "invalid": "Enter a percentage from 0 to 100, such as 50 or 12.5.",
+                    "max_decimal_places": "Use at most two decimal places, such as 12.25.",
+                    "required": "Enter a percentage from 0 to 100.",
+                },
+            )
+            if not self.is_bound:
+                value = getattr(self.instance, name)
+                # "62.5", not "62.5000" nor "5E+1".
+                self.initial[name] = format((Decimal(value) * HUNDRED).normalize(), "f")
+        self.fields[
+            "min_sessions"
+        ].help_text = "Sessions held in the window before the share-based flags are raised."
+        self.fields[
+            "share_deadline_days"
+        ].help_text = "A record shared later than this many days after the session counts as late."
+        self.order_fields(self.Meta.fields)
+
+    def _share(self, name):
+        value = self.cleaned_data.get(name)
+        return None if value is None else value / HUNDRED
+
+    def clean_dominance_threshold(self):
+        return self._share("dominance_threshold")
+
+    def clean_neglect_threshold(self):
+        return self._share("neglect_threshold")
+
+    def clean_short_circuit_threshold(self):
+        return self._share("short_circuit_threshold")
+
+    def clean_stakeholder_threshold(self):
+        return self._share("stakeholder_threshold")
+
+    def values(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 from core.vocabulary import FUNCTION_CHOICES, FUNCTION_LABELS
 from people.models import FeedbackVisibility
@@ -81,6 +82,9 @@ class AuditPolicy(models.Model):
         help_text="Every feedback form tells the supervisee exactly what this setting means.",
     )
     updated_at = models.DateTimeField(auto_now=True)
+
+    # Who changed a threshold, and when: every figure follows the policy, so its changes are kept.
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "audit policy"

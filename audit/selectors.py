@@ -522,7 +522,7 @@ def _previous_sessions(held: QuerySet, start: date, end: date):
 
 
 def _brought_forward(previous: Mapping[int, int], days: Mapping[int, date], where: Q):
-    """(sessions with actions to review, sessions with unreviewed actions) among the sessions
+    """({sessions with actions to review}, {sessions with unreviewed actions}) among the sessions
     of `previous`, each with its date in `days`. One query: the actions of the sessions
     `where` says (every previous session among them), each with its reviews.
 
@@ -530,7 +530,7 @@ def _brought_forward(previous: Mapping[int, int], days: Mapping[int, date], wher
     without a review in S or later (`compliance`).
     """
     if not previous:
-        return 0, 0
+        return set(), set()
     rows = (
         Action.objects.filter(where)
         .order_by()
@@ -544,7 +544,7 @@ def _brought_forward(previous: Mapping[int, int], days: Mapping[int, date], wher
         action = by_action.setdefault(pk, (status, completed_on, []))
         if reviewed_in is not None:
             action[2].append((reviewed_in, reviewed_on))
-    to_review = unreviewed = 0
+    to_review, unreviewed = set(), set()
     for pk, before in previous.items():
         day = days[pk]
         forward = []
@@ -558,9 +558,9 @@ def _brought_forward(previous: Mapping[int, int], days: Mapping[int, date], wher
             ):
                 forward.append(here)
         if forward:
-            to_review += 1
+            to_review.add(pk)
             if not all(forward):
-                unreviewed += 1
+                unreviewed.add(pk)
     return to_review, unreviewed
 
 
@@ -587,33 +587,75 @@ def compliance(
     the years of history behind it.
     """
     _check_window(start, end)
-    policy = policy or AuditPolicy.current()
-    as_of = as_of or clock.today()
-    deadline = timedelta(days=policy.share_deadline_days)
-    held = _scoped(sessions, start, end, formats).filter(status=Status.HELD)
-
-    unshared_past_deadline = Q(shared_at__isnull=True, date__lt=as_of - deadline)
-    shared_late = Q(shared_at__isnull=False, shared_on__gt=F("date") + deadline)
-    figures = held.annotate(shared_on=TruncDate("shared_at")).aggregate(
+    held, checks = _compliance_checks(start, end, sessions, policy, as_of, formats)
+    figures = held.aggregate(
         held=Count("pk"),
-        one_to_ones_held=Count("pk", filter=Q(format=Format.ONE_TO_ONE)),
-        short_one_to_ones=Count(
-            "pk",
-            filter=Q(format=Format.ONE_TO_ONE, duration_minutes__lt=policy.min_session_minutes),
-        ),
-        records_due=Count("pk", filter=Q(shared_at__isnull=False) | unshared_past_deadline),
-        records_late=Count("pk", filter=shared_late | unshared_past_deadline),
+        **{name: Count("pk", filter=condition) for name, condition in checks.items()},
     )
-    to_review = unreviewed = 0
+    to_review = unreviewed = set()
     if figures.pop("held"):
         to_review, unreviewed = _brought_forward(*_previous_sessions(held, start, end))
     return Compliance(
         start=start,
         end=end,
-        sessions_with_actions_to_review=to_review,
-        sessions_with_unreviewed_actions=unreviewed,
+        sessions_with_actions_to_review=len(to_review),
+        sessions_with_unreviewed_actions=len(unreviewed),
         **figures,
     )
+
+
+# Which held sessions each check counts: the same conditions for the figure (`compliance`) and
+# for the list of sessions behind it (`compliance_sessions`), so the two always agree.
+COMPLIANCE_COUNTS = {
+    "short_one_to_ones": "short_one_to_ones",
+    "records_not_shared_in_time": "records_late",
+    "open_actions_not_reviewed": "sessions_with_unreviewed_actions",
+}
+
+
+def _compliance_checks(start, end, sessions, policy, as_of, formats):
+    policy = policy or AuditPolicy.current()
+    as_of = as_of or clock.today()
+    deadline = timedelta(days=policy.share_deadline_days)
+    held = (
+        _scoped(sessions, start, end, formats)
+        .filter(status=Status.HELD)
+        .annotate(shared_on=TruncDate("shared_at"))
+    )
+
+    unshared_past_deadline = Q(shared_at__isnull=True, date__lt=as_of - deadline)
+    shared_late = Q(shared_at__isnull=False, shared_on__gt=F("date") + deadline)
+    checks = {
+        "one_to_ones_held": Q(format=Format.ONE_TO_ONE),
+        "short_one_to_ones": Q(
+            format=Format.ONE_TO_ONE, duration_minutes__lt=policy.min_session_minutes
+        ),
+        "records_due": Q(shared_at__isnull=False) | unshared_past_deadline,
+        "records_late": shared_late | unshared_past_deadline,
+    }
+    return held, checks
+
+
+def compliance_sessions(
+    check: str,
+    start: date,
+    end: date,
+    *,
+    sessions: QuerySet | None = None,
+    policy: AuditPolicy | None = None,
+    as_of: date | None = None,
+    formats=None,
+) -> QuerySet:
+    """The held sessions one compliance check counts (`COMPLIANCE_COUNTS`' keys), as a queryset
+    of sessions: what a count on a dashboard opens to. The action check is the same
+    computation as `compliance`'s (`_previous_sessions`, `_brought_forward`)."""
+    _check_window(start, end)
+    held, checks = _compliance_checks(start, end, sessions, policy, as_of, formats)
+    name = COMPLIANCE_COUNTS[check]
+    if name in checks:
+        return Session.objects.filter(pk__in=held.filter(checks[name]).values("pk"))
+    _to_review, unreviewed = _brought_forward(*_previous_sessions(held, start, end))
+    return Session.objects.filter(pk__in=unreviewed)
 
 
 MOVED_STATUSES = (

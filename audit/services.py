@@ -4,9 +4,40 @@ from datetime import date
 
 from django.db import transaction
 
+from people.access import is_administrator
 from sessions_app.access import Refused, may_write_self_assessment
 
-from .models import SelfAssessment
+from .models import AuditPolicy, SelfAssessment
+
+POLICY_FIELDS = (
+    "dominance_threshold",
+    "neglect_threshold",
+    "short_circuit_threshold",
+    "stakeholder_threshold",
+    "min_sessions",
+    "min_session_minutes",
+    "share_deadline_days",
+    "group_counts_for_regularity",
+    "feedback_open_days",
+    "feedback_visibility",
+)
+
+
+@transaction.atomic
+def policy_update(*, by, values: dict) -> AuditPolicy:
+    """An administrator changes the audit policy; every figure follows at once, history keeps
+    who changed it and when. Thresholds are shares, 0-1 (the form converts percentages)."""
+    if not is_administrator(by):
+        raise Refused("Only an administrator changes the audit policy.")
+    policy = AuditPolicy.current()
+    policy = AuditPolicy.objects.select_for_update().get(pk=policy.pk)
+    for name in POLICY_FIELDS:
+        if name in values:
+            setattr(policy, name, values[name])
+    policy.full_clean()
+    policy._history_user = by
+    policy.save()
+    return policy
 
 
 @transaction.atomic

@@ -13,4 +13,6 @@ urlpatterns = [
     path("supervision/self-assessment/", views.self_assessment, name="self_assessment"),
     path("supervisors/<int:pk>/", views.supervisor_audit, name="supervisor"),
     path("model/", views.model_guide, name="model"),
+    path("policy/", views.policy, name="policy"),
+    path("counts/", views.drill, name="drill"),
 ]

@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from core.clock import today
@@ -35,6 +36,7 @@ from sessions_app.access import (
     feedback_led_by_for_flags,
     feedback_view,
     get_supervisor_for_audit,
+    readable_sessions,
     supervisor_feedback_view,
     supervisors,
     supervisors_visible_to,
@@ -53,7 +55,7 @@ from .balance import (
     month_windows,
     totals_of,
 )
-from .forms import AuditFilterForm, SelfAssessmentForm
+from .forms import PERCENT_FIELDS, AuditFilterForm, AuditPolicyForm, SelfAssessmentForm
 from .models import AuditPolicy, SelfAssessment
 
 # How many people have each flag, in the words of a column heading.
@@ -260,6 +262,8 @@ def _person_page(request, person):
         "all_feedback": all_feedback,
         "feedback_months": feedback_months,
         "balance": balance,
+        # The supervisee reads about themself as "you"; anyone else by name.
+        "reasons": balance.reasons(you=own),
         "function_rows": _function_rows(balance.minutes),
         "breakdown": breakdown,
         "feedback": summary,
@@ -449,7 +453,7 @@ def team_balance(request):
         "totals": totals,
         "function_rows": _function_rows(totals.minutes),
         "flag_rows": [
-            {"label": label, "count": totals.flag_counts.get(code, 0)}
+            {"code": code, "label": label, "count": totals.flag_counts.get(code, 0)}
             for code, label in FLAG_COLUMNS
         ],
         "trend": trend,
@@ -722,6 +726,7 @@ def _supervisor_page(request, supervisor):
         "assessment_days": SELF_ASSESSMENT_DAYS,
         "policy": policy,
         "today": day,
+        "drill_scope": f"supervisor={supervisor.pk}",
     }
     return render(request, "audit/supervisor.html", context)
 
@@ -771,3 +776,153 @@ def model_guide(request):
             ),
         },
     )
+
+
+# The audit policy, edited by administrators on a Fourfold page (in percentages).
+
+
+@login_required
+def policy(request):
+    """The thresholds every figure is measured against; administrators only (404 otherwise)."""
+    if not is_administrator(request.user):
+        raise Http404("No such page")
+    current = AuditPolicy.current()
+    form = AuditPolicyForm(request.POST or None, instance=current)
+    if request.method == "POST" and form.is_valid():
+        services.policy_update(by=request.user, values=form.values())
+        messages.success(request, "The audit policy is saved. Every figure now follows it.")
+        return redirect("audit:policy")
+    changes = list(
+        AuditPolicy.history.filter(id=current.pk)
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")[:20]
+    )
+    return render(
+        request,
+        "audit/policy.html",
+        {"form": form, "changes": changes, "percent_fields": list(PERCENT_FIELDS)},
+    )
+
+
+# Counts that open: every count on a dashboard links here, to the people or sessions behind it,
+# as far as the viewer may read them.
+
+COMPLIANCE_WORDS = {
+    "short_one_to_ones": "Held one-to-ones shorter than {policy.min_session_minutes} minutes",
+    "records_not_shared_in_time": (
+        "Records not shared within {policy.share_deadline_days} days of the session"
+    ),
+    "open_actions_not_reviewed": (
+        "Sessions whose open actions from the previous session were not reviewed"
+    ),
+}
+FLAG_WORDS = dict(FLAG_COLUMNS)
+
+
+def _drill_scope(request):
+    """(team, supervisor) the count was taken over: a team the viewer may see, a supervisor
+    whose audit they may open, or (both None) the organisation, for administrators. 404
+    otherwise, as for the dashboards themselves."""
+    user = request.user
+    if "team" in request.GET:
+        return get_team_for_user(user, request.GET["team"]), None
+    if "supervisor" in request.GET:
+        try:
+            pk = int(request.GET["supervisor"])
+        except (TypeError, ValueError):
+            raise Http404("No such supervisor") from None
+        return None, get_supervisor_for_audit(user, pk)
+    if not is_administrator(user):
+        raise Http404("No such page")
+    return None, None
+
+
+@login_required
+@require_GET
+def drill(request):
+    """The people (a flag, overdue supervision) or sessions (a compliance check) behind a count.
+
+    `?count=<flag code | check>` with the dashboard's filters and `team=` or `supervisor=` (the
+    organisation when neither, for administrators). The list holds exactly what the count
+    counted, scoped to what the viewer may read: a session they may not open is counted in a
+    sentence, not listed.
+    """
+    count = request.GET.get("count", "")
+    if count not in FLAG_WORDS and count not in COMPLIANCE_WORDS:
+        raise Http404("No such count")
+    team, supervisor = _drill_scope(request)
+    if supervisor is not None and count not in COMPLIANCE_WORDS:
+        raise Http404("No such count")
+    form, filters = _filters(request, team=team.pk if team else None)
+    start, end, formats = filters.start, filters.end, filters.formats
+    policy = AuditPolicy.current()
+    context = {
+        "form": form,
+        "filters": filters,
+        "team": team,
+        "supervisor": supervisor,
+        "count": count,
+        "back": (
+            f"{reverse('audit:team_balance')}?{filters.query()}"
+            if team
+            else f"{reverse('audit:supervisor', args=[supervisor.pk])}?{filters.query()}"
+            if supervisor
+            else f"{reverse('audit:organisation')}?{filters.query()}"
+        ),
+    }
+    if count in FLAG_WORDS:
+        # The team's supervisees of the window's dates, as the team page counts them (someone
+        # who has moved on is listed too); each name opens where the viewer may see it now.
+        people = selectors.supervisees_in_window(start, end, team=team)
+        if team is None:
+            people = people.filter(pk__in=people_visible_to(request.user).values("pk"))
+        index = _people_index(people)
+        visible = set(
+            people_visible_to(request.user)
+            .filter(pk__in=[row[0] for row in index])
+            .values_list("pk", flat=True)
+        )
+        pks_by_email = {row[1]: row[0] for row in index if row[0] in visible}
+        balances = selectors.balances_of(
+            [row[0] for row in index],
+            start,
+            end,
+            policy=policy,
+            formats=formats,
+            feedback_led_by=feedback_led_by_for_flags(request.user),
+        )
+        rows = []
+        for balance in balances:
+            reasons = [reason for flag, reason in balance.reasons() if flag.code == count]
+            if reasons:
+                rows.append(
+                    {
+                        "balance": balance,
+                        "pk": pks_by_email.get(balance.supervisee),
+                        "reasons": reasons,
+                    }
+                )
+        rows.sort(key=lambda row: (row["balance"].name.lower(), row["balance"].supervisee))
+        context.update({"title": FLAG_WORDS[count], "people": rows})
+    else:
+        if team is not None:
+            scoped = selectors.team_sessions(team, start, end)
+        elif supervisor is not None:
+            scoped = Session.objects.filter(supervisor=supervisor)
+        else:
+            scoped = None
+        counted = selectors.compliance_sessions(
+            count, start, end, sessions=scoped, policy=policy, formats=formats
+        )
+        readable = list(
+            with_people(readable_sessions(request.user, counted)).order_by("-date", "-pk")
+        )
+        context.update(
+            {
+                "title": COMPLIANCE_WORDS[count].format(policy=policy),
+                "sessions": readable,
+                "not_listed": counted.count() - len(readable),
+                "is_sessions": True,
+            }
+        )
+    return render(request, "audit/drill.html", context)

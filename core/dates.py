@@ -1,7 +1,16 @@
-"""Dates as people type them: the one parser for YYYY-MM-DD, and a year back."""
+"""Dates as people type them and read them: the one parser for YYYY-MM-DD, the one way
+pages write a day ("3 Dec 2026") and a time ("14:02"), and a year back."""
 
 import re
-from datetime import date
+from datetime import date, datetime, time
+
+from django.utils import timezone
+from django.utils.dateformat import format as _format
+
+# How every page, e-mail and history line writes a day and a time of day (Django's format
+# characters). Machine formats (CSV, JSON, the import files) stay YYYY-MM-DD.
+DAY_FORMAT = "j M Y"
+TIME_FORMAT = "H:i"
 
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -29,3 +38,32 @@ def one_year_before(day: date) -> date:
         return day.replace(year=day.year - 1)
     except ValueError:  # 29 February
         return day.replace(year=day.year - 1, day=28)
+
+
+def day_text(value) -> str:
+    """'3 Dec 2026': a date, or the organisation's date of an aware moment; '' for None."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+    return _format(value, DAY_FORMAT)
+
+
+def time_text(value) -> str:
+    """'14:02': a time of day, or an aware moment's time in the organisation's zone."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    if isinstance(value, datetime | time):
+        return _format(value, TIME_FORMAT)
+    return str(value)
+
+
+def day_time_text(value) -> str:
+    """'3 Dec 2026 14:02': a moment in the organisation's time zone."""
+    if value is None or value == "":
+        return ""
+    if not isinstance(value, datetime):
+        return day_text(value)
+    return f"{day_text(value)} {time_text(value)}"

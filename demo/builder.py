@@ -283,11 +283,13 @@ class _Builder:
         self.history = {model: model.history for model in HISTORY_IN_BULK}
 
     def build(self):
+        # The policy keeps history too: it is set up on the demo's first day, by nobody.
         # Northbridge's Reablement team is supervised in groups only: the policy counts a group
         # session a supervisee attended for regularity (DOMAIN.md), for everyone.
-        policy = AuditPolicy.current()
-        policy.group_counts_for_regularity = True
-        policy.save()
+        with self.step(self.moment(self.first_day, time(8, 0)), by=None):
+            policy = AuditPolicy.current()
+            policy.group_counts_for_regularity = True
+            policy.save()
         self.create_people()
         relationships = self.create_relationships()
         slots = []

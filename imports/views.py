@@ -3,12 +3,14 @@
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
+from core.spreadsheet import csv_response
 from people.access import is_administrator
 
 from .csvfile import PROBLEMS_SHOWN
 from .forms import KIND_PEOPLE, KIND_SESSIONS, UploadForm
+from .guide import guides
 from .people import LAYOUT as PEOPLE_LAYOUT
 from .people import people_import
 from .sessions import LAYOUT as SESSIONS_LAYOUT
@@ -47,3 +49,24 @@ def upload(request):
             "layouts": [("People", PEOPLE_LAYOUT), ("Sessions", SESSIONS_LAYOUT)],
         },
     )
+
+
+@login_required
+@require_GET
+def guide(request):
+    """How to prepare the files, column by column, with a template of each to download."""
+    if not is_administrator(request.user):
+        raise Http404
+    return render(request, "imports/guide.html", {"guides": list(guides().values())})
+
+
+@login_required
+@require_GET
+def template(request, kind):
+    """An empty file with the columns in order: fill it in and import it."""
+    if not is_administrator(request.user):
+        raise Http404
+    found = guides().get(kind)
+    if found is None:
+        raise Http404
+    return csv_response(f"fourfold-{kind}-template.csv", found.header, [])

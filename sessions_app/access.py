@@ -29,7 +29,7 @@ from core import clock
 from people.access import is_administrator, managed_team_ids
 from people.models import FeedbackVisibility, Relationship, Team, User, policy_in_force
 
-from .models import ActionStatus, Attendance, RecordState, Session, Status
+from .models import ActionStatus, Attendance, RecordState, Response, Session, Status
 
 EDITABLE_STATUSES = (Status.PLANNED, Status.HELD)
 
@@ -180,6 +180,7 @@ class SessionAccess:
     can_give_feedback = _allowed("give_feedback")
     can_add_addendum = _allowed("add_addendum")
     can_delete = _allowed("delete")
+    can_reply_to_dispute = _allowed("reply_to_dispute")
 
     def _refuse_edit(self):
         session = self.session
@@ -284,6 +285,22 @@ class SessionAccess:
         if self.session.is_draft:
             return "A draft is edited directly; addenda are for shared records."
         return None
+
+    def _refuse_reply_to_dispute(self):
+        # The supervisor answers a disagreement on the record itself, so that both parties
+        # (and everyone who reads the record) see the answer beside what was said.
+        if not self.is_supervisor:
+            return "Only the session's supervisor replies to a disagreement with the record."
+        if self.session.is_draft:
+            return "This record has not been shared yet."
+        if not self.disputes:
+            return "Nobody has disagreed with this record."
+        return None
+
+    @property
+    def disputes(self):
+        """The acknowledgements that disagree with the record (prefetched: no query)."""
+        return [a for a in self.session.acknowledgements.all() if a.response == Response.DISAGREE]
 
     def _refuse_delete(self):
         # Records leave only by retention; a session that never became one may be removed.

@@ -543,3 +543,12 @@ class AddendumForm(forms.Form):
         help_text="A correction or addition. It is added to the record with your name and the "
         "date; the record itself does not change.",
     )
+
+
+class DisputeReplyForm(forms.Form):
+    text = forms.CharField(
+        label="Your reply",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="It goes on the record beside what they said, with your name and the date, "
+        "and they are told by email.",
+    )

@@ -14,8 +14,9 @@ One query per tracked model, however long the history.
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, time
 
+from core.dates import day_text, day_time_text, time_text
 from core.vocabulary import (
     FUNCTION_LABELS,
     FUNCTIONS,
@@ -26,10 +27,28 @@ from core.vocabulary import (
 )
 from people.models import User
 
-from .models import Acknowledgement, Action, ActionReview, Attendance, Feedback, Item, RecordState
+from .models import (
+    Acknowledgement,
+    Action,
+    ActionReview,
+    Attendance,
+    DisputeReply,
+    Feedback,
+    Item,
+    RecordState,
+)
 from .models import Session as SessionModel
 
-IGNORED = {"id", "version", "updated_at", "created_at", "session", "position"}
+IGNORED = {
+    "id",
+    "version",
+    "updated_at",
+    "created_at",
+    "session",
+    "position",
+    "acknowledgement",
+    "creation_token",
+}
 HIDDEN = "(confidential)"
 HIDDEN_KEYS = ("title", "notes")
 
@@ -43,19 +62,70 @@ class Change:
 
 @dataclass
 class Entry:
+    """One change: `who` did `verb` to `thing` at `when`. `own`: the thing is the actor's own
+    answer (their acknowledgement or feedback), so that it reads "Acknowledged by Sam Social"
+    rather than "Sam Social added the acknowledgement of Sam Social"."""
+
     when: datetime
     who: str
-    what: str
+    verb: str  # added, removed, changed, shared, shared again, withdrew
+    thing: str = ""
     changes: list[Change] = field(default_factory=list)
+    own: str = ""  # "acknowledgement" or "feedback" when the actor answered for themself
+
+    @property
+    def what(self) -> str:
+        """Active voice, after the name ("shared the record"): the subject access export."""
+        if self.verb.startswith("shared"):
+            return f"shared the record{self.verb.removeprefix('shared')}"
+        if self.verb == "withdrew":
+            return "withdrew the record to correct it"
+        return f"{self.verb} {self.thing}"
+
+    @property
+    def sentence(self) -> str:
+        """How a person reads it: "Shared by David Marsh" (the page adds ", 3 Dec 2026 14:02")."""
+        if self.verb == "shared":
+            return f"Shared by {self.who}"
+        if self.verb == "shared again":
+            return f"Shared again by {self.who}"
+        if self.verb == "withdrew":
+            return f"Withdrawn to draft, to correct it, by {self.who}"
+        if self.own == "acknowledgement":
+            done = {"added": "Acknowledged", "changed": "Acknowledgement changed"}
+            return f"{done.get(self.verb, 'Acknowledgement ' + self.verb)} by {self.who}"
+        if self.own == "feedback":
+            done = {"added": "Feedback given", "changed": "Feedback changed"}
+            return f"{done.get(self.verb, 'Feedback ' + self.verb)} by {self.who}"
+        thing = "session details" if self.thing == "the session" else self.thing
+        thing = thing.removeprefix("the ")
+        return f"{thing[:1].upper()}{thing[1:]} {self.verb} by {self.who}"
 
 
-def _display(value):
+@dataclass(frozen=True)
+class _Person:
+    """A user id in a history row, written as the person's name (never their id or e-mail)."""
+
+    pk: int | None
+
+
+def _display(value, people=None):
     if value is None or value == "":
         return "-"
     if value is True:
         return "yes"
     if value is False:
         return "no"
+    if isinstance(value, _Person):
+        if value.pk is None:
+            return "-"
+        return str((people or {}).get(value.pk, "a former user"))
+    if isinstance(value, datetime):
+        return day_time_text(value)
+    if isinstance(value, date):
+        return day_text(value)
+    if isinstance(value, time):
+        return time_text(value)
     return str(value)
 
 
@@ -84,7 +154,9 @@ def _plain_values(model):
             if f.name in IGNORED:
                 continue
             raw = getattr(record, f.attname)
-            if f.choices:
+            if f.is_relation and f.related_model is User:
+                raw = _Person(raw)
+            elif f.choices:
                 raw = dict(f.flatchoices).get(raw, raw)
             values[f.verbose_name] = raw
         return values
@@ -105,6 +177,7 @@ class _Source:
     describe: object  # (row, hidden, people) -> str
     values_of: object  # row -> {label: value}
     hidden_ids: frozenset = frozenset()
+    own: str = ""  # rows that are a person's own answer: "acknowledgement", "feedback"
 
 
 class _Writer:
@@ -122,14 +195,21 @@ class _Writer:
     def label(self, source, row):
         return source.describe(row, row.id in source.hidden_ids, self.people)
 
+    def entry(self, source, row, when, who, verb):
+        own = ""
+        person_id = getattr(row, "person_id", None)
+        if source.own and person_id is not None and person_id == row.history_user_id:
+            own = source.own
+        return Entry(when, who, verb, self.label(source, row), own=own)
+
     def changes(self, source, before, after):
         hide = after.id in source.hidden_ids
         old, new = source.values_of(before), source.values_of(after)
         return [
             Change(
                 key,
-                HIDDEN if hide and key in HIDDEN_KEYS else _display(old.get(key)),
-                HIDDEN if hide and key in HIDDEN_KEYS else _display(value),
+                HIDDEN if hide and key in HIDDEN_KEYS else _display(old.get(key), self.people),
+                HIDDEN if hide and key in HIDDEN_KEYS else _display(value, self.people),
             )
             for key, value in new.items()
             if key in old and old[key] != value
@@ -139,36 +219,36 @@ class _Writer:
         """One history row inside a period the reader saw, against what they saw before it."""
         who = self.name(row.history_user_id)
         if row.history_type == "+":
-            self.entries.append(Entry(row.history_date, who, f"added {self.label(source, row)}"))
+            self.entries.append(self.entry(source, row, row.history_date, who, "added"))
             seen[row.id] = row
         elif row.history_type == "-":
             if seen.pop(row.id, None) is not None:
-                self.entries.append(
-                    Entry(row.history_date, who, f"removed {self.label(source, row)}")
-                )
+                self.entries.append(self.entry(source, row, row.history_date, who, "removed"))
         else:
             before = seen.get(row.id)
             seen[row.id] = row
             if before is not None:
                 changes = self.changes(source, before, row)
                 if changes:
-                    what = f"changed {self.label(source, row)}"
-                    self.entries.append(Entry(row.history_date, who, what, changes))
+                    entry = self.entry(source, row, row.history_date, who, "changed")
+                    entry.changes = changes
+                    self.entries.append(entry)
 
     def catch_up(self, source, seen, snapshot, when, who):
         """What changed, out of the reader's sight, between two versions they saw."""
         for object_id, row in snapshot.items():
             before = seen.get(object_id)
             if before is None:
-                self.entries.append(Entry(when, who, f"added {self.label(source, row)}"))
+                self.entries.append(self.entry(source, row, when, who, "added"))
             else:
                 changes = self.changes(source, before, row)
                 if changes:
-                    what = f"changed {self.label(source, row)}"
-                    self.entries.append(Entry(when, who, what, changes))
+                    entry = self.entry(source, row, when, who, "changed")
+                    entry.changes = changes
+                    self.entries.append(entry)
         for object_id, row in seen.items():
             if object_id not in snapshot:
-                self.entries.append(Entry(when, who, f"removed {self.label(source, row)}"))
+                self.entries.append(self.entry(source, row, when, who, "removed"))
 
 
 def _snapshot(rows, moment):
@@ -255,9 +335,17 @@ def _sources(session, access):
             _plain_values(ActionReview),
         ),
         _Source(
-            rows(Acknowledgement), person_row("the acknowledgement"), _plain_values(Acknowledgement)
+            rows(Acknowledgement),
+            person_row("the acknowledgement"),
+            _plain_values(Acknowledgement),
+            own="acknowledgement",
         ),
-        _Source(feedback, person_row("the feedback"), _no_values),
+        _Source(feedback, person_row("the feedback"), _no_values, own="feedback"),
+        _Source(
+            rows(DisputeReply),
+            lambda r, hidden, people: "a reply to a disagreement",
+            _plain_values(DisputeReply),
+        ),
     ]
 
 
@@ -268,25 +356,28 @@ def record_history(session, access):
         return []
     sources = _sources(session, access)
     session_source = sources[0]
+    shared_periods = _shared_periods(session_source.rows)
     if access.can_read_draft_history:
         periods = [_Period(None, None)]
     else:
-        periods = _shared_periods(session_source.rows)
+        periods = shared_periods
     user_ids = {None}
     for source in sources:
         for r in source.rows:
             user_ids.add(r.history_user_id)
-            user_ids.add(getattr(r, "person_id", None))
+            for attname in ("person_id", "supervisor_id", "owner_id", "moved_by_id", "author_id"):
+                user_ids.add(getattr(r, attname, None))
     writer = _Writer(User.objects.in_bulk([i for i in user_ids if i is not None]))
     # Written first so that, at the same moment, "shared again" reads before what it changed.
-    for number, period in enumerate(periods):
+    # The supervisor, who sees every version, reads the same "Shared by ..." lines.
+    for number, period in enumerate(shared_periods):
         if period.start is not None:
             again = " again" if number else ""
             who = writer.name(period.shared_by)
-            writer.entries.append(Entry(period.start, who, f"shared the record{again}"))
+            writer.entries.append(Entry(period.start, who, f"shared{again}"))
         if period.end is not None:
             who = writer.name(period.withdrawn_by)
-            writer.entries.append(Entry(period.end, who, "withdrew the record to correct it"))
+            writer.entries.append(Entry(period.end, who, "withdrew"))
 
     for source in sources:
         seen = {}

@@ -398,6 +398,34 @@ class Acknowledgement(models.Model):
         return f"{self.person}: {self.get_response_display()}"
 
 
+class DisputeReply(models.Model):
+    """The supervisor's answer to a supervisee who disagreed with the record.
+
+    Part of the record like the acknowledgement it answers: both parties read it, and so does
+    everyone who may read the record. Replies are added, never edited; history keeps them.
+    """
+
+    acknowledgement = models.ForeignKey(
+        Acknowledgement, on_delete=models.CASCADE, related_name="replies"
+    )
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="dispute_replies")
+    author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="dispute_replies")
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name_plural = "dispute replies"
+        constraints = [
+            models.CheckConstraint(condition=~Q(text=""), name="dispute_reply_has_text"),
+        ]
+
+    def __str__(self):
+        return f"Reply by {self.author}"
+
+
 class Rating(models.TextChoices):
     TOO_LITTLE = "too_little", "Too little"
     ABOUT_RIGHT = "about_right", "About right"

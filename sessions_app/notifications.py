@@ -133,3 +133,28 @@ def feedback_given(feedback):
         context,
         kind="feedback_given",
     )
+
+
+def dispute_replied(reply):
+    """Tell the supervisee who disagreed that their supervisor answered, in their own words."""
+    acknowledgement = reply.acknowledgement
+    session = reply.session
+    who = reply.author
+    subject = (
+        f"{one_line(who)} replied to your disagreement with the supervision record of "
+        f"{short_date(session.date)}"
+    )
+    context = {
+        "session": session,
+        "who": who,
+        "text": reply.text,
+        "date": long_date(session.date),
+        "url": record_url(session),
+    }
+    return queue_each(
+        [acknowledgement.person],
+        subject,
+        "sessions_app/email/dispute_replied.txt",
+        context,
+        kind="dispute_replied",
+    )

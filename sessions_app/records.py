@@ -23,6 +23,7 @@ from .models import (
     Action,
     ActionStatus,
     Addendum,
+    DisputeReply,
     Feedback,
     ReadPlace,
     RecordState,
@@ -131,6 +132,25 @@ def addendum_add(*, session: Session, by, text: str) -> Addendum:
     if not text.strip():
         raise Refused("Write the addendum.")
     return Addendum.objects.create(session=session, author=by, text=text.strip())
+
+
+@_one_writer_at_a_time
+def dispute_reply(
+    *, acknowledgement: Acknowledgement, by, text: str, notify: bool = True
+) -> DisputeReply:
+    """The supervisor answers a supervisee's disagreement, on the record; the supervisee is told."""
+    session, _access = _locked(acknowledgement.session, by, "reply_to_dispute")
+    acknowledgement = Acknowledgement.objects.select_related("person").get(pk=acknowledgement.pk)
+    if acknowledgement.session_id != session.pk or acknowledgement.response != Response.DISAGREE:
+        raise Refused("Only a disagreement with this record is answered here.")
+    if not text.strip():
+        raise Refused("Write your reply.")
+    reply = DisputeReply.objects.create(
+        acknowledgement=acknowledgement, session=session, author=by, text=text.strip()
+    )
+    if notify:
+        notifications.dispute_replied(reply)
+    return reply
 
 
 @_one_writer_at_a_time

@@ -16,7 +16,17 @@ from django.db.models.functions import Coalesce, Greatest, Least
 
 from people.models import Relationship
 
-from .models import Action, ActionStatus, Attendance, Format, Session, Status
+from .models import (
+    Acknowledgement,
+    Action,
+    ActionStatus,
+    Attendance,
+    DisputeReply,
+    Format,
+    Response,
+    Session,
+    Status,
+)
 
 
 def actions_for_review(*, supervisor, people_ids, session_date, session=None):
@@ -54,6 +64,19 @@ def with_people(sessions):
     )
 
 
+def with_disputes(sessions):
+    """Annotate `disputed` (someone present disagreed with the record) and `dispute_open`
+    (a disagreement the supervisor has not replied to yet): lists show the record as disputed,
+    not only by its state."""
+    disagreements = Acknowledgement.objects.filter(
+        session=OuterRef("pk"), response=Response.DISAGREE
+    )
+    unanswered = disagreements.exclude(
+        Exists(DisputeReply.objects.filter(acknowledgement=OuterRef("pk")))
+    )
+    return sessions.annotate(disputed=Exists(disagreements), dispute_open=Exists(unanswered))
+
+
 def upcoming_led_by(user, day, limit=10):
     return with_people(
         Session.objects.led_by(user).planned().filter(date__gte=day).order_by("date", "start_time")
@@ -61,8 +84,10 @@ def upcoming_led_by(user, day, limit=10):
 
 
 def recent_led_by(user, day, limit=10):
-    return with_people(
-        Session.objects.led_by(user).exclude(status=Status.PLANNED).filter(date__lte=day)
+    return with_disputes(
+        with_people(
+            Session.objects.led_by(user).exclude(status=Status.PLANNED).filter(date__lte=day)
+        )
     ).order_by("-date", "-start_time", "-pk")[:limit]
 
 

@@ -20,5 +20,10 @@ urlpatterns = [
     path("<int:pk>/feedback/", views.record_feedback, name="feedback"),
     path("<int:pk>/sign-off/", views.record_sign_off, name="sign_off"),
     path("<int:pk>/addendum/", views.record_addendum, name="addendum"),
+    path(
+        "<int:pk>/disputes/<int:acknowledgement_pk>/reply/",
+        views.dispute_reply,
+        name="dispute_reply",
+    ),
     path("actions/<int:pk>/done/", views.action_done, name="action_done"),
 ]

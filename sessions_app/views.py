@@ -5,12 +5,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from core.clock import today
 from people.models import FocusRequest, Relationship, group_sessions_count
 
-from . import records, selectors, services
+from . import attention, records, selectors, services
 from .access import (
     Audience,
     content_readable_sessions,
@@ -21,6 +22,7 @@ from .forms import (
     AcknowledgeForm,
     AddendumForm,
     CancelForm,
+    DisputeReplyForm,
     FeedbackForm,
     RescheduleForm,
 )
@@ -31,8 +33,10 @@ from .models import (
     ActionReview,
     Addendum,
     Attendance,
+    DisputeReply,
     Feedback,
     Item,
+    Response,
     Session,
     Status,
 )
@@ -44,9 +48,10 @@ from .selectors import supervisee_relationships, supervisor_relationships
 
 @login_required
 def home(request):
-    """'My supervision': what needs doing now, for each role the person holds."""
+    """Each person's home: what waits for them first, then their work in each role they hold."""
     user = request.user
     day = today()
+    roles = roles_of(user)
     group_counts = group_sessions_count()
     relationships = _with_due_dates(
         supervisee_relationships(user, day, group_counts=group_counts), day, group_counts
@@ -55,7 +60,7 @@ def home(request):
         supervisor_relationships(user, day, group_counts=group_counts), day, group_counts
     )
     my_records = list(
-        selectors.with_people(own_records(user))
+        selectors.with_disputes(selectors.with_people(own_records(user)))
         .annotate(
             i_was_present=Exists(
                 Attendance.objects.filter(session=OuterRef("pk"), person=user, present=True)
@@ -70,8 +75,24 @@ def home(request):
         )
         .order_by("-date", "-pk")[:10]
     )
+    # What waits for this person, each through the access policy's scoped querysets.
+    waiting = {
+        "disputes": list(attention.disputes_to_answer(user)),
+        "to_share": list(attention.records_to_share(user, day)),
+        "to_sign_off": list(attention.records_to_sign_off(user)),
+        "feedback_received": list(attention.feedback_received(user)),
+        "overdue": [rel for rel in relationships if rel.overdue_days],
+        "requests": list(attention.focus_requests_to_answer(user)),
+        "to_acknowledge": list(attention.records_to_acknowledge(user)),
+        "actions_due": list(attention.actions_due(user, day)),
+        "feedback_to_give": list(attention.feedback_to_give(user, day)),
+        "team": attention.team_attention(user, day) if roles.manager else [],
+    }
     context = {
         "today": day,
+        "heading": _home_heading(roles),
+        "waiting": waiting,
+        "anything_waiting": any(waiting.values()),
         "relationships": relationships,
         "upcoming": list(selectors.upcoming_led_by(user, day)),
         "recent": list(selectors.recent_led_by(user, day)),
@@ -84,13 +105,7 @@ def home(request):
             .select_related("session__supervisor")
             .order_by("due_date", "pk")
         ),
-        # The supervisee's voice: what is waiting for this supervisor's answer, and what this
-        # supervisee raised lately, with the answers.
-        "requests_to_answer": list(
-            FocusRequest.objects.filter(relationship__supervisor=user, answer="")
-            .select_related("relationship__supervisee")
-            .order_by("raised_at", "pk")
-        ),
+        # What this supervisee raised lately, with the answers.
         "my_requests": list(
             FocusRequest.objects.filter(relationship__supervisee=user)
             .select_related("relationship__supervisor", "focus_agreement")
@@ -98,6 +113,19 @@ def home(request):
         ),
     }
     return render(request, "sessions_app/home.html", context)
+
+
+def _home_heading(roles):
+    """The home page's heading, for the role a person mostly works in here."""
+    if roles.manager:
+        return "Your teams"
+    if roles.supervisor:
+        return "Your supervisees"
+    if roles.supervisee:
+        return "Your supervision"
+    if roles.administrator:
+        return "Your organisation"
+    return "Welcome to Fourfold"
 
 
 def _with_due_dates(relationships, day, group_counts):
@@ -114,17 +142,23 @@ def _with_due_dates(relationships, day, group_counts):
 @login_required
 def session_list(request):
     """Every session the user leads, newest first, optionally by status."""
-    sessions = selectors.with_people(Session.objects.led_by(request.user))
+    sessions = selectors.with_disputes(selectors.with_people(Session.objects.led_by(request.user)))
     status = request.GET.get("status", "")
     if status in Status.values:
         sessions = sessions.filter(status=status)
+    elif status == "disputed":
+        sessions = sessions.filter(disputed=True)
     page = Paginator(sessions.order_by("-date", "-start_time", "-pk"), 25).get_page(
         request.GET.get("page")
     )
     return render(
         request,
         "sessions_app/session_list.html",
-        {"page": page, "status": status, "statuses": Status.choices},
+        {
+            "page": page,
+            "status": status,
+            "statuses": [*Status.choices, ("disputed", "Disputed by someone present")],
+        },
     )
 
 
@@ -136,7 +170,12 @@ def _detail_queryset():
         Prefetch("items", queryset=Item.objects.order_by("position", "pk")),
         Prefetch("actions", queryset=Action.objects.select_related("owner", "session")),
         Prefetch("action_reviews", queryset=ActionReview.objects.select_related("action")),
-        Prefetch("acknowledgements", queryset=Acknowledgement.objects.select_related("person")),
+        Prefetch(
+            "acknowledgements",
+            queryset=Acknowledgement.objects.select_related("person").prefetch_related(
+                Prefetch("replies", queryset=DisputeReply.objects.select_related("author"))
+            ),
+        ),
         Prefetch("feedback", queryset=Feedback.objects.select_related("person")),
         Prefetch("addenda", queryset=Addendum.objects.select_related("author")),
     )
@@ -172,6 +211,7 @@ def session_detail(request, pk):
         "acknowledgement_rows": [(p, acknowledged.get(p.pk)) for p in answering],
         "visible_feedback": access.visible_feedback(session.feedback.all()),
         "addendum_form": AddendumForm(),
+        "reply_form": DisputeReplyForm() if access.can_reply_to_dispute else None,
         "audience": Audience(session) if access.can_add_addendum else None,
         "relationship": _relationship_focus(session),
         "history": record_history(session, access) if access.can_read_content else [],
@@ -376,6 +416,33 @@ def record_addendum(request, pk):
     records.addendum_add(session=session, by=request.user, text=form.cleaned_data["text"])
     messages.success(request, "Your addendum is added to the record.")
     return redirect("sessions:detail", pk=session.pk)
+
+
+@login_required
+@require_POST
+def dispute_reply(request, pk, acknowledgement_pk):
+    """The supervisor answers a disagreement on the record (the service checks who may)."""
+    session, access = get_session_for_read(request.user, pk, _detail_queryset())
+    access.require("reply_to_dispute")
+    # Only a disagreement with this (readable) session: anything else is not found.
+    acknowledgement = get_object_or_404(
+        Acknowledgement.objects.filter(session=session, response=Response.DISAGREE).select_related(
+            "person"
+        ),
+        pk=acknowledgement_pk,
+    )
+    back = f"{reverse('sessions:detail', args=[session.pk])}#dispute-{acknowledgement.pk}"
+    form = DisputeReplyForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Write your reply before sending it.")
+        return redirect(back)
+    records.dispute_reply(
+        acknowledgement=acknowledgement, by=request.user, text=form.cleaned_data["text"]
+    )
+    messages.success(
+        request, f"Your reply is on the record and {acknowledgement.person} has been told by email."
+    )
+    return redirect(back)
 
 
 @login_required

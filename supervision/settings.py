@@ -124,6 +124,9 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "sessions_app.context_processors.roles",
             ],
+            # The words every page uses for dates and times ("3 Dec 2026", "14:02"): one
+            # place (core.dates), as filters every template has without loading them.
+            "builtins": ["core.words"],
         },
     },
 ]

@@ -4,13 +4,14 @@ A new URL without an entry in MATRIX fails `test_every_url_is_in_the_matrix`.
 """
 
 import datetime
+from types import SimpleNamespace
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from core import clock
 from people.models import FocusRequest, RequestKind
-from sessions_app.models import RecordState, Status
+from sessions_app.models import Acknowledgement, RecordState, Response, Status
 from tests.cast import shared_rows, whole_cast
 from tests.factories import ActionFactory, SessionFactory
 
@@ -45,7 +46,15 @@ def world(django_db_setup, django_db_blocker):
         shared = SessionFactory(
             supervisor=supervisor, supervisee=supervisee, record_state=RecordState.SHARED
         )
+        disputed = SessionFactory(
+            supervisor=supervisor, supervisee=supervisee, record_state=RecordState.SHARED
+        )
+        disagreement = Acknowledgement.objects.create(
+            session=disputed, person=supervisee, response=Response.DISAGREE, comments="Not so."
+        )
         yield {
+            "dispute": SimpleNamespace(url_args=[disputed.pk, disagreement.pk]),
+            "people_template": SimpleNamespace(url_args=["people"]),
             "shared": shared,
             "action": ActionFactory(session=shared, owner=supervisee),
             "relationship": supervisee.supervisor_relationships.get(),
@@ -163,6 +172,14 @@ MATRIX = {
         "manager": 403,
         "administrator": 403,
     },
+    # The supervisor replies to a disagreement (an empty reply goes back to the record with
+    # the message); readers of the record are refused.
+    ("sessions:dispute_reply", "dispute", "post"): {
+        "supervisor": 302,
+        "supervisee": 403,
+        "manager": 403,
+        "administrator": 403,
+    },
     # Only the owner's own action exists for them.
     ("sessions:action_done", "action", "post"): {"supervisee": 302},
     # The focus of a relationship: its supervisor sets it; its supervisee may not.
@@ -177,6 +194,9 @@ MATRIX = {
     # Spreadsheet import: administrators only; for everyone else the page does not exist.
     ("imports:upload", None, "get"): {"administrator": 200},
     ("imports:upload", None, "post"): {"administrator": 200},
+    # The import guide and its template files: administrators only, like the import itself.
+    ("imports:guide", None, "get"): {"administrator": 200},
+    ("imports:template", "people_template", "get"): {"administrator": 200},
     # The audit: everyone has their own balance, and a (possibly empty) list of supervisees.
     ("audit:my_balance", None, "get"): everyone(200),
     ("audit:my_supervisees", None, "get"): everyone(200),
@@ -194,6 +214,12 @@ MATRIX = {
         "administrator": 200,
     },
     ("audit:organisation", None, "get"): {"administrator": 200},
+    # The audit policy, on a Fourfold page: administrators only (an empty post shows errors).
+    ("audit:policy", None, "get"): {"administrator": 200},
+    ("audit:policy", None, "post"): {"administrator": 200},
+    # What a count counted: without a count named it is nothing (each role's scope is in
+    # tests/audit/test_counts_open.py).
+    ("audit:drill", None, "get"): {},
     # Data rights: each person downloads their own data (the page and the POST that downloads).
     ("privacy:my_data", None, "get"): everyone(200),
     ("privacy:my_data", None, "post"): everyone(200),
@@ -239,6 +265,7 @@ POST_ONLY = {
     "sessions:sign_off": ("shared", "supervisor"),
     "sessions:addendum": ("shared", "supervisor"),
     "sessions:action_done": ("action", "supervisee"),
+    "sessions:dispute_reply": ("dispute", "supervisor"),
 }
 
 
@@ -291,12 +318,18 @@ def test_every_url_is_in_the_matrix():
 CASES = [(key, role) for key in MATRIX for role in ROLES]
 
 
+def url_args(world, obj):
+    if obj is None:
+        return []
+    return getattr(world[obj], "url_args", None) or [world[obj].pk]
+
+
 @pytest.mark.parametrize(
     ("key", "role"), CASES, ids=[f"{k[0]}-{k[1]}-{k[2]}-{r}" for k, r in CASES]
 )
 def test_access(client, world, key, role):
     name, obj, method = key
-    url = reverse(name, args=[world[obj].pk]) if obj else reverse(name)
+    url = reverse(name, args=url_args(world, obj))
     if role != "anonymous":
         client.force_login(world["people"][role])
     response = getattr(client, method)(url, {})
@@ -312,7 +345,7 @@ def test_access(client, world, key, role):
 def test_post_only_views_refuse_get(client, world, name):
     obj, role = POST_ONLY[name]
     client.force_login(world["people"][role])
-    url = reverse(name, args=[world[obj].pk]) if obj else reverse(name)
+    url = reverse(name, args=url_args(world, obj))
     assert client.get(url).status_code == 405
 
 

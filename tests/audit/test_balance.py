@@ -481,10 +481,15 @@ def test_reason_for_overdue_names_each_overdue_relationship():
     )
     result = balance(gaps=[gap(54, 31), never, gap(3, 7, "pat@example.org")])
     assert flag_reason(Flag(SUPERVISION_OVERDUE), result) == (
-        "54 days since the last one-to-one with Sue Supervisor (sue@example.org) by 2026-03-31; "
+        "54 days since the last one-to-one with Sue Supervisor, by 31 Mar 2026; "
         "the agreement expects one every 31 days; "
-        "no one-to-one with eve@example.org in the 89 days since the relationship started on "
-        "2026-01-01 by 2026-03-31; the agreement expects one every 42 days"
+        "no one-to-one with eve@example.org in the 89 days since the supervision started on "
+        "1 Jan 2026, by 31 Mar 2026; the agreement expects one every 42 days"
+    )
+    # Written for the supervisee on their own page.
+    assert flag_reason(Flag(SUPERVISION_OVERDUE), result, you=True).startswith(
+        "54 days since your last one-to-one with Sue Supervisor, by 31 Mar 2026; "
+        "your agreement expects one every 31 days"
     )
 
 
@@ -500,8 +505,8 @@ def test_reason_for_overdue_gives_the_day_each_gap_is_measured_to():
     )
     result = balance(gaps=[ended])
     assert flag_reason(Flag(SUPERVISION_OVERDUE), result) == (
-        "64 days since the last one-to-one with Sue Supervisor (sue@example.org) or group "
-        "session by 2026-03-15; the agreement expects one every 31 days"
+        "64 days since the last one-to-one with Sue Supervisor or group "
+        "session, by 15 Mar 2026; the agreement expects one every 31 days"
     )
 
 
@@ -509,6 +514,9 @@ def test_reason_for_reported_dominance():
     result = balance(reported=["management", "management", "support"])
     assert flag_reason(Flag(SUPERVISEE_REPORTED_DOMINANCE, "management"), result) == (
         "the supervisee said management dominated, in 2 feedbacks in this window"
+    )
+    assert flag_reason(Flag(SUPERVISEE_REPORTED_DOMINANCE, "management"), result, you=True) == (
+        "you said management dominated, in 2 feedbacks in this window"
     )
     assert flag_reason(Flag(SUPERVISEE_REPORTED_DOMINANCE, "support"), result) == (
         "the supervisee said support dominated, in 1 feedback in this window"

@@ -249,8 +249,8 @@ def test_every_flag_has_its_reason_on_my_balance(login, supervisor, supervisee):
     body = page(login(supervisee), url("my_balance"))
     assert "Development neglected</span>: development took 0% of 180 minutes" in body
     assert "Reflective cycle short-circuited</span>: 180 minutes of 180 minutes" in body
-    assert "Supervision overdue</span>: 60 days since the last one-to-one with Sue" in body
-    assert "Supervisee said management dominated</span>: the supervisee said" in body
+    assert "Supervision overdue</span>: 60 days since your last one-to-one with Sue" in body
+    assert "Supervisee said management dominated</span>: you said" in body
     # What I said, beside what was recorded: management 100%, said "too much" once.
     perceived = body.split('id="perceived-heading"')[1].split("</section>")[0]
     management = perceived.split("Management</th>")[1].split("</tr>")[0]

@@ -1,6 +1,7 @@
 """Administrators edit the audit policy in admin, and every figure follows at once."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -10,6 +11,12 @@ from core import clock
 from tests.factories import GroupSessionFactory, ItemFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db
+
+
+def flag_count(response, label):
+    """How many people the team page counts with a flag (the count may be a link)."""
+    text = re.sub(r"<[^>]+>", "", response.content.decode())
+    return int(re.search(rf"{label}: (\d+)", text).group(1))
 
 
 def test_changing_the_policy_in_admin_changes_the_team_page(
@@ -23,7 +30,7 @@ def test_changing_the_policy_in_admin_changes_the_team_page(
         ItemFactory(session=session, minutes=55, functions=["management"])
         ItemFactory(session=session, minutes=45, functions=["support", "development", "mediation"])
     team_page = reverse("audit:team_balance")
-    assert "<li>Management dominant: 1</li>" in login(manager).get(team_page).content.decode()
+    assert flag_count(login(manager).get(team_page), "Management dominant") == 1
 
     policy = AuditPolicy.current()
     response = login(administrator).post(
@@ -41,7 +48,7 @@ def test_changing_the_policy_in_admin_changes_the_team_page(
         },
     )
     assert response.status_code == 302
-    assert "<li>Management dominant: 0</li>" in login(manager).get(team_page).content.decode()
+    assert flag_count(login(manager).get(team_page), "Management dominant") == 0
 
 
 def test_a_threshold_outside_0_to_1_is_refused_beside_the_field(login, administrator):
@@ -77,7 +84,7 @@ def test_group_sessions_can_count_for_regularity_from_the_admin(
         supervisor=supervisor, date=today - datetime.timedelta(5), attendees=[(supervisee, True)]
     )
     team_page = reverse("audit:team_balance")
-    assert "<li>Supervision overdue: 1</li>" in login(manager).get(team_page).content.decode()
+    assert flag_count(login(manager).get(team_page), "Supervision overdue") == 1
 
     policy = AuditPolicy.current()
     change_page = reverse("admin:audit_auditpolicy_change", args=[policy.pk])
@@ -99,4 +106,4 @@ def test_group_sessions_can_count_for_regularity_from_the_admin(
         },
     )
     assert response.status_code == 302
-    assert "<li>Supervision overdue: 0</li>" in login(manager).get(team_page).content.decode()
+    assert flag_count(login(manager).get(team_page), "Supervision overdue") == 0

@@ -117,7 +117,7 @@ def test_share_acknowledge_add_an_addendum_and_sign_off(sign_in, supervisor, sup
 
     page = sign_in(supervisee)
     assert_accessible(page)
-    page.get_by_role("link", name=session.date.strftime("%a %-d %b %Y")).first.click()
+    page.get_by_role("link", name=f"{session.date.day} {session.date:%b %Y}").first.click()
     assert_accessible(page)
     page.get_by_role("link", name="Acknowledge this record").click()
     assert_accessible(page)

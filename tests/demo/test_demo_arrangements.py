@@ -274,7 +274,7 @@ def test_an_open_request_is_on_the_supervisors_attention_list(client):
     ife = first_name("Ife")
     response = get(client, marcus, reverse("home"))
     page = text(response)
-    (request,) = response.context["requests_to_answer"]
+    (request,) = response.context["waiting"]["requests"]
     assert request.relationship.supervisee == ife and request.is_open
     assert "Needs your attention" in page
     assert reverse("people:answer_request", args=[request.pk]) in page

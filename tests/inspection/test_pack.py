@@ -71,7 +71,7 @@ def test_a_managers_team_pack_has_the_figures_and_no_recorded_text(
         "management took 83.33% of 120 minutes across 2 sessions; the policy flags above 50%"
         in text
     )
-    assert "the supervisee said management dominated, in 1 feedback in this window" in text
+    assert "Sam Social said management dominated, in 1 feedback in this window" in text
     assert "Sam Social" in text
     # The compliance checks and the feedback counts are there, as counts.
     assert "One-to-ones shorter than 90 minutes" in text

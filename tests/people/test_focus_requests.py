@@ -85,7 +85,9 @@ def test_an_agreed_proposal_becomes_the_focus_from_today(
 
     home = login(supervisee).get(reverse("home")).content.decode()
     assert "Answered" in home and "Yes, let us start next week." in home
-    assert 'id="attention"' not in login(supervisor).get(reverse("home")).content.decode()
+    supervisor_home = login(supervisor).get(reverse("home")).content.decode()
+    attention = supervisor_home.split('id="attention"')[1].split("</section>")[0]
+    assert reverse("people:answer_request", args=[request.pk]) not in attention
 
 
 def test_without_a_proposal_there_is_nothing_to_agree(login, supervisor, relationship):

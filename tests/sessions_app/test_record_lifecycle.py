@@ -347,13 +347,14 @@ class TestHistory:
         ]
         # The supervisor sees every version, drafts included.
         body = login(supervisor).get(url("detail", held)).content.decode()
-        assert "Sue Supervisor changed item" in body
+        assert "Item “Caseload and deadlines” changed by Sue Supervisor" in body
         assert "Caseload review → Caseload and deadlines" in body
-        assert "added action “Write up the visit”" in body
+        assert "Action “Write up the visit” added by Sue Supervisor" in body
         # The supervisee's history starts at the version shared with them.
         body = login(supervisee).get(url("detail", held)).content.decode()
-        assert "Sue Supervisor shared the record" in body
-        assert "added the acknowledgement of Sam Social" in body
+        assert "Shared by Sue Supervisor" in body
+        assert "Acknowledged by Sam Social" in body
+        assert "the acknowledgement of Sam Social" not in body
         assert "Signed off" in body
         assert "Caseload review" not in body
 
@@ -421,10 +422,10 @@ class TestHistory:
             body = login(reader).get(url("detail", held)).content.decode()
             assert "late twice" not in body
             assert "Note about a colleague" not in body
-            assert "shared the record" in body
+            assert "Shared by Sue Supervisor" in body
         supervisor_body = login(supervisor).get(url("detail", held)).content.decode()
         assert "late twice" in supervisor_body
-        assert "removed item “Note about a colleague”" in supervisor_body
+        assert "Item “Note about a colleague” removed by Sue Supervisor" in supervisor_body
 
     def test_a_record_shared_again_shows_what_changed_between_the_shared_versions(
         self, login, supervisor, supervisee, manager, held
@@ -456,13 +457,13 @@ class TestHistory:
             )
         share(client, held)
         body = login(supervisee).get(url("detail", held)).content.decode()
-        assert "withdrew the record to correct it" in body
-        assert "shared the record again" in body
+        assert "Withdrawn to draft, to correct it, by Sue Supervisor" in body
+        assert "Shared again by Sue Supervisor" in body
         assert "Caseload review → Caseload and courts" in body
         assert "first try" not in body  # an intermediate draft
         # The manager reads the same history, with the confidential item's words hidden.
         body = login(manager).get(url("detail", held)).content.decode()
-        assert "changed a confidential item" in body
+        assert "A confidential item changed by Sue Supervisor" in body
         assert "(confidential) → (confidential)" in body
         assert "Bereavement" not in body and "Loss" not in body and "Grief" not in body
 
@@ -472,7 +473,7 @@ class TestHistory:
         share(login(supervisor), held)
         body = login(manager).get(url("detail", held)).content.decode()
         assert "Bereavement at home" not in body
-        assert "shared the record" in body
+        assert "Shared by Sue Supervisor" in body
 
     def test_a_group_member_sees_only_the_timing_of_their_own_feedback(
         self, login, supervisor, supervisee, other_supervisee
@@ -486,10 +487,10 @@ class TestHistory:
         login(other_supervisee).post(url("feedback", group), FEEDBACK)
         login(supervisee).post(url("feedback", group), FEEDBACK)
         mine = login(supervisee).get(url("detail", group)).content.decode()
-        assert "the feedback of Sam Social" in mine
-        assert "the feedback of Nia Newly" not in mine
+        assert "Feedback given by Sam Social" in mine
+        assert "Feedback given by Nia Newly" not in mine
         theirs = login(supervisor).get(url("detail", group)).content.decode()
-        assert "the feedback of Nia Newly" in theirs and "the feedback of Sam Social" in theirs
+        assert "Feedback given by Nia Newly" in theirs and "Feedback given by Sam Social" in theirs
 
 
 class TestAccessLog:

@@ -176,7 +176,7 @@ def test_schedule_a_planned_session(login, supervisor, supervisee):
     assert session.status == Status.PLANNED
     assert session.date == day
     home = client.get(reverse("home")).content.decode()
-    assert "My upcoming sessions" in home
+    assert "Your upcoming sessions" in home
     assert reverse("sessions:detail", args=[session.pk]) in home
 
 

@@ -1,0 +1,60 @@
+"""People flagged or overdue in the teams a manager manages: their home page's "needs your
+attention" (`sessions_app.attention`, a layer below, asks through the source registered in
+`AuditConfig.ready`)."""
+
+from datetime import timedelta
+
+from people.access import managed_team_ids, people_visible_to
+from people.models import Team
+from sessions_app.access import feedback_led_by_for_flags
+from sessions_app.attention import TeamAttention
+
+from . import selectors
+from .balance import SUPERVISION_OVERDUE
+from .forms import DEFAULT_WINDOW, WINDOW_DAYS
+from .models import AuditPolicy
+from .templatetags.audit_tags import flag_label
+
+
+def team_attention(user, day) -> list[TeamAttention]:
+    """Everyone supervised in the default window who is in a team `user` manages now and has a
+    flag: a fixed number of queries, whatever the number of teams or people."""
+    teams = managed_team_ids(user)
+    if not teams:
+        return []
+    start = day - timedelta(days=WINDOW_DAYS[DEFAULT_WINDOW] - 1)
+    people = (
+        selectors.supervisees_in_window(start, day)
+        .filter(pk__in=people_visible_to(user).values("pk"), team_id__in=teams)
+        .exclude(pk=user.pk)
+    )
+    found = list(people.values_list("pk", "team_id", "email"))
+    if not found:
+        return []
+    index = {pk: team_id for pk, team_id, _email in found}
+    by_email = {email.lower(): pk for pk, _team_id, email in found}
+    names = dict(Team.objects.filter(pk__in=teams).values_list("pk", "name"))
+    balances = selectors.balances_of(
+        list(index),
+        start,
+        day,
+        policy=AuditPolicy.current(),
+        feedback_led_by=feedback_led_by_for_flags(user),
+    )
+    rows = []
+    for balance in balances:
+        if not balance.flags:
+            continue
+        pk = by_email[balance.supervisee]
+        rows.append(
+            TeamAttention(
+                pk=pk,
+                name=balance.name or balance.supervisee,
+                team=names.get(index[pk], ""),
+                flags=tuple(flag_label(flag) for flag in balance.flags),
+                overdue=any(flag.code == SUPERVISION_OVERDUE for flag in balance.flags),
+            )
+        )
+    # The overdue first (a person waiting for supervision), then by name.
+    rows.sort(key=lambda row: (not row.overdue, row.name.lower()))
+    return rows

@@ -1,0 +1,179 @@
+"""What waits for a person: the first thing their home page shows, each line a link to act.
+
+Every list is read through the access policy's scoped querysets (`sessions_app.access`,
+`people.access`), and each is one query whatever the number of rows, so the home page costs
+the same for a supervisor of two and of twenty.
+
+Who is flagged in a manager's teams is the audit's rule (a layer above this one): `audit`
+registers the reader when the apps are ready (`set_team_attention_source`), as it does for
+the policy (`people.models.set_policy_source`).
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from core import clock
+from people.models import FocusRequest, policy_in_force
+
+from .access import content_readable_sessions, own_records, readable_sessions
+from .models import (
+    Acknowledgement,
+    Action,
+    Attendance,
+    DisputeReply,
+    Feedback,
+    RecordState,
+    Response,
+)
+from .selectors import with_people
+
+# How long feedback stays "received" on the supervisor's home.
+FEEDBACK_RECENT_DAYS = 14
+# Actions due within this many days come up on the owner's home (and any past due).
+ACTIONS_DUE_DAYS = 7
+
+_team_attention_source = None
+
+
+def set_team_attention_source(source):
+    """Register a callable `(user, day) -> [TeamAttention]`: people flagged or overdue in the
+    teams `user` manages."""
+    global _team_attention_source
+    _team_attention_source = source
+
+
+@dataclass(frozen=True)
+class TeamAttention:
+    """One person in a manager's team with at least one flag: their name, team and flags."""
+
+    pk: int
+    name: str
+    team: str
+    flags: tuple[str, ...]
+    overdue: bool
+
+
+def team_attention(user, day):
+    if _team_attention_source is None:
+        return []
+    return _team_attention_source(user, day)
+
+
+def led_sessions(user):
+    """The sessions `user` leads, through the access policy."""
+    return readable_sessions(user).filter(supervisor=user)
+
+
+def disputes_to_answer(user):
+    """Disagreements with records `user` leads that they have not replied to yet."""
+    replied = DisputeReply.objects.filter(acknowledgement=OuterRef("pk"))
+    return (
+        Acknowledgement.objects.filter(
+            session__in=led_sessions(user).values("pk"), response=Response.DISAGREE
+        )
+        .exclude(Exists(replied))
+        .select_related("person", "session")
+        .order_by("created_at", "pk")
+    )
+
+
+def records_to_share(user, day):
+    """Held sessions `user` led whose record is still a draft."""
+    return with_people(
+        led_sessions(user).held().filter(record_state=RecordState.DRAFT, date__lte=day)
+    ).order_by("date", "pk")
+
+
+def records_to_sign_off(user):
+    """Shared records `user` leads that everyone present has acknowledged."""
+    unanswered = (
+        Attendance.objects.filter(session=OuterRef("pk"), present=True)
+        .exclude(person=OuterRef("supervisor"))
+        .exclude(
+            Exists(
+                Acknowledgement.objects.filter(
+                    session=OuterRef("session"), person=OuterRef("person")
+                )
+            )
+        )
+    )
+    anyone = Attendance.objects.filter(session=OuterRef("pk"), present=True).exclude(
+        person=OuterRef("supervisor")
+    )
+    return with_people(
+        led_sessions(user)
+        .filter(record_state=RecordState.SHARED)
+        .filter(Exists(anyone))
+        .exclude(Exists(unanswered))
+    ).order_by("date", "pk")
+
+
+def feedback_received(user):
+    """Feedback given or changed lately on sessions `user` led."""
+    since = clock.now() - timedelta(days=FEEDBACK_RECENT_DAYS)
+    return (
+        Feedback.objects.filter(session__in=led_sessions(user).values("pk"), updated_at__gte=since)
+        .select_related("person", "session")
+        .order_by("-updated_at", "-pk")
+    )
+
+
+def focus_requests_to_answer(user):
+    return (
+        FocusRequest.objects.filter(relationship__supervisor=user, answer="")
+        .select_related("relationship__supervisee")
+        .order_by("raised_at", "pk")
+    )
+
+
+def _present(user):
+    return Exists(Attendance.objects.filter(session=OuterRef("pk"), person=user, present=True))
+
+
+def records_to_acknowledge(user):
+    """Records shared with `user` (present) that they have not acknowledged yet."""
+    mine = Acknowledgement.objects.filter(session=OuterRef("pk"), person=user)
+    return (
+        own_records(user)
+        .filter(_present(user), record_state=RecordState.SHARED)
+        .exclude(Exists(mine))
+        .select_related("supervisor")
+        .order_by("date", "pk")
+    )
+
+
+def feedback_to_give(user, day):
+    """Records `user` was present at, open for feedback (the policy's days after sign-off),
+    on which they have not given feedback yet."""
+    days = policy_in_force().feedback_open_days
+    first_open_day = datetime.combine(day - timedelta(days=days), time.min)
+    boundary = timezone.make_aware(first_open_day)
+    open_now = Q(record_state=RecordState.SHARED) | Q(
+        record_state=RecordState.SIGNED_OFF, signed_off_at__gte=boundary
+    )
+    given = Feedback.objects.filter(session=OuterRef("pk"), person=user)
+    return (
+        own_records(user)
+        .filter(_present(user))
+        .filter(open_now)
+        .exclude(Exists(given))
+        .select_related("supervisor")
+        .order_by("date", "pk")
+    )
+
+
+def actions_due(user, day):
+    """The user's open actions due within a week or past due, in records they may read."""
+    return (
+        Action.objects.open()
+        .filter(
+            owner=user,
+            session__in=content_readable_sessions(user).values("pk"),
+            due_date__lte=day + timedelta(days=ACTIONS_DUE_DAYS),
+        )
+        .select_related("session")
+        .order_by("due_date", "pk")
+    )
