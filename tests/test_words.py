@@ -207,6 +207,11 @@ class TestPolicyPage:
         body = response.content.decode()
         field = body.split('id="div_id_neglect_threshold"')[1].split("</div>\n</div>")[0]
         assert "Enter a percentage from 0 to 100." in field
+        # The shared summary: it takes the focus (static/js/error_summary.js) and links the field.
+        summary = body.split("data-error-summary")[1].split("</div>")[0]
+        assert "The policy is not saved" in summary
+        assert 'href="#id_neglect_threshold"' in summary
+        assert "js/error_summary.js" in body
         assert AuditPolicy.current().neglect_threshold == Decimal("0.10")
 
     def test_each_change_is_kept_with_who_and_when(self, login, administrator):
