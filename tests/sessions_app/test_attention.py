@@ -129,6 +129,8 @@ class TestSupervisor:
             f'href="{reverse("people:answer_request", args=[request.pk])}">Answer Sam Social'
             in section
         )
+        # The request is quoted as the supervisee chose it, capital I and all.
+        assert "“I would like more attention on a function” (support)" in section
 
     def test_nothing_waiting_says_so(self, login, supervisor, supervisee):
         session = SessionFactory(
