@@ -10,32 +10,13 @@ council. Nothing here is random: the same `rows` give the same file, byte for by
 """
 
 import csv
+import os
 import sys
 from datetime import date
 
+from core.vocabulary import FUNCTIONS, STAGES, STAKEHOLDERS
+
 TEAM_SIZE = 15
-HEADER = (
-    "session_ref",
-    "date",
-    "format",
-    "group_type",
-    "supervisor",
-    "supervisees",
-    "absent",
-    "status",
-    "duration_minutes",
-    "item_title",
-    "item_minutes",
-    "functions",
-    "stages",
-    "stakeholders",
-    "case_ref",
-    "risk",
-    "notes",
-)
-FUNCTIONS = ("management", "development", "support", "mediation")
-STAGES = ("experience", "reflection", "analysis", "plans_actions")
-STAKEHOLDERS = ("supervisee", "people", "organisation", "partners")
 TITLES = (
     "Caseload review",
     "Risk and safeguarding",
@@ -82,6 +63,9 @@ def _item(n, k, minutes):
 
 def session_rows(rows, practitioners=1500):
     """Exactly `rows` rows as dicts (the last session may be cut short: its rows still agree)."""
+    from imports.sessions import ITEM_COLUMNS  # Django must be set up: see __main__
+
+    no_item = dict.fromkeys(ITEM_COLUMNS, "")  # a cancelled session's one row
     teams = (practitioners + TEAM_SIZE - 1) // TEAM_SIZE
     written = 0
     month = 0
@@ -107,7 +91,7 @@ def session_rows(rows, practitioners=1500):
             for k in range(max(count, 1)):
                 if written == rows:
                     return
-                item = _item(n, k, 12 + (n + k) % 3 * 3) if count else dict.fromkeys(HEADER[9:], "")
+                item = _item(n, k, 12 + (n + k) % 3 * 3) if count else no_item
                 yield {**common, **item}
                 written += 1
         for team in range(teams):
@@ -137,11 +121,19 @@ def session_rows(rows, practitioners=1500):
 
 
 def write(out, rows, practitioners=1500):
-    writer = csv.DictWriter(out, fieldnames=HEADER, lineterminator="\n")
+    # The columns the importer reads, in its order (Django must be set up: see __main__).
+    from imports.sessions import ITEM_COLUMNS, SESSION_COLUMNS
+
+    header = ("session_ref", *SESSION_COLUMNS, *ITEM_COLUMNS)
+    writer = csv.DictWriter(out, fieldnames=header, lineterminator="\n")
     writer.writeheader()
     for row in session_rows(rows, practitioners):
         writer.writerow(row)
 
 
 if __name__ == "__main__":
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "supervision.settings")
+    django.setup()
     write(sys.stdout, int(sys.argv[1]), *(int(arg) for arg in sys.argv[2:3]))
