@@ -238,6 +238,19 @@ BAD_SESSION_CELLS = [
 ]
 
 
+def refused_whole(importer, data, *, bad_row):
+    """The import names the bad row and writes nothing (each example rolled back after)."""
+
+    def run():
+        before = census()
+        result = importer(data=data.encode(), dry_run=False)
+        assert result.problems
+        assert any(line.startswith(f"row {bad_row}, ") for line in result.problems)
+        assert census() == before
+
+    rolled_back(run)
+
+
 @HOSTILE_SETTINGS
 @given(
     good=st.integers(1, 8),
@@ -253,15 +266,7 @@ def test_one_bad_person_row_among_good_ones_writes_nothing(supervisor, good, bad
     bad_at = min(bad_at, good)
     rows.insert(bad_at, person_row(**{"email": "odd.one@example.org", "name": "Odd One", **bad}))
     data = ("\ufeff" if bom else "") + csv_text(PEOPLE_HEADER, rows)
-
-    def run():
-        before = census()
-        result = people_import(data=data.encode(), dry_run=False)
-        assert result.problems
-        assert any(line.startswith(f"row {bad_at + 2}, ") for line in result.problems)
-        assert census() == before
-
-    rolled_back(run)
+    refused_whole(people_import, data, bad_row=bad_at + 2)
 
 
 @HOSTILE_SETTINGS
@@ -278,15 +283,7 @@ def test_one_bad_session_row_among_good_ones_writes_nothing(
     bad_at = min(bad_at, good)
     rows.insert(bad_at, session_row(**{"session_ref": "ODD", **bad}))
     data = ("\ufeff" if bom else "") + csv_text(SESSIONS_HEADER, rows)
-
-    def run():
-        before = census()
-        result = sessions_import(data=data.encode(), dry_run=False)
-        assert result.problems
-        assert any(line.startswith(f"row {bad_at + 2}, ") for line in result.problems)
-        assert census() == before
-
-    rolled_back(run)
+    refused_whole(sessions_import, data, bad_row=bad_at + 2)
 
 
 @HOSTILE_SETTINGS
