@@ -5,7 +5,7 @@ import datetime
 import factory
 
 from people.models import Frequency, Kind, Relationship, Team, User
-from sessions_app.models import Action, Attendance, Format, Item, Session, Status
+from sessions_app.models import Action, Attendance, Feedback, Format, Item, Session, Status
 
 PASSWORD = "correct-horse-battery"
 
@@ -113,3 +113,18 @@ class ActionFactory(factory.django.DjangoModelFactory):
     description = factory.Sequence(lambda n: f"Action {n}")
     owner = factory.LazyAttribute(lambda o: o.session.supervisor)
     due_date = datetime.date(2026, 2, 1)
+
+
+class FeedbackFactory(factory.django.DjangoModelFactory):
+    """A supervisee's feedback on a session: every function about right unless told."""
+
+    class Meta:
+        model = Feedback
+
+    session = factory.SubFactory(SessionFactory)
+    person = factory.LazyAttribute(lambda o: o.session.supervisee)
+    management = "about_right"
+    development = "about_right"
+    support = "about_right"
+    mediation = "about_right"
+    usefulness = 4

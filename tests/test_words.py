@@ -18,8 +18,8 @@ from core.dates import day_text, day_time_text, time_text
 from imports.guide import PEOPLE_COLUMNS, SESSIONS_COLUMNS
 from imports.people import LAYOUT as PEOPLE_LAYOUT
 from imports.sessions import LAYOUT as SESSIONS_LAYOUT
-from sessions_app.models import Feedback, RecordState
-from tests.factories import ItemFactory, SessionFactory
+from sessions_app.models import RecordState
+from tests.factories import FeedbackFactory, ItemFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -97,13 +97,10 @@ class TestFlagReasons:
                 record_state=RecordState.SHARED,
             )
             ItemFactory(session=session, minutes=60, functions=["support"])
-            Feedback.objects.create(
+            FeedbackFactory(
                 session=session,
                 person=supervisee,
                 management="too_much",
-                development="about_right",
-                support="about_right",
-                mediation="about_right",
                 dominated="management",
                 usefulness=3,
             )

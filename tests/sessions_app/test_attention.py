@@ -14,12 +14,17 @@ from sessions_app import records
 from sessions_app.models import (
     Acknowledgement,
     DisputeReply,
-    Feedback,
     RecordState,
     Response,
     Status,
 )
-from tests.factories import ActionFactory, RelationshipFactory, SessionFactory, UserFactory
+from tests.factories import (
+    ActionFactory,
+    FeedbackFactory,
+    RelationshipFactory,
+    SessionFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -102,15 +107,8 @@ class TestSupervisor:
             supervisor=supervisor, supervisee=late, date=clock.today() - datetime.timedelta(20)
         )
         session = shared_record(supervisor, supervisee)
-        Feedback.objects.create(
-            session=session,
-            person=supervisee,
-            management="too_much",
-            development="about_right",
-            support="about_right",
-            mediation="about_right",
-            dominated="management",
-            usefulness=4,
+        FeedbackFactory(
+            session=session, person=supervisee, management="too_much", dominated="management"
         )
         request = FocusRequest.objects.create(
             relationship=supervisee.supervisor_relationships.get(),
