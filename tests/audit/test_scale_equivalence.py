@@ -28,6 +28,7 @@ from sessions_app.models import (
     Status,
 )
 from sessions_app.selectors import with_last_held, with_next_planned
+from tests.cast import shared_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -69,15 +70,17 @@ def reference_compliance(start, end, *, sessions=None, policy, as_of, formats=No
     return selectors.Compliance(start=start, end=end, **figures)
 
 
-@pytest.fixture
-def seeded(db):
-    """A seeded organisation (30 practitioners, 3 years, to today)."""
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """A seeded organisation (30 practitioners, 3 years, to today), built once for the module;
+    each test runs in its own savepoint inside it, so what one test removes the next still has."""
     today = clock.today()
-    call_command(
-        "seed_demo", "--practitioners", "30", "--years", "3", "--today", f"{today:%Y-%m-%d}",
-        stdout=StringIO(),
-    )  # fmt: skip
-    return today
+    with shared_rows(django_db_blocker):
+        call_command(
+            "seed_demo", "--practitioners", "30", "--years", "3", "--today", f"{today:%Y-%m-%d}",
+            stdout=StringIO(),
+        )  # fmt: skip
+        yield today
 
 
 def windows(today):

@@ -9,6 +9,7 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count, F, Q
 
 from audit import selectors
+from core import clock
 from people.models import Relationship, Team, TeamMembership, User
 from sessions_app.models import (
     Acknowledgement,
@@ -23,6 +24,7 @@ from sessions_app.models import (
     Session,
     Status,
 )
+from tests.cast import shared_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -31,13 +33,6 @@ def seed(*args):
     out = StringIO()
     call_command("seed_demo", *args, stdout=out)
     return out.getvalue()
-
-
-@pytest.fixture
-def loaded(today):
-    end = today - timedelta(days=1)
-    seed("--practitioners", "30", "--years", "2", "--today", f"{end:%Y-%m-%d}")
-    return end
 
 
 def fingerprint():
@@ -50,6 +45,38 @@ def fingerprint():
         ),
         list(Item.objects.order_by("pk").values_list("minutes", "function_management")),
     )
+
+
+def test_the_same_organisation_each_time(today):
+    end = today - timedelta(days=1)
+    args = ("--practitioners", "12", "--years", "1", "--today", f"{end:%Y-%m-%d}")
+    seed(*args)
+    first = fingerprint()
+    for model in (ActionReview, Action, Acknowledgement, Feedback, Item, Attendance):
+        model.objects.all().delete()
+    Session.objects.update(rescheduled_to=None)
+    Session.objects.all().delete()
+    Relationship.objects.all().delete()
+    User.objects.all().delete()
+    Team.objects.all().delete()
+    seed(*args)
+    assert fingerprint() == first
+
+
+def test_flags_go_together(db):
+    with pytest.raises(CommandError, match="go together"):
+        seed("--practitioners", "10")
+
+
+@pytest.fixture(scope="module")
+def loaded(django_db_setup, django_db_blocker):
+    """Seeded once for the module; each test runs in its own savepoint inside it. The tests
+    that need an empty database come before the first that asks for this (pytest orders a
+    module's tests as written, and sets this up at the first that uses it)."""
+    end = clock.today() - timedelta(days=1)
+    with shared_rows(django_db_blocker):
+        seed("--practitioners", "30", "--years", "2", "--today", f"{end:%Y-%m-%d}")
+        yield end
 
 
 def test_teams_of_8_to_15_with_a_manager_each(loaded):
@@ -130,28 +157,7 @@ def test_the_audit_reads_it(loaded):
     assert figures.sessions_with_actions_to_review > 0
 
 
-def test_the_same_organisation_each_time(today):
-    end = today - timedelta(days=1)
-    args = ("--practitioners", "12", "--years", "1", "--today", f"{end:%Y-%m-%d}")
-    seed(*args)
-    first = fingerprint()
-    for model in (ActionReview, Action, Acknowledgement, Feedback, Item, Attendance):
-        model.objects.all().delete()
-    Session.objects.update(rescheduled_to=None)
-    Session.objects.all().delete()
-    Relationship.objects.all().delete()
-    User.objects.all().delete()
-    Team.objects.all().delete()
-    seed(*args)
-    assert fingerprint() == first
-
-
 def test_refuses_a_database_in_use(loaded):
     with pytest.raises(CommandError, match="empty database"):
         seed("--practitioners", "10", "--years", "1")
     assert "Skipped" in seed("--practitioners", "10", "--years", "1", "--if-empty")
-
-
-def test_flags_go_together(db):
-    with pytest.raises(CommandError, match="go together"):
-        seed("--practitioners", "10")
