@@ -31,16 +31,18 @@ DEFAULT_TEST_NOW = "2026-11-25T10:30"
 
 
 # The tests whose answers depend on what day it is: .ci/run runs these at each of the dates above.
-# Modules whose test functions share a module-scoped world (a fixture with scope="module"):
-# with -n their functions go to one worker together, so the world is built once
-# (pytest_xdist_make_scheduler below). tests/test_suite_layout.py keeps this list complete.
-MODULE_WORLDS = {
-    "tests/test_access_matrix.py",
-    "tests/test_content_matrix.py",
-    "tests/demo/test_demo_arrangements.py",
-    "tests/people/test_sso.py",
-    "tests/audit/test_scale_equivalence.py",
-    "tests/demo/test_seed_bulk.py",
+# Modules whose tests share a world built once (a module-scoped fixture, or the demo of
+# tests/demo/conftest.py): with -n each module here goes whole to one worker, with the other
+# modules of the same world, so the world is built once (pytest_xdist_make_scheduler below).
+# tests/test_suite_layout.py keeps this complete.
+WORLDS = {
+    "tests/test_access_matrix.py": "access matrix",
+    "tests/test_content_matrix.py": "content matrix",
+    "tests/people/test_sso.py": "identity provider",
+    "tests/audit/test_scale_equivalence.py": "seeded 30 x 3 years",
+    "tests/demo/test_seed_bulk.py": "seeded 30 x 2 years",
+    "tests/demo/test_demo_arrangements.py": "demo",
+    "tests/demo/test_seed_demo.py": "demo",
 }
 
 DATED_MODULES = {
@@ -93,16 +95,14 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config, log):
-    """With -n, each test class goes whole to one worker, and so do a module's functions;
-    every other test goes alone.
+    """With -n, each test class goes whole to one worker, and so do the modules that share a
+    world (`WORLDS`); every other test goes alone, which balances the workers best.
 
     A class or a module may build its world once for all its tests (a class- or module-scoped
     fixture: the demo, the access matrix's cast, the audit pages' grown team); split between
-    two workers it would be built twice. A module's test functions go together when it builds
-    such a world (`MODULE_WORLDS`); elsewhere each function goes alone, which balances the
-    workers best. xdist's --dist loadgroup would do this with a mark, but with pytest 9.2 it no
-    longer groups (pytest-xdist#1386). --dist options other than the default are left as they
-    are.
+    two workers it would be built twice. xdist's --dist loadgroup would do this with a mark,
+    but with pytest 9.2 it no longer groups (pytest-xdist#1386). --dist options other than the
+    default are left as they are.
     """
     if config.getvalue("dist") != "load":
         return None
@@ -111,10 +111,10 @@ def pytest_xdist_make_scheduler(config, log):
     class ClassesTogether(LoadScopeScheduling):
         def _split_scope(self, nodeid):
             parts = nodeid.split("::")
+            if parts[0] in WORLDS:
+                return WORLDS[parts[0]]
             if len(parts) > 2:
                 return "::".join(parts[:2])
-            if parts[0] in MODULE_WORLDS:
-                return parts[0]
             return nodeid
 
     return ClassesTogether(config, log)

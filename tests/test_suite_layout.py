@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from tests.conftest import MODULE_WORLDS
+from tests.conftest import WORLDS
 
 TESTS = Path(__file__).parent
 
@@ -15,4 +15,19 @@ def test_every_module_with_a_module_world_is_scheduled_whole():
         for path in TESTS.rglob("test_*.py")
         if needle in path.read_text()
     }
-    assert with_module_worlds == MODULE_WORLDS
+    assert with_module_worlds <= WORLDS.keys()
+
+
+def test_the_modules_that_read_the_demo_share_one_build():
+    """tests/demo/conftest.py keeps one copy of the demo per worker: its readers go together."""
+    readers = {
+        path.relative_to(TESTS.parent).as_posix()
+        for path in TESTS.rglob("test_*.py")
+        if "demo_world" in path.read_text() and path.name != Path(__file__).name
+    }
+    assert readers
+    assert {WORLDS.get(reader) for reader in readers} == {"demo"}
+
+
+def test_every_world_names_a_module_that_exists():
+    assert all((TESTS.parent / path).is_file() for path in WORLDS)

@@ -9,10 +9,7 @@ import datetime
 import html
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 from django.db.models import F
-from django.test.utils import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -34,15 +31,10 @@ from sessions_app.models import Feedback, Format, RecordState, Session, Status
 
 
 @pytest.fixture(scope="module")
-def demo_loaded(django_db_setup, django_db_blocker):
-    """The demo organisation, loaded once for the module and rolled back after it."""
-    fast_hashing = override_settings(
-        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]
-    )
-    with django_db_blocker.unblock(), fast_hashing, transaction.atomic():
-        call_command("seed_demo", "--if-empty", stdout=open("/dev/null", "w"))  # noqa: SIM115
+def demo_loaded(demo_world):
+    """The demo, there for the whole module and gone after it (tests/demo/conftest.py)."""
+    with demo_world():
         yield
-        transaction.set_rollback(True)
 
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_loaded")]

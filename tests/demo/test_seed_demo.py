@@ -10,10 +10,7 @@ from itertools import pairwise
 import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
-from django.db import transaction
 from django.db.models import F, Max, OuterRef, Subquery, Sum
-from django.test import TestCase
-from django.test.utils import override_settings
 from django.utils import timezone
 
 from audit import selectors as audit_selectors
@@ -116,20 +113,14 @@ def test_working_days_before_skip_the_weekend():
 
 
 @pytest.fixture(scope="class")
-def loaded(request, django_db_setup, django_db_blocker):
-    """Load the demo once for the whole class, then roll it back so other tests never see it.
+def loaded(request, demo_world):
+    """The demo, there for the whole class and gone after it (tests/demo/conftest.py).
 
     What the load asked to run after its commit (emails, say) is kept on the class.
     """
-    fast_hashing = override_settings(
-        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]
-    )
-    with django_db_blocker.unblock(), fast_hashing, transaction.atomic():
-        with TestCase.captureOnCommitCallbacks() as callbacks:
-            output = seed_demo("--if-empty")
-        request.cls.on_commit_callbacks = callbacks
-        yield output
-        transaction.set_rollback(True)
+    with demo_world() as load:
+        request.cls.on_commit_callbacks = load.on_commit_callbacks
+        yield load.output
 
 
 def start_of(day):
