@@ -502,27 +502,31 @@ def _previous_sessions(held: QuerySet, start: date, end: date):
     session there (a first session, or one after a long gap), through the same rule in SQL.
     Two queries at most.
     """
-    scoped = held.order_by().values("pk")
+    # The window's sessions and their supervisors, read once: as subqueries, a team's scope
+    # (its members of the time) was planned and run again in each place it was used.
+    scoped = dict(held.order_by().values_list("pk", "supervisor"))
+    if not scoped:
+        return {}, {}, Q(pk__in=[])
+    supervisors = set(scoped.values())
     since = start - timedelta(days=PREVIOUS_LOOKBACK_DAYS)
     rows = (
         Attendance.objects.filter(
             session__status=Status.HELD,
             session__date__gte=since,
             session__date__lte=end,
-            session__supervisor__in=held.order_by().values("supervisor"),
-            person__in=Attendance.objects.filter(session__in=scoped).values("person"),
+            session__supervisor__in=supervisors,
+            person__in=Attendance.objects.filter(session__in=list(scoped)).values("person"),
         )
-        .annotate(in_scope=Exists(held.order_by().filter(pk=OuterRef("session"))))
         .order_by()
-        .values_list("session", "session__supervisor", "session__date", "person", "in_scope")
+        .values_list("session", "session__supervisor", "session__date", "person")
     )
     # (supervisor, person) -> [(date, pk)] of the held sessions they were both at.
     together: dict[tuple[int, int], list] = {}
     attendees: dict[int, list] = {}
     sessions = {}
-    for pk, supervisor, day, person, in_scope in rows:
+    for pk, supervisor, day, person in rows:
         together.setdefault((supervisor, person), []).append((day, pk))
-        if in_scope:
+        if pk in scoped:
             attendees.setdefault(pk, []).append(person)
             sessions[pk] = (supervisor, day)
     for key in together:
@@ -555,7 +559,7 @@ def _previous_sessions(held: QuerySet, start: date, end: date):
         session__status=Status.HELD,
         session__date__gte=since,
         session__date__lte=end,
-        session__supervisor__in=held.order_by().values("supervisor"),
+        session__supervisor__in=supervisors,
     )
     if far:
         where |= Q(session__in=set(far.values()))
@@ -779,10 +783,11 @@ def daily_minutes(people, start: date, end: date, *, formats=None) -> dict[int, 
         .filter(person__in=_ids(people))
         .values("person", "session__date")
         .annotate(sessions_held=Count("session", distinct=True), **_minute_sums("session__items__"))
+        .values_list("person", "session__date", *_SUM_COLUMNS)  # tuples: no dict a row
     )
     days = {}
-    for row in rows:
-        days.setdefault(row["person"], {})[row["session__date"]] = _day_sums(row)
+    for person, day, *sums in rows:
+        days.setdefault(person, {})[day] = tuple(value or 0 for value in sums)
     return days
 
 
