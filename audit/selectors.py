@@ -502,9 +502,18 @@ def _previous_sessions(held: QuerySet, start: date, end: date):
     session there (a first session, or one after a long gap), through the same rule in SQL.
     Two queries at most.
     """
-    # The window's sessions and their supervisors, read once: as subqueries, a team's scope
-    # (its members of the time) was planned and run again in each place it was used.
-    scoped = dict(held.order_by().values_list("pk", "supervisor"))
+    # The window's sessions, their supervisors and attendees, read once: as subqueries, a
+    # team's scope (its members of the time) was planned and run again in each place it was
+    # used. The people and supervisors are few (a team's, or the organisation's); the sessions
+    # may be thousands, so they are not sent back as a list.
+    scoped, people = {}, set()
+    for pk, supervisor, person in (
+        Attendance.objects.filter(session__in=held.order_by().values("pk"))
+        .order_by()
+        .values_list("session", "session__supervisor", "person")
+    ):
+        scoped[pk] = supervisor
+        people.add(person)
     if not scoped:
         return {}, {}, Q(pk__in=[])
     supervisors = set(scoped.values())
@@ -515,7 +524,7 @@ def _previous_sessions(held: QuerySet, start: date, end: date):
             session__date__gte=since,
             session__date__lte=end,
             session__supervisor__in=supervisors,
-            person__in=Attendance.objects.filter(session__in=list(scoped)).values("person"),
+            person__in=people,
         )
         .order_by()
         .values_list("session", "session__supervisor", "session__date", "person")
