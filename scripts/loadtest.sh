@@ -79,6 +79,10 @@ done
 curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null
 
 echo "locust: $users users for ${seconds}s on http://127.0.0.1:$port"
+# The machine's load before the users start: what else was running (at the end, the load
+# average counts locust, gunicorn and PostgreSQL themselves).
+LOADTEST_LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)
+export LOADTEST_LOAD_BEFORE
 LOADTEST_PEOPLE="$work/people.json" .venv-load/bin/locust -f bench/loadtest/locustfile.py \
   --headless --users "$users" --spawn-rate 10 --run-time "${seconds}s" \
   --host "http://127.0.0.1:$port" --csv "$work/locust" --only-summary --exit-code-on-error 0 \

@@ -8,6 +8,7 @@ of the file the first time); the rest of docs/performance.md belongs to `make be
 
 import csv
 import datetime
+import os
 import platform
 import subprocess
 import sys
@@ -45,17 +46,16 @@ def section(stats_csv, seconds, users, workers, data):
     pages, total = figures(stats_csv)
     requests, failures = int(total["Request Count"]), int(total["Failure Count"])
     verdict = "**0 errors**" if failures == 0 else f"**{failures} errors** (of {requests})"
-    try:
-        load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
-    except OSError:
-        load = "unknown"
+    # Measured by scripts/loadtest.sh before the users started: at the end, the load average
+    # counts the load test's own processes.
+    load = os.environ.get("LOADTEST_LOAD_BEFORE", "unknown")
     day = datetime.datetime.now(datetime.UTC).date().isoformat()
     lines = [
         START,
         "## Load test (`make loadtest`)",
         "",
         f"{day}, {platform.node() or 'this machine'} "
-        f"({platform.machine()}, {_cores()} cores, load average {load} when it ended), "
+        f"({platform.machine()}, {_cores()} cores, load average {load} before it started), "
         f"PostgreSQL {postgres_version()}. gunicorn with {workers} workers (`DEBUG=false`); "
         f"locust {_locust_version()}, {users} users for {seconds} s against 127.0.0.1, each "
         "pausing 1-3 s between pages: supervisors (home, my supervisees, the session list, a "
@@ -84,13 +84,18 @@ def _busy_note(load):
         busy = float(load.split()[0]) > (_cores() or 1)
     except (ValueError, IndexError):
         return []
+    shared = (
+        "The load generator, the app server and PostgreSQL share the machine's cores: when the "
+        "requests asked for come faster than two workers serve them, the users wait in the "
+        "queue, and p50 and p95 grow with the queue."
+    )
     if not busy:
-        return []
+        return [shared]
     return [
-        "The machine was busy with other work (its load average above its number of cores), "
-        "so the app server's two processes had a fraction of a core between them: the users "
-        "waited mostly in the queue, and these times say more about the machine than about the "
-        "pages. Run it again on a quiet machine to compare with the target (p95 under 500 ms)."
+        "The machine was busy with other work before the test began (its load average above "
+        "its number of cores), so the app server's two processes had a fraction of a core "
+        "between them: these times say more about the machine than about the pages. Run it "
+        "again on a quiet machine to compare with the target (p95 under 500 ms). " + shared
     ]
 
 
