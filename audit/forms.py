@@ -23,6 +23,7 @@ from core.vocabulary import functions_in_words
 from sessions_app.models import Format
 
 from .models import AuditPolicy, SelfAssessment
+from .services import POLICY_FIELDS
 
 WINDOW_DAYS = {"3": 90, "6": 183, "12": 365}
 DEFAULT_WINDOW = "3"
@@ -259,18 +260,7 @@ class AuditPolicyForm(forms.ModelForm):
 
     class Meta:
         model = AuditPolicy
-        fields = [
-            "dominance_threshold",
-            "neglect_threshold",
-            "short_circuit_threshold",
-            "stakeholder_threshold",
-            "min_sessions",
-            "min_session_minutes",
-            "share_deadline_days",
-            "group_counts_for_regularity",
-            "feedback_open_days",
-            "feedback_visibility",
-        ]
+        fields = list(POLICY_FIELDS)  # what `services.policy_update` writes
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
