@@ -109,6 +109,22 @@ def upcoming_for(user, day, limit=10):
 LAST_HELD_LOOKBACK_DAYS = 92
 
 
+def _pair_one_to_ones(status):
+    """The one-to-ones of `status` that the outer relationship's supervisor led with its
+    supervisee: the supervisor's sessions (index on supervisor and date), each checked for the
+    supervisee through the unique (session, person) index."""
+    return Session.objects.filter(
+        Exists(
+            Attendance.objects.filter(
+                session=OuterRef("pk"), person=OuterRef(OuterRef("supervisee"))
+            )
+        ),
+        supervisor=OuterRef("supervisor"),
+        format=Format.ONE_TO_ONE,
+        status=status,
+    )
+
+
 def _last_held_one_to_one(window_end, lookback):
     """The date of the pair's last held one-to-one on or before the measuring end (and on or
     after the lookback, with `lookback`), led by the relationship's supervisor.
@@ -117,17 +133,8 @@ def _last_held_one_to_one(window_end, lookback):
     checked for the supervisee: the cost follows the sessions the supervisor led since the
     last one with this supervisee, not the supervisee's whole history.
     """
-    sessions = Session.objects.filter(
-        Exists(
-            Attendance.objects.filter(
-                session=OuterRef("pk"), person=OuterRef(OuterRef("supervisee"))
-            )
-        ),
-        supervisor=OuterRef("supervisor"),
-        format=Format.ONE_TO_ONE,
-        status=Status.HELD,
-        date__gte=OuterRef("start_date"),
-        date__lte=window_end,
+    sessions = _pair_one_to_ones(Status.HELD).filter(
+        date__gte=OuterRef("start_date"), date__lte=window_end
     )
     return _latest(sessions, window_end, lookback)
 
@@ -209,17 +216,7 @@ def with_next_planned(relationships, on_or_after):
     Read from the supervisor's sessions from `on_or_after` on (index on supervisor and date),
     each checked for the supervisee: the past, however long, is never read.
     """
-    nxt = Session.objects.filter(
-        Exists(
-            Attendance.objects.filter(
-                session=OuterRef("pk"), person=OuterRef(OuterRef("supervisee"))
-            )
-        ),
-        supervisor=OuterRef("supervisor"),
-        format=Format.ONE_TO_ONE,
-        status=Status.PLANNED,
-        date__gte=on_or_after,
-    )
+    nxt = _pair_one_to_ones(Status.PLANNED).filter(date__gte=on_or_after)
     return relationships.annotate(
         next_planned=Subquery(nxt.order_by("date").values("date")[:1], output_field=DateField())
     )
