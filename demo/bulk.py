@@ -226,6 +226,20 @@ class _Pair:
     open_actions: list = field(default_factory=list)
 
 
+def team_group(manager, day, status, **fields) -> Session:
+    """A team's monthly group session, led by its manager (not yet saved)."""
+    return Session(
+        supervisor=manager,
+        format=Format.GROUP,
+        group_type=GroupType.TEAM,
+        date=day,
+        start_time=time(13, 30),
+        duration_minutes=120,
+        status=status,
+        **fields,
+    )
+
+
 class BulkBuilder:
     def __init__(self, *, practitioners, years, today, seed=4444, log=None):
         if practitioners < 1 or years < 1:
@@ -557,16 +571,7 @@ class BulkBuilder:
                 members = self.group_members(who, day)
                 if not members:
                     continue
-                session = Session(
-                    supervisor=manager,
-                    format=Format.GROUP,
-                    group_type=GroupType.TEAM,
-                    date=day,
-                    start_time=time(13, 30),
-                    duration_minutes=120,
-                    mode=Mode.IN_PERSON,
-                    status=Status.HELD,
-                )
+                session = team_group(manager, day, Status.HELD, mode=Mode.IN_PERSON)
                 present = [(m, rng.random() > 0.15) for m in members]
                 sessions.append((session, present, None))
                 continue
@@ -818,15 +823,7 @@ class BulkBuilder:
             day = weekday_on_or_after(self.today + timedelta(days=rng.randint(1, 28)))
             members = self.group_members(t, self.today)
             if members:
-                session = Session(
-                    supervisor=manager,
-                    format=Format.GROUP,
-                    group_type=GroupType.TEAM,
-                    date=day,
-                    start_time=time(13, 30),
-                    duration_minutes=120,
-                    status=Status.PLANNED,
-                )
+                session = team_group(manager, day, Status.PLANNED)
                 session.created_at = session.updated_at = self.at(
                     self.today - timedelta(days=1), 12
                 )
