@@ -19,6 +19,8 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import TestCase
 
+from tests.cast import shared_rows
+
 
 @dataclass
 class DemoLoad:
@@ -30,10 +32,6 @@ class DemoLoad:
     _loaded: sqlite3.Connection | None = None
 
 
-def _copy(source: sqlite3.Connection, target: sqlite3.Connection) -> None:
-    source.backup(target)
-
-
 def _load(load: DemoLoad) -> None:
     with TestCase.captureOnCommitCallbacks() as callbacks:
         out = StringIO()
@@ -42,37 +40,32 @@ def _load(load: DemoLoad) -> None:
 
 
 @pytest.fixture(scope="session")
-def _demo_load():
-    return DemoLoad()
-
-
-@pytest.fixture(scope="session")
-def demo_world(django_db_setup, django_db_blocker, _demo_load):
+def demo_world(django_db_setup, django_db_blocker):
     """`with demo_world() as load:` the demo is in the database until the block ends."""
+    _demo_load = DemoLoad()
 
     @contextlib.contextmanager
     def loaded():
+        if connection.vendor != "sqlite":
+            with shared_rows(django_db_blocker):
+                _load(_demo_load)
+                yield _demo_load
+            return
         with django_db_blocker.unblock():
             connection.ensure_connection()
-            if connection.vendor != "sqlite":
-                with transaction.atomic():
-                    _load(_demo_load)
-                    yield _demo_load
-                    transaction.set_rollback(True)
-                return
             raw = connection.connection
             if _demo_load._loaded is None:
                 _demo_load._empty = sqlite3.connect(":memory:")
-                _copy(raw, _demo_load._empty)
+                raw.backup(_demo_load._empty)
                 with transaction.atomic():
                     _load(_demo_load)
                 _demo_load._loaded = sqlite3.connect(":memory:")
-                _copy(raw, _demo_load._loaded)
+                raw.backup(_demo_load._loaded)
             else:
-                _copy(_demo_load._loaded, raw)
+                _demo_load._loaded.backup(raw)
             try:
                 yield _demo_load
             finally:
-                _copy(_demo_load._empty, raw)
+                _demo_load._empty.backup(raw)
 
     return loaded
