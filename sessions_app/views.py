@@ -48,18 +48,86 @@ from .selectors import supervisee_relationships, supervisor_relationships
 
 @login_required
 def home(request):
-    """Each person's home: what waits for them first, then their work in each role they hold."""
+    """Each person's home: what waits for them first, then their work in each role they hold.
+
+    A list that belongs to a role is read only for someone who holds it (`roles_of`): a
+    supervisee who leads nothing has no sessions to share or sign off, and a supervisor who is
+    nobody's supervisee has no records to acknowledge, so neither pays for the other's lists.
+    """
     user = request.user
     day = today()
     roles = roles_of(user)
-    group_counts = group_sessions_count()
-    relationships = _with_due_dates(
-        supervisee_relationships(user, day, group_counts=group_counts), day, group_counts
+    supervising, supervised = roles.supervisor, roles.supervisee
+    group_counts = group_sessions_count() if supervising or supervised else False
+    relationships = (
+        _with_due_dates(
+            supervisee_relationships(user, day, group_counts=group_counts), day, group_counts
+        )
+        if supervising
+        else []
     )
-    my_supervisors = _with_due_dates(
-        supervisor_relationships(user, day, group_counts=group_counts), day, group_counts
+    my_supervisors = (
+        _with_due_dates(
+            supervisor_relationships(user, day, group_counts=group_counts), day, group_counts
+        )
+        if supervised
+        else []
     )
-    my_records = list(
+    # What waits for this person, each through the access policy's scoped querysets.
+    waiting = {
+        "disputes": _listed(supervising, attention.disputes_to_answer, user),
+        "to_share": _listed(supervising, attention.records_to_share, user, day),
+        "to_sign_off": _listed(supervising, attention.records_to_sign_off, user),
+        "feedback_received": _listed(supervising, attention.feedback_received, user),
+        "overdue": [rel for rel in relationships if rel.overdue_days],
+        # A request stays to answer after its relationship ends: read for everyone.
+        "requests": list(attention.focus_requests_to_answer(user)),
+        "to_acknowledge": _listed(supervised, attention.records_to_acknowledge, user),
+        # An action's owner is its session's supervisor or someone present at it.
+        "actions_due": _listed(supervising or supervised, attention.actions_due, user, day),
+        "feedback_to_give": _listed(supervised, attention.feedback_to_give, user, day),
+        "team": attention.team_attention(user, day) if roles.manager else [],
+    }
+    context = {
+        "today": day,
+        "heading": _home_heading(roles),
+        "waiting": waiting,
+        "anything_waiting": any(waiting.values()),
+        "relationships": relationships,
+        "upcoming": _listed(supervising, selectors.upcoming_led_by, user, day),
+        "recent": _listed(supervising, selectors.recent_led_by, user, day),
+        "my_supervisors": my_supervisors,
+        "my_records": _listed(supervised, _my_records, user),
+        "my_upcoming": _listed(supervised, selectors.upcoming_for, user, day),
+        "my_actions": _listed(
+            supervising or supervised,
+            lambda: (
+                Action.objects.open()
+                .filter(owner=user, session__in=content_readable_sessions(user))
+                .select_related("session__supervisor")
+                .order_by("due_date", "pk")
+            ),
+        ),
+        # What this supervisee raised lately, with the answers (read for everyone, like the
+        # requests to answer: the relationship may have ended).
+        "my_requests": list(
+            FocusRequest.objects.filter(relationship__supervisee=user)
+            .select_related("relationship__supervisor", "focus_agreement")
+            .order_by("-raised_at", "-pk")[:5]
+        ),
+    }
+    return render(request, "sessions_app/home.html", context)
+
+
+def _listed(holds_role, rows, *args):
+    """`rows(*args)` as a list for someone who holds the role the list belongs to; else []."""
+    return list(rows(*args)) if holds_role else []
+
+
+def _my_records(user):
+    """The user's last ten shared or signed-off records, as a supervisee, with whether they
+    were present and their own acknowledgement."""
+    return (
         selectors.with_disputes(selectors.with_people(own_records(user)))
         .annotate(
             i_was_present=Exists(
@@ -75,44 +143,6 @@ def home(request):
         )
         .order_by("-date", "-pk")[:10]
     )
-    # What waits for this person, each through the access policy's scoped querysets.
-    waiting = {
-        "disputes": list(attention.disputes_to_answer(user)),
-        "to_share": list(attention.records_to_share(user, day)),
-        "to_sign_off": list(attention.records_to_sign_off(user)),
-        "feedback_received": list(attention.feedback_received(user)),
-        "overdue": [rel for rel in relationships if rel.overdue_days],
-        "requests": list(attention.focus_requests_to_answer(user)),
-        "to_acknowledge": list(attention.records_to_acknowledge(user)),
-        "actions_due": list(attention.actions_due(user, day)),
-        "feedback_to_give": list(attention.feedback_to_give(user, day)),
-        "team": attention.team_attention(user, day) if roles.manager else [],
-    }
-    context = {
-        "today": day,
-        "heading": _home_heading(roles),
-        "waiting": waiting,
-        "anything_waiting": any(waiting.values()),
-        "relationships": relationships,
-        "upcoming": list(selectors.upcoming_led_by(user, day)),
-        "recent": list(selectors.recent_led_by(user, day)),
-        "my_supervisors": my_supervisors,
-        "my_records": my_records,
-        "my_upcoming": list(selectors.upcoming_for(user, day)),
-        "my_actions": list(
-            Action.objects.open()
-            .filter(owner=user, session__in=content_readable_sessions(user))
-            .select_related("session__supervisor")
-            .order_by("due_date", "pk")
-        ),
-        # What this supervisee raised lately, with the answers.
-        "my_requests": list(
-            FocusRequest.objects.filter(relationship__supervisee=user)
-            .select_related("relationship__supervisor", "focus_agreement")
-            .order_by("-raised_at", "-pk")[:5]
-        ),
-    }
-    return render(request, "sessions_app/home.html", context)
 
 
 def _home_heading(roles):
