@@ -10,6 +10,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from core import clock
+from inspection.pdf import pack_html
 from people.models import FocusRequest, RequestKind
 from sessions_app.models import Acknowledgement, RecordState, Response, Status
 from tests.cast import shared_rows, whole_cast
@@ -316,6 +317,14 @@ def test_every_url_is_in_the_matrix():
 
 
 CASES = [(key, role) for key in MATRIX for role in ROLES]
+
+
+@pytest.fixture(autouse=True)
+def pack_without_layout(monkeypatch):
+    """The matrix asks who gets the inspection PDFs, not how they look: the pack is gathered
+    and its HTML rendered as for a real download, but WeasyPrint's layout (about a second a
+    PDF) is left to tests/inspection/test_pack.py, which reads the PDFs themselves."""
+    monkeypatch.setattr("inspection.views.pack_pdf", lambda pack: pack_html(pack).encode())
 
 
 def url_args(world, obj):
