@@ -43,6 +43,9 @@ WORLDS = {
     "tests/demo/test_seed_bulk.py": "seeded 30 x 2 years",
     "tests/demo/test_demo_arrangements.py": "demo",
     "tests/demo/test_seed_demo.py": "demo",
+    # Not a fixture: WeasyPrint loads pango and the fonts once per process (about 0.7 s), so
+    # the module that draws real PDFs draws them all on one worker.
+    "tests/inspection/test_pack.py": "WeasyPrint",
 }
 
 DATED_MODULES = {
