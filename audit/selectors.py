@@ -443,18 +443,26 @@ def team_sessions(team: Team, start: date | None = None, end: date | None = None
     """
     if start is None or end is None:
         members = User.objects.filter(team=team).values("pk")
+        attended = Attendance.objects.filter(present=True, person__in=members)
     else:
         members = team_members_between(team, start, end).values("pk")
-    attended = Attendance.objects.filter(session=OuterRef("pk"), present=True, person__in=members)
-    return Session.objects.filter(Exists(attended) | Q(supervisor__in=members))
+        # The members' attendances in the window only: PostgreSQL reads this list once (a
+        # hashed subplan), and over the whole history it grew with every year kept.
+        attended = Attendance.objects.filter(
+            present=True, person__in=members, session__date__gte=start, session__date__lte=end
+        )
+    return Session.objects.filter(Q(pk__in=attended.values("session")) | Q(supervisor__in=members))
 
 
 def _scoped(sessions, start: date, end: date, formats=None) -> QuerySet:
+    window = Q(date__gte=start, date__lte=end)
     base = Session.objects.filter(_format_filter(formats))
     if sessions is not None:
-        # Through pk__in, so a scope with joins can never count a session twice.
-        base = base.filter(pk__in=sessions.order_by().values("pk"))
-    return base.filter(date__gte=start, date__lte=end).order_by()
+        # Through pk__in, so a scope with joins can never count a session twice; the window
+        # inside it too, so that the scope is read by date (index on date), not over the
+        # whole history.
+        base = base.filter(pk__in=sessions.filter(window).order_by().values("pk"))
+    return base.filter(window).order_by()
 
 
 def _outer(name, levels):
