@@ -89,7 +89,13 @@ def hidden_columns(page):
 
 
 def page_problems(page):
-    """Everything wrong with the page as it is now, as readable text ("" when nothing is)."""
+    """Everything wrong with the page as it is now, as readable text ("" when nothing is).
+
+    Checked once the page has loaded: a click on a link returns as soon as the next page
+    starts to arrive, before static/js/fourfold.js has stacked its tables for a phone, and
+    checking then reads a page nobody sees (axe found the half-parsed trend tables scrolling
+    sideways at 390 px)."""
+    page.wait_for_load_state("load")
     where = f" on {page.url} at {page.viewport_size['width']} px"
     problems = []
     violations = axe_violations(page)
