@@ -68,6 +68,9 @@ DATED_MODULES = {
 }
 
 
+TEST_SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+PRODUCTION_SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
 TEST_TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 
 
@@ -82,6 +85,12 @@ def pytest_configure(config):
     # Managers and administrators must set up two-step sign-in (MFA_REQUIRED_FOR); the cast
     # has none, so tests not about it run without the requirement. tests/people turn it on.
     settings.MFA_REQUIRED_FOR = []
+    # Sessions in the local-memory cache, not in the database: every request reads and saves
+    # its session (SESSION_SAVE_EVERY_REQUEST) and every sign-in cycles it, about an eighth of
+    # the run's time on the request-heavy modules. Production keeps sessions in the database
+    # (tests/deploy checks it), and the tests about signing in and sessions use that engine
+    # (tests/people/conftest.py).
+    settings.SESSION_ENGINE = TEST_SESSION_ENGINE
     # No test reads the real clock: the whole run starts at one fixed moment and ticks on
     # from it, so "today" is the same date on any day the suite runs.
     time_machine.travel(frozen_moment(), tick=True).start()

@@ -2,7 +2,15 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
+from tests.conftest import PRODUCTION_SESSION_ENGINE
 from tests.factories import PASSWORD
+
+
+@pytest.fixture(autouse=True)
+def sessions_in_the_database(settings):
+    """Signing in, locking out, idle sessions and single sign-on are tested with the session
+    engine production uses (the rest of the suite keeps sessions in memory: tests/conftest.py)."""
+    settings.SESSION_ENGINE = PRODUCTION_SESSION_ENGINE
 
 
 @pytest.fixture(autouse=True)
