@@ -1,5 +1,8 @@
 """Reads about sessions that several views share."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.db.models import (
     DateField,
     Exists,
@@ -8,7 +11,6 @@ from django.db.models import (
     OuterRef,
     Prefetch,
     Q,
-    Subquery,
 )
 
 from people.models import Relationship
@@ -106,44 +108,63 @@ def upcoming_for(user, day, limit=10):
 LAST_HELD_LOOKBACK_DAYS = 92
 
 
-def _pair_one_to_ones(status):
-    """The one-to-ones of `status` that the outer relationship's supervisor led with its
-    supervisee: the supervisor's sessions (index on supervisor and date), each checked for the
-    supervisee through the unique (session, person) index."""
-    return Session.objects.filter(
-        Exists(
-            Attendance.objects.filter(
-                session=OuterRef("pk"), person=OuterRef(OuterRef("supervisee"))
-            )
-        ),
-        supervisor=OuterRef("supervisor"),
-        format=Format.ONE_TO_ONE,
-        status=status,
-    )
+@dataclass(frozen=True)
+class _PairSql:
+    """SQL about one relationship's sessions, for the connection at hand: `supervisor`,
+    `supervisee`, `start` and `end` are the outer query's compiled columns."""
+
+    quote: Callable[[str], str]
+    day: Callable  # a date as this database takes it as a parameter
+    sqlite: bool
+    supervisor: str
+    supervisee: str
+    start: str
+    end: str
+
+    def first_session(self, status, conditions, params, *, attended="", latest=True):
+        """(sql, params): the date of the latest (or earliest) session of `status` meeting
+        `conditions` (on `lh_s`) that the supervisee attended (`attended`: more on `lh_a`)."""
+        q, date = self.quote, f"lh_s.{self.quote('date')}"
+        sql = (
+            f"(SELECT {date} FROM {q(Session._meta.db_table)} lh_s"  # noqa: S608
+            f" WHERE lh_s.{q('status')} = %s AND {conditions}"
+            f" AND EXISTS (SELECT 1 FROM {q(Attendance._meta.db_table)} lh_a"
+            f" WHERE lh_a.{q('session_id')} = lh_s.{q('id')}"
+            f" AND lh_a.{q('person_id')} = {self.supervisee}{attended})"
+            f" ORDER BY {date} {'DESC' if latest else 'ASC'} LIMIT 1)"
+        )
+        return sql, [status.value, *params]
+
+    def one_to_one(self):
+        """(sql, params): the condition on `lh_s` of a one-to-one the relationship's
+        supervisor led (`first_session` checks that the supervisee was there)."""
+        q = self.quote
+        return (
+            f"lh_s.{q('supervisor_id')} = {self.supervisor} AND lh_s.{q('format')} = %s",
+            [Format.ONE_TO_ONE.value],
+        )
 
 
-class _LastHeld(Expression):
-    """The relationship's last held session that counts toward its gap, as one SQL expression.
+class _PairSessionDate(Expression):
+    """A date found among a relationship's sessions, as an SQL expression on the relationship.
 
-    `with_last_held` says what counts. Built from `Subquery`, `Coalesce`, `Greatest` and nested
-    `OuterRef`s, the same SQL took Django 3-7 ms to resolve and compile on every page that
-    shows a gap (the home pages, every audit page, the reminders), for a query the database
-    answers in well under one. Here the relationship's four columns are resolved as usual (so
-    the outer query may alias its table as it likes) and the rest is SQL written once: the
-    same on PostgreSQL and, through `as_sqlite`, on SQLite, whose dates are ISO text.
+    Built from `Subquery`, `Coalesce`, `Greatest` and nested `OuterRef`s, these lookups took
+    Django 3-7 ms to resolve and compile on every page that shows a gap or a next session
+    (the home pages, every audit page, the reminders), for queries the database answers in
+    well under one. Here the relationship's columns are resolved as usual (so the outer query
+    may alias its table as it likes) and the rest is SQL written once (`_PairSql`), the same
+    on PostgreSQL and, through `as_sqlite`, on SQLite (whose dates are ISO text). Only quoted
+    names, the outer query's compiled columns and this module's literals go into the SQL;
+    every value is a parameter.
 
-    Each look is the latest date among the pair's held sessions on or after the relationship's
-    start and on or before its measuring end (`window_end`, or its end date when earlier): first
-    only within the LAST_HELD_LOOKBACK_DAYS before that end, and over the whole span only when
-    that finds nothing (COALESCE reads its second argument only when the first is NULL), so
-    the cost follows the last three months, not the years behind them.
+    The sessions are read from the relationship's supervisor's (index on supervisor and date),
+    each checked for the supervisee through the unique (session, person) index.
     """
 
     output_field = DateField()
 
-    def __init__(self, window_end, group_counts):
+    def __init__(self):
         super().__init__()
-        self.window_end, self.group_counts = window_end, group_counts
         self.columns = [F("supervisor"), F("supervisee"), F("start_date"), F("end_date")]
 
     def get_source_expressions(self):
@@ -152,76 +173,88 @@ class _LastHeld(Expression):
     def set_source_expressions(self, exprs):
         self.columns = list(exprs)
 
-    def as_sql(self, compiler, connection, least="LEAST", greatest="GREATEST", since=None):
-        supervisor, supervisee, start, end = (
-            compiler.compile(column)[0] for column in self.get_source_expressions()
-        )
-        q = connection.ops.quote_name
-        sessions, attendances = q(Session._meta.db_table), q(Attendance._meta.db_table)
-        day = connection.ops.adapt_datefield_value(self.window_end)
-        measuring_end = f"{least}(COALESCE({end}, %s), %s)"
-        since = (since or "({end} - {days})").format(
-            end=measuring_end, days=LAST_HELD_LOOKBACK_DAYS
-        )
-        params = []
+    def as_sql(self, compiler, connection, sqlite=False):
+        columns = (compiler.compile(column)[0] for column in self.get_source_expressions())
+        ops = connection.ops
+        return self.sql(_PairSql(ops.quote_name, ops.adapt_datefield_value, sqlite, *columns))
 
-        # Only quoted names, the outer query's compiled columns and this class's literals go into
-        # the SQL; every value is a parameter.
-        def latest(attended, conditions, condition_params, lookback):
-            date = f"lh_s.{q('date')}"
-            sql = (
-                f"(SELECT {date} FROM {sessions} lh_s WHERE {conditions}"  # noqa: S608
-                f" AND lh_s.{q('status')} = %s AND {date} >= {start}"
-                f" AND {date} <= %s AND {date} <= {measuring_end}"
-            )
-            params.extend([*condition_params, Status.HELD.value, day, day, day])
-            if lookback:
-                sql += f" AND {date} >= {since}"
-                params.extend([day, day])
-            sql += (
-                f" AND EXISTS (SELECT 1 FROM {attendances} lh_a"  # noqa: S608
-                f" WHERE lh_a.{q('session_id')} = lh_s.{q('id')}"
-                f" AND lh_a.{q('person_id')} = {supervisee}{attended})"
-                f" ORDER BY {date} DESC LIMIT 1)"
-            )
-            return sql
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, sqlite=True)
 
-        def first_found(*args):
-            return f"COALESCE({latest(*args, True)}, {latest(*args, False)})"
+    def sql(self, pair: _PairSql) -> tuple[str, list]:
+        raise NotImplementedError
+
+
+class _LastHeld(_PairSessionDate):
+    """`with_last_held`'s date. Each look is the latest date among the sessions that count,
+    on or after the relationship's start and on or before its measuring end (`window_end`, or
+    its end date when earlier): first only within the LAST_HELD_LOOKBACK_DAYS before that end,
+    and over the whole span only when that finds nothing (COALESCE reads its second argument
+    only when the first is NULL), so the cost follows the last three months, not the years
+    behind them."""
+
+    def __init__(self, window_end, group_counts):
+        super().__init__()
+        self.window_end, self.group_counts = window_end, group_counts
+
+    def sql(self, pair):
+        day = pair.day(self.window_end)
+        measuring_end = f"{'MIN' if pair.sqlite else 'LEAST'}(COALESCE({pair.end}, %s), %s)"
+        since = (
+            f"date({measuring_end}, '-{LAST_HELD_LOOKBACK_DAYS} days')"
+            if pair.sqlite
+            else f"({measuring_end} - {LAST_HELD_LOOKBACK_DAYS})"
+        )
+        date = f"lh_s.{pair.quote('date')}"
+        span = f"{date} >= {pair.start} AND {date} <= %s AND {date} <= {measuring_end}"
+
+        def first_found(conditions, params, attended=""):
+            near, near_params = pair.first_session(
+                Status.HELD,
+                f"{conditions} AND {span} AND {date} >= {since}",
+                [*params, day, day, day, day, day],
+                attended=attended,
+            )
+            far, far_params = pair.first_session(
+                Status.HELD, f"{conditions} AND {span}", [*params, day, day, day], attended=attended
+            )
+            return f"COALESCE({near}, {far})", [*near_params, *far_params]
 
         # A one-to-one between the pair, led by the relationship's supervisor.
-        last = first_found(
-            "",
-            f"lh_s.{q('supervisor_id')} = {supervisor} AND lh_s.{q('format')} = %s",
-            [Format.ONE_TO_ONE.value],
-        )
+        last, last_params = first_found(*pair.one_to_one())
         if not self.group_counts:
-            return last, params
+            return last, last_params
         # A group the supervisee attended as present, whoever led it; the later of the two,
         # either of which may be NULL.
-        group = first_found(
-            f" AND lh_a.{q('present')}", f"lh_s.{q('format')} = %s", [Format.GROUP.value]
+        group, group_params = first_found(
+            f"lh_s.{pair.quote('format')} = %s",
+            [Format.GROUP.value],
+            attended=f" AND lh_a.{pair.quote('present')}",
         )
-        return self._later(greatest, last, group, params)
-
-    @staticmethod
-    def _later(greatest, last, group, params):
-        if greatest == "GREATEST":  # PostgreSQL's GREATEST passes over NULLs
-            return f"GREATEST({last}, {group})", params
+        if not pair.sqlite:  # PostgreSQL's GREATEST passes over NULLs
+            return f"GREATEST({last}, {group})", [*last_params, *group_params]
         # SQLite's MAX() of a NULL is NULL: each side falls back on the other.
-        last_params, group_params = params[: last.count("%s")], params[last.count("%s") :]
         return (
             f"MAX(COALESCE({last}, {group}), COALESCE({group}, {last}))",
             [*last_params, *group_params, *group_params, *last_params],
         )
 
-    def as_sqlite(self, compiler, connection, **extra_context):
-        return self.as_sql(
-            compiler,
-            connection,
-            least="MIN",
-            greatest="MAX",
-            since="date({end}, '-{days} days')",
+
+class _NextPlanned(_PairSessionDate):
+    """`with_next_planned`'s date: the earliest planned one-to-one between the pair from
+    `on_or_after` on; the past, however long, is never read."""
+
+    def __init__(self, on_or_after):
+        super().__init__()
+        self.on_or_after = on_or_after
+
+    def sql(self, pair):
+        conditions, params = pair.one_to_one()
+        return pair.first_session(
+            Status.PLANNED,
+            f"{conditions} AND lh_s.{pair.quote('date')} >= %s",
+            [*params, pair.day(self.on_or_after)],
+            latest=False,
         )
 
 
@@ -243,15 +276,8 @@ def with_last_held(relationships, window_end, *, group_counts=False):
 
 
 def with_next_planned(relationships, on_or_after):
-    """Annotate `next_planned`: the next planned one-to-one between the pair, if any.
-
-    Read from the supervisor's sessions from `on_or_after` on (index on supervisor and date),
-    each checked for the supervisee: the past, however long, is never read.
-    """
-    nxt = _pair_one_to_ones(Status.PLANNED).filter(date__gte=on_or_after)
-    return relationships.annotate(
-        next_planned=Subquery(nxt.order_by("date").values("date")[:1], output_field=DateField())
-    )
+    """Annotate `next_planned`: the next planned one-to-one between the pair, if any."""
+    return relationships.annotate(next_planned=_NextPlanned(on_or_after))
 
 
 def supervisee_relationships(supervisor, day, *, group_counts=False):
