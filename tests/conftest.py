@@ -69,7 +69,8 @@ DATED_MODULES = {
 
 
 TEST_SESSION_ENGINE = "django.contrib.sessions.backends.cache"
-PRODUCTION_SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# What supervision/settings.py configures, read before pytest_configure replaces it.
+PRODUCTION_SESSION_ENGINE = settings.SESSION_ENGINE
 
 TEST_TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 
