@@ -30,8 +30,10 @@ def _supervises_and_is_supervised(user, day) -> tuple[bool, bool]:
 
     One query of four EXISTS, written as SQL: every page asks it (the navigation), and the same
     four `exists()` through the ORM took about 0.8 ms a page to build and compile, several
-    times what the database takes to answer them. Only quoted table and column names go into
-    the SQL; the user and the day are parameters.
+    times what the database takes to answer them (0.5 ms against 0.02 ms). Only quoted table
+    and column names go into the SQL; the user and the day are parameters. "Current on `day`"
+    is `RelationshipQuerySet.active_on`'s condition (people/models.py), written out;
+    tests/sessions_app/test_roles.py holds the two to the same first and last day.
     """
     q = connection.ops.quote_name
     relationships = q(Relationship._meta.db_table)

@@ -99,15 +99,7 @@ def home(request):
         "my_supervisors": my_supervisors,
         "my_records": _listed(supervised, _my_records, user),
         "my_upcoming": _listed(supervised, selectors.upcoming_for, user, day),
-        "my_actions": _listed(
-            supervising or supervised,
-            lambda: (
-                Action.objects.open()
-                .filter(owner=user, session__in=content_readable_sessions(user))
-                .select_related("session__supervisor")
-                .order_by("due_date", "pk")
-            ),
-        ),
+        "my_actions": _listed(supervising or supervised, _my_actions, user),
         # What this supervisee raised lately, with the answers (read for everyone, like the
         # requests to answer: the relationship may have ended).
         "my_requests": list(
@@ -142,6 +134,16 @@ def _my_records(user):
             )
         )
         .order_by("-date", "-pk")[:10]
+    )
+
+
+def _my_actions(user):
+    """The user's open actions, in records they may read."""
+    return (
+        Action.objects.open()
+        .filter(owner=user, session__in=content_readable_sessions(user))
+        .select_related("session__supervisor")
+        .order_by("due_date", "pk")
     )
 
 
