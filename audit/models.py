@@ -6,8 +6,8 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from simple_history.models import HistoricalRecords
 
+from core.history import recorded_history
 from core.vocabulary import FUNCTION_CHOICES, FUNCTION_LABELS
 from people.models import FeedbackVisibility
 
@@ -84,7 +84,7 @@ class AuditPolicy(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     # Who changed a threshold, and when: every figure follows the policy, so its changes are kept.
-    history = HistoricalRecords()
+    history = recorded_history()
 
     class Meta:
         verbose_name = "audit policy"

@@ -3,8 +3,8 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
-from simple_history.models import HistoricalRecords
 
+from core.history import recorded_history
 from core.vocabulary import (
     FUNCTION_LABELS,
     FUNCTIONS,
@@ -122,7 +122,7 @@ class Session(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords()
+    history = recorded_history()
     objects = SessionQuerySet.as_manager()
 
     class Meta:
@@ -188,7 +188,7 @@ class Attendance(models.Model):
     person = models.ForeignKey(User, on_delete=models.PROTECT, related_name="attendances")
     present = models.BooleanField(default=True)
 
-    history = HistoricalRecords()
+    history = recorded_history()
 
     class Meta:
         ordering = ["person__name"]
@@ -239,7 +239,7 @@ class Item(models.Model):
         help_text="Title and notes visible to the supervisor and supervisee alone.",
     )
 
-    history = HistoricalRecords()
+    history = recorded_history()
 
     class Meta:
         ordering = ["position", "pk"]
@@ -315,7 +315,7 @@ class Action(models.Model):
     )
     completed_on = models.DateField(null=True, blank=True)
 
-    history = HistoricalRecords()
+    history = recorded_history()
     objects = ActionQuerySet.as_manager()
 
     class Meta:
@@ -356,7 +356,7 @@ class ActionReview(models.Model):
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="action_reviews")
     outcome = models.CharField(max_length=20, choices=ReviewOutcome.choices)
 
-    history = HistoricalRecords()
+    history = recorded_history()
 
     class Meta:
         constraints = [
@@ -382,7 +382,7 @@ class Acknowledgement(models.Model):
     comments = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    history = HistoricalRecords()
+    history = recorded_history()
 
     class Meta:
         ordering = ["created_at"]
@@ -413,7 +413,7 @@ class DisputeReply(models.Model):
     text = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
 
-    history = HistoricalRecords()
+    history = recorded_history()
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -465,7 +465,7 @@ class Feedback(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords()
+    history = recorded_history()
 
     class Meta:
         constraints = [
