@@ -18,7 +18,7 @@ from django.utils import timezone
 from core import clock
 from people.models import FocusRequest, policy_in_force
 
-from .access import content_readable_sessions, own_records, readable_sessions
+from .access import content_readable_sessions, led_sessions, own_records
 from .models import (
     Acknowledgement,
     Action,
@@ -60,11 +60,6 @@ def team_attention(user, day):
     if _team_attention_source is None:
         return []
     return _team_attention_source(user, day)
-
-
-def led_sessions(user):
-    """The sessions `user` leads, through the access policy."""
-    return readable_sessions(user).filter(supervisor=user)
 
 
 def disputes_to_answer(user):
@@ -165,15 +160,18 @@ def feedback_to_give(user, day):
     )
 
 
-def actions_due(user, day):
-    """The user's open actions due within a week or past due, in records they may read."""
+def open_actions(user):
+    """The user's open actions, in records they may read, soonest due first (no date last)."""
     return (
         Action.objects.open()
-        .filter(
-            owner=user,
-            session__in=content_readable_sessions(user).values("pk"),
-            due_date__lte=day + timedelta(days=ACTIONS_DUE_DAYS),
-        )
-        .select_related("session")
+        .filter(owner=user, session__in=content_readable_sessions(user).values("pk"))
+        .select_related("session__supervisor")
         .order_by("due_date", "pk")
     )
+
+
+def due_soon(actions, day):
+    """Of `actions` (e.g. `open_actions`), those due within a week of `day` or past due, in
+    their order: what comes up on the owner's home as waiting for them."""
+    last_day = day + timedelta(days=ACTIONS_DUE_DAYS)
+    return [a for a in actions if a.due_date is not None and a.due_date <= last_day]

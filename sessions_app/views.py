@@ -73,6 +73,8 @@ def home(request):
         if supervised
         else []
     )
+    # An action's owner is its session's supervisor or someone present at it.
+    my_actions = _listed(supervising or supervised, attention.open_actions, user)
     # What waits for this person, each through the access policy's scoped querysets.
     waiting = {
         "disputes": _listed(supervising, attention.disputes_to_answer, user),
@@ -83,8 +85,7 @@ def home(request):
         # A request stays to answer after its relationship ends: read for everyone.
         "requests": list(attention.focus_requests_to_answer(user)),
         "to_acknowledge": _listed(supervised, attention.records_to_acknowledge, user),
-        # An action's owner is its session's supervisor or someone present at it.
-        "actions_due": _listed(supervising or supervised, attention.actions_due, user, day),
+        "actions_due": attention.due_soon(my_actions, day),
         "feedback_to_give": _listed(supervised, attention.feedback_to_give, user, day),
         "team": attention.team_attention(user, day) if roles.manager else [],
     }
@@ -99,7 +100,7 @@ def home(request):
         "my_supervisors": my_supervisors,
         "my_records": _listed(supervised, _my_records, user),
         "my_upcoming": _listed(supervised, selectors.upcoming_for, user, day),
-        "my_actions": _listed(supervising or supervised, _my_actions, user),
+        "my_actions": my_actions,
         # What this supervisee raised lately, with the answers (read for everyone, like the
         # requests to answer: the relationship may have ended).
         "my_requests": list(
@@ -134,16 +135,6 @@ def _my_records(user):
             )
         )
         .order_by("-date", "-pk")[:10]
-    )
-
-
-def _my_actions(user):
-    """The user's open actions, in records they may read."""
-    return (
-        Action.objects.open()
-        .filter(owner=user, session__in=content_readable_sessions(user))
-        .select_related("session__supervisor")
-        .order_by("due_date", "pk")
     )
 
 

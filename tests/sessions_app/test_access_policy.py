@@ -11,6 +11,7 @@ from sessions_app.access import (
     Refused,
     SessionAccess,
     content_readable_sessions,
+    led_sessions,
     own_planned,
     own_records,
     readable_sessions,
@@ -95,6 +96,9 @@ def test_the_sql_lists_agree_with_each_sessions_answers(world):
         }, person
         assert set(own_planned(person).values_list("pk", flat=True)) == {
             pk for pk, a in answers.items() if a.is_party and a.session.is_planned
+        }, person
+        assert set(led_sessions(person).values_list("pk", flat=True)) == {
+            pk for pk, a in answers.items() if a.can_read and a.is_supervisor
         }, person
 
 
