@@ -32,11 +32,12 @@ the same arguments and today.
 """
 
 import random
-from collections import Counter
+from collections import Counter, defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from fractions import Fraction
+from itertools import batched
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -536,9 +537,14 @@ class BulkBuilder:
     def close_actions(self):
         """Write the actions closed this month (done, dropped) and forget them: memory stays
         flat in the number of years."""
-        Action.objects.bulk_update(
-            list(self.closed_actions.values()), ["status", "completed_on"], batch_size=BATCH
-        )
+        # One UPDATE per outcome and day, not bulk_update's CASE of a branch per action, which
+        # took a fifth of the seeding's time to build.
+        by_outcome = defaultdict(list)
+        for action in self.closed_actions.values():
+            by_outcome[action.status, action.completed_on].append(action.pk)
+        for (status, completed_on), pks in by_outcome.items():
+            for chunk in batched(pks, BATCH):
+                Action.objects.filter(pk__in=chunk).update(status=status, completed_on=completed_on)
         self.closed_actions = {}
 
     def next_one_to_one(self, pair, day):
