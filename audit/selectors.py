@@ -747,17 +747,17 @@ def cancellation_rates(
     scoped = _scoped(sessions, start, end, formats)
     if supervisors is not None:
         scoped = scoped.filter(supervisor__in=_ids(supervisors))
-    moved = Q(status__in=MOVED_STATUSES)
+    moved = "{status} IN (" + ", ".join(f"'{status}'" for status in MOVED_STATUSES) + ")"
     rows = scoped.values("supervisor", "supervisor__email", "supervisor__name").annotate(
         scheduled=Count("pk"),
-        cancelled=Count("pk", filter=Q(status=Status.CANCELLED_BY_SUPERVISOR)),
-        cancelled_by_supervisee=Count("pk", filter=Q(status=Status.CANCELLED_BY_SUPERVISEE)),
-        rescheduled=Count("pk", filter=Q(status=Status.RESCHEDULED)),
-        moved_by_supervisor=Count("pk", filter=moved & Q(moved_by=F("supervisor"))),
-        moved_by_others=Count(
-            "pk", filter=moved & Q(moved_by__isnull=False) & ~Q(moved_by=F("supervisor"))
+        cancelled=_count_where("status", Status.CANCELLED_BY_SUPERVISOR),
+        cancelled_by_supervisee=_count_where("status", Status.CANCELLED_BY_SUPERVISEE),
+        rescheduled=_count_where("status", Status.RESCHEDULED),
+        moved_by_supervisor=_count_if(f"{moved} AND {{moved_by}} = {{supervisor}}"),
+        moved_by_others=_count_if(
+            f"{moved} AND {{moved_by}} IS NOT NULL AND {{moved_by}} <> {{supervisor}}"
         ),
-        moved_unrecorded=Count("pk", filter=moved & Q(moved_by__isnull=True)),
+        moved_unrecorded=_count_if(f"{moved} AND {{moved_by}} IS NULL"),
     )
     rates = [
         Reliability(
@@ -878,11 +878,15 @@ class FeedbackSummary:
         return tuple(key for key in FUNCTIONS if top and self.wants_more[key] == top)
 
 
+def _count_if(condition: str) -> _ItemSum:
+    """How many rows meet `condition` (SQL over `{column}` names and this app's own values,
+    never input), as one `SUM(CASE ...)` written once: a `Count(filter=Q(...))` costs Django
+    about 0.15 ms to resolve on every query, and the feedback counts are twenty of them."""
+    return _ItemSum(_when(condition, "1"), "", dict.fromkeys(_columns(condition)))
+
+
 def _count_where(column: str, value: str) -> _ItemSum:
-    """How many rows have `value` in `column` (the ratings and function names of this app,
-    never input), as one `SUM(CASE ...)` written once: the 20 counts built as
-    `Count(filter=Q(...))` took Django about 3 ms a query to resolve."""
-    return _ItemSum(_when(f"{{{column}}} = '{value}'", "1"), "", [column])
+    return _count_if(f"{{{column}}} = '{value}'")
 
 
 def _feedback_counts() -> dict:
