@@ -274,6 +274,60 @@ def test_someone_who_supervises_nobody_is_told_so(login, outsider):
 # Query counts: constant in the number of rows.
 
 
+def test_requests_raised_are_counted_by_answer_kind_and_function(
+    supervisor, supervisee, other_supervisee, other_supervisor
+):
+    """What supervisees raised with a supervisor in the window: how many, answered, agreed,
+    and which function each said was dominating or wanted more of. Requests raised with
+    another supervisor, or outside the window, are not counted."""
+    mine = [
+        supervisee.supervisor_relationships.get(),
+        other_supervisee.supervisor_relationships.get(),
+    ]
+    theirs = other_supervisor.supervisee_relationships.get()
+    now = clock.now()
+    ten_days_ago = now - datetime.timedelta(days=10)
+
+    def raised(relationship, kind, function, answer="", at=ten_days_ago):
+        FocusRequest.objects.create(
+            relationship=relationship,
+            kind=kind,
+            function=function,
+            raised_at=at,
+            answer=answer,
+            answered_at=now if answer else None,
+        )
+
+    raised(mine[0], RequestKind.DOMINATING, "management", answer="accepted")
+    raised(mine[1], RequestKind.DOMINATING, "management", answer="noted")
+    raised(mine[0], RequestKind.WANT_MORE, "support")
+    raised(mine[1], RequestKind.WANT_MORE, "development", answer="discuss")
+    raised(theirs, RequestKind.DOMINATING, "support", answer="accepted")
+    raised(mine[0], RequestKind.WANT_MORE, "mediation", at=now - datetime.timedelta(days=200))
+
+    counts = selectors.focus_requests_raised(
+        supervisor=supervisor, start=days_ago(90), end=clock.today()
+    )
+    assert (counts.raised, counts.answered, counts.accepted, counts.open) == (4, 3, 1, 1)
+    assert dict(counts.dominating) == {
+        "management": 2,
+        "development": 0,
+        "support": 0,
+        "mediation": 0,
+    }
+    assert dict(counts.want_more) == {
+        "management": 0,
+        "development": 1,
+        "support": 1,
+        "mediation": 0,
+    }
+    nothing = selectors.focus_requests_raised(
+        supervisor=supervisor, start=days_ago(400), end=days_ago(300)
+    )
+    assert (nothing.raised, nothing.answered, nothing.accepted) == (0, 0, 0)
+    assert set(nothing.dominating.values()) == set(nothing.want_more.values()) == {0}
+
+
 def test_the_page_runs_a_constant_number_of_queries(
     login, supervisor, team, django_assert_max_num_queries
 ):
