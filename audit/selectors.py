@@ -1210,19 +1210,21 @@ def focus_requests_raised(*, supervisor, start: date, end: date) -> RequestCount
     """Counts of the requests raised with `supervisor` on a day in [start, end]. One query."""
     counts = {
         "raised": Count("pk"),
-        "answered": Count("pk", filter=~Q(answer="")),
-        "accepted": Count("pk", filter=Q(answer=RequestAnswer.ACCEPTED)),
+        "answered": _count_if("{answer} <> ''"),
+        "accepted": _count_where("answer", RequestAnswer.ACCEPTED),
     }
     for key in FUNCTIONS:
-        counts[f"dominating_{key}"] = Count(
-            "pk", filter=Q(kind=RequestKind.DOMINATING, function=key)
-        )
-        counts[f"want_more_{key}"] = Count("pk", filter=Q(kind=RequestKind.WANT_MORE, function=key))
+        for kind, name in [
+            (RequestKind.DOMINATING, "dominating"),
+            (RequestKind.WANT_MORE, "want_more"),
+        ]:
+            counts[f"{name}_{key}"] = _count_if(f"{{kind}} = '{kind}' AND {{function}} = '{key}'")
     row = FocusRequest.objects.filter(
         relationship__supervisor=supervisor,
         raised_at__date__gte=start,
         raised_at__date__lte=end,
     ).aggregate(**counts)
+    row = {name: value or 0 for name, value in row.items()}  # a sum over no rows is NULL
     return RequestCounts(
         raised=row["raised"],
         answered=row["answered"],
