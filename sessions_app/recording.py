@@ -10,6 +10,8 @@ saved) both show its strings, and every number in it is written by core.numbers.
 import json
 import uuid
 
+from django.db.models import Prefetch, prefetch_related_objects
+
 from core.clock import today
 from core.numbers import minutes_text, percent_text
 from core.tally import ItemTags, tally_items
@@ -31,7 +33,20 @@ from .forms import (
     check_item_minutes,
     owner_choices_for,
 )
-from .models import Format, Status
+from .models import Action, ActionReview, Attendance, Format, Item, Session, Status
+
+# What the page reads of a saved session, in one query each.
+RECORDED_WITH = (
+    Prefetch("attendances", queryset=Attendance.objects.select_related("person")),
+    Prefetch("items", queryset=Item.objects.order_by("position", "pk")),
+    Prefetch("actions", queryset=Action.objects.select_related("owner", "session")),
+    Prefetch("action_reviews", queryset=ActionReview.objects.select_related("action")),
+)
+
+
+def recording_queryset():
+    """The sessions to edit on the page, with what it reads (`RECORDED_WITH`)."""
+    return Session.objects.select_related("supervisor").prefetch_related(*RECORDED_WITH)
 
 
 class RecordingPage:
@@ -47,6 +62,8 @@ class RecordingPage:
         self.user = user
         self.session = session
         self.day = day = today()
+        if session is not None:  # a no-op for what `recording_queryset` has read already
+            prefetch_related_objects([session], *RECORDED_WITH)
         attendee_ids = [a.person_id for a in session.attendances.all()] if session else []
         self.candidates = session_candidates(user, day, including=attendee_ids)
         # A one-to-one is with someone this user supervises (or its supervisee as saved).

@@ -40,7 +40,7 @@ from .models import (
     Session,
     Status,
 )
-from .recording import RecordingPage, posted_tally
+from .recording import RecordingPage, posted_tally, recording_queryset
 from .recording import tally_rows as _tally_rows  # the record page's balance card
 from .roles import roles_of
 from .selectors import supervisee_relationships, supervisor_relationships
@@ -271,7 +271,7 @@ def session_tally(request):
 
 @login_required
 def session_edit(request, pk):
-    session, access = get_session_for_read(request.user, pk, _detail_queryset())
+    session, access = get_session_for_read(request.user, pk, recording_queryset())
     access.require("edit")
     return _session_form_page(request, session=session)
 
