@@ -12,7 +12,7 @@ the policy (`people.models.set_policy_source`).
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Window
 from django.utils import timezone
 
 from core import clock
@@ -35,7 +35,36 @@ FEEDBACK_RECENT_DAYS = 14
 # Actions due within this many days come up on the owner's home (and any past due).
 ACTIONS_DUE_DAYS = 7
 
+# The home page lists this many of each kind of record waiting for a supervisor (the oldest
+# first), then how many more there are, linked to the session list showing them all.
+SHORTLIST_LENGTH = 10
+
 _team_attention_source = None
+
+
+@dataclass(frozen=True)
+class Shortlist:
+    """The first rows of a list (iterate it), and how many it holds in all."""
+
+    rows: list
+    total: int
+
+    def __iter__(self):
+        return iter(self.rows)
+
+    def __len__(self):
+        return len(self.rows)
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.rows)
+
+
+def shortlist(queryset, length=SHORTLIST_LENGTH) -> Shortlist:
+    """The first `length` rows of `queryset`, each carrying the count of all its rows
+    (`COUNT(*) OVER ()`, taken before the limit): one query however many there are."""
+    rows = list(queryset.annotate(shortlist_total=Window(Count("pk")))[:length])
+    return Shortlist(rows, rows[0].shortlist_total if rows else 0)
 
 
 def set_team_attention_source(source):

@@ -77,9 +77,9 @@ def home(request):
     my_actions = _listed(supervising or supervised, attention.open_actions, user)
     # What waits for this person, each through the access policy's scoped querysets.
     waiting = {
-        "disputes": _listed(supervising, attention.disputes_to_answer, user),
-        "to_share": _listed(supervising, attention.records_to_share, user, day),
-        "to_sign_off": _listed(supervising, attention.records_to_sign_off, user),
+        "disputes": _shortlisted(supervising, attention.disputes_to_answer, user),
+        "to_share": _shortlisted(supervising, attention.records_to_share, user, day),
+        "to_sign_off": _shortlisted(supervising, attention.records_to_sign_off, user),
         "feedback_received": _listed(supervising, attention.feedback_received, user),
         "overdue": [rel for rel in relationships if rel.overdue_days],
         # A request stays to answer after its relationship ends: read for everyone.
@@ -115,6 +115,12 @@ def home(request):
 def _listed(holds_role, rows, *args):
     """`rows(*args)` as a list for someone who holds the role the list belongs to; else []."""
     return list(rows(*args)) if holds_role else []
+
+
+def _shortlisted(holds_role, rows, *args):
+    """The first of `rows(*args)` and how many more (`attention.shortlist`) for someone who
+    holds the role; else []."""
+    return attention.shortlist(rows(*args)) if holds_role else []
 
 
 def _my_records(user):
@@ -162,15 +168,30 @@ def _with_due_dates(relationships, day, group_counts):
     return relationships
 
 
+# The session list's filters for the records waiting for their supervisor (the home page
+# links to them when it lists only the first).
+WAITING_LISTS = {
+    "to_share": (
+        "Held, record still a draft",
+        lambda user: attention.records_to_share(user, today()),
+    ),
+    "to_sign_off": ("Acknowledged by everyone present, to sign off", attention.records_to_sign_off),
+}
+
+
 @login_required
 def session_list(request):
     """Every session the user leads, newest first, optionally by status."""
-    sessions = selectors.with_disputes(selectors.with_people(Session.objects.led_by(request.user)))
+    user = request.user
+    sessions = selectors.with_disputes(selectors.with_people(Session.objects.led_by(user)))
     status = request.GET.get("status", "")
     if status in Status.values:
         sessions = sessions.filter(status=status)
     elif status == "disputed":
         sessions = sessions.filter(disputed=True)
+    elif status in WAITING_LISTS:
+        # The home page's lists of records waiting for this supervisor, in full.
+        sessions = sessions.filter(pk__in=WAITING_LISTS[status][1](user).values("pk"))
     page = Paginator(sessions.order_by("-date", "-start_time", "-pk"), 25).get_page(
         request.GET.get("page")
     )
@@ -180,7 +201,11 @@ def session_list(request):
         {
             "page": page,
             "status": status,
-            "statuses": [*Status.choices, ("disputed", "Disputed by someone present")],
+            "statuses": [
+                *Status.choices,
+                ("disputed", "Disputed by someone present"),
+                *[(value, label) for value, (label, _rows) in WAITING_LISTS.items()],
+            ],
         },
     )
 

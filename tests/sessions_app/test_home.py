@@ -6,7 +6,7 @@ from django.urls import reverse
 from audit.models import AuditPolicy
 from core import clock
 from people.models import Frequency
-from sessions_app.models import Status
+from sessions_app.models import Acknowledgement, RecordState, Response, Status
 from tests.factories import (
     ActionFactory,
     GroupSessionFactory,
@@ -147,3 +147,79 @@ def test_home_follows_the_audit_policy_on_group_sessions(login, supervisor, grou
         assert "Overdue" not in row
     else:
         assert "Overdue by 9 days" in row
+
+
+def test_home_lists_the_ten_oldest_of_each_waiting_kind_and_links_to_the_rest(
+    login, supervisor, supervisee, django_assert_max_num_queries
+):
+    """Records waiting for the supervisor (disputes, to share, to sign off): the ten oldest
+    of each, then how many more, linked to the session list showing them all; the page's
+    queries do not grow with them."""
+    client = login(supervisor)
+    today = clock.today()
+    waiting = {"to_share": [], "to_sign_off": [], "disputed": []}
+
+    def record(days_ago, **fields):
+        return SessionFactory(
+            supervisor=supervisor,
+            supervisee=supervisee,
+            date=today - datetime.timedelta(days=days_ago),
+            **fields,
+        )
+
+    def grow(n, start):
+        for i in range(start, start + n):
+            waiting["to_share"].append(record(200 - i))  # held, still a draft
+            shared = {"record_state": RecordState.SHARED, "shared_at": clock.now()}
+            acknowledged = record(100 - i, **shared)
+            Acknowledgement.objects.create(
+                session=acknowledged, person=supervisee, response=Response.AGREE
+            )
+            waiting["to_sign_off"].append(acknowledged)
+            disputed = record(300 - i, **shared)
+            Acknowledgement.objects.create(
+                session=disputed, person=supervisee, response=Response.DISAGREE, comments="No."
+            )
+            waiting["disputed"].append(disputed)
+            # A disagreement answers the record too: it can be signed off, after a reply.
+            waiting["to_sign_off"].append(disputed)
+
+    def detail(session):
+        return reverse("sessions:detail", args=[session.pk])
+
+    grow(3, 0)
+    with django_assert_max_num_queries(40) as few:
+        body = client.get(reverse("home")).content.decode()
+    assert body.count("Share the record of") == 3
+    assert "more records to share" not in body
+
+    grow(12, 3)
+    with django_assert_max_num_queries(40) as many:
+        body = client.get(reverse("home")).content.decode()
+    attention = body.split('id="attention"')[1].split("</section>")[0]
+    assert attention.count("Share the record of") == 10
+    assert attention.count("Sign off the record of") == 10
+    assert attention.count("who disagreed with the record of") == 10
+    lines = attention.split("<li")
+    for kind, phrase in [
+        ("to_share", "Share the record of"),
+        ("to_sign_off", "Sign off the record of"),
+        ("disputed", "who disagreed with the record of"),
+    ]:
+        shown = "".join(line for line in lines if phrase in line)
+        oldest = sorted(waiting[kind], key=lambda s: (s.date, s.pk))  # listed oldest first
+        assert all(f'href="{detail(s)}' in shown for s in oldest[:10]), kind
+        assert not any(f'href="{detail(s)}' in shown for s in oldest[10:]), kind
+    listed = reverse("sessions:list")
+    assert f'href="{listed}?status=to_share">5 more records to share' in attention
+    assert f'href="{listed}?status=to_sign_off">20 more records to sign off' in attention
+    assert f'href="{listed}?status=disputed">5 more disagreements to reply to' in attention
+    assert len(many) == len(few)  # each list is counted in the query that reads its first
+
+    others = {s for sessions in waiting.values() for s in sessions}
+    for status, sessions in waiting.items():
+        page = "".join(  # 25 to a page
+            client.get(listed, {"status": status, "page": n}).content.decode() for n in (1, 2)
+        )
+        for session in others:
+            assert (f'href="{detail(session)}"' in page) == (session in sessions), status
