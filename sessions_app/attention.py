@@ -28,7 +28,7 @@ from .models import (
     RecordState,
     Response,
 )
-from .selectors import with_people
+from .selectors import with_supervisor
 
 # How long feedback stays "received" on the supervisor's home.
 FEEDBACK_RECENT_DAYS = 14
@@ -106,7 +106,7 @@ def disputes_to_answer(user):
 
 def records_to_share(user, day):
     """Held sessions `user` led whose record is still a draft."""
-    return with_people(
+    return with_supervisor(
         led_sessions(user).held().filter(record_state=RecordState.DRAFT, date__lte=day)
     ).order_by("date", "pk")
 
@@ -127,7 +127,7 @@ def records_to_sign_off(user):
     anyone = Attendance.objects.filter(session=OuterRef("pk"), present=True).exclude(
         person=OuterRef("supervisor")
     )
-    return with_people(
+    return with_supervisor(
         led_sessions(user)
         .filter(record_state=RecordState.SHARED)
         .filter(Exists(anyone))

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, prefetch_related_objects
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -109,6 +109,16 @@ def home(request):
             .order_by("-raised_at", "-pk")[:5]
         ),
     }
+    # The attendees of every session the lists name, read once for them all.
+    listed_sessions = [
+        *waiting["to_share"],
+        *waiting["to_sign_off"],
+        *context["upcoming"],
+        *context["recent"],
+        *context["my_records"],
+        *context["my_upcoming"],
+    ]
+    prefetch_related_objects(listed_sessions, selectors.attendees())
     return render(request, "sessions_app/home.html", context)
 
 
@@ -127,7 +137,7 @@ def _my_records(user):
     """The user's last ten shared or signed-off records, as a supervisee, with whether they
     were present and their own acknowledgement."""
     return (
-        selectors.with_disputes(selectors.with_people(own_records(user)))
+        selectors.with_disputes(selectors.with_supervisor(own_records(user)))
         .annotate(
             i_was_present=Exists(
                 Attendance.objects.filter(session=OuterRef("pk"), person=user, present=True)
