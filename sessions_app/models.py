@@ -386,6 +386,16 @@ class Acknowledgement(models.Model):
 
     class Meta:
         ordering = ["created_at"]
+        indexes = [
+            # The disagreements of a session (lists mark records disputed; the supervisor's
+            # home lists those to reply to): without it PostgreSQL read every disagreement
+            # ever made, about 20 ms a query at 10 years of a council's records.
+            models.Index(
+                fields=["session"],
+                condition=Q(response=Response.DISAGREE),
+                name="acknowledgement_disagreements",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["session", "person"], name="acknowledgement_once"),
             models.CheckConstraint(
