@@ -571,7 +571,7 @@ def led_sessions(user, queryset=None):
     sessions = queryset if queryset is not None else Session.objects.all()
     if not user.is_authenticated:
         return sessions.none()
-    return sessions.filter(supervisor=user)
+    return sessions.led_by(user)
 
 
 def content_readable_sessions(user, queryset=None):

@@ -33,20 +33,23 @@ from .forms import (
     check_item_minutes,
     owner_choices_for,
 )
-from .models import Action, ActionReview, Attendance, Format, Item, Session, Status
+from .models import Action, ActionReview, Format, Item, Session, Status
 
-# What the page reads of a saved session, in one query each.
-RECORDED_WITH = (
-    Prefetch("attendances", queryset=Attendance.objects.select_related("person")),
-    Prefetch("items", queryset=Item.objects.order_by("position", "pk")),
-    Prefetch("actions", queryset=Action.objects.select_related("owner", "session")),
-    Prefetch("action_reviews", queryset=ActionReview.objects.select_related("action")),
-)
+
+def recorded_with():
+    """What the page reads of a saved session, in one query each (the record page reads these
+    and more: `views._detail_queryset`)."""
+    return (
+        selectors.attendees(),
+        Prefetch("items", queryset=Item.objects.order_by("position", "pk")),
+        Prefetch("actions", queryset=Action.objects.select_related("owner", "session")),
+        Prefetch("action_reviews", queryset=ActionReview.objects.select_related("action")),
+    )
 
 
 def recording_queryset():
-    """The sessions to edit on the page, with what it reads (`RECORDED_WITH`)."""
-    return Session.objects.select_related("supervisor").prefetch_related(*RECORDED_WITH)
+    """The sessions to edit on the page, with what it reads (`recorded_with`)."""
+    return Session.objects.select_related("supervisor").prefetch_related(*recorded_with())
 
 
 class RecordingPage:
@@ -63,7 +66,7 @@ class RecordingPage:
         self.session = session
         self.day = day = today()
         if session is not None:  # a no-op for what `recording_queryset` has read already
-            prefetch_related_objects([session], *RECORDED_WITH)
+            prefetch_related_objects([session], *recorded_with())
         attendee_ids = [a.person_id for a in session.attendances.all()] if session else []
         self.candidates = session_candidates(user, day, including=attendee_ids)
         # A one-to-one is with someone this user supervises (or its supervisee as saved).

@@ -30,17 +30,15 @@ from .history import record_history
 from .models import (
     Acknowledgement,
     Action,
-    ActionReview,
     Addendum,
     Attendance,
     DisputeReply,
     Feedback,
-    Item,
     Response,
     Session,
     Status,
 )
-from .recording import RecordingPage, posted_tally, recording_queryset
+from .recording import RecordingPage, posted_tally, recorded_with, recording_queryset
 from .recording import tally_rows as _tally_rows  # the record page's balance card
 from .roles import roles_of
 from .selectors import supervisee_relationships, supervisor_relationships
@@ -77,9 +75,15 @@ def home(request):
     my_actions = _listed(supervising or supervised, attention.open_actions, user)
     # What waits for this person, each through the access policy's scoped querysets.
     waiting = {
-        "disputes": _shortlisted(supervising, attention.disputes_to_answer, user),
-        "to_share": _shortlisted(supervising, attention.records_to_share, user, day),
-        "to_sign_off": _shortlisted(supervising, attention.records_to_sign_off, user),
+        "disputes": _listed(
+            supervising, attention.disputes_to_answer, user, take=attention.shortlist
+        ),
+        "to_share": _listed(
+            supervising, attention.records_to_share, user, day, take=attention.shortlist
+        ),
+        "to_sign_off": _listed(
+            supervising, attention.records_to_sign_off, user, take=attention.shortlist
+        ),
         "feedback_received": _listed(supervising, attention.feedback_received, user),
         "overdue": [rel for rel in relationships if rel.overdue_days],
         # A request stays to answer after its relationship ends: read for everyone.
@@ -122,15 +126,10 @@ def home(request):
     return render(request, "sessions_app/home.html", context)
 
 
-def _listed(holds_role, rows, *args):
-    """`rows(*args)` as a list for someone who holds the role the list belongs to; else []."""
-    return list(rows(*args)) if holds_role else []
-
-
-def _shortlisted(holds_role, rows, *args):
-    """The first of `rows(*args)` and how many more (`attention.shortlist`) for someone who
-    holds the role; else []."""
-    return attention.shortlist(rows(*args)) if holds_role else []
+def _listed(holds_role, rows, *args, take=list):
+    """`take(rows(*args))` (a list, or `attention.shortlist`: the first and how many more) for
+    someone who holds the role the list belongs to; else []."""
+    return take(rows(*args)) if holds_role else []
 
 
 def _my_records(user):
@@ -224,10 +223,7 @@ def _detail_queryset():
     return Session.objects.select_related(
         "supervisor", "rescheduled_to", "moved_by"
     ).prefetch_related(
-        Prefetch("attendances", queryset=Attendance.objects.select_related("person")),
-        Prefetch("items", queryset=Item.objects.order_by("position", "pk")),
-        Prefetch("actions", queryset=Action.objects.select_related("owner", "session")),
-        Prefetch("action_reviews", queryset=ActionReview.objects.select_related("action")),
+        *recorded_with(),
         Prefetch(
             "acknowledgements",
             queryset=Acknowledgement.objects.select_related("person").prefetch_related(
