@@ -128,7 +128,7 @@ def supervisees_in_window(start: date, end: date, *, team: Team | None = None) -
 # Minutes, summed in SQL.
 
 
-class _ItemSum(Aggregate):
+class _SqlSum(Aggregate):
     """`SUM(<sql>)` of one expression over a row's columns (an item's, a feedback's), written
     as SQL once.
 
@@ -200,7 +200,7 @@ def _minute_sums(prefix: str) -> dict:
         " AND ".join(f"NOT {{{stage_field(key)}}}" for key in STAGES), "{minutes}"
     )
     return {
-        name: _ItemSum(sql, prefix, dict.fromkeys(_columns(sql))) for name, sql in templates.items()
+        name: _SqlSum(sql, prefix, dict.fromkeys(_columns(sql))) for name, sql in templates.items()
     }
 
 
@@ -882,14 +882,14 @@ class FeedbackSummary:
         return tuple(key for key in FUNCTIONS if top and self.wants_more[key] == top)
 
 
-def _count_if(condition: str) -> _ItemSum:
+def _count_if(condition: str) -> _SqlSum:
     """How many rows meet `condition` (SQL over `{column}` names and this app's own values,
     never input), as one `SUM(CASE ...)` written once: a `Count(filter=Q(...))` costs Django
     about 0.15 ms to resolve on every query, and the feedback counts are twenty of them."""
-    return _ItemSum(_when(condition, "1"), "", dict.fromkeys(_columns(condition)))
+    return _SqlSum(_when(condition, "1"), "", dict.fromkeys(_columns(condition)))
 
 
-def _count_where(column: str, value: str) -> _ItemSum:
+def _count_where(column: str, value: str) -> _SqlSum:
     return _count_if(f"{{{column}}} = '{value}'")
 
 
