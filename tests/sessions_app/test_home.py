@@ -150,7 +150,7 @@ def test_home_follows_the_audit_policy_on_group_sessions(login, supervisor, grou
 
 
 def test_home_lists_the_ten_oldest_of_each_waiting_kind_and_links_to_the_rest(
-    login, supervisor, supervisee, django_assert_max_num_queries
+    login, supervisor, supervisee, other_supervisor, django_assert_max_num_queries
 ):
     """Records waiting for the supervisor (disputes, to share, to sign off): the ten oldest
     of each, then how many more, linked to the session list showing them all; the page's
@@ -217,6 +217,16 @@ def test_home_lists_the_ten_oldest_of_each_waiting_kind_and_links_to_the_rest(
     assert len(many) == len(few)  # each list is counted in the query that reads its first
 
     others = {s for sessions in waiting.values() for s in sessions}
+    # Another supervisor's records waiting for them are never in this supervisor's lists.
+    kit = other_supervisor.supervisee_relationships.get().supervisee
+    theirs_shared = SessionFactory(
+        supervisor=other_supervisor,
+        supervisee=kit,
+        record_state=RecordState.SHARED,
+        shared_at=clock.now(),
+    )
+    Acknowledgement.objects.create(session=theirs_shared, person=kit, response=Response.AGREE)
+    others |= {theirs_shared, SessionFactory(supervisor=other_supervisor, supervisee=kit)}
     for status, sessions in waiting.items():
         page = "".join(  # 25 to a page
             client.get(listed, {"status": status, "page": n}).content.decode() for n in (1, 2)
