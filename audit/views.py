@@ -307,7 +307,12 @@ def my_supervisees(request):
             row["next_planned"] is None or rel.next_planned < row["next_planned"]
         ):
             row["next_planned"] = rel.next_planned
-    visible = people_visible_to(request.user).filter(pk__in=list(people))
+    visible = list(
+        people_visible_to(request.user).filter(pk__in=list(people)).values_list("pk", flat=True)
+    )
+    # Each one's minutes day by day, one query for everyone: their balances add them up, and
+    # the grid shows which stages their discussions covered, month by month.
+    daily = selectors.daily_minutes(visible, filters.start, filters.end, formats=filters.formats)
     balances = selectors.balances_of(
         visible,
         filters.start,
@@ -315,15 +320,12 @@ def my_supervisees(request):
         policy=AuditPolicy.current(),
         formats=filters.formats,
         feedback_led_by=feedback_led_by_for_flags(request.user),
+        minutes=selectors.minutes_by_person(daily, visible, filters.start, filters.end),
     )
     by_email = {row["person"].email: row for row in people.values()}
     rows = [{**by_email[b.supervisee], "balance": b} for b in balances]
     rows.sort(key=lambda row: (row["person"].name.lower(), row["person"].email))
-    # Which stages each one's discussions covered, month by month: one query for everyone.
     index = [(row["person"].pk, row["person"].email, row["person"].name) for row in rows]
-    daily = selectors.daily_minutes(
-        [pk for pk, _email, _name in index], filters.start, filters.end, formats=filters.formats
-    )
     cycle_months, cycle_grid = _cycle_grid(daily, index, filters.start, filters.end)
 
     def last_and_next(balance):
@@ -398,8 +400,16 @@ def team_balance(request):
     visible = set(people_visible_to(request.user).filter(pk__in=pks).values_list("pk", flat=True))
     pks_by_email = {row[1]: row[0] for row in index if row[0] in visible}
     led_by = feedback_led_by_for_flags(request.user)
+    agreements = list(selectors.focus_agreements_of(pks).filter(agreed_on__range=(start, end)))
+    daily = selectors.daily_minutes(pks, *_daily_span(filters, agreements, day), formats=formats)
     balances = selectors.balances_of(
-        pks, start, end, policy=policy, formats=formats, feedback_led_by=led_by
+        pks,
+        start,
+        end,
+        policy=policy,
+        formats=formats,
+        feedback_led_by=led_by,
+        minutes=selectors.minutes_by_person(daily, pks, start, end),
     )
     totals = totals_of(balances, start=start, end=end)
     said = selectors.feedback_summary(None, start, end, formats=formats, people=pks)
@@ -410,8 +420,6 @@ def team_balance(request):
             None, start, end, formats=formats, people=pks, led_by=led_by
         )
     )
-    agreements = list(selectors.focus_agreements_of(pks).filter(agreed_on__range=(start, end)))
-    daily = selectors.daily_minutes(pks, *_daily_span(filters, agreements, day), formats=formats)
     trend = selectors.monthly_minutes(daily, pks, start, end)
     cycle_months, cycle_grid = _cycle_grid(
         daily, sorted((r[0], r[1], r[2]) for r in index), start, end
@@ -497,6 +505,8 @@ def organisation(request):
     # The teams of the time: someone who moved in the window counts in each team they were in.
     teams_of = teams_between(pks, start, end)
     team_by_email = {row[1]: sorted(teams_of[row[0]]) or [None] for row in index}
+    # Everyone's minutes by month, read once: their balances and the trend both add them up.
+    months = selectors.person_months(pks, start, end, formats=formats)
     balances = selectors.balances_of(
         pks,
         start,
@@ -504,6 +514,7 @@ def organisation(request):
         policy=policy,
         formats=formats,
         feedback_led_by=feedback_led_by_for_flags(request.user),
+        minutes=months.minutes_by_person(),
     )
     by_team = {}
     for balance in balances:
@@ -529,8 +540,7 @@ def organisation(request):
         if b.flags
     ]
     flagged.sort(key=lambda row: (row["balance"].name.lower(), row["balance"].supervisee))
-    daily = selectors.daily_minutes(pks, start, end, formats=formats)
-    trend = selectors.monthly_minutes(daily, pks, start, end)
+    trend = months.trend(pks)
     rates = selectors.cancellation_rates(start, end, formats=formats)
     checks = _compliance_rows(
         selectors.compliance(start, end, policy=policy, formats=formats), policy

@@ -10,7 +10,7 @@ import pytest
 from django.db.models import F
 
 from audit import selectors
-from audit.balance import Thresholds, compute_balance, totals_of
+from audit.balance import Thresholds, compute_balance, month_windows, totals_of
 from audit.models import AuditPolicy
 from core.tally import ItemTags, Minutes, tally_items
 from core.vocabulary import FUNCTIONS
@@ -987,3 +987,50 @@ class TestSqlEqualsPython:
             expected = {r.supervisee.email for r in Relationship.objects.active_between(start, end)}
             assert supervised == expected
         assert len(flags) == 5  # every kind of flag was raised somewhere
+
+    def test_minutes_read_by_month_or_day_equal_the_plain_computation(
+        self, random_people, policy, group_counts
+    ):
+        """The organisation's page reads everyone's minutes by month (`person_months`): each
+        person's balance from them, and each month's total, are DOMAIN.md's rule on the rows."""
+        people = random_people
+        policy.group_counts_for_regularity = group_counts
+        policy.save()
+        thresholds = Thresholds.from_policy(policy)
+        rows = (
+            list(Session.objects.prefetch_related("attendances", "items")),
+            list(Relationship.objects.select_related("supervisor").order_by("pk")),
+            list(Feedback.objects.select_related("session")),
+        )
+        pks = [person.pk for person in people]
+        for start, end in WINDOWS:
+            months = selectors.person_months(pks, start, end)
+            results = by_email(
+                selectors.balances_of(
+                    people, start, end, policy=policy, minutes=months.minutes_by_person()
+                )
+            )
+            for person in people:
+                expected = python_balance(person, start, end, thresholds, rows, group_counts)
+                assert results[person.email] == expected
+            trend = months.trend(pks)
+            assert [(month.start, month.end) for month in trend] == month_windows(start, end)
+            for month in trend:
+                expected = sum(
+                    (
+                        python_balance(p, month.start, month.end, thresholds, rows).minutes
+                        for p in people
+                    ),
+                    Minutes(),
+                )
+                assert month.minutes == expected, month
+            daily = selectors.daily_minutes(pks, start, end)
+            assert trend == selectors.monthly_minutes(daily, pks, start, end)
+            # The team's page reads days over a longer span (focus follow-ups), then adds up
+            # each person's days of the window.
+            wider = selectors.daily_minutes(pks, start - 40 * DAY, end + 40 * DAY)
+            added = selectors.minutes_by_person(wider, pks, start, end)
+            for person in people:
+                expected = python_balance(person, start, end, thresholds, rows, group_counts)
+                assert added[person.pk] == expected.minutes
+        assert any(len(month_windows(start, end)) > 2 for start, end in WINDOWS)
