@@ -264,8 +264,14 @@ def test_the_fast_insert_writes_what_bulk_create_with_history_writes(cast, super
             status="held",
             duration_minutes=90,
         )
+        # COPY's separators and escape in the text: written as they are, nothing lost.
         item = Item(
-            session=session, position=0, title="Caseload review", minutes=40, function_support=True
+            session=session,
+            position=0,
+            title="Caseload\treview \\N of 5\\6",
+            notes="First line\r\nsecond line\n\\t not a tab",
+            minutes=40,
+            function_support=True,
         )
         return session, item
 
@@ -288,7 +294,9 @@ def test_the_fast_insert_writes_what_bulk_create_with_history_writes(cast, super
     assert written(Session, fast[0], session_skip) == written(Session, slow[0], session_skip)
     item_skip = {"id", "session_id"}
     assert written(Item, fast[1], item_skip) == written(Item, slow[1], item_skip)
-    assert Item.objects.get(pk=fast[1].pk).session_id == fast[0].pk
+    saved = Item.objects.get(pk=fast[1].pk)
+    assert saved.session_id == fast[0].pk
+    assert (saved.title, saved.notes) == (fast[1].title, fast[1].notes)
 
 
 @pytest.mark.parametrize("change", ["a bad value", "a row less"])
