@@ -177,6 +177,7 @@ def main():
     parser.add_argument("--rows", type=int, default=FIVE_YEARS)
     parser.add_argument("--practitioners", type=int, default=1500)
     parser.add_argument("--no-reimport", action="store_true")
+    parser.add_argument("--json", action="store_true", help="the figures as JSON, last line")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--what", default="sessions", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -187,7 +188,9 @@ def main():
         path = Path(tempfile.mkdtemp()) / "bench.sqlite3"
         os.environ["DATABASE_URL"] = f"sqlite:///{path}"
         print(f"No DATABASE_URL: on a throw-away SQLite file ({path})")
-    run(args.rows, args.practitioners, reimport=not args.no_reimport)
+    figures = run(args.rows, args.practitioners, reimport=not args.no_reimport)
+    if args.json:
+        print(json.dumps(figures))
 
 
 if __name__ == "__main__":

@@ -111,6 +111,71 @@ def measure(url, repeat):
     return json.loads(out.strip().splitlines()[-1])
 
 
+IMPORT_DATABASE = "fourfold_bench_import"
+
+
+def import_rows(practitioners, years):
+    """The sessions file's length for a tier: the 5-year council file (bench.imports), scaled
+    down for smaller tiers and never longer (a national file would take an hour to write)."""
+    from bench.imports import FIVE_YEARS
+
+    return min(FIVE_YEARS, round(FIVE_YEARS * practitioners * years / (1500 * 5)))
+
+
+def big_imports(practitioners, years):
+    """bench.imports on a database of its own: import_people, then import_sessions of a whole
+    file twice (new, then unchanged), each in a fresh process for its peak memory."""
+    rows = import_rows(practitioners, years)
+    psql("-c", f'DROP DATABASE IF EXISTS "{IMPORT_DATABASE}"')
+    psql("-c", f'CREATE DATABASE "{IMPORT_DATABASE}"')
+    env = {**os.environ, "DATABASE_URL": f"{SERVER}/{IMPORT_DATABASE}"}
+    print(f"Importing a {rows:,}-row sessions file ...", flush=True)
+    out = call(
+        [sys.executable, "-m", "bench.imports", "--rows", str(rows), "--json"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    psql("-c", f'DROP DATABASE IF EXISTS "{IMPORT_DATABASE}"')
+    return json.loads(out.strip().splitlines()[-1])
+
+
+IMPORT_NAMES = {
+    "people": "import_people",
+    "sessions": "import_sessions, a new file",
+    "sessions again": "import_sessions, the same file again",
+}
+IMPORT_RATE_TARGET = 5000
+IMPORT_MEMORY_TARGET_MB = 300
+
+
+def import_table(figures):
+    lines = [
+        "| import | rows | time | rows/s | peak memory | target |",
+        "|---|---|---|---|---|---|",
+    ]
+    for f in figures:
+        target = ""
+        if f["what"].startswith("sessions"):
+            met = f["rows_per_s"] >= IMPORT_RATE_TARGET and f["peak_mb"] < IMPORT_MEMORY_TARGET_MB
+            target = f">= {IMPORT_RATE_TARGET:,} rows/s, < {IMPORT_MEMORY_TARGET_MB} MB" + (
+                " ok" if met else " **missed**"
+            )
+        lines.append(
+            f"| {IMPORT_NAMES.get(f['what'], f['what'])} | {f['rows']:,} | {ms(f['seconds'])} | "
+            f"{f['rows_per_s']:,.0f} | {f['peak_mb']:,.0f} MB | {target} |"
+        )
+    lines += [
+        "",
+        "Each import in a fresh process on an empty database of its own (bench.imports): peak "
+        "memory is the process's resident set, Django and the app included "
+        f"({figures[0]['before_mb']:,.0f} MB before importing).",
+    ]
+    return lines
+
+
 def machine():
     cpu = platform.processor() or platform.machine()
     try:
@@ -127,7 +192,7 @@ def ms(seconds):
     return f"{seconds * 1000:,.0f} ms" if seconds < 10 else f"{seconds:,.1f} s"
 
 
-def table(tier, practitioners, years, runs, seeded, repeat):
+def table(tier, practitioners, years, runs, seeded, repeat, imports=None):
     (base, first), (doubled, second) = runs
     floor1 = first["rows"][0]["median"]
     floor2 = second["rows"][0]["median"]
@@ -195,6 +260,8 @@ def table(tier, practitioners, years, runs, seeded, repeat):
                     f"| {row['name']} | {label} | {ms(row['seconds'])} | "
                     f"{row.get('queries', '')} | {row.get('note', '')} |"
                 )
+    if imports:
+        lines += ["", *import_table(imports)]
     lines.append("")
     lines.append(
         f"Targets: team balance <= 3x the floor, organisation <= 10x, every other page <= "
@@ -227,6 +294,7 @@ def main(argv=None):
     parser.add_argument("--today", default=os.environ.get("BENCH_TODAY"), help="YYYY-MM-DD")
     parser.add_argument("--reseed", action="store_true", help="rebuild the databases")
     parser.add_argument("--no-write", action="store_true", help="print; leave the docs alone")
+    parser.add_argument("--no-import", action="store_true", help="skip the whole-file imports")
     args = parser.parse_args(argv)
     practitioners, years = TIERS[args.tier]
     practitioners = int(args.practitioners or practitioners)
@@ -240,7 +308,8 @@ def main(argv=None):
         seeded.append(seconds)
         print(f"Timing the pages on {y} years ...", flush=True)
         runs.append((y, measure(url, args.repeat)))
-    section = table(tier, practitioners, years, runs, seeded, args.repeat)
+    imports = None if args.no_import else big_imports(practitioners, years)
+    section = table(tier, practitioners, years, runs, seeded, args.repeat, imports)
     print()
     print(section)
     if not args.no_write:
