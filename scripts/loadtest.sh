@@ -11,6 +11,9 @@
 # LOADTEST_USERS, LOADTEST_SECONDS, LOADTEST_WORKERS (defaults 50, 60, 2)
 # LOADTEST_SEED       extra arguments for seed_demo, e.g. "--practitioners 1500 --years 5"
 #                     (used only if this seed_demo has --practitioners)
+# LOADTEST_FROM       a database already seeded (e.g. make bench's
+#                     fourfold_scale_bench_p1500_y10) to copy instead of seeding: the copy is
+#                     made with CREATE DATABASE ... TEMPLATE, which needs no one connected to it
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,6 +25,8 @@ seconds=${LOADTEST_SECONDS:-60}
 workers=${LOADTEST_WORKERS:-2}
 case "$db" in *loadtest*) ;; *) echo "LOADTEST_DB must contain 'loadtest' (it is dropped)"; exit 2 ;; esac
 case "$db" in *[!a-z0-9_]*) echo "LOADTEST_DB: lower-case letters, digits and _ only"; exit 2 ;; esac
+from=${LOADTEST_FROM:-}
+case "$from" in *[!a-z0-9_]*) echo "LOADTEST_FROM: lower-case letters, digits and _ only"; exit 2 ;; esac
 
 if [ ! -x .venv-load/bin/locust ] || [ requirements-load.txt -nt .venv-load/.installed ]; then
   for python_bin in python3.12 python3.13 python3.11 python3; do
@@ -40,15 +45,17 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-echo "Database $db: made anew"
-.venv/bin/python - "$admin_url" "$db" <<'PY'
+echo "Database $db: made anew${from:+ as a copy of $from}"
+.venv/bin/python - "$admin_url" "$db" "$from" <<'PY'
 import sys
 import psycopg2
 conn = psycopg2.connect(sys.argv[1])
 conn.autocommit = True
+# Both names are checked above: lower-case letters, digits and _.
+template = f' TEMPLATE "{sys.argv[3]}"' if sys.argv[3] else ""
 with conn.cursor() as cursor:
     cursor.execute(f'DROP DATABASE IF EXISTS "{sys.argv[2]}" WITH (FORCE)')
-    cursor.execute(f'CREATE DATABASE "{sys.argv[2]}"')
+    cursor.execute(f'CREATE DATABASE "{sys.argv[2]}"{template}')
 PY
 export DATABASE_URL="${admin_url%/*}/$db"
 # Production settings, on plain HTTP at 127.0.0.1: no proxy in front to terminate TLS.
@@ -58,7 +65,9 @@ export ALLOWED_HOSTS=127.0.0.1 SECURE_SSL_REDIRECT=false MFA_REQUIRED_FOR=nobody
 export STATIC_ROOT="$work/static"
 
 .venv/bin/python manage.py migrate --noinput -v 0
-if .venv/bin/python manage.py seed_demo --help | grep -q -- --practitioners && [ -n "${LOADTEST_SEED:-}" ]; then
+if [ -n "$from" ]; then
+  data="a copy of $from"
+elif .venv/bin/python manage.py seed_demo --help | grep -q -- --practitioners && [ -n "${LOADTEST_SEED:-}" ]; then
   data="seed_demo $LOADTEST_SEED"
   # shellcheck disable=SC2086
   .venv/bin/python manage.py seed_demo $LOADTEST_SEED
