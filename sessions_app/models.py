@@ -485,6 +485,11 @@ class Feedback(models.Model):
                 name="feedback_usefulness_1_to_5",
             ),
         ]
+        indexes = [
+            # The supervisor's home lists the feedback given or changed in the last two weeks
+            # (attention.feedback_received): without it, every feedback ever given is read.
+            models.Index(fields=["updated_at"], name="feedback_updated_at"),
+        ]
 
     def __str__(self):
         return f"Feedback from {self.person}"

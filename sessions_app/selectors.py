@@ -11,7 +11,9 @@ from django.db.models import (
     OuterRef,
     Prefetch,
     Q,
+    Subquery,
 )
+from django.db.models.lookups import IsNull
 
 from people.models import Relationship
 
@@ -83,7 +85,14 @@ def with_disputes(sessions):
     unanswered = disagreements.exclude(
         Exists(DisputeReply.objects.filter(acknowledgement=OuterRef("pk")))
     )
-    return sessions.annotate(disputed=Exists(disagreements), dispute_open=Exists(unanswered))
+    # "Its first disagreement is not NULL" rather than EXISTS: PostgreSQL turns an EXISTS here
+    # into one hashed read of every disagreement ever recorded (9,000 at a council's ten years,
+    # 7 ms a list), even for a list of ten; a scalar subquery it looks up row by row, through
+    # the disagreements index, for the rows the list shows.
+    return sessions.annotate(
+        disputed=IsNull(Subquery(disagreements.values("pk")[:1]), False),
+        dispute_open=IsNull(Subquery(unanswered.values("pk")[:1]), False),
+    )
 
 
 def upcoming_led_by(user, day, limit=10):
