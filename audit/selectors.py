@@ -805,6 +805,23 @@ class WindowMinutes:
     minutes: Minutes
 
 
+def _sums_by_person(people, start, end, formats, period) -> dict[int, dict]:
+    """{person id: {period: DaySums}} of `people`'s held sessions in [start, end], grouped by
+    `period` (an expression of the session's date: the day, its month). One query."""
+    rows = (
+        _held_attendances(start, end, formats)
+        .filter(person__in=_ids(people))
+        .annotate(period=period)
+        .values("person", "period")
+        .annotate(sessions_held=Count("session", distinct=True), **_minute_sums("session__items__"))
+        .values_list("person", "period", *_SUM_COLUMNS)  # tuples: no dict a row
+    )
+    sums_by_person = {}
+    for person, when, *sums in rows:
+        sums_by_person.setdefault(person, {})[when] = tuple(value or 0 for value in sums)
+    return sums_by_person
+
+
 def daily_minutes(people, start: date, end: date, *, formats=None) -> dict[int, dict]:
     """Each person's exact minutes on each day in [start, end] with a held session. One query.
 
@@ -812,17 +829,7 @@ def daily_minutes(people, start: date, end: date, *, formats=None) -> dict[int, 
     with the days that had sessions, the queries do not.
     """
     _check_window(start, end)
-    rows = (
-        _held_attendances(start, end, formats)
-        .filter(person__in=_ids(people))
-        .values("person", "session__date")
-        .annotate(sessions_held=Count("session", distinct=True), **_minute_sums("session__items__"))
-        .values_list("person", "session__date", *_SUM_COLUMNS)  # tuples: no dict a row
-    )
-    days = {}
-    for person, day, *sums in rows:
-        days.setdefault(person, {})[day] = tuple(value or 0 for value in sums)
-    return days
+    return _sums_by_person(people, start, end, formats, F("session__date"))
 
 
 def minutes_by_person(daily: Mapping[int, Mapping], people, start: date, end: date):
@@ -882,17 +889,7 @@ def person_months(people, start: date, end: date, *, formats=None) -> PersonMont
     """`PersonMonths` of `people` in [start, end]. One query; its rows grow with the people and
     the months of the window, not with the days or the sessions in it."""
     _check_window(start, end)
-    rows = (
-        _held_attendances(start, end, formats)
-        .filter(person__in=_ids(people))
-        .annotate(month=TruncMonth("session__date"))
-        .values("person", "month")
-        .annotate(sessions_held=Count("session", distinct=True), **_minute_sums("session__items__"))
-        .values_list("person", "month", *_SUM_COLUMNS)  # tuples: no dict a row
-    )
-    months = {}
-    for person, month, *sums in rows:
-        months.setdefault(person, {})[month] = tuple(value or 0 for value in sums)
+    months = _sums_by_person(people, start, end, formats, TruncMonth("session__date"))
     return PersonMonths(start=start, end=end, months=months)
 
 

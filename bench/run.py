@@ -98,10 +98,11 @@ def database(practitioners, years, today, reseed):
     return url, time.monotonic() - started
 
 
-def measure(url, repeat):
+def json_of(module, *args, url):
+    """Run `python -m module args` on the database at `url`; the JSON it prints last."""
     env = {**os.environ, "DATABASE_URL": url, "MFA_REQUIRED_FOR": "nobody"}
     out = call(
-        [sys.executable, "-m", "bench.pages", "--repeat", str(repeat)],
+        [sys.executable, "-m", module, *args],
         cwd=ROOT,
         env=env,
         check=True,
@@ -109,6 +110,10 @@ def measure(url, repeat):
         text=True,
     ).stdout
     return json.loads(out.strip().splitlines()[-1])
+
+
+def measure(url, repeat):
+    return json_of("bench.pages", "--repeat", str(repeat), url=url)
 
 
 IMPORT_DATABASE = "fourfold_bench_import"
@@ -128,18 +133,12 @@ def big_imports(practitioners, years):
     rows = import_rows(practitioners, years)
     psql("-c", f'DROP DATABASE IF EXISTS "{IMPORT_DATABASE}"')
     psql("-c", f'CREATE DATABASE "{IMPORT_DATABASE}"')
-    env = {**os.environ, "DATABASE_URL": f"{SERVER}/{IMPORT_DATABASE}"}
     print(f"Importing a {rows:,}-row sessions file ...", flush=True)
-    out = call(
-        [sys.executable, "-m", "bench.imports", "--rows", str(rows), "--json"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
+    figures = json_of(
+        "bench.imports", "--rows", str(rows), "--json", url=f"{SERVER}/{IMPORT_DATABASE}"
+    )
     psql("-c", f'DROP DATABASE IF EXISTS "{IMPORT_DATABASE}"')
-    return json.loads(out.strip().splitlines()[-1])
+    return figures
 
 
 IMPORT_NAMES = {

@@ -954,20 +954,25 @@ def random_people(django_db_setup, django_db_blocker):
         yield random_organisation(random.Random(20260331))
 
 
+def with_policy_and_rows(policy, group_counts):
+    """The policy set for `group_counts`; its thresholds, and every row the rule reads."""
+    policy.group_counts_for_regularity = group_counts
+    policy.save()
+    rows = (
+        list(Session.objects.prefetch_related("attendances", "items")),
+        list(Relationship.objects.select_related("supervisor").order_by("pk")),
+        list(Feedback.objects.select_related("session")),
+    )
+    return Thresholds.from_policy(policy), rows
+
+
 @pytest.mark.parametrize("group_counts", [False, True])
 class TestSqlEqualsPython:
     def test_sql_balance_equals_a_plain_python_computation(
         self, random_people, policy, group_counts
     ):
         people = random_people
-        policy.group_counts_for_regularity = group_counts
-        policy.save()
-        thresholds = Thresholds.from_policy(policy)
-        rows = (
-            list(Session.objects.prefetch_related("attendances", "items")),
-            list(Relationship.objects.select_related("supervisor").order_by("pk")),
-            list(Feedback.objects.select_related("session")),
-        )
+        thresholds, rows = with_policy_and_rows(policy, group_counts)
         # The data holds what the rule is about: absentees, facilitators present, thirds.
         assert Attendance.objects.filter(present=False).exists()
         assert Attendance.objects.filter(
@@ -994,14 +999,7 @@ class TestSqlEqualsPython:
         """The organisation's page reads everyone's minutes by month (`person_months`): each
         person's balance from them, and each month's total, are DOMAIN.md's rule on the rows."""
         people = random_people
-        policy.group_counts_for_regularity = group_counts
-        policy.save()
-        thresholds = Thresholds.from_policy(policy)
-        rows = (
-            list(Session.objects.prefetch_related("attendances", "items")),
-            list(Relationship.objects.select_related("supervisor").order_by("pk")),
-            list(Feedback.objects.select_related("session")),
-        )
+        thresholds, rows = with_policy_and_rows(policy, group_counts)
         pks = [person.pk for person in people]
         for start, end in WINDOWS:
             months = selectors.person_months(pks, start, end)
