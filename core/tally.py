@@ -13,6 +13,7 @@ person's window, a supervisor's part or a team: they add up with `+`.
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import cached_property
 
 from .numbers import ratio
 from .vocabulary import FUNCTIONS, STAGES, STAKEHOLDERS, is_short_circuit
@@ -67,9 +68,11 @@ class Minutes:
     by_stakeholder: Mapping[str, Fraction] = field(default_factory=_zero_stakeholders)
     no_stage: Fraction = Fraction(0)
 
-    @property
+    @cached_property
     def shares(self) -> dict[str, Fraction] | None:
-        """Each function's minutes over the tagged minutes; None when nothing was tagged."""
+        """Each function's minutes over the tagged minutes; None when nothing was tagged.
+        Worked out once per `Minutes` (they never change): a page reads each share several
+        times, in its bar, its table and its flags, and each is four divisions of Fractions."""
         return shares_of(self.by_function, self.tagged)
 
     @property
