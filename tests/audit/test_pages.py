@@ -231,6 +231,18 @@ def test_organisation_balance_shows_management_dominant_with_its_reason(
     assert REASON[0].upper() + REASON[1:] in row
 
 
+def test_the_organisations_team_and_flag_links_keep_the_window_and_format(
+    login, administrator, dominated, team
+):
+    body = page(login(administrator), url("organisation", window="12", format="one_to_one"))
+    teams = body.split('id="teams-heading"')[1].split("</section>")[0]
+    kept = "window=12&amp;format=one_to_one"
+    assert f'{reverse("audit:team_balance")}?{kept}&amp;team={team.pk}"' in teams
+    assert f'{reverse("audit:drill")}?{kept}&amp;count=management_dominant&amp;team={team.pk}"' in (
+        teams
+    )
+
+
 def test_every_flag_has_its_reason_on_my_balance(login, supervisor, supervisee):
     """Overdue, neglected, short-circuit and reported dominance, each with a reason."""
     for _ in range(2):
