@@ -15,6 +15,7 @@ falls back to the default for that part (the 90 days ending today; both formats)
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import cached_property
 from urllib.parse import urlencode
 
 from django import forms
@@ -90,7 +91,13 @@ class Filters:
 
     def query(self, *, team=True, **extra) -> str:
         """The filters as a query string, for links that keep them (downloads, people)."""
+        if team and not extra:
+            return self._query  # what templates ask for, in every row of a table
         return urlencode({**self.params(team=team), **extra})
+
+    @cached_property
+    def _query(self) -> str:
+        return urlencode(self.params())
 
 
 class AuditFilterForm(forms.Form):
