@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 
 from core.history import recorded_history
+from core.memo import forget, remembered
 from core.vocabulary import FUNCTION_CHOICES, FUNCTION_LABELS
 from people.models import FeedbackVisibility
 
@@ -109,9 +110,30 @@ class AuditPolicy(models.Model):
     def __str__(self):
         return "Audit policy"
 
+    # A change is seen at once, in the same request too (`core.memo`).
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        forget(POLICY_MEMO)
+
+    def delete(self, *args, **kwargs):
+        forget(POLICY_MEMO)
+        return super().delete(*args, **kwargs)
+
+    @classmethod
+    def _saved(cls):
+        """The saved policy as a new instance each time (a caller may change its copy), or
+        None; the row is read once per request (`core.memo`)."""
+        names = [field.attname for field in cls._meta.concrete_fields]
+
+        def read():
+            return cls.objects.order_by("pk").values_list(*names).first()
+
+        row = remembered(POLICY_MEMO, read)
+        return None if row is None else cls.from_db(cls.objects.db, names, row)
+
     @classmethod
     def current(cls):
-        policy = cls.objects.order_by("pk").first()
+        policy = cls._saved()
         if policy is None:
             policy = cls.objects.create()
         return policy
@@ -119,7 +141,10 @@ class AuditPolicy(models.Model):
     @classmethod
     def in_force(cls):
         """The policy in force, read without creating it (an unsaved default when none is)."""
-        return cls.objects.order_by("pk").first() or cls()
+        return cls._saved() or cls()
+
+
+POLICY_MEMO = "audit.policy"
 
 
 def group_counts_for_regularity() -> bool:
@@ -127,12 +152,8 @@ def group_counts_for_regularity() -> bool:
 
     Read without creating the policy row, so that a dry run of the reminders writes nothing.
     """
-    value = (
-        AuditPolicy.objects.order_by("pk")
-        .values_list("group_counts_for_regularity", flat=True)
-        .first()
-    )
-    return bool(value)
+    policy = AuditPolicy._saved()
+    return bool(policy and policy.group_counts_for_regularity)
 
 
 class SelfAssessment(models.Model):

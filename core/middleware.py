@@ -3,6 +3,7 @@
 from django.template.response import TemplateResponse
 
 from .db import BUSY, is_busy
+from .memo import remembering
 
 # Fourfold uses no camera, microphone, location, payment or other powerful browser feature:
 # say so, so that nothing injected into a page can ask for one.
@@ -22,6 +23,16 @@ PERMISSIONS_POLICY = ", ".join(
         "usb",
     )
 )
+
+
+def memo_per_request(get_response):
+    """Each request reads the rows `core.memo` remembers (the audit policy) once at most."""
+
+    def middleware(request):
+        with remembering():
+            return get_response(request)
+
+    return middleware
 
 
 def permissions_policy(get_response):
