@@ -506,7 +506,7 @@ def organisation(request):
     teams_of = teams_between(pks, start, end)
     team_by_email = {row[1]: sorted(teams_of[row[0]]) or [None] for row in index}
     # Everyone's minutes by month, read once: their balances and the trend both add them up.
-    months = selectors.person_months(pks, start, end, formats=formats)
+    months = selectors.month_minutes(pks, start, end, formats=formats)
     balances = selectors.balances_of(
         pks,
         start,
@@ -514,7 +514,7 @@ def organisation(request):
         policy=policy,
         formats=formats,
         feedback_led_by=feedback_led_by_for_flags(request.user),
-        minutes=months.minutes_by_person(),
+        minutes=selectors.minutes_by_person(months, pks, start, end),
     )
     by_team = {}
     for balance in balances:
@@ -540,7 +540,7 @@ def organisation(request):
         if b.flags
     ]
     flagged.sort(key=lambda row: (row["balance"].name.lower(), row["balance"].supervisee))
-    trend = months.trend(pks)
+    trend = selectors.monthly_minutes(months, pks, start, end)
     rates = selectors.cancellation_rates(start, end, formats=formats)
     checks = _compliance_rows(
         selectors.compliance(start, end, policy=policy, formats=formats), policy

@@ -996,22 +996,21 @@ class TestSqlEqualsPython:
     def test_minutes_read_by_month_or_day_equal_the_plain_computation(
         self, random_people, policy, group_counts
     ):
-        """The organisation's page reads everyone's minutes by month (`person_months`): each
+        """The organisation's page reads everyone's minutes by month (`month_minutes`): each
         person's balance from them, and each month's total, are DOMAIN.md's rule on the rows."""
         people = random_people
         thresholds, rows = with_policy_and_rows(policy, group_counts)
         pks = [person.pk for person in people]
         for start, end in WINDOWS:
-            months = selectors.person_months(pks, start, end)
+            months = selectors.month_minutes(pks, start, end)
+            by_month = selectors.minutes_by_person(months, pks, start, end)
             results = by_email(
-                selectors.balances_of(
-                    people, start, end, policy=policy, minutes=months.minutes_by_person()
-                )
+                selectors.balances_of(people, start, end, policy=policy, minutes=by_month)
             )
             for person in people:
                 expected = python_balance(person, start, end, thresholds, rows, group_counts)
                 assert results[person.email] == expected
-            trend = months.trend(pks)
+            trend = selectors.monthly_minutes(months, pks, start, end)
             assert [(month.start, month.end) for month in trend] == month_windows(start, end)
             for month in trend:
                 expected = sum(
