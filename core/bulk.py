@@ -13,6 +13,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 
 from django.db import connection, models
+from psycopg2.extras import execute_values
 
 # Field types whose Python value psycopg2 adapts as it is (Django's get_db_prep_save returns
 # it unchanged on PostgreSQL). Anything else goes through get_db_prep_save.
@@ -28,12 +29,12 @@ PLAIN = (
 PAGE = 2000
 
 
-def fast(model=None) -> bool:
-    """Whether `insert_new` can write (`model`'s rows): PostgreSQL through psycopg2, and a
+def fast(model) -> bool:
+    """Whether `insert_new` can write `model`'s rows: PostgreSQL through psycopg2, and a
     primary key its table's sequence gives."""
     if connection.vendor != "postgresql" or connection.Database.__name__ != "psycopg2":
         return False
-    return model is None or isinstance(model._meta.pk, models.AutoField)
+    return isinstance(model._meta.pk, models.AutoField)
 
 
 def insert_new(objs, model):
@@ -129,7 +130,6 @@ def copy_rows(table, columns, rows):
     quote = connection.ops.quote_name
     # Names from the models, quoted; the values go as data, never into the SQL.
     names = ", ".join(map(quote, columns))
-    connection.ensure_connection()
     with connection.cursor() as cursor:
         for start in range(0, len(rows), PAGE):
             page = rows[start : start + PAGE]
@@ -144,7 +144,5 @@ def copy_rows(table, columns, rows):
                 text.seek(0)
                 cursor.cursor.copy_expert(f"COPY {quote(table)} ({names}) FROM STDIN", text)
                 continue
-            from psycopg2.extras import execute_values
-
             sql = f"INSERT INTO {quote(table)} ({names}) VALUES %s"  # noqa: S608
             execute_values(cursor.cursor, sql, page, page_size=PAGE)

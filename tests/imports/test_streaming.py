@@ -13,12 +13,13 @@ import pytest
 from django.db import connection
 from simple_history.utils import bulk_create_with_history
 
+from core.bulk import insert_new
 from imports import sessions as sessions_module
 from imports.bulk import create_with_history
 from imports.csvfile import PROBLEMS_SHOWN
 from imports.sessions import sessions_import
 from sessions_app.models import Item, RecordState, Session
-from tests.factories import UserFactory
+from tests.factories import SessionFactory, UserFactory
 from tests.imports.helpers import (
     NO_ITEM,
     SESSIONS_HEADER,
@@ -297,6 +298,22 @@ def test_the_fast_insert_writes_what_bulk_create_with_history_writes(cast, super
     saved = Item.objects.get(pk=fast[1].pk)
     assert saved.session_id == fast[0].pk
     assert (saved.title, saved.notes) == (fast[1].title, fast[1].notes)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's")
+def test_a_page_with_a_value_copy_cannot_carry_is_written_with_insert(supervisor):
+    """COPY's text has no form for a float (`core.bulk._copy_text`): its page goes in through
+    the multi-row INSERT instead, and every row of it is written all the same."""
+    session = SessionFactory(supervisor=supervisor)
+    items = [
+        Item(session=session, position=n, title=f"Item {n}", minutes=10, function_support=True)
+        for n in range(3)
+    ]
+    items[1].minutes = 25.0
+    insert_new(items, Item)
+    assert [(i.pk is not None, i.title) for i in items] == [(True, f"Item {n}") for n in range(3)]
+    saved = Item.objects.filter(session=session).order_by("position")
+    assert [(i.title, i.minutes) for i in saved] == [("Item 0", 10), ("Item 1", 25), ("Item 2", 10)]
 
 
 @pytest.mark.parametrize("change", ["a bad value", "a row less"])
