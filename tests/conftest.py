@@ -2,6 +2,7 @@
 
 import datetime
 import gc
+import logging
 import os
 from zoneinfo import ZoneInfo
 
@@ -106,6 +107,7 @@ def pytest_collection_finish(session):
     and with Python's default threshold (a collection every 700 allocations) about 7% of its
     time went to collecting them. What is loaded by now (Django, the apps, the test modules)
     lives for the whole run, so it is frozen out of every collection."""
+    _log_handlers[:] = _configured_log_handlers()
     gc.collect()
     gc.freeze()
     gc.set_threshold(50_000, 10, 10)
@@ -139,6 +141,31 @@ def pytest_pyfunc_call(pyfuncitem):
     from _pytest.python import pytest_pyfunc_call as call_the_test
 
     return _with_headroom(lambda: call_the_test(pyfuncitem))
+
+
+# The logging handlers Django configured at start-up, set aside in pytest_collection_finish.
+_log_handlers = []
+
+
+def _is_pytests(handler):
+    """pytest's own capturing handlers, added around each phase of each test."""
+    return type(handler).__module__.startswith("_pytest")
+
+
+def _configured_log_handlers():
+    return [h for h in logging.getLogger().handlers if not _is_pytests(h)]
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item):
+    """A test that sets Django up again (ManagementUtility, django.setup()) configures logging
+    again, and the new console handler writes to that test's captured stderr, closed when the
+    test ends: every later log line of the process then fails and prints its stack instead
+    (a few seconds of the run, and no log). Caught here, at the test that did it."""
+    if _log_handlers and _configured_log_handlers() != _log_handlers:
+        root = logging.getLogger()
+        root.handlers[:] = [*_log_handlers, *(h for h in root.handlers if _is_pytests(h))]
+        pytest.fail(f"{item.nodeid} configured logging again (django.setup()?): patch it out")
 
 
 def pytest_collection_modifyitems(config, items):

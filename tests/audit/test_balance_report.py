@@ -6,6 +6,7 @@ import io
 import json
 from zoneinfo import ZoneInfo
 
+import django
 import pytest
 from django.core.management import CommandError, ManagementUtility, call_command
 
@@ -247,9 +248,13 @@ def test_scope_is_required_and_single_and_format_is_json_or_csv(db, args):
         report(*args)
 
 
-def test_a_bad_date_on_the_command_line_exits_non_zero_without_a_traceback(db, capsys):
+def test_a_bad_date_on_the_command_line_exits_non_zero_without_a_traceback(db, capsys, monkeypatch):
     # As `manage.py` runs it (Django's ManagementUtility): an uncaught exception would fail
-    # this test with its traceback, so reaching the asserts means none escaped.
+    # this test with its traceback, so reaching the asserts means none escaped. The apps are
+    # set up already; setting them up again would configure logging again, binding the
+    # console handler to this test's captured stderr, closed once the test ends: every later
+    # log line in the process would then fail and print a stack ("--- Logging error ---").
+    monkeypatch.setattr(django, "setup", lambda *args, **kwargs: None)
     utility = ManagementUtility(["manage.py", "balance_report", "--all", "--from", "2026-02-30"])
     with pytest.raises(SystemExit) as exit_:
         utility.execute()
