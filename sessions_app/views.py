@@ -180,6 +180,14 @@ def _with_due_dates(relationships, day, group_counts):
 # The session list's filters for the records waiting for their supervisor (the home page
 # links to them when it lists only the first).
 WAITING_LISTS = {
+    # The records of the disagreements `attention.disputes_to_answer` lists (a group's record
+    # once, however many disagreed); a disagreement replied to is no longer waiting.
+    "to_reply": (
+        "A disagreement still to reply to",
+        lambda user: Session.objects.filter(
+            pk__in=attention.disputes_to_answer(user).values("session")
+        ),
+    ),
     "to_share": (
         "Held, record still a draft",
         lambda user: attention.records_to_share(user, today()),

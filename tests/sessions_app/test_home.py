@@ -6,7 +6,7 @@ from django.urls import reverse
 from audit.models import AuditPolicy
 from core import clock
 from people.models import Frequency
-from sessions_app.models import Acknowledgement, RecordState, Response, Status
+from sessions_app.models import Acknowledgement, DisputeReply, RecordState, Response, Status
 from tests.factories import (
     ActionFactory,
     GroupSessionFactory,
@@ -157,7 +157,7 @@ def test_home_lists_the_ten_oldest_of_each_waiting_kind_and_links_to_the_rest(
     queries do not grow with them."""
     client = login(supervisor)
     today = clock.today()
-    waiting = {"to_share": [], "to_sign_off": [], "disputed": []}
+    waiting = {"to_share": [], "to_sign_off": [], "to_reply": []}
 
     def record(days_ago, **fields):
         return SessionFactory(
@@ -180,7 +180,7 @@ def test_home_lists_the_ten_oldest_of_each_waiting_kind_and_links_to_the_rest(
             Acknowledgement.objects.create(
                 session=disputed, person=supervisee, response=Response.DISAGREE, comments="No."
             )
-            waiting["disputed"].append(disputed)
+            waiting["to_reply"].append(disputed)
             # A disagreement answers the record too: it can be signed off, after a reply.
             waiting["to_sign_off"].append(disputed)
 
@@ -204,7 +204,7 @@ def test_home_lists_the_ten_oldest_of_each_waiting_kind_and_links_to_the_rest(
     for kind, phrase in [
         ("to_share", "Share the record of"),
         ("to_sign_off", "Sign off the record of"),
-        ("disputed", "who disagreed with the record of"),
+        ("to_reply", "who disagreed with the record of"),
     ]:
         shown = "".join(line for line in lines if phrase in line)
         oldest = sorted(waiting[kind], key=lambda s: (s.date, s.pk))  # listed oldest first
@@ -213,7 +213,9 @@ def test_home_lists_the_ten_oldest_of_each_waiting_kind_and_links_to_the_rest(
     listed = reverse("sessions:list")
     assert f'href="{listed}?status=to_share">5 more records to share' in attention
     assert f'href="{listed}?status=to_sign_off">20 more records to sign off' in attention
-    assert f'href="{listed}?status=disputed">5 more disagreements to reply to' in attention
+    # The rest of the disagreements to reply to, not every disputed record: one replied to
+    # already is not listed there (below).
+    assert f'href="{listed}?status=to_reply">5 more disagreements to reply to' in attention
     assert len(many) == len(few)  # each list is counted in the query that reads its first
 
     others = {s for sessions in waiting.values() for s in sessions}
@@ -227,6 +229,16 @@ def test_home_lists_the_ten_oldest_of_each_waiting_kind_and_links_to_the_rest(
     )
     Acknowledgement.objects.create(session=theirs_shared, person=kit, response=Response.AGREE)
     others |= {theirs_shared, SessionFactory(supervisor=other_supervisor, supervisee=kit)}
+    # A disagreement of this supervisor's, replied to: waiting for nothing but the sign-off.
+    replied = record(400, record_state=RecordState.SHARED, shared_at=clock.now())
+    answered = Acknowledgement.objects.create(
+        session=replied, person=supervisee, response=Response.DISAGREE, comments="No."
+    )
+    DisputeReply.objects.create(
+        acknowledgement=answered, session=replied, author=supervisor, text="Changed it."
+    )
+    waiting["to_sign_off"].append(replied)
+    others.add(replied)
     for status, sessions in waiting.items():
         page = "".join(  # 25 to a page
             client.get(listed, {"status": status, "page": n}).content.decode() for n in (1, 2)
