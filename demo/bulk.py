@@ -230,7 +230,8 @@ class _Pair:
 
 def team_group(manager, day, status, **fields) -> Session:
     """A team's monthly group session, led by its manager (not yet saved)."""
-    return Session(
+    return bulk.new(
+        Session,
         supervisor=manager,
         format=Format.GROUP,
         group_type=GroupType.TEAM,
@@ -587,7 +588,8 @@ class BulkBuilder:
                 continue
             pair = who
             rel = pair.rel
-            session = Session(
+            session = bulk.new(
+                Session,
                 supervisor=rel.supervisor,
                 format=Format.ONE_TO_ONE,
                 date=day,
@@ -633,7 +635,7 @@ class BulkBuilder:
         attendances, items, actions, reviews, acks, feedback = [], [], [], [], [], []
         for session, present, pair in sessions:
             attendances += [
-                Attendance(session_id=session.pk, person_id=p.pk, present=here)
+                bulk.new(Attendance, session_id=session.pk, person_id=p.pk, present=here)
                 for p, here in present
             ]
             if session.status != Status.HELD:
@@ -689,7 +691,8 @@ class BulkBuilder:
         for position, ((title, functions, stages, stakeholders), m) in enumerate(
             zip(topics, minutes, strict=True)
         ):
-            item = Item(
+            item = bulk.new(
+                Item,
                 session_id=session.pk,
                 position=position,
                 title=title,
@@ -737,7 +740,9 @@ class BulkBuilder:
             if outcome != ReviewOutcome.CARRIED_FORWARD:
                 self.closed_actions[id(action)] = action
             # The action may be inserted with this month's sessions: its pk comes then.
-            reviews.append(ActionReview(action=action, session_id=session.pk, outcome=outcome))
+            reviews.append(
+                bulk.new(ActionReview, action=action, session_id=session.pk, outcome=outcome)
+            )
         pair.open_actions = still_open
         return reviews
 
@@ -747,7 +752,8 @@ class BulkBuilder:
         for _ in range(rng.choice([0, 0, 1, 1, 2])):
             owner = pair.rel.supervisee if rng.random() < 0.8 else pair.rel.supervisor
             made.append(
-                Action(
+                bulk.new(
+                    Action,
                     session_id=session.pk,
                     description=rng.choice(ACTIONS),
                     owner_id=owner.pk,
@@ -774,7 +780,8 @@ class BulkBuilder:
             elif roll < 0.15:
                 response, comments = Response.AGREE_WITH_COMMENTS, rng.choice(COMMENTS)
             acks.append(
-                Acknowledgement(
+                bulk.new(
+                    Acknowledgement,
                     session_id=session.pk,
                     person_id=person.pk,
                     response=response,
@@ -798,7 +805,8 @@ class BulkBuilder:
             dominated = next((k for k in FUNCTIONS if shares[k] > Fraction(1, 2)), "")
             given = self.at(answered_on, 9, 40)
             feedback.append(
-                Feedback(
+                bulk.new(
+                    Feedback,
                     session_id=session.pk,
                     person_id=person.pk,
                     wants_more=min(FUNCTIONS, key=lambda k: shares[k])
@@ -819,7 +827,8 @@ class BulkBuilder:
         sessions, attendances = [], []
         for pair in self.pairs:
             day = max(pair.next_day, weekday_on_or_after(self.today + timedelta(days=1)))
-            session = Session(
+            session = bulk.new(
+                Session,
                 supervisor=pair.rel.supervisor,
                 format=Format.ONE_TO_ONE,
                 date=day,
@@ -840,7 +849,9 @@ class BulkBuilder:
                 sessions.append((session, members))
         self.insert(Session, [s for s, _ in sessions])
         for session, people in sessions:
-            attendances += [Attendance(session_id=session.pk, person_id=p.pk) for p in people]
+            attendances += [
+                bulk.new(Attendance, session_id=session.pk, person_id=p.pk) for p in people
+            ]
         self.insert(Attendance, attendances)
         # A focus agreed in some relationships, within the last year.
         agreements = []

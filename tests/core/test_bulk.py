@@ -1,0 +1,69 @@
+"""`core.bulk.new`: seeding's fast constructor makes what the model's constructor makes."""
+
+import datetime
+
+import pytest
+from django.db.models.signals import post_init
+
+from core.bulk import new
+from people.models import User
+from sessions_app.models import Action, ActionReview, Item, Session
+
+
+def values_of(obj):
+    """Every concrete field's value, by attname."""
+    return {field.attname: getattr(obj, field.attname) for field in type(obj)._meta.concrete_fields}
+
+
+def made_both_ways(model, **values):
+    return model(**values), new(model, **values)
+
+
+def test_the_same_values_and_defaults_as_the_constructor():
+    supervisor = User(pk=7, email="sue@example.org")
+    by_init, by_new = made_both_ways(
+        Session,
+        supervisor=supervisor,
+        format="one_to_one",
+        date=datetime.date(2026, 3, 2),
+        status="held",
+        duration_minutes=60,
+    )
+    assert values_of(by_new) == values_of(by_init)
+    assert by_new.supervisor is supervisor and by_new.supervisor_id == 7
+    assert by_new._state.adding and by_new._state.db == by_init._state.db
+    # Defaults the constructor fills in, as it fills them.
+    assert by_new.record_state == by_init.record_state and by_new.version == by_init.version
+
+    item_init, item_new = made_both_ways(Item, session_id=3, position=1, title="T", minutes=20)
+    item_new.set_tags(functions=["support"], stages=["reflection"], stakeholders=[])
+    item_init.set_tags(functions=["support"], stages=["reflection"], stakeholders=[])
+    assert values_of(item_new) == values_of(item_init)
+
+
+def test_a_related_object_not_saved_yet_is_kept_for_its_id_later():
+    action = Action(description="Book the training")
+    review = new(ActionReview, action=action, session_id=4, outcome="done")
+    assert review.action_id is None and review.action is action
+    assert values_of(review) == values_of(ActionReview(action=action, session_id=4, outcome="done"))
+
+
+def test_an_unknown_name_is_refused_as_the_constructor_refuses_it():
+    with pytest.raises(TypeError, match="bogus"):
+        new(Item, session_id=1, bogus=2)
+    with pytest.raises(TypeError):
+        Item(session_id=1, bogus=2)
+
+
+def test_while_something_listens_to_the_constructors_signals_the_constructor_is_used():
+    heard = []
+
+    def listen(sender, instance, **kwargs):
+        heard.append(instance)
+
+    post_init.connect(listen, sender=Item)
+    try:
+        item = new(Item, session_id=1, title="T", minutes=5)
+    finally:
+        post_init.disconnect(listen, sender=Item)
+    assert heard == [item]
