@@ -4,11 +4,13 @@ import datetime
 import gc
 import logging
 import os
+from importlib import import_module
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.test.utils import override_settings
 
 from core import clock
@@ -24,7 +26,6 @@ from tests.cast import (
     make_supervisor,
     make_team,
 )
-from tests.factories import PASSWORD
 
 # The moment every test runs at, in the organisation's time zone: a Wednesday, unless
 # FOURFOLD_TEST_NOW says otherwise (.ci/run reruns the date-sensitive tests, marked `dated`,
@@ -70,6 +71,8 @@ DATED_MODULES = {
 
 
 TEST_SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+# The backend a password sign-in goes through (people.security.LockoutBackend lets it in).
+SIGN_IN_BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
 # What supervision/settings.py configures, read before pytest_configure replaces it.
 PRODUCTION_SESSION_ENGINE = settings.SESSION_ENGINE
 
@@ -259,10 +262,20 @@ def outsider(db):
 
 @pytest.fixture
 def login(client):
-    """Log `user` in on the test client and return the client."""
+    """`login(user)`: the test client signed in as `user`, and returned.
+
+    The session is written as signing in leaves it (the user, the backend that let them in and
+    their password's hash), without going through the sign-in: the password check and the
+    sign-in's records (the lockout counter's success, the security log, last_login) belong to
+    the tests of signing in (tests/people), which sign in through the form."""
 
     def do_login(user):
-        assert client.login(username=user.email, password=PASSWORD)
+        session = import_module(settings.SESSION_ENGINE).SessionStore()
+        session[SESSION_KEY] = user._meta.pk.value_to_string(user)
+        session[BACKEND_SESSION_KEY] = SIGN_IN_BACKEND
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.save()
+        client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
         return client
 
     return do_login
