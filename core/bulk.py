@@ -110,9 +110,12 @@ def _related_pk(field, obj):
     if not field.is_cached(obj):
         return None
     related = field.get_cached_value(obj)
-    value = related.pk if related is not None else None
-    setattr(obj, field.attname, value)
-    return value
+    if related is None:
+        return None
+    # Through the field's name, as Django's own saving does: setting the id itself would
+    # forget the related object.
+    setattr(obj, field.name, related)
+    return related.pk
 
 
 def _fixer(field):

@@ -444,12 +444,11 @@ class BulkBuilder:
                     )
                 )
             pairs += post.relationships
+        # The memberships and relationships take their people's ids as they are written, and
+        # keep the people themselves: setting `person_id` here would forget them, and each
+        # relationship's supervisee would be read back from the database when first asked for.
         self.insert(User, people)
-        for m in memberships:
-            m.person_id = m.person.pk
         self.insert(TeamMembership, memberships)
-        for p in pairs:
-            p.rel.supervisee_id = p.rel.supervisee.pk
         self.insert(Relationship, [p.rel for p in pairs])
         self.pairs.update(dict.fromkeys(pairs))
 
@@ -628,10 +627,7 @@ class BulkBuilder:
         # Rescheduled sessions point at their new session: insert those after it.
         first = [s for s, _p, _pair in sessions if s.status != Status.RESCHEDULED]
         self.insert(Session, first)
-        for s in moved:
-            if s.rescheduled_to is not None:
-                s.rescheduled_to_id = s.rescheduled_to.pk
-        self.insert(Session, moved)
+        self.insert(Session, moved)  # each takes its new session's id as it is written
         attendances, items, actions, reviews, acks, feedback = [], [], [], [], [], []
         for session, present, pair in sessions:
             attendances += [

@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.db.models.signals import post_init
 
-from core.bulk import new
+from core.bulk import new, rows_of
 from people.models import User
 from sessions_app.models import Action, ActionReview, Item, Session
 
@@ -67,3 +67,16 @@ def test_while_something_listens_to_the_constructors_signals_the_constructor_is_
     finally:
         post_init.disconnect(listen, sender=Item)
     assert heard == [item]
+
+
+def test_a_row_takes_the_id_of_a_related_object_saved_since_and_keeps_the_object(
+    db, django_assert_num_queries
+):
+    action = Action(description="Book the training")
+    review = new(ActionReview, action=action, session_id=4, outcome="done")
+    action.pk = 12  # written since, as seeding and imports write the actions first
+    fields = [f for f in ActionReview._meta.concrete_fields if not f.primary_key]
+    with django_assert_num_queries(0):
+        (row,) = rows_of([review], fields)
+        assert row[[f.name for f in fields].index("action")] == 12
+        assert review.action_id == 12 and review.action is action  # not read back
