@@ -217,18 +217,26 @@ def _person_page(request, person):
     policy = AuditPolicy.current()
     # What the viewer may see of this person's feedback: the one rule, in sessions_app.access.
     view = feedback_view(request.user, person)
+    agreements = list(selectors.focus_agreements_of([person.pk]))
+    # The person's minutes day by day, read once over the window and the focus follow-ups:
+    # the balance, the trend and the follow-ups all add them up.
+    daily = selectors.daily_minutes(
+        [person.pk], *_daily_span(filters, agreements, day), formats=formats
+    )
     balance = selectors.supervisee_balance(
-        person, start, end, policy=policy, formats=formats, feedback_led_by=view.led_by
+        person,
+        start,
+        end,
+        policy=policy,
+        formats=formats,
+        feedback_led_by=view.led_by,
+        minutes=selectors.minutes_by_person(daily, [person.pk], start, end),
     )
     breakdown = selectors.supervisor_breakdown(person, start, end, formats=formats)
     feedback_days = selectors.feedback_days(start, end, person=person, formats=formats)
     all_feedback = selectors.fold_feedback(feedback_days, start, end)
     summary = selectors.fold_feedback(feedback_days, start, end, led_by=view.led_by)
     feedback_months = selectors.feedback_months(feedback_days, start, end, led_by=view.led_by)
-    agreements = list(selectors.focus_agreements_of([person.pk]))
-    daily = selectors.daily_minutes(
-        [person.pk], *_daily_span(filters, agreements, day), formats=formats
-    )
     trend = selectors.monthly_minutes(daily, [person.pk], start, end)
     follow_ups = selectors.focus_follow_up(
         agreements, length_days=filters.length_days, today=day, daily=daily
