@@ -50,7 +50,10 @@ def team_members_between(team, start, end):
     were dated) belongs to their current team (`User.team`) on every day.
     """
     dated = TeamMembership.objects.active_between(start, end).filter(team=team).values("person")
-    return User.objects.filter(Q(pk__in=dated) | (Q(team=team) & _no_membership_history()))
+    undated = User.objects.filter(_no_membership_history(), team=team).values("pk")
+    # One list of ids, a UNION: with an OR of the two, PostgreSQL read every user in the
+    # organisation to test each against both (76 ms for a team of 15 among 61,000 people).
+    return User.objects.filter(pk__in=dated.union(undated))
 
 
 def teams_between(people_ids, start, end) -> dict[int, set[int]]:
