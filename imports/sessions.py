@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import transaction
+from django.db.models import Prefetch
 from simple_history.utils import bulk_update_with_history
 
 from core import clock
@@ -708,7 +709,12 @@ def _existing(lines):
         session.external_ref: session
         for session in Session.objects.filter(
             external_ref__in=[line.ref for line in lines]
-        ).prefetch_related("attendances", "items")
+        ).prefetch_related(
+            # As lists (to_attr), and the attendances unordered: compared by person, they need
+            # no join to the people for the model's ordering by name.
+            Prefetch("attendances", Attendance.objects.order_by(), to_attr="saved_attendances"),
+            Prefetch("items", to_attr="saved_items"),
+        )
     }
 
 
@@ -745,7 +751,7 @@ def _plan_update(plan, line, session, ids, problems):
         if getattr(session, name) != value
     }
 
-    attendances = {attendance.person_id: attendance for attendance in session.attendances.all()}
+    attendances = {attendance.person_id: attendance for attendance in session.saved_attendances}
     new_attendances, changed_attendances = [], []
     for person_id, present in line.attendance(ids).items():
         attendance = attendances.pop(person_id, None)
@@ -759,7 +765,7 @@ def _plan_update(plan, line, session, ids, problems):
     removed_attendances = list(attendances.values())
 
     # Items are matched by position: an item that stays in its place keeps its history.
-    items = list(session.items.all())
+    items = list(session.saved_items)
     new_items, changed_items = [], []
     for position, values in enumerate(line.items):
         wanted = values.fields(position)
