@@ -492,6 +492,7 @@ def team_balance(request):
 
 FLAGGED_PER_PAGE = 50
 SUPERVISORS_PER_PAGE = 50
+TEAMS_PER_PAGE = 50  # a national body has thousands (its page was 3 MB with them all)
 
 
 @login_required
@@ -594,7 +595,7 @@ def organisation(request):
     context = {
         "form": form,
         "filters": filters,
-        "team_rows": team_rows,
+        "teams_page": Paginator(team_rows, TEAMS_PER_PAGE).get_page(request.GET.get("teams_page")),
         "totals": totals,
         "function_rows": _function_rows(totals.minutes),
         "flag_columns": FLAG_COLUMNS,

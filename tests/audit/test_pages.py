@@ -16,7 +16,7 @@ from django.urls import reverse
 from audit.models import AuditPolicy
 from core import clock
 from core.numbers import percent_text
-from people.models import FocusAgreement, Relationship
+from people.models import FocusAgreement, Relationship, Team
 from sessions_app.models import AccessLog, Feedback, RecordState, Status
 from tests.cast import shared_rows, whole_cast
 from tests.factories import (
@@ -679,6 +679,35 @@ def test_manager_opens_a_members_records_from_their_balance(login, supervisor, s
     assert reverse("sessions:detail", args=[draft.pk]) not in body
     assert client.get(reverse("sessions:detail", args=[shared.pk])).status_code == 200
     assert AccessLog.objects.filter(user=manager, session=shared).count() == 1
+
+
+def test_organisation_shows_its_teams_a_page_at_a_time_with_the_organisation_on_each(
+    login, administrator, team, other_team, supervisee, kit, monkeypatch
+):
+    """A national body has thousands of teams: the teams table is a page at a time (the whole
+    organisation's row under each page), and its download keeps every team."""
+    from audit import views
+
+    extra = Team.objects.create(name="Zebra Crossing Team")
+    monkeypatch.setattr(views, "TEAMS_PER_PAGE", 2)
+    client = login(administrator)
+
+    def teams(body):
+        section = body.split('id="teams-heading"')[1].split("</section>")[0]
+        rows = section.split("<tbody>")[1].split("</tbody>")[0]
+        return section, [r.split("</th>")[0] for r in rows.split('<th scope="row">')[1:]]
+
+    first, first_teams = teams(page(client, url("organisation")))
+    second, second_teams = teams(page(client, url("organisation", teams_page=2)))
+    assert len(first_teams) == 2 and len(second_teams) == 1
+    shown = " ".join(first_teams + second_teams)
+    assert all(t.name in shown for t in (team, other_team, extra))  # each team on one page
+    assert "3 teams, 2 to a page" in first and "Page 1 of 2" in first
+    assert "teams_page=2#teams-heading" in first
+    for section in (first, second):
+        assert '<th scope="row">Organisation</th>' in section
+    rows = download(client, url("organisation", download="teams"))
+    assert {row["scope"] for row in rows} >= {team.name, other_team.name, extra.name}
 
 
 def test_organisation_lists_flagged_people_and_supervisors_a_page_at_a_time(
