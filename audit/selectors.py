@@ -338,7 +338,7 @@ def balances_of(
     formats=None,
     feedback_led_by: int | None = None,
     reported_feedback: bool = True,
-    minutes: Mapping[int, Minutes] | None = None,
+    daily: Mapping[int, Mapping] | None = None,
 ) -> list[Balance]:
     """The balance of each of `people` (users or ids) in [start, end], sorted by email.
 
@@ -351,16 +351,19 @@ def balances_of(
     `feedback_led_by` limits the feedback that raises `supervisee_reported_dominance` to the
     sessions that person led, and `reported_feedback=False` leaves it out (feedback kept
     between supervisee and supervisor: `sessions_app.access.feedback_led_by_for_flags`).
-    `minutes` ({person id: Minutes} in the window, e.g. from `minutes_by_person`)
-    saves the query of the people's minutes when the caller has read them already.
+    `daily` (`daily_minutes` or `month_minutes` read over a span covering the window) saves
+    the query of the people's minutes when the caller has read them already: they are added
+    up from it (`minutes_by_person`).
     """
     _check_window(start, end)
     policy = policy or AuditPolicy.current()
     thresholds = thresholds_of(policy)
     ids = _ids(people)
     persons = list(User.objects.filter(pk__in=ids).order_by().values_list("pk", "email", "name"))
-    if minutes is None:
+    if daily is None:
         minutes = _minutes_by_person(ids, start, end, formats)
+    else:
+        minutes = minutes_by_person(daily, [pk for pk, _email, _name in persons], start, end)
     gaps = _gaps_by_person(ids, start, end, group_counts=policy.group_counts_for_regularity)
     reported = (
         _reported_dominance_by_person(ids, start, end, formats, feedback_led_by)
@@ -834,8 +837,8 @@ def daily_minutes(people, start: date, end: date, *, formats=None) -> dict[int, 
 
 def minutes_by_person(daily: Mapping[int, Mapping], people, start: date, end: date):
     """{person id: exact minutes in [start, end]} for `people` (ids), from `daily_minutes`
-    read over a span covering the window: for `balances_of`, which then reads no minutes of
-    its own. A session is on one day, so the days' session counts add up too."""
+    read over a span covering the window (as `balances_of` adds them up when given them). A
+    session is on one day, so the days' session counts add up too."""
     return {
         pk: _added(sums for day, sums in daily.get(pk, {}).items() if start <= day <= end)
         for pk in people

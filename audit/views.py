@@ -230,7 +230,7 @@ def _person_page(request, person):
         policy=policy,
         formats=formats,
         feedback_led_by=view.led_by,
-        minutes=selectors.minutes_by_person(daily, [person.pk], start, end),
+        daily=daily,
     )
     breakdown = selectors.supervisor_breakdown(person, start, end, formats=formats)
     feedback_days = selectors.feedback_days(start, end, person=person, formats=formats)
@@ -328,7 +328,7 @@ def my_supervisees(request):
         policy=AuditPolicy.current(),
         formats=filters.formats,
         feedback_led_by=feedback_led_by_for_flags(request.user),
-        minutes=selectors.minutes_by_person(daily, visible, filters.start, filters.end),
+        daily=daily,
     )
     by_email = {row["person"].email: row for row in people.values()}
     rows = [{**by_email[b.supervisee], "balance": b} for b in balances]
@@ -417,7 +417,7 @@ def team_balance(request):
         policy=policy,
         formats=formats,
         feedback_led_by=led_by,
-        minutes=selectors.minutes_by_person(daily, pks, start, end),
+        daily=daily,
     )
     totals = totals_of(balances, start=start, end=end)
     said = selectors.feedback_summary(None, start, end, formats=formats, people=pks)
@@ -523,7 +523,7 @@ def organisation(request):
         policy=policy,
         formats=formats,
         feedback_led_by=feedback_led_by_for_flags(request.user),
-        minutes=selectors.minutes_by_person(months, pks, start, end),
+        daily=months,
     )
     by_team = {}
     for balance in balances:

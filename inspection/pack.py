@@ -185,7 +185,7 @@ def build_pack(*, user, team: Team | None, start: date, end: date, today: date) 
         end,
         policy=policy,
         feedback_led_by=feedback_led_by_for_flags(user),
-        minutes=selectors.minutes_by_person(months, pks, start, end),
+        daily=months,
     )
     totals = totals_of(balances, start=start, end=end)
     trend = selectors.monthly_minutes(months, pks, start, end)

@@ -1003,9 +1003,8 @@ class TestSqlEqualsPython:
         pks = [person.pk for person in people]
         for start, end in WINDOWS:
             months = selectors.month_minutes(pks, start, end)
-            by_month = selectors.minutes_by_person(months, pks, start, end)
             results = by_email(
-                selectors.balances_of(people, start, end, policy=policy, minutes=by_month)
+                selectors.balances_of(people, start, end, policy=policy, daily=months)
             )
             for person in people:
                 expected = python_balance(person, start, end, thresholds, rows, group_counts)
