@@ -302,7 +302,7 @@ def test_the_fast_insert_writes_what_bulk_create_with_history_writes(cast, super
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's")
 def test_a_page_with_a_value_copy_cannot_carry_is_written_with_insert(supervisor):
-    """COPY's text has no form for a float (`core.bulk._copy_text`): its page goes in through
+    """COPY's text has no form for a float (`core.bulk._converter`): its page goes in through
     the multi-row INSERT instead, and every row of it is written all the same."""
     session = SessionFactory(supervisor=supervisor)
     items = [
