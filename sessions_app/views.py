@@ -180,14 +180,6 @@ def _with_due_dates(relationships, day, group_counts):
 # The session list's filters for the records waiting for their supervisor (the home page
 # links to them when it lists only the first).
 WAITING_LISTS = {
-    # The records of the disagreements `attention.disputes_to_answer` lists (a group's record
-    # once, however many disagreed); a disagreement replied to is no longer waiting.
-    "to_reply": (
-        "A disagreement still to reply to",
-        lambda user: Session.objects.filter(
-            pk__in=attention.disputes_to_answer(user).values("session")
-        ),
-    ),
     "to_share": (
         "Held, record still a draft",
         lambda user: attention.records_to_share(user, today()),
@@ -206,6 +198,10 @@ def session_list(request):
         sessions = sessions.filter(status=status)
     elif status == "disputed":
         sessions = sessions.filter(disputed=True)
+    elif status == "to_reply":
+        # The home page's disagreements to reply to (`attention.disputes_to_answer`), by record:
+        # one replied to is no longer waiting.
+        sessions = sessions.filter(dispute_open=True)
     elif status in WAITING_LISTS:
         # The home page's lists of records waiting for this supervisor, in full.
         sessions = sessions.filter(pk__in=WAITING_LISTS[status][1](user).values("pk"))
@@ -221,6 +217,7 @@ def session_list(request):
             "statuses": [
                 *Status.choices,
                 ("disputed", "Disputed by someone present"),
+                ("to_reply", "A disagreement still to reply to"),
                 *[(value, label) for value, (label, _rows) in WAITING_LISTS.items()],
             ],
         },
