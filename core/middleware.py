@@ -1,7 +1,9 @@
 """Response headers Django has no setting for, and a busy database answered in words."""
 
+from django.conf import settings
 from django.template.response import TemplateResponse
 
+from . import clock
 from .db import BUSY, is_busy
 from .memo import remembering
 
@@ -31,6 +33,39 @@ def memo_per_request(get_response):
     def middleware(request):
         with remembering():
             return get_response(request)
+
+    return middleware
+
+
+# When a signed-in session's expiry was last moved on (seconds since the epoch), in the session.
+SESSION_TOUCHED_KEY = "_touched"
+
+
+def keep_sessions_alive(get_response):
+    """A session in use lives SESSION_IDLE_MINUTES past its last request, to within
+    SESSION_TOUCH_SECONDS: its expiry is moved on (the session saved) when the last move is
+    that old, not at every request, which would be a database write for every page anyone
+    opens. It therefore ends up to a minute early, never late.
+
+    Only a session the request read and that holds something (a signed-in person, a message):
+    an anonymous visitor gets none. Placed after SessionMiddleware, so that the session is saved
+    on the way out.
+    """
+
+    def middleware(request):
+        response = get_response(request)
+        session = getattr(request, "session", None)
+        if session is None or not session.accessed or not session.keys():
+            return response
+        now = int(clock.now().timestamp())
+        touched = session.get(SESSION_TOUCHED_KEY)
+        if (
+            session.modified
+            or not isinstance(touched, int)
+            or not 0 <= now - touched < settings.SESSION_TOUCH_SECONDS
+        ):
+            session[SESSION_TOUCHED_KEY] = now
+        return response
 
     return middleware
 

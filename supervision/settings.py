@@ -97,6 +97,7 @@ MIDDLEWARE = [
     "core.middleware.DatabaseBusyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "core.middleware.keep_sessions_alive",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -326,14 +327,15 @@ if not DEBUG:
     # A load balancer asks for /healthz over plain HTTP, inside the network.
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
-# Sessions end when the browser closes, or after SESSION_IDLE_MINUTES without a request:
-# every request pushes the session's expiry on by that much.
+# Sessions end when the browser closes, or after SESSION_IDLE_MINUTES without a request: a
+# request pushes the session's expiry on by that much, at most once every SESSION_TOUCH_SECONDS
+# (core.middleware.keep_sessions_alive), not with a database write at every page.
 SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
 if SESSION_IDLE_MINUTES < 1:
     raise ImproperlyConfigured("SESSION_IDLE_MINUTES must be at least 1")
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_TOUCH_SECONDS = 60
 
 # django-allauth: people are added by administrators or the import, never by signing up
 # (people.security.AccountAdapter closes sign-up); their email is their login.

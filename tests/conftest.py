@@ -14,6 +14,7 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.test.utils import override_settings
 
 from core import clock
+from core.middleware import SESSION_TOUCHED_KEY
 from tests.cast import (
     make_administrator,
     make_manager,
@@ -274,6 +275,8 @@ def login(client):
         session[SESSION_KEY] = user._meta.pk.value_to_string(user)
         session[BACKEND_SESSION_KEY] = SIGN_IN_BACKEND
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        # As the sign-in's response leaves it: its expiry just moved on (keep_sessions_alive).
+        session[SESSION_TOUCHED_KEY] = int(clock.now().timestamp())
         session.save()
         client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
         return client
