@@ -77,6 +77,9 @@ class SessionForm(forms.Form):
         with every member present."""
         super().__init__(*args, **kwargs)
         self.supervisor = supervisor
+        # The caller's queryset itself, read once for every use of it on the page (the field
+        # keeps its own copy, read when it validates and when it renders its options).
+        self.supervisees = supervisees
         self.fields["supervisee"].queryset = supervisees
         # Group members: every candidate but the facilitator, who leads the session and is
         # never one of its attendees.

@@ -89,7 +89,7 @@ class RecordingPage:
             initial["duration_minutes"] = 90
             initial["form_token"] = uuid.uuid4()
             supervisee_param = query.get("supervisee", "")
-            if supervisee_param.isdigit() and self.supervisees.filter(pk=supervisee_param).exists():
+            if supervisee_param.isdigit() and int(supervisee_param) in self.supervisee_ids:
                 initial["supervisee"] = int(supervisee_param)
             item_initial, action_initial, review_initial = [], [], {}
         else:
@@ -116,6 +116,11 @@ class RecordingPage:
         self.actions = ActionFormSet(
             data, prefix="actions", initial=action_initial, owner_choices=owner_choices
         )
+
+    @property
+    def supervisee_ids(self):
+        """Whom a one-to-one may be with, by id: `supervisees` read once, for every use."""
+        return {person.pk for person in self.supervisees}
 
     def _session_form(self, data):
         return SessionForm(
@@ -243,7 +248,7 @@ class RecordingPage:
         supervisee_id = str(
             (form.data.get("supervisee") if form.is_bound else form.initial.get("supervisee")) or ""
         )
-        if not (supervisee_id.isdigit() and int(supervisee_id) in {p.pk for p in self.supervisees}):
+        if not (supervisee_id.isdigit() and int(supervisee_id) in self.supervisee_ids):
             return None
         return (
             Relationship.objects.filter(supervisor=self.user, supervisee_id=int(supervisee_id))
@@ -367,7 +372,7 @@ def posted_people(data, form):
             if data.get(attendee_field_name(person)) in ("present", "absent")
         ]
     value = data.get("supervisee", "")
-    offered = {person.pk for person in form.fields["supervisee"].queryset}
+    offered = {person.pk for person in form.supervisees}
     return [int(value)] if value.isdigit() and int(value) in offered else []
 
 
@@ -409,7 +414,7 @@ def present_people(form):
             if data.get(attendee_field_name(person)) == "present"
         ]
     value = data.get("supervisee", "")
-    offered = {person.pk for person in form.fields["supervisee"].queryset}
+    offered = {person.pk for person in form.supervisees}
     return [int(value)] if value.isdigit() and int(value) in offered else []
 
 
