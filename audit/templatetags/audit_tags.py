@@ -156,3 +156,12 @@ def stage_words(minutes):
     if covered and missing:
         words += f"; not {', '.join(missing)}"
     return words
+
+
+@register.simple_tag(takes_context=True)
+def page_query(context, param, number):
+    """This page's query string with `param` (one list's pager) set to `number`: turning one
+    list's page keeps the window, the filters and where the other lists are."""
+    query = context.request.GET.copy()
+    query[param] = number
+    return "?" + query.urlencode()

@@ -738,3 +738,25 @@ def test_organisation_lists_flagged_people_and_supervisors_a_page_at_a_time(
     assert "Page 1 of 2" in rates and "rates_page=2" in rates
     assert len(download(client, url("organisation", download="flagged"))) >= 2
     assert len(download(client, url("organisation", download="cancellations"))) == 2
+
+
+def test_paging_one_organisation_list_keeps_the_others_and_the_window(
+    login, administrator, dominated, kit, other_supervisor, monkeypatch
+):
+    """Turning the flagged people's page keeps the supervisors' page the reader was on, and the
+    window they chose: each pager changes its own list only."""
+    from audit import views
+
+    management_dominated(other_supervisor, kit)
+    monkeypatch.setattr(views, "FLAGGED_PER_PAGE", 1)
+    monkeypatch.setattr(views, "SUPERVISORS_PER_PAGE", 1)
+    client = login(administrator)
+    body = page(client, url("organisation", window=12, rates_page=2))
+    flagged = body.split('id="flagged-heading"')[1].split("</section>")[0]
+    link = flagged.split('href="?')[1].split('"')[0].replace("&amp;", "&")
+    query = dict(part.split("=", 1) for part in link.split("#")[0].split("&"))
+    assert query["flagged_page"] == "2"
+    assert query["rates_page"] == "2"
+    assert query["window"] == "12"
+    rates = body.split('id="cancellations-heading"')[1].split("</section>")[0]
+    assert "Page 2 of 2" in rates
