@@ -91,9 +91,9 @@ def pytest_configure(config):
     # Managers and administrators must set up two-step sign-in (MFA_REQUIRED_FOR); the cast
     # has none, so tests not about it run without the requirement. tests/people turn it on.
     settings.MFA_REQUIRED_FOR = []
-    # Sessions in the local-memory cache, not in the database: every request reads and saves
-    # its session (SESSION_SAVE_EVERY_REQUEST) and every sign-in cycles it, about an eighth of
-    # the run's time on the request-heavy modules. Production keeps sessions in the database
+    # Sessions in the local-memory cache, not in the database: every request reads its session
+    # (and saves it when its expiry moves on, core.middleware.keep_sessions_alive) and every
+    # sign-in cycles it, about an eighth of the run's time on the request-heavy modules. Production keeps sessions in the database
     # (tests/deploy checks it), and the tests about signing in and sessions use that engine
     # (tests/people/conftest.py).
     settings.SESSION_ENGINE = TEST_SESSION_ENGINE
@@ -261,24 +261,27 @@ def outsider(db):
     return make_outsider()
 
 
-@pytest.fixture
-def login(client):
-    """`login(user)`: the test client signed in as `user`, and returned.
+def sign_in_as(client, user):
+    """`client` (a test client) signed in as `user`, and returned.
 
     The session is written as signing in leaves it (the user, the backend that let them in and
     their password's hash), without going through the sign-in: the password check and the
     sign-in's records (the lockout counter's success, the security log, last_login) belong to
-    the tests of signing in (tests/people), which sign in through the form."""
+    the tests of signing in (tests/people), which sign in through the form. Django's
+    `force_login` runs those records (a few milliseconds a time: the access matrix spent a
+    third of its time signing in)."""
+    session = import_module(settings.SESSION_ENGINE).SessionStore()
+    session[SESSION_KEY] = user._meta.pk.value_to_string(user)
+    session[BACKEND_SESSION_KEY] = SIGN_IN_BACKEND
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    # As the sign-in's response leaves it: its expiry just moved on (keep_sessions_alive).
+    session[SESSION_TOUCHED_KEY] = int(clock.now().timestamp())
+    session.save()
+    client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
+    return client
 
-    def do_login(user):
-        session = import_module(settings.SESSION_ENGINE).SessionStore()
-        session[SESSION_KEY] = user._meta.pk.value_to_string(user)
-        session[BACKEND_SESSION_KEY] = SIGN_IN_BACKEND
-        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        # As the sign-in's response leaves it: its expiry just moved on (keep_sessions_alive).
-        session[SESSION_TOUCHED_KEY] = int(clock.now().timestamp())
-        session.save()
-        client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
-        return client
 
-    return do_login
+@pytest.fixture
+def login(client):
+    """`login(user)`: the test client signed in as `user` (`sign_in_as`), and returned."""
+    return lambda user: sign_in_as(client, user)

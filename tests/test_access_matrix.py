@@ -336,11 +336,11 @@ def url_args(world, obj):
 @pytest.mark.parametrize(
     ("key", "role"), CASES, ids=[f"{k[0]}-{k[1]}-{k[2]}-{r}" for k, r in CASES]
 )
-def test_access(client, world, key, role):
+def test_access(client, login, world, key, role):
     name, obj, method = key
     url = reverse(name, args=url_args(world, obj))
     if role != "anonymous":
-        client.force_login(world["people"][role])
+        login(world["people"][role])
     response = getattr(client, method)(url, {})
     if role == "anonymous":
         assert response.status_code == 302
@@ -351,9 +351,9 @@ def test_access(client, world, key, role):
 
 
 @pytest.mark.parametrize("name", sorted(POST_ONLY))
-def test_post_only_views_refuse_get(client, world, name):
+def test_post_only_views_refuse_get(client, login, world, name):
     obj, role = POST_ONLY[name]
-    client.force_login(world["people"][role])
+    login(world["people"][role])
     url = reverse(name, args=url_args(world, obj))
     assert client.get(url).status_code == 405
 

@@ -20,6 +20,7 @@ from django.urls import reverse
 from sessions_app import records
 from sessions_app.models import Session, Status
 from tests.cast import shared_rows, whole_cast
+from tests.conftest import sign_in_as
 from tests.factories import GroupSessionFactory, ItemFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db
@@ -190,7 +191,7 @@ def places_for(client, world):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_each_marker_appears_exactly_where_the_policy_allows(client, world, role):
-    client.force_login(world["people"][role])
+    sign_in_as(client, world["people"][role])
     texts = places_for(client, world)
     found = {
         marker: {place for place, text in texts.items() if marker in text} for marker in MARKERS
@@ -210,7 +211,7 @@ def test_the_admin_reads_are_in_the_access_log(client, world):
     from sessions_app.models import AccessLog
 
     administrator = world["people"]["administrator"]
-    client.force_login(administrator)
+    sign_in_as(client, administrator)
     session = world["sessions"][0]
     for view in ("change", "history", "delete"):
         assert client.get(reverse(f"admin:sessions_app_session_{view}", args=[session.pk]))

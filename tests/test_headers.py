@@ -7,6 +7,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
+from tests.conftest import sign_in_as
 from tests.factories import GroupSessionFactory, ItemFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +44,7 @@ def test_our_templates_have_no_inline_script_or_style():
 
 
 def test_pages_carry_the_security_headers(client, supervisor):
-    client.force_login(supervisor)
+    sign_in_as(client, supervisor)
     response = client.get(reverse("home"))
     csp = response["Content-Security-Policy"]
     assert "default-src 'self'" in csp
@@ -95,7 +96,7 @@ def test_rendered_pages_have_no_inline_script_or_style(
         ],
     }
     for person, urls in pages.items():
-        client.force_login(person)
+        sign_in_as(client, person)
         for url in urls:
             response = client.get(url)
             assert response.status_code == 200, url

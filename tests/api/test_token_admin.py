@@ -6,12 +6,13 @@ import pytest
 from django.urls import reverse
 
 from api.models import ApiCall, ApiToken, token_digest
+from tests.conftest import sign_in_as
 
 pytestmark = pytest.mark.django_db
 
 
 def test_an_administrator_creates_a_team_token_and_sees_it_once(client, administrator, team):
-    client.force_login(administrator)
+    sign_in_as(client, administrator)
     response = client.post(
         reverse("admin:api_apitoken_add"), {"name": "Adults North BI", "team": team.pk}
     )
@@ -36,7 +37,7 @@ def test_an_administrator_creates_a_team_token_and_sees_it_once(client, administ
 def test_revoking_in_admin_stops_the_token_at_once(client, administrator, make_token):
     text = make_token()
     token = ApiToken.objects.get()
-    client.force_login(administrator)
+    sign_in_as(client, administrator)
     response = client.post(
         reverse("admin:api_apitoken_changelist"),
         {"action": "revoke", "_selected_action": [token.pk]},
@@ -55,7 +56,7 @@ def test_tokens_and_the_call_log_cannot_be_deleted_or_edited(client, administrat
     token = ApiToken.objects.get()
     client.get("/api/v1/teams")
     call = ApiCall.objects.get()
-    client.force_login(administrator)
+    sign_in_as(client, administrator)
     assert client.get(reverse("admin:api_apitoken_delete", args=[token.pk])).status_code == 403
     assert client.get(reverse("admin:api_apicall_delete", args=[call.pk])).status_code == 403
     assert client.get(reverse("admin:api_apicall_add")).status_code == 403
@@ -65,6 +66,6 @@ def test_tokens_and_the_call_log_cannot_be_deleted_or_edited(client, administrat
 
 
 def test_people_who_are_not_administrators_cannot_create_tokens(client, manager):
-    client.force_login(manager)
+    sign_in_as(client, manager)
     response = client.get(reverse("admin:api_apitoken_add"))
     assert response.status_code == 302

@@ -11,6 +11,7 @@ from audit.models import AuditPolicy
 from people.models import TeamMembership
 from people.selectors import team_members_between, teams_between
 from people.services import team_memberships_move
+from tests.conftest import sign_in_as
 from tests.factories import (
     ItemFactory,
     RelationshipFactory,
@@ -121,7 +122,7 @@ def test_the_organisation_counts_a_mover_in_each_team_and_once_overall(
 def test_the_admin_records_a_change_of_team_as_a_move_from_today(
     client, administrator, supervisee, other_team, today
 ):
-    client.force_login(administrator)
+    sign_in_as(client, administrator)
     page = client.get(reverse("admin:people_user_change", args=[supervisee.pk]))
     assert page.status_code == 200
     form = page.context["adminform"].form

@@ -28,6 +28,7 @@ from people.models import (
 )
 from sessions_app.access import SessionAccess
 from sessions_app.models import Feedback, Format, RecordState, Session, Status
+from tests.conftest import sign_in_as
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +56,7 @@ def text(response):
 
 
 def get(client, user, url, **params):
-    client.force_login(user)
+    sign_in_as(client, user)
     return client.get(url, params)
 
 
@@ -405,7 +406,7 @@ def test_who_moved_a_session_shows_on_it_and_in_the_supervisors_audit(client):
 def test_every_demo_login_opens_its_pages(client):
     for email, _role in demo.demo_logins():
         user = person(email)
-        client.force_login(user)
+        sign_in_as(client, user)
         for name in ("home", "audit:my_balance", "audit:my_supervision"):
             assert client.get(reverse(name)).status_code == 200, (email, name)
         if user.managed_teams.exists() or user.is_staff:

@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
+from tests.conftest import sign_in_as
 from tests.planted import leaks, plant
 
 pytestmark = pytest.mark.django_db
@@ -49,7 +50,7 @@ def download(client, name, *args, **params):
 def test_a_managers_team_pack_has_the_figures_and_no_recorded_text(
     client, manager, team, recorded, today
 ):
-    client.force_login(manager)
+    sign_in_as(client, manager)
     response = download(client, "inspection:team_pdf", team.pk)
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
@@ -84,7 +85,7 @@ def test_the_csv_bundle_has_the_same_figures_and_no_recorded_text(
     client, manager, team, recorded, today
 ):
     start = today - datetime.timedelta(days=100)
-    client.force_login(manager)
+    sign_in_as(client, manager)
     response = download(
         client,
         "inspection:team_csv",
@@ -125,7 +126,7 @@ def test_the_csv_bundle_has_the_same_figures_and_no_recorded_text(
 
 
 def test_another_teams_pack_does_not_exist_for_a_manager(client, other_manager, team, recorded):
-    client.force_login(other_manager)
+    sign_in_as(client, other_manager)
     assert download(client, "inspection:team_pdf", team.pk).status_code == 404
     assert download(client, "inspection:team_csv", team.pk).status_code == 404
     assert download(client, "inspection:organisation_pdf").status_code == 404
@@ -134,7 +135,7 @@ def test_another_teams_pack_does_not_exist_for_a_manager(client, other_manager, 
 def test_the_organisations_pack_is_for_administrators(
     client, administrator, recorded, other_supervisor
 ):
-    client.force_login(administrator)
+    sign_in_as(client, administrator)
     response = download(client, "inspection:organisation_pdf")
     assert response.status_code == 200
     text = pdf_text(response.content)
@@ -152,7 +153,7 @@ def test_the_organisations_pack_is_for_administrators(
 
 
 def test_a_bad_window_is_explained_not_packed(client, manager, team):
-    client.force_login(manager)
+    sign_in_as(client, manager)
     response = download(
         client, "inspection:team_pdf", team.pk, window="custom", **{"from": "2026-13-01"}
     )
@@ -163,12 +164,12 @@ def test_a_bad_window_is_explained_not_packed(client, manager, team):
 def test_the_choice_page_lists_each_managed_team_and_the_organisation_for_administrators(
     client, manager, administrator, team, other_team
 ):
-    client.force_login(manager)
+    sign_in_as(client, manager)
     page = client.get(reverse("inspection:index"))
     assert reverse("inspection:team_pdf", args=[team.pk]) in page.text
     assert reverse("inspection:team_pdf", args=[other_team.pk]) not in page.text
     assert reverse("inspection:organisation_pdf") not in page.text
-    client.force_login(administrator)
+    sign_in_as(client, administrator)
     page = client.get(reverse("inspection:index"))
     assert reverse("inspection:team_pdf", args=[other_team.pk]) in page.text
     assert reverse("inspection:organisation_pdf") in page.text
@@ -177,7 +178,7 @@ def test_the_choice_page_lists_each_managed_team_and_the_organisation_for_admini
 def test_the_pages_and_the_pdfs_page_need_no_inline_style(client, administrator, team):
     from tests.test_headers import inline_code
 
-    client.force_login(administrator)
+    sign_in_as(client, administrator)
     assert inline_code(client.get(reverse("inspection:index")).content.decode()) == []
     assert inline_code(client.get(reverse("admin:api_apitoken_add")).content.decode()) == []
 
@@ -189,7 +190,7 @@ def test_without_pango_the_pdf_says_why_and_offers_the_csv_files(
         raise OSError("cannot load library 'libpango-1.0-0'")
 
     monkeypatch.setattr("inspection.views.pack_pdf", no_pango)
-    client.force_login(manager)
+    sign_in_as(client, manager)
     response = download(client, "inspection:team_pdf", team.pk, window="6")
     assert response.status_code == 503
     assert "missing a system package" in response.text

@@ -29,6 +29,7 @@ from sessions_app.models import (
     Status,
 )
 from sessions_app.records import record_read_log
+from tests.conftest import sign_in_as
 from tests.factories import ActionFactory, GroupSessionFactory, ItemFactory, SessionFactory
 from tests.privacy.conftest import RATINGS
 
@@ -188,7 +189,7 @@ class TestErasingASupervisee:
     ):
         erase(sam_has_left)
         session = sams_records["one_to_one"]
-        client.force_login(supervisor)
+        sign_in_as(client, supervisor)
         body = client.get(reverse("sessions:detail", args=[session.pk])).content.decode()
         assert "Supervision with Former colleague" in body
         assert "Caseload" in body
@@ -322,7 +323,7 @@ class TestPage:
     def test_an_active_person_is_refused_with_the_reason(
         self, client, administrator, supervisee, sams_records
     ):
-        client.force_login(administrator)
+        sign_in_as(client, administrator)
         url = reverse("privacy:erase", args=[supervisee.pk])
         assert "still active" in client.get(url).content.decode()
         response = client.post(url, {"confirm": "on"})
@@ -332,14 +333,14 @@ class TestPage:
         assert supervisee.name == "Sam Social"
 
     def test_the_box_must_be_ticked(self, client, administrator, sam_has_left):
-        client.force_login(administrator)
+        sign_in_as(client, administrator)
         response = client.post(reverse("privacy:erase", args=[sam_has_left.pk]))
         assert response.status_code == 200
         assert "Tick the box to confirm" in response.content.decode()
         assert not PrivacyEvent.objects.exists()
 
     def test_erases_and_goes_back_to_the_person_in_admin(self, client, administrator, sam_has_left):
-        client.force_login(administrator)
+        sign_in_as(client, administrator)
         response = client.post(reverse("privacy:erase", args=[sam_has_left.pk]), {"confirm": "on"})
         assert response.status_code == 302
         assert response.url == reverse("admin:people_user_change", args=[sam_has_left.pk])
@@ -350,7 +351,7 @@ class TestAdminAction:
     def test_asks_first_then_erases_those_who_may_be_and_says_why_not_the_others(
         self, client, administrator, sam_has_left, other_supervisee
     ):
-        client.force_login(administrator)
+        sign_in_as(client, administrator)
         url = reverse("admin:people_user_changelist")
         data = {
             "action": "erase_people",
@@ -383,7 +384,7 @@ def test_the_name_is_taken_out_as_whole_words(supervisee):
 
 def test_the_data_rights_log_is_read_only_in_admin(client, administrator, sam_has_left):
     erase(sam_has_left, actor=administrator)
-    client.force_login(administrator)
+    sign_in_as(client, administrator)
     listing = client.get(reverse("admin:privacy_privacyevent_changelist"))
     assert listing.status_code == 200
     assert "Erasure of a person who has left" in listing.content.decode()

@@ -13,6 +13,7 @@ from people.models import SecurityEvent
 from privacy.exports import WITHHELD_TITLE, Scope, subject_access_export
 from privacy.models import EventKind, PrivacyEvent
 from sessions_app.models import RecordState
+from tests.conftest import sign_in_as
 from tests.factories import ItemFactory, SessionFactory
 from tests.privacy.conftest import everything, unzip
 
@@ -50,7 +51,7 @@ NEVER_IN_SAMS = [
 
 
 def own_files(client, user):
-    client.force_login(user)
+    sign_in_as(client, user)
     response = client.post(reverse("privacy:my_data"))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/zip"
@@ -191,7 +192,7 @@ def test_a_managers_own_download_lists_the_records_they_read(client, manager, re
 
 
 def test_my_data_is_always_mine_whatever_is_asked(client, supervisee, other_supervisee, records):
-    client.force_login(supervisee)
+    sign_in_as(client, supervisee)
     response = client.post(reverse("privacy:my_data"), {"pk": other_supervisee.pk})
     profile = json.loads(unzip(response.content)["profile.json"])
     assert profile[0]["email"] == "sam@example.org"
@@ -209,7 +210,7 @@ def test_every_own_download_is_logged(client, supervisee, records):
 
 
 def sar_files(client, administrator, person):
-    client.force_login(administrator)
+    sign_in_as(client, administrator)
     response = client.post(reverse("privacy:subject_access", args=[person.pk]))
     assert response.status_code == 200
     assert response["Cache-Control"] == "no-store"
@@ -255,7 +256,7 @@ def test_subject_access_export_is_logged_with_who_exported_whose_data(
 
 
 def test_the_admin_action_goes_through_the_same_export(client, administrator, supervisee, records):
-    client.force_login(administrator)
+    sign_in_as(client, administrator)
     response = client.post(
         reverse("admin:people_user_changelist"),
         {"action": "download_subject_access", "_selected_action": [supervisee.pk]},
@@ -270,7 +271,7 @@ def test_the_admin_action_goes_through_the_same_export(client, administrator, su
 def test_the_admin_action_wants_one_person(
     client, administrator, supervisee, other_supervisee, records
 ):
-    client.force_login(administrator)
+    sign_in_as(client, administrator)
     response = client.post(
         reverse("admin:people_user_changelist"),
         {
@@ -284,14 +285,14 @@ def test_the_admin_action_wants_one_person(
 
 
 def test_the_user_change_page_has_the_buttons(client, administrator, supervisee):
-    client.force_login(administrator)
+    sign_in_as(client, administrator)
     body = client.get(reverse("admin:people_user_change", args=[supervisee.pk])).content.decode()
     assert reverse("privacy:subject_access", args=[supervisee.pk]) in body
     assert reverse("privacy:erase", args=[supervisee.pk]) in body
 
 
 def test_settings_link_to_my_data(client, supervisee):
-    client.force_login(supervisee)
+    sign_in_as(client, supervisee)
     body = client.get(reverse("people:settings")).content.decode()
     assert reverse("privacy:my_data") in body
 

@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from core.admin import FourfoldAdminMixin
 from sessions_app.models import Session
+from tests.conftest import sign_in_as
 from tests.factories import SessionFactory
 
 pytestmark = pytest.mark.django_db
@@ -70,7 +71,7 @@ def test_every_registered_admin_has_the_fourfold_base():
 def test_hostile_list_parameters_get_the_incorrect_lookup_answer_never_a_500(
     client, administrator, model_admin
 ):
-    client.force_login(administrator)
+    sign_in_as(client, administrator)
     client.raise_request_exception = False
     url = changelist_url(model_admin)
     for query in hostile_queries(model_admin, administrator):
@@ -86,7 +87,7 @@ def test_hostile_list_parameters_get_the_incorrect_lookup_answer_never_a_500(
 def test_autocomplete_search_with_a_nul_finds_nothing_and_does_not_fail(
     client, administrator, model_admin
 ):
-    client.force_login(administrator)
+    sign_in_as(client, administrator)
     client.raise_request_exception = False
     opts = model_admin.model._meta
     for field in model_admin.autocomplete_fields:
@@ -106,7 +107,7 @@ def test_autocomplete_search_with_a_nul_finds_nothing_and_does_not_fail(
 def test_a_good_date_hierarchy_filter_still_filters(client, administrator, supervisor):
     SessionFactory(supervisor=supervisor, date=datetime.date(2025, 6, 1))
     SessionFactory(supervisor=supervisor, date=datetime.date(2026, 6, 1))
-    client.force_login(administrator)
+    sign_in_as(client, administrator)
     url = reverse("admin:sessions_app_session_changelist")
     response = client.get(url, {"date__year": "2026", "date__month": "6"})
     assert response.status_code == 200

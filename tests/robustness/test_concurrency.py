@@ -20,6 +20,7 @@ from django.urls import reverse
 
 from sessions_app import records
 from sessions_app.models import RecordState, Session
+from tests.conftest import sign_in_as
 from tests.factories import GroupSessionFactory, SessionFactory, UserFactory
 from tests.sessions_app.forms_data import session_post
 
@@ -47,7 +48,7 @@ class Answer:
 def signed_in(user):
     """The session cookie of `user`, signed in (committed: the server's threads read it)."""
     client = Client()
-    client.force_login(user)
+    sign_in_as(client, user)
     return client.cookies["sessionid"].value
 
 
@@ -240,11 +241,11 @@ def test_a_step_that_waits_too_long_for_the_record_is_refused_with_a_reason_not_
 ):
     session, people = shared_group
     client = Client()
-    client.force_login(people[0])
+    sign_in_as(client, people[0])
     with record_held_by_another_request(session) as release:
         # The other request finishes as soon as this one has given up waiting: on SQLite the
-        # lock is the whole database's, and the rest of this request (its session, saved on
-        # every request) must not meet it too.
+        # lock is the whole database's, and the rest of this request (its session, saved when
+        # its expiry moves on, the messages) must not meet it too.
         gave_up = records.is_busy
 
         def busy_then_the_other_finishes(exc):

@@ -14,6 +14,7 @@ from django.urls import reverse
 from outbox.models import OutgoingEmail
 from sessions_app import notifications, records
 from sessions_app.models import Acknowledgement, Feedback, RecordState, Response
+from tests.conftest import sign_in_as
 from tests.factories import GroupSessionFactory, ItemFactory, SessionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -233,7 +234,7 @@ def two_line_name(supervisee):
 def test_a_name_with_a_line_break_acknowledges_and_the_supervisor_is_told(
     client, mailoutbox, shared, two_line_name, django_capture_on_commit_callbacks
 ):
-    client.force_login(two_line_name)
+    sign_in_as(client, two_line_name)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("sessions:acknowledge", args=[shared.pk]),
@@ -252,7 +253,7 @@ def test_a_name_with_a_line_break_acknowledges_and_the_supervisor_is_told(
 def test_a_name_with_a_line_break_gives_feedback_and_the_supervisor_is_told(
     client, mailoutbox, shared, two_line_name, django_capture_on_commit_callbacks
 ):
-    client.force_login(two_line_name)
+    sign_in_as(client, two_line_name)
     form = {
         "management": "too_much",
         "development": "too_little",
@@ -283,7 +284,7 @@ def test_a_name_cannot_inject_a_header(mailoutbox, notify, shared, supervisee):
 def test_the_mail_server_down_does_not_fail_the_acknowledgement(
     client, mailoutbox, shared, supervisee, refuse_mail, django_capture_on_commit_callbacks
 ):
-    client.force_login(supervisee)
+    sign_in_as(client, supervisee)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("sessions:acknowledge", args=[shared.pk]), {"response": "agree"}
