@@ -10,23 +10,23 @@ import datetime
 
 from django.db import transaction
 
-from tests.factories import RelationshipFactory, TeamFactory, UserFactory
+from tests.factories import NewTeamFactory, NewUserFactory, RelationshipFactory
 
 
 def make_team():
-    return TeamFactory(name="Adults North")
+    return NewTeamFactory(name="Adults North")
 
 
 def make_other_team():
-    return TeamFactory(name="Children West")
+    return NewTeamFactory(name="Children West")
 
 
 def make_supervisor(team):
-    return UserFactory(email="sue@example.org", name="Sue Supervisor", team=team)
+    return NewUserFactory(email="sue@example.org", name="Sue Supervisor", team=team)
 
 
 def make_supervisee(team, supervisor):
-    person = UserFactory(email="sam@example.org", name="Sam Social", team=team)
+    person = NewUserFactory(email="sam@example.org", name="Sam Social", team=team)
     RelationshipFactory(
         supervisor=supervisor, supervisee=person, start_date=datetime.date(2024, 1, 1)
     )
@@ -34,7 +34,7 @@ def make_supervisee(team, supervisor):
 
 
 def make_other_supervisee(team, supervisor):
-    person = UserFactory(email="nia@example.org", name="Nia Newly", team=team)
+    person = NewUserFactory(email="nia@example.org", name="Nia Newly", team=team)
     RelationshipFactory(
         supervisor=supervisor, supervisee=person, start_date=datetime.date(2024, 1, 1)
     )
@@ -42,8 +42,8 @@ def make_other_supervisee(team, supervisor):
 
 
 def make_other_supervisor(other_team):
-    supervisor = UserFactory(email="olu@example.org", name="Olu Other", team=other_team)
-    person = UserFactory(email="kit@example.org", name="Kit Other", team=other_team)
+    supervisor = NewUserFactory(email="olu@example.org", name="Olu Other", team=other_team)
+    person = NewUserFactory(email="kit@example.org", name="Kit Other", team=other_team)
     RelationshipFactory(
         supervisor=supervisor, supervisee=person, start_date=datetime.date(2024, 1, 1)
     )
@@ -51,23 +51,25 @@ def make_other_supervisor(other_team):
 
 
 def make_manager(team):
-    person = UserFactory(email="mo@example.org", name="Mo Manager")
+    person = NewUserFactory(email="mo@example.org", name="Mo Manager")
     team.managers.add(person)
     return person
 
 
 def make_other_manager(other_team):
-    person = UserFactory(email="oz@example.org", name="Oz Othermanager")
+    person = NewUserFactory(email="oz@example.org", name="Oz Othermanager")
     other_team.managers.add(person)
     return person
 
 
 def make_administrator():
-    return UserFactory(email="ada@example.org", name="Ada Admin", is_staff=True, is_superuser=True)
+    return NewUserFactory(
+        email="ada@example.org", name="Ada Admin", is_staff=True, is_superuser=True
+    )
 
 
 def make_outsider():
-    return UserFactory(email="out@example.org", name="Otto Outsider")
+    return NewUserFactory(email="out@example.org", name="Otto Outsider")
 
 
 # Each member of the cast: how it is built, and from whom.

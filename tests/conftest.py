@@ -93,9 +93,9 @@ def pytest_configure(config):
     settings.MFA_REQUIRED_FOR = []
     # Sessions in the local-memory cache, not in the database: every request reads its session
     # (and saves it when its expiry moves on, core.middleware.keep_sessions_alive) and every
-    # sign-in cycles it, about an eighth of the run's time on the request-heavy modules. Production keeps sessions in the database
-    # (tests/deploy checks it), and the tests about signing in and sessions use that engine
-    # (tests/people/conftest.py).
+    # sign-in cycles it, about an eighth of the run's time on the request-heavy modules.
+    # Production keeps sessions in the database (tests/deploy checks it), and the tests about
+    # signing in and sessions use that engine (tests/people/conftest.py).
     settings.SESSION_ENGINE = TEST_SESSION_ENGINE
     # No test reads the real clock: the whole run starts at one fixed moment and ticks on
     # from it, so "today" is the same date on any day the suite runs.

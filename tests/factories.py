@@ -31,6 +31,21 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.LazyFunction(lambda: make_password(PASSWORD))
 
 
+class NewTeamFactory(TeamFactory):
+    """A team that does not exist yet: one INSERT, without get-or-create's look-up first (the
+    cast builds its teams and people in an empty database, for every test)."""
+
+    class Meta:
+        django_get_or_create = ()
+
+
+class NewUserFactory(UserFactory):
+    """A person who does not exist yet (`NewTeamFactory`)."""
+
+    class Meta:
+        django_get_or_create = ()
+
+
 class RelationshipFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Relationship
