@@ -145,7 +145,8 @@ class Row:
 
     number: int
     cells: dict[str, str]
-    unreadable: set[str] = field(default_factory=set)
+    # The columns whose value is not UTF-8 text (a set of its own only in a row that has one).
+    unreadable: frozenset[str] | set[str] = frozenset()
 
     def __getitem__(self, column):
         return self.cells.get(column, "")
@@ -271,14 +272,21 @@ class _Lines:
 
 
 def _row(number, record, positions, width, problems):
-    row = Row(number=number, cells={})
-    for column, index in positions.items():
-        value = record[index].strip() if index < len(record) else ""
-        if UNDECODABLE.search(value):
-            problems.add(number, column, f"this value is not UTF-8 text; {SAVE_AS_UTF8}")
-            row.unreadable.add(column)
-            value = value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-        row.cells[column] = value
+    count = len(record)
+    cells = {
+        column: record[index].strip() if index < count else ""
+        for column, index in positions.items()
+    }
+    row = Row(number=number, cells=cells)
+    # Bytes that are not UTF-8 are looked for in the whole row at once: they are rare, and
+    # the import reads hundreds of thousands of rows, twice.
+    if UNDECODABLE.search("".join(cells.values())):
+        row.unreadable = set()
+        for column, value in cells.items():
+            if UNDECODABLE.search(value):
+                problems.add(number, column, f"this value is not UTF-8 text; {SAVE_AS_UTF8}")
+                row.unreadable.add(column)
+                cells[column] = value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     if len(record) > width:
         extra = [cell for cell in record[width:] if cell.strip()]
         if extra:
