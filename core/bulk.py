@@ -13,7 +13,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from operator import attrgetter
 
-from django.db import connection, models
+from django.db import connection, models, router
 from django.db.models.base import ModelState
 from django.db.models.signals import post_init, pre_init
 from psycopg2.extras import execute_values
@@ -40,8 +40,18 @@ def fast(model) -> bool:
     return isinstance(model._meta.pk, models.AutoField)
 
 
-# What `new` sets on an object of each model: (name, attname, default) of its concrete fields.
+# What `new` sets on an object of each model: (name, attname, default, plain foreign key or
+# None) of its concrete fields.
 _NEW_PLANS = {}
+
+
+def _plain_foreign_key(field):
+    """`field` if it is a foreign key to its model's primary key (not one-to-one): its related
+    object is set as its descriptor sets it, the id and the cache, without the descriptor's
+    checks (seeding and imports give objects of the right model); else None."""
+    if type(field) is models.ForeignKey and field.target_field.primary_key:
+        return field
+    return None
 
 
 def _default_of(field):
@@ -64,23 +74,34 @@ def new(model, **values):
     plan = _NEW_PLANS.get(model)
     if plan is None:
         plan = _NEW_PLANS[model] = [
-            (field.name, field.attname, _default_of(field)) for field in model._meta.concrete_fields
+            (field.name, field.attname, _default_of(field), _plain_foreign_key(field))
+            for field in model._meta.concrete_fields
         ]
     obj = model.__new__(model)
     obj._state = ModelState()
     fields = obj.__dict__
     given = len(values)
-    for name, attname, default in plan:
+    for name, attname, default, foreign_key in plan:
         if attname in values:
             fields[attname] = values[attname]
             given -= 1
         elif name in values:
-            setattr(obj, name, values[name])  # the related object: its id and its cache
+            related = values[name]  # the related object: its id (None until it is saved)
+            if foreign_key is None or related is None:
+                setattr(obj, name, related)
+            else:
+                # As the descriptor sets it: the databases the two are on, the id, the cache.
+                if obj._state.db is None:
+                    obj._state.db = router.db_for_write(model, instance=related)
+                if related._state.db is None:
+                    related._state.db = router.db_for_write(type(related), instance=obj)
+                fields[attname] = related.pk
+                foreign_key.set_cached_value(obj, related)
             given -= 1
         else:
             fields[attname] = default() if callable(default) else default
     if given:
-        unknown = set(values) - {name for name, _a, _d in plan} - {a for _n, a, _d in plan}
+        unknown = set(values) - {p[0] for p in plan} - {p[1] for p in plan}
         raise TypeError(f"{model.__name__} has no field named {', '.join(sorted(unknown))}")
     return obj
 
@@ -112,9 +133,9 @@ def _related_pk(field, obj):
     related = field.get_cached_value(obj)
     if related is None:
         return None
-    # Through the field's name, as Django's own saving does: setting the id itself would
-    # forget the related object.
-    setattr(obj, field.name, related)
+    # Into the object's own values, as the descriptor keeps it: setting the id through its
+    # attribute would forget the related object.
+    obj.__dict__[field.attname] = related.pk
     return related.pk
 
 
