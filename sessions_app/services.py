@@ -11,6 +11,7 @@ from datetime import date, time
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from simple_history.utils import bulk_create_with_history
 
 from core import clock
 
@@ -115,16 +116,26 @@ def _apply_details(session, details):
     session.status = details.status
 
 
+def _create_all(model, objs):
+    """Insert the new `objs` of `model` together, each with the history row its own save would
+    have written ("+", by whoever is making the change): a session of eight items is as many
+    queries as one of one."""
+    if objs:
+        bulk_create_with_history(objs, model, default_change_reason=None)
+
+
 def _sync_attendance(session, attendance):
     """Make the session's attendees exactly `attendance` ({person_id: present})."""
     existing = {a.person_id: a for a in session.attendances.all()}
+    new = []
     for person_id, present in attendance.items():
         current = existing.pop(person_id, None)
         if current is None:
-            Attendance.objects.create(session=session, person_id=person_id, present=present)
+            new.append(Attendance(session=session, person_id=person_id, present=present))
         elif current.present != present:
             current.present = present
             current.save(update_fields=["present"])
+    _create_all(Attendance, new)
     for gone in existing.values():
         gone.delete()
 
@@ -132,10 +143,12 @@ def _sync_attendance(session, attendance):
 def _sync_items(session, items):
     """Update items in place (so history follows each one), add new ones, delete the rest."""
     existing = {item.pk: item for item in session.items.all()}
+    new = []
     for position, data in enumerate(items):
         item = existing.pop(data.id, None) if data.id else None
         if item is None:
             item = Item(session=session)
+            new.append(item)
         item.position = position
         item.title = data.title
         item.notes = data.notes
@@ -144,17 +157,21 @@ def _sync_items(session, items):
         item.risk = data.risk
         item.confidential = data.confidential
         item.set_tags(functions=data.functions, stages=data.stages, stakeholders=data.stakeholders)
-        item.save()
+        if item.pk is not None:
+            item.save()
+    _create_all(Item, new)
     for gone in existing.values():
         gone.delete()
 
 
 def _sync_actions(session, actions):
     existing = {action.pk: action for action in session.actions.all()}
+    new = []
     for data in actions:
         action = existing.pop(data.id, None) if data.id else None
         if action is None:
             action = Action(session=session)
+            new.append(action)
         action.description = data.description
         action.owner_id = data.owner_id
         action.owner_name = "" if data.owner_id else data.owner_name
@@ -162,7 +179,9 @@ def _sync_actions(session, actions):
         if action.status != data.status:
             action.completed_on = session.date if data.status == ActionStatus.DONE else None
         action.status = data.status
-        action.save()
+        if action.pk is not None:
+            action.save()
+    _create_all(Action, new)
     for gone in existing.values():
         gone.delete()
 

@@ -8,7 +8,15 @@ from django.urls import reverse
 
 from core import clock
 from sessions_app import services
-from sessions_app.models import Action, ActionStatus, Item, ReviewOutcome, Session, Status
+from sessions_app.models import (
+    Action,
+    ActionStatus,
+    Attendance,
+    Item,
+    ReviewOutcome,
+    Session,
+    Status,
+)
 from tests.factories import ActionFactory, ItemFactory, SessionFactory
 from tests.sessions_app.forms_data import session_post
 
@@ -49,6 +57,12 @@ def test_supervisor_records_a_held_one_to_one_with_items_and_actions(login, supe
     action = session.actions.get()
     assert action.owner == supervisee
     assert action.owner_kind == "supervisee"
+    # The record's history: each row written, by the supervisor who recorded it.
+    for model in (Session, Item, Action, Attendance):
+        rows = model.history.all()
+        assert rows and {(r.history_type, r.history_user_id) for r in rows} == {
+            ("+", supervisor.pk)
+        }, model
 
 
 def test_group_session_with_three_items_and_two_actions_shows_on_home_and_next_session(
@@ -604,3 +618,52 @@ def test_the_same_form_token_at_once_still_makes_one_session(monkeypatch, superv
     assert again.pk == first.pk
     assert len(looks) == 2  # it looked, missed, met the unique token, and looked again
     assert Session.objects.filter(creation_token=token).count() == 1
+
+
+def test_saving_a_session_takes_the_same_queries_for_one_item_or_eight(
+    supervisor, supervisee, other_supervisee, django_assert_max_num_queries
+):
+    """A group session with more items, actions and people is written in as many queries as a
+    small one: the new rows of each kind go in together, each with its history row."""
+
+    def record(n, people):
+        details = services.SessionDetails(
+            format="group",
+            group_type="team",
+            date=datetime.date(2026, 11, 2),
+            duration_minutes=8 * 10,
+        )
+        items = [
+            services.ItemData(title=f"Item {i}", minutes=10, functions=["support"])
+            for i in range(n)
+        ]
+        actions = [
+            services.ActionData(
+                id=None,
+                description=f"Action {i}",
+                owner_id=supervisor.pk,
+                owner_name="",
+                due_date=None,
+                status=ActionStatus.OPEN,
+            )
+            for i in range(n)
+        ]
+        with django_assert_max_num_queries(60) as captured:
+            session = services.session_create(
+                supervisor=supervisor,
+                details=details,
+                attendance=dict.fromkeys((p.pk for p in people), True),
+                items=items,
+                actions=actions,
+            )
+        return session, len(captured)
+
+    small, few = record(1, [supervisee])
+    big, many = record(8, [supervisee, other_supervisee])
+    assert many == few
+    assert [i.title for i in big.items.order_by("position")] == [f"Item {i}" for i in range(8)]
+    assert big.attendances.count() == 2 and big.actions.count() == 8
+    # Each new row has its history row, as a save one by one writes it.
+    assert Item.history.filter(session_id=big.pk, history_type="+").count() == 8
+    assert Action.history.filter(session_id=big.pk, history_type="+").count() == 8
+    assert small.items.count() == 1
