@@ -67,8 +67,8 @@ def new(model, **values):
     """An unsaved `model` object, as `model(**values)` makes it, at a fraction of the cost, for
     writing thousands at once (seeding): the same values and defaults, set without sending the
     pre_init and post_init signals (while anything listens to them, the constructor makes it).
-    A related object given by its field's name is set through the field, as the constructor
-    sets it."""
+    A related object given by its field's name is set as the field's descriptor sets it: its
+    id (None until it is saved), its cache, and the database of the two."""
     if pre_init.receivers or post_init.receivers:
         return model(**values)
     plan = _NEW_PLANS.get(model)

@@ -287,7 +287,7 @@ def _row(number, record, positions, width, problems):
                 problems.add(number, column, f"this value is not UTF-8 text; {SAVE_AS_UTF8}")
                 row.unreadable.add(column)
                 cells[column] = value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-    if len(record) > width:
+    if count > width:
         extra = [cell for cell in record[width:] if cell.strip()]
         if extra:
             problems.add(

@@ -358,18 +358,20 @@ def people_for_review(form, session):
     if session is not None:
         return [a.person_id for a in session.attendances.all()]
     if form.is_bound:
-        return posted_people(form.data, form)
+        return posted_people(form, marks=("present", "absent"))
     supervisee = form.initial.get("supervisee")
     return [supervisee] if supervisee else []
 
 
-def posted_people(data, form):
-    """The attendees as typed, from a form that did not validate: only people it offers."""
+def posted_people(form, marks):
+    """The ids of the people as typed in `form`, which did not validate, and only those it
+    offers: a group's members marked with one of `marks`, or the one-to-one's supervisee."""
+    data = form.data
     if data.get("format") == Format.GROUP:
         return [
             person.pk
             for person in form.group_people
-            if data.get(attendee_field_name(person)) in ("present", "absent")
+            if data.get(attendee_field_name(person)) in marks
         ]
     value = data.get("supervisee", "")
     offered = {person.pk for person in form.supervisees}
@@ -406,16 +408,7 @@ def present_people(form):
         return []
     if form.is_valid():
         return [pk for pk, present in form.attendance().items() if present]
-    data = form.data
-    if data.get("format") == Format.GROUP:
-        return [
-            person.pk
-            for person in form.group_people
-            if data.get(attendee_field_name(person)) == "present"
-        ]
-    value = data.get("supervisee", "")
-    offered = {person.pk for person in form.supervisees}
-    return [int(value)] if value.isdigit() and int(value) in offered else []
+    return posted_people(form, marks=("present",))
 
 
 def conflict_context(current):

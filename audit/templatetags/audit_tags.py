@@ -1,6 +1,7 @@
 """Formatting and charts for the audit pages. Numbers are exact until here: rounded once."""
 
 from django import template
+from django.template.defaulttags import querystring
 
 from core.numbers import minutes_text, percent_text, points_text, ratio, score_text
 from core.vocabulary import FUNCTION_LABELS, STAGE_LABELS, STAGES, STAKEHOLDER_LABELS, STAKEHOLDERS
@@ -161,7 +162,6 @@ def stage_words(minutes):
 @register.simple_tag(takes_context=True)
 def page_query(context, param, number):
     """This page's query string with `param` (one list's pager) set to `number`: turning one
-    list's page keeps the window, the filters and where the other lists are."""
-    query = context.request.GET.copy()
-    query[param] = number
-    return "?" + query.urlencode()
+    list's page keeps the window, the filters and where the other lists are. Django's own
+    `{% querystring %}`, for a parameter whose name is a variable (`_pager.html`)."""
+    return querystring(context, **{param: number})
