@@ -221,8 +221,9 @@ def _held_attendances(start: date, end: date, formats=None) -> QuerySet:
         _format_filter(formats, "session__"),
         present=True,
         session__status=Status.HELD,
-        session__date__gte=start,
-        session__date__lte=end,
+        # The date each attendance keeps: with the person, one index finds their window.
+        session_date__gte=start,
+        session_date__lte=end,
     ).order_by()
 
 
@@ -467,7 +468,7 @@ def team_sessions(team: Team, start: date | None = None, end: date | None = None
     # hashed them to find the team's few (20-30 ms a query at a council's size, four queries
     # a page, and more each year the window is longer).
     members = list(team_members_between(team, start, end).values_list("pk", flat=True))
-    in_window = Q(session__date__gte=start, session__date__lte=end)
+    in_window = Q(session_date__gte=start, session_date__lte=end)
     attended = Attendance.objects.filter(in_window, present=True, person__in=members)
     led = Session.objects.filter(supervisor__in=members, date__gte=start, date__lte=end)
     ids = {*attended.values_list("session", flat=True), *led.values_list("pk", flat=True)}
@@ -549,13 +550,13 @@ def _previous_sessions(held: QuerySet, start: date, end: date):
     rows = (
         Attendance.objects.filter(
             session__status=Status.HELD,
-            session__date__gte=since,
-            session__date__lte=end,
+            session_date__gte=since,
+            session_date__lte=end,
             session__supervisor__in=supervisors,
             person__in=people,
         )
         .order_by()
-        .values_list("session", "session__supervisor", "session__date", "person")
+        .values_list("session", "session__supervisor", "session_date", "person")
     )
     # (supervisor, person) -> [(date, pk)] of the held sessions they were both at.
     together: dict[tuple[int, int], list] = {}
@@ -590,6 +591,7 @@ def _previous_sessions(held: QuerySet, start: date, end: date):
             .values_list("pk", "previous")
         )
         previous.update(far)
+    days = {pk: day for pk, (_supervisor, day) in sessions.items()}
     # Where the previous sessions are, for reading their actions without listing them all:
     # the lookback's held sessions of these supervisors, and the few found further back.
     where = Q(
@@ -600,7 +602,7 @@ def _previous_sessions(held: QuerySet, start: date, end: date):
     )
     if far:
         where |= Q(session__in=set(far.values()))
-    return previous, {pk: day for pk, (_supervisor, day) in sessions.items()}, where
+    return previous, days, where
 
 
 def _brought_forward(previous: Mapping[int, int], days: Mapping[int, date], where: Q):
@@ -832,7 +834,7 @@ def daily_minutes(people, start: date, end: date, *, formats=None) -> dict[int, 
     with the days that had sessions, the queries do not.
     """
     _check_window(start, end)
-    return _sums_by_person(people, start, end, formats, F("session__date"))
+    return _sums_by_person(people, start, end, formats, F("session_date"))
 
 
 def minutes_by_person(daily: Mapping[int, Mapping], people, start: date, end: date):
@@ -862,7 +864,7 @@ def month_minutes(people, start: date, end: date, *, formats=None) -> dict[int, 
     read days. One query, a row per person and month: what a page of many people needs when it
     shows months, not days (the organisation: 19,000 rows for a council's year, not 41,000)."""
     _check_window(start, end)
-    months = _sums_by_person(people, start, end, formats, TruncMonth("session__date"))
+    months = _sums_by_person(people, start, end, formats, TruncMonth("session_date"))
     return {
         pk: {max(month, start): sums for month, sums in by_month.items()}
         for pk, by_month in months.items()
@@ -1213,8 +1215,8 @@ def regularity_of(supervisor, start: date, end: date, *, group_counts: bool) -> 
             session__supervisor=OuterRef("supervisor"),
             session__format=Format.ONE_TO_ONE,
             session__status=Status.HELD,
-            session__date__gte=start,
-            session__date__lte=end,
+            session_date__gte=start,
+            session_date__lte=end,
         )
         .order_by()
         .values("person")

@@ -631,7 +631,13 @@ class BulkBuilder:
         attendances, items, actions, reviews, acks, feedback = [], [], [], [], [], []
         for session, present, pair in sessions:
             attendances += [
-                bulk.new(Attendance, session_id=session.pk, person_id=p.pk, present=here)
+                bulk.new(
+                    Attendance,
+                    session_id=session.pk,
+                    person_id=p.pk,
+                    present=here,
+                    session_date=session.date,
+                )
                 for p, here in present
             ]
             if session.status != Status.HELD:
@@ -846,7 +852,10 @@ class BulkBuilder:
         self.insert(Session, [s for s, _ in sessions])
         for session, people in sessions:
             attendances += [
-                bulk.new(Attendance, session_id=session.pk, person_id=p.pk) for p in people
+                bulk.new(
+                    Attendance, session_id=session.pk, person_id=p.pk, session_date=session.date
+                )
+                for p in people
             ]
         self.insert(Attendance, attendances)
         # A focus agreed in some relationships, within the last year.

@@ -183,6 +183,7 @@ class Batch:
     unchanged_sessions: int = 0
     new_attendances: list[Attendance] = field(default_factory=list)
     changed_attendances: list[Attendance] = field(default_factory=list)
+    moved_attendances: list[Attendance] = field(default_factory=list)
     removed_attendances: list[Attendance] = field(default_factory=list)
     new_items: list[Item] = field(default_factory=list)
     changed_items: list[Item] = field(default_factory=list)
@@ -735,7 +736,13 @@ def _plan_new(plan, line, ids):
     session = new(Session, external_ref=line.ref, **_session_values(line, ids))
     plan.new_sessions.append(session)
     plan.new_attendances.extend(
-        new(Attendance, session=session, person_id=person_id, present=present)
+        new(
+            Attendance,
+            session=session,
+            person_id=person_id,
+            present=present,
+            session_date=line.date,
+        )
         for person_id, present in line.attendance(ids).items()
     )
     plan.new_items.extend(
@@ -752,16 +759,23 @@ def _plan_update(plan, line, session, ids, problems):
     }
 
     attendances = {attendance.person_id: attendance for attendance in session.saved_attendances}
-    new_attendances, changed_attendances = [], []
+    new_attendances, changed_attendances, moved_attendances = [], [], []
     for person_id, present in line.attendance(ids).items():
         attendance = attendances.pop(person_id, None)
         if attendance is None:
             new_attendances.append(
-                Attendance(session=session, person_id=person_id, present=present)
+                Attendance(
+                    session=session, person_id=person_id, present=present, session_date=line.date
+                )
             )
-        elif attendance.present != present:
+            continue
+        if attendance.present != present:
             attendance.present = present
             changed_attendances.append(attendance)
+        if attendance.session_date != line.date:
+            # The session moved to another day: the attendee's copy of its date moves too.
+            attendance.session_date = line.date
+            moved_attendances.append(attendance)
     removed_attendances = list(attendances.values())
 
     # Items are matched by position: an item that stays in its place keeps its history.
@@ -805,6 +819,7 @@ def _plan_update(plan, line, session, ids, problems):
     plan.changed_sessions.append(session)
     plan.new_attendances.extend(new_attendances)
     plan.changed_attendances.extend(changed_attendances)
+    plan.moved_attendances.extend(moved_attendances)
     plan.removed_attendances.extend(removed_attendances)
     plan.new_items.extend(new_items)
     plan.changed_items.extend(changed_items)
@@ -831,6 +846,9 @@ def _write(plan: Batch):
         bulk_update_with_history(
             plan.changed_attendances, Attendance, fields=["present"], **history
         )
+    if plan.moved_attendances:
+        # The copy of the session's date is not a change of the record: no history row.
+        Attendance.objects.bulk_update(plan.moved_attendances, ["session_date"])
     create_with_history(plan.new_items, Item, change_reason=CHANGE_REASON)
     if plan.changed_items:
         bulk_update_with_history(plan.changed_items, Item, fields=ITEM_FIELDS, **history)

@@ -45,6 +45,9 @@ IGNORED = {
     "updated_at",
     "created_at",
     "session",
+    # The attendee's copy of the session's date (not kept in history): the session's own
+    # change shows a new date.
+    "session_date",
     "position",
     "acknowledgement",
     "creation_token",

@@ -187,14 +187,23 @@ class Attendance(models.Model):
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="attendances")
     person = models.ForeignKey(User, on_delete=models.PROTECT, related_name="attendances")
     present = models.BooleanField(default=True)
+    # The session's date, kept beside each attendee so that a person's sessions in a window are
+    # read by the index below without joining every session of the organisation in it: a
+    # team's minutes and each relationship's last session held cost what the team's own
+    # sessions cost, whatever the organisation's size or the history's length
+    # (docs/performance.md). Written by whatever writes the attendance or moves the session
+    # (sessions_app.services, imports.sessions, demo.bulk); not a change of the record, so not
+    # in its history.
+    session_date = models.DateField(editable=False)
 
-    history = recorded_history()
+    history = recorded_history(excluded_fields=["session_date"])
 
     class Meta:
         ordering = ["person__name"]
         constraints = [
             models.UniqueConstraint(fields=["session", "person"], name="attendance_unique"),
         ]
+        indexes = [models.Index(fields=["person", "session_date"], name="attendance_person_date")]
 
     def __str__(self):
         return f"{self.person} ({'present' if self.present else 'absent'})"

@@ -140,16 +140,22 @@ class _PairSql:
     start: str
     end: str
 
+    @property
+    def date(self):
+        """The session's date, as the attendance keeps it (`Attendance.session_date`)."""
+        return f"lh_a.{self.quote('session_date')}"
+
     def first_session(self, status, conditions, params, *, attended="", latest=True):
         """(sql, params): the date of the latest (or earliest) session of `status` meeting
-        `conditions` (on `lh_s`) that the supervisee attended (`attended`: more on `lh_a`)."""
-        q, date = self.quote, f"lh_s.{self.quote('date')}"
+        `conditions` (on `lh_s`, the session, and `self.date`) that the supervisee attended
+        (`attended`: more on `lh_a`, their attendance)."""
+        q, date = self.quote, self.date
         sql = (
-            f"(SELECT {date} FROM {q(Session._meta.db_table)} lh_s"  # noqa: S608
-            f" WHERE lh_s.{q('status')} = %s AND {conditions}"
-            f" AND EXISTS (SELECT 1 FROM {q(Attendance._meta.db_table)} lh_a"
-            f" WHERE lh_a.{q('session_id')} = lh_s.{q('id')}"
-            f" AND lh_a.{q('person_id')} = {self.supervisee}{attended})"
+            f"(SELECT {date} FROM {q(Attendance._meta.db_table)} lh_a"  # noqa: S608
+            f" INNER JOIN {q(Session._meta.db_table)} lh_s"
+            f" ON lh_s.{q('id')} = lh_a.{q('session_id')}"
+            f" WHERE lh_a.{q('person_id')} = {self.supervisee}{attended}"
+            f" AND lh_s.{q('status')} = %s AND {conditions}"
             f" ORDER BY {date} {'DESC' if latest else 'ASC'} LIMIT 1)"
         )
         return sql, [status.value, *params]
@@ -176,8 +182,9 @@ class _PairSessionDate(Expression):
     names, the outer query's compiled columns and this module's literals go into the SQL;
     every value is a parameter.
 
-    The sessions are read from the relationship's supervisor's (index on supervisor and date),
-    each checked for the supervisee through the unique (session, person) index.
+    The sessions are read from the supervisee's attendances by the date each keeps (index on
+    person and session date), each session then by its key: what a lookup costs follows the
+    supervisee's own sessions near the date sought, not the supervisor's nor the history's.
     """
 
     output_field = DateField()
@@ -224,7 +231,7 @@ class _LastHeld(_PairSessionDate):
             if pair.sqlite
             else f"({measuring_end} - {LAST_HELD_LOOKBACK_DAYS})"
         )
-        date = f"lh_s.{pair.quote('date')}"
+        date = pair.date
         span = f"{date} >= {pair.start} AND {date} <= %s AND {date} <= {measuring_end}"
 
         def first_found(conditions, params, attended=""):
@@ -271,7 +278,7 @@ class _NextPlanned(_PairSessionDate):
         conditions, params = pair.one_to_one()
         return pair.first_session(
             Status.PLANNED,
-            f"{conditions} AND lh_s.{pair.quote('date')} >= %s",
+            f"{conditions} AND {pair.date} >= %s",
             [*params, pair.day(self.on_or_after)],
             latest=False,
         )

@@ -127,14 +127,27 @@ def _create_all(model, objs):
 def _sync_attendance(session, attendance):
     """Make the session's attendees exactly `attendance` ({person_id: present})."""
     existing = {a.person_id: a for a in session.attendances.all()}
-    new = []
+    new, moved = [], []
     for person_id, present in attendance.items():
         current = existing.pop(person_id, None)
         if current is None:
-            new.append(Attendance(session=session, person_id=person_id, present=present))
-        elif current.present != present:
+            new.append(
+                Attendance(
+                    session=session,
+                    person_id=person_id,
+                    present=present,
+                    session_date=session.date,
+                )
+            )
+            continue
+        if current.present != present:
             current.present = present
             current.save(update_fields=["present"])
+        if current.session_date != session.date:
+            moved.append(current.pk)
+    # The session moved to another day: its attendees' copy of the date moves with it.
+    if moved:
+        Attendance.objects.filter(pk__in=moved).update(session_date=session.date)
     _create_all(Attendance, new)
     for gone in existing.values():
         gone.delete()
@@ -330,7 +343,9 @@ def session_reschedule(
         status=Status.PLANNED,
     )
     for attendance in session.attendances.exclude(person_id=session.supervisor_id):
-        Attendance.objects.create(session=new, person_id=attendance.person_id, present=True)
+        Attendance.objects.create(
+            session=new, person_id=attendance.person_id, present=True, session_date=new.date
+        )
     session.status = Status.RESCHEDULED
     session.rescheduled_to = new
     session.cancellation_reason = reason

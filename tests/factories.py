@@ -74,13 +74,17 @@ class SessionFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def supervisee(obj, create, extracted, **kwargs):
         if create and extracted is not None:
-            Attendance.objects.create(session=obj, person=extracted, present=True)
+            Attendance.objects.create(
+                session=obj, person=extracted, present=True, session_date=obj.date
+            )
 
     @factory.post_generation
     def attendees(obj, create, extracted, **kwargs):
         if create and extracted:
             for person, present in extracted:
-                Attendance.objects.create(session=obj, person=person, present=present)
+                Attendance.objects.create(
+                    session=obj, person=person, present=present, session_date=obj.date
+                )
 
 
 class GroupSessionFactory(SessionFactory):

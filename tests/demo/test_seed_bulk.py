@@ -122,6 +122,8 @@ def test_records_have_the_shapes_the_services_write(loaded):
         .exists()
     )
     assert not held.annotate(n=Count("items")).filter(n=0).exists()
+    # Every attendee keeps their session's date (the audits read a person's window by it).
+    assert not Attendance.objects.exclude(session_date=F("session__date")).exists()
     # States and the times they stamp agree.
     signed = held.filter(record_state=RecordState.SIGNED_OFF)
     assert signed.exists()

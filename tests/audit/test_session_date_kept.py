@@ -1,0 +1,92 @@
+"""A session moved to another day counts on its new day everywhere the audits look.
+
+Each attendance keeps its session's date (`Attendance.session_date`), and the audits find a
+person's sessions by it: the minutes of a window, the last one-to-one held, the next one
+booked. Every way a session's day changes (the record page, a reschedule; a re-import in
+tests/imports/test_import_sessions.py) moves the attendees' copy with it; the seeding's own
+tests check the data they write.
+"""
+
+import datetime
+
+import pytest
+from django.db.models import F
+from django.urls import reverse
+
+from audit import selectors
+from core import clock
+from people.models import Relationship
+from sessions_app.models import Attendance, Session, Status
+from sessions_app.selectors import with_last_held, with_next_planned
+from tests.factories import SessionFactory
+from tests.sessions_app.forms_data import session_post
+
+pytestmark = pytest.mark.django_db
+
+JAN_15, JAN_22 = datetime.date(2026, 1, 15), datetime.date(2026, 1, 22)
+
+
+def days_with_minutes(person):
+    daily = selectors.daily_minutes([person.pk], datetime.date(2026, 1, 1), JAN_22)
+    return sorted(daily.get(person.pk, {}))
+
+
+def last_held(person, window_end=JAN_22):
+    return (
+        with_last_held(Relationship.objects.filter(supervisee=person), window_end).get().last_held
+    )
+
+
+def every_copy_matches():
+    return not Attendance.objects.exclude(session_date=F("session__date")).exists()
+
+
+def test_a_session_moved_on_the_record_page_counts_on_its_new_day(login, supervisor, supervisee):
+    client = login(supervisor)
+    items = [{"title": "Caseload", "minutes": 40, "functions": ["support"]}]
+    client.post(
+        reverse("sessions:new"), session_post(supervisee=supervisee, date=JAN_15, items=items)
+    )
+    session = Session.objects.get()
+    assert days_with_minutes(supervisee) == [JAN_15]
+    assert last_held(supervisee, window_end=JAN_15) == JAN_15
+    attendance_history = Attendance.history.count()
+
+    item = session.items.get()
+    response = client.post(
+        reverse("sessions:edit", args=[session.pk]),
+        session_post(
+            supervisee=supervisee,
+            date=JAN_22,
+            version=session.version,
+            initial_items=1,
+            items=[{"id": item.pk, **items[0]}],
+        ),
+    )
+
+    assert response.status_code == 302
+    assert days_with_minutes(supervisee) == [JAN_22]
+    assert last_held(supervisee) == JAN_22
+    # Before its new day nothing was held: the gap is measured from no session at all.
+    assert last_held(supervisee, window_end=JAN_15) is None
+    assert every_copy_matches()
+    # The session's history shows the new date; the attendee's copy is not a change of theirs.
+    assert Attendance.history.count() == attendance_history
+
+
+def test_a_rescheduled_session_is_next_on_its_new_day(login, supervisor, supervisee):
+    today = clock.today()
+    session = SessionFactory(
+        supervisor=supervisor, supervisee=supervisee, status=Status.PLANNED, date=today
+    )
+    relationships = Relationship.objects.filter(supervisee=supervisee)
+    assert with_next_planned(relationships, today).get().next_planned == today
+    new_day = today + datetime.timedelta(days=3)
+
+    login(supervisor).post(
+        reverse("sessions:reschedule", args=[session.pk]),
+        {"date": new_day.isoformat(), "start_time": "14:00", "reason": "Clash with court"},
+    )
+
+    assert with_next_planned(relationships, today).get().next_planned == new_day
+    assert every_copy_matches()
