@@ -90,7 +90,16 @@ def windows(today):
     yield today - timedelta(days=3 * 365), today - timedelta(days=2 * 365)  # records began
 
 
-def test_compliance_equals_the_reference(seeded):
+# The previous sessions' actions are read by id up to a number of them, by where they are
+# beyond it: both ways give the reference's answers.
+BOTH_READS = pytest.mark.parametrize(
+    "by_id_at_most", [selectors.PREVIOUS_BY_ID_AT_MOST, 0], ids=["by id", "by where"]
+)
+
+
+@BOTH_READS
+def test_compliance_equals_the_reference(seeded, monkeypatch, by_id_at_most):
+    monkeypatch.setattr(selectors, "PREVIOUS_BY_ID_AT_MOST", by_id_at_most)
     policy = AuditPolicy.current()
     teams = list(Team.objects.order_by("pk")[:2])
     formats_tried = [None, (Format.ONE_TO_ONE,), (Format.GROUP,)]
@@ -106,9 +115,11 @@ def test_compliance_equals_the_reference(seeded):
             assert want.sessions_with_actions_to_review > 0 or formats == (Format.GROUP,)
 
 
-def test_compliance_looks_back_past_a_long_gap(seeded):
+@BOTH_READS
+def test_compliance_looks_back_past_a_long_gap(seeded, monkeypatch, by_id_at_most):
     """A session whose previous one is more than the lookback before the window still finds
     it: the gap is made by removing the pair's sessions in between."""
+    monkeypatch.setattr(selectors, "PREVIOUS_BY_ID_AT_MOST", by_id_at_most)
     policy = AuditPolicy.current()
     rel = Relationship.objects.filter(end_date__isnull=True).order_by("pk").first()
     pair = Session.objects.filter(
