@@ -196,6 +196,7 @@ def table(tier, practitioners, years, runs, seeded, repeat, imports=None):
     floor1 = first["rows"][0]["median"]
     floor2 = second["rows"][0]["median"]
     meta1, meta2 = first["meta"], second["meta"]
+    days = " and ".join(dict.fromkeys([meta1["today"], meta2["today"]]))
     lines = [
         f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine()}; PostgreSQL "
         f"{meta1['postgresql']} (jit {meta1['jit']}), default settings. Tier: {tier}, "
@@ -203,7 +204,7 @@ def table(tier, practitioners, years, runs, seeded, repeat, imports=None):
         f"{meta1['items']:,} items, {meta1['attendances']:,} attendances; {2 * years} years = "
         f"{meta2['sessions']:,} sessions, {meta2['items']:,} items, "
         f"{meta2['attendances']:,} attendances. Today is the day each was seeded for "
-        f"({meta1['today']}). Medians of {repeat} interleaved repetitions after 2 warm-ups, "
+        f"({days}). Medians of {repeat} interleaved repetitions after 2 warm-ups, "
         "in process through Django's test client (DEBUG off).",
         "",
     ]
