@@ -42,6 +42,10 @@ from core.numbers import (
         (0, 2, "0.00"),
         (175, 2, "175.00"),
         (Decimal("0.125"), 2, "0.13"),
+        (Decimal("-0.125"), 2, "-0.13"),
+        (Fraction(-5, 2), 0, "-3"),
+        (Fraction(5, 2), 0, "3"),
+        (-7, 1, "-7.0"),
     ],
 )
 def test_round_half_away_from_zero(value, places, expected):
