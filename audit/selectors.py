@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from fractions import Fraction
 from string import Formatter
 
+from django.db import connection
 from django.db.models import (
     Aggregate,
     Count,
@@ -516,12 +517,18 @@ def _previous_session(levels):
 
 # How far back the previous sessions are looked for in one read (see `_previous_sessions`).
 PREVIOUS_LOOKBACK_DAYS = 92
-# Up to this many previous sessions, their actions are read by the sessions' ids: a team's
-# few hundred, each by the index on the action's session (1 ms where the lookback's sessions
-# took 12-16 ms at a council's size, PostgreSQL reading every action of the history to find
-# them). Beyond it (an organisation's thousands), by where they are, in one query whatever
-# their number.
-PREVIOUS_BY_ID_AT_MOST = 2000
+# Up to this many previous sessions (and no more than the database takes parameters in one
+# query: SQLite's limit may be as low as 999), their actions are read by the sessions' ids: a
+# team's few hundred, each by the index on the action's session (1 ms where the lookback's
+# sessions took 12-16 ms at a council's size, PostgreSQL reading every action of the history
+# to find them); a council's year, 9,000 of them, in 65 ms instead of 76 and a quarter of the
+# rows. Beyond it (a national body's), by where they are, in one query whatever their number.
+PREVIOUS_BY_ID_AT_MOST = 20_000
+
+
+def _by_id_at_most():
+    limit = connection.features.max_query_params
+    return PREVIOUS_BY_ID_AT_MOST if limit is None else min(PREVIOUS_BY_ID_AT_MOST, limit)
 
 
 def _previous_sessions(held: QuerySet, start: date, end: date):
@@ -599,7 +606,7 @@ def _previous_sessions(held: QuerySet, start: date, end: date):
         previous.update(far)
     days = {pk: day for pk, (_supervisor, day) in sessions.items()}
     ids = set(previous.values())
-    if len(ids) <= PREVIOUS_BY_ID_AT_MOST:
+    if len(ids) <= _by_id_at_most():
         return previous, days, Q(session__in=ids)
     # Where the previous sessions are, for reading their actions without listing them all:
     # the lookback's held sessions of these supervisors, and the few found further back.
