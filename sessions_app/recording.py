@@ -9,6 +9,7 @@ saved) both show its strings, and every number in it is written by core.numbers.
 
 import json
 import uuid
+from functools import cached_property
 
 from django.db.models import Prefetch, prefetch_related_objects
 
@@ -117,7 +118,7 @@ class RecordingPage:
             data, prefix="actions", initial=action_initial, owner_choices=owner_choices
         )
 
-    @property
+    @cached_property
     def supervisee_ids(self):
         """Whom a one-to-one may be with, by id: `supervisees` read once, for every use."""
         return {person.pk for person in self.supervisees}

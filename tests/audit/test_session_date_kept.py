@@ -2,9 +2,8 @@
 
 Each attendance keeps its session's date (`Attendance.session_date`), and the audits find a
 person's sessions by it: the minutes of a window, the last one-to-one held, the next one
-booked. Every way a session's day changes (the record page, a reschedule; a re-import in
-tests/imports/test_import_sessions.py) moves the attendees' copy with it; the seeding's own
-tests check the data they write.
+booked. Every way a session's day changes (the record page, a re-import, a reschedule) moves
+the attendees' copy with it; the seeding's own tests check the data they write.
 """
 
 import datetime
@@ -19,6 +18,7 @@ from people.models import Relationship
 from sessions_app.models import Attendance, Session, Status
 from sessions_app.selectors import with_last_held, with_next_planned
 from tests.factories import SessionFactory
+from tests.imports.helpers import SESSIONS_HEADER, csv_text, run, session_row
 from tests.sessions_app.forms_data import session_post
 
 pytestmark = pytest.mark.django_db
@@ -71,6 +71,25 @@ def test_a_session_moved_on_the_record_page_counts_on_its_new_day(login, supervi
     assert last_held(supervisee, window_end=JAN_15) is None
     assert every_copy_matches()
     # The session's history shows the new date; the attendee's copy is not a change of theirs.
+    assert Attendance.history.count() == attendance_history
+
+
+def test_a_reimport_that_moves_a_session_counts_it_on_its_new_day(supervisor, supervisee, tmp_path):
+    def sessions_file(day):
+        path = tmp_path / f"sessions-{day}.csv"
+        path.write_text(csv_text(SESSIONS_HEADER, [session_row(date=day)]))
+        return path
+
+    run("import_sessions", sessions_file("2026-01-15"))
+    assert days_with_minutes(supervisee) == [JAN_15]
+    attendance_history = Attendance.history.count()
+
+    output = run("import_sessions", sessions_file("2026-01-22"))
+
+    assert "(0 new, 1 changed, 0 unchanged)" in output
+    assert days_with_minutes(supervisee) == [JAN_22]
+    assert last_held(supervisee) == JAN_22
+    assert every_copy_matches()
     assert Attendance.history.count() == attendance_history
 
 

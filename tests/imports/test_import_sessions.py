@@ -3,12 +3,8 @@
 import datetime
 
 import pytest
-from django.db.models import F
 
-from audit import selectors
-from people.models import Relationship, User
 from sessions_app.models import Acknowledgement, Attendance, Item, RecordState, Session
-from sessions_app.selectors import with_last_held
 from tests.factories import UserFactory
 from tests.imports.helpers import (
     NO_ITEM,
@@ -501,32 +497,3 @@ def test_reimport_moves_a_group_member_from_present_to_absent(cast, sessions_fil
     group = Session.objects.get(external_ref="G1")
     assert group.attendances.get(person__email="nia@example.org").present is False
     assert group.version == 2
-
-
-JAN_15, JAN_22 = datetime.date(2026, 1, 15), datetime.date(2026, 1, 22)
-
-
-def days_with_minutes(person):
-    """The days the audits count `person`'s minutes on, in January 2026."""
-    daily = selectors.daily_minutes([person.pk], datetime.date(2026, 1, 1), JAN_22)
-    return sorted(daily.get(person.pk, {}))
-
-
-def last_held(person):
-    relationships = Relationship.objects.filter(supervisee=person)
-    return with_last_held(relationships, JAN_22).get().last_held
-
-
-def test_a_reimport_that_moves_a_session_counts_it_on_its_new_day(cast, sessions_file):
-    sam = User.objects.get(email="sam@example.org")
-    run("import_sessions", sessions_file([session_row(date="2026-01-15")]))
-    assert days_with_minutes(sam) == [JAN_15]
-    attendance_history = Attendance.history.count()
-
-    output = run("import_sessions", sessions_file([session_row(date="2026-01-22")]))
-
-    assert "(0 new, 1 changed, 0 unchanged)" in output
-    assert days_with_minutes(sam) == [JAN_22]
-    assert last_held(sam) == JAN_22
-    assert not Attendance.objects.exclude(session_date=F("session__date")).exists()
-    assert Attendance.history.count() == attendance_history
