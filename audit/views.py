@@ -42,7 +42,7 @@ from sessions_app.access import (
     supervisors_visible_to,
 )
 from sessions_app.models import Format, Rating, Session
-from sessions_app.selectors import supervisee_relationships, with_people
+from sessions_app.selectors import supervisee_relationships, with_people, with_supervisor
 
 from . import selectors, services, tables
 from .balance import (
@@ -280,8 +280,9 @@ def _person_page(request, person):
         "follow_ups": follow_ups,
         "policy": policy,
         # The records behind the figures, as far as the viewer may read them (views are logged).
+        # The table names each one's supervisor and format, not its attendees: not read.
         "records": list(
-            with_people(
+            with_supervisor(
                 content_readable_sessions(request.user)
                 .attended_by(person)
                 .held()
