@@ -893,8 +893,44 @@ def monthly_minutes(daily: Mapping[int, Mapping], people, start: date, end: date
     The people are fixed for the whole window, so the months add up exactly to the window's
     totals shown beside them; no query of its own.
     """
-    people = list(people)
-    return [window_minutes(daily, people, first, last) for first, last in month_windows(start, end)]
+    windows = month_windows(start, end)
+    buckets = _month_buckets(windows)
+    for pk in people:
+        _sort_into(buckets, daily.get(pk, {}), start, end)
+    return _month_rows(windows, buckets)
+
+
+def months_of_each(daily: Mapping[int, Mapping], people, start: date, end: date):
+    """{person id: `monthly_minutes` of that person alone} for `people` (ids): a grid of
+    people by months, each person's days read once."""
+    windows = month_windows(start, end)
+    grid = {}
+    for pk in people:
+        buckets = _month_buckets(windows)
+        _sort_into(buckets, daily.get(pk, {}), start, end)
+        grid[pk] = _month_rows(windows, buckets)
+    return grid
+
+
+def _month_buckets(windows) -> dict[tuple[int, int], list]:
+    """An empty list of day sums for each month of `windows` (`month_windows`), by (year,
+    month): a calendar month is at most one window."""
+    return {(first.year, first.month): [] for first, _last in windows}
+
+
+def _sort_into(buckets, days: Mapping, start: date, end: date) -> None:
+    """Put each day's sums in [start, end] into its month's bucket: one pass over the days,
+    however many months (where a window each would read every day again)."""
+    for day, sums in days.items():
+        if start <= day <= end:
+            buckets[day.year, day.month].append(sums)
+
+
+def _month_rows(windows, buckets) -> list[WindowMinutes]:
+    return [
+        WindowMinutes(start=first, end=last, minutes=_added(buckets[first.year, first.month]))
+        for first, last in windows
+    ]
 
 
 # What the supervisee said, beside what was recorded.

@@ -166,14 +166,9 @@ def _cycle_grid(daily, index, start, end):
     `index` is (pk, email, name) per person; folded from `daily_minutes`, no query of its own.
     """
     months = month_windows(start, end)
+    each = selectors.months_of_each(daily, [pk for pk, _email, _name in index], start, end)
     grid = [
-        {
-            "pk": pk,
-            "email": email,
-            "name": name,
-            "months": [selectors.window_minutes(daily, [pk], a, b) for a, b in months],
-        }
-        for pk, email, name in index
+        {"pk": pk, "email": email, "name": name, "months": each[pk]} for pk, email, name in index
     ]
     return months, grid
 
