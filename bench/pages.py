@@ -33,6 +33,10 @@ def setup():
     from django.conf import settings
 
     settings.DEBUG = False
+    # As the workers are (supervision.wsgi): the garbage collector set for a loaded app.
+    from core import collector
+
+    collector.settle()
 
 
 def seeded_today():
