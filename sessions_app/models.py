@@ -127,7 +127,17 @@ class Session(models.Model):
 
     class Meta:
         ordering = ["-date", "-start_time", "-pk"]
-        indexes = [models.Index(fields=["supervisor", "date"]), models.Index(fields=["date"])]
+        indexes = [
+            models.Index(fields=["supervisor", "date"]),
+            models.Index(fields=["date"]),
+            # The supervisor's records not yet signed off (their home's "to share" and "to sign
+            # off"): a few dozen, where every session they ever led is thousands at 10 years.
+            models.Index(
+                fields=["supervisor", "date"],
+                condition=Q(record_state__in=[RecordState.DRAFT, RecordState.SHARED]),
+                name="session_unsigned_by_supervisor",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(duration_minutes__gt=0), name="session_duration_positive"
