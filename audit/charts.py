@@ -10,7 +10,7 @@ reads without colour.
 from dataclasses import dataclass
 from fractions import Fraction
 
-from core.numbers import percent_text, round_half_away
+from core.numbers import percent_text, rounded_text
 from core.vocabulary import FUNCTION_LABELS, FUNCTIONS
 
 # A segment narrower than this share has no room for its label inside; the legend has it.
@@ -55,7 +55,7 @@ def bar_segments(shares) -> list[Segment]:
 
 def _percent(share) -> str:
     """A position along a bar, in % of its width, for an SVG attribute: 4 decimals at most."""
-    return format(round_half_away(share * 100, 4).normalize(), "f")
+    return rounded_text(share, 4, times=100)
 
 
 def shares_text(shares) -> str:

@@ -61,24 +61,40 @@ def plain_text(value: Decimal) -> str:
     return "0" if text == "-0" else text
 
 
+def rounded_text(value, places: int, *, times: int = 1) -> str:
+    """`plain_text(round_half_away(value * times, places))`, in integers alone: no Fraction
+    made for the product, no Decimal for the text (a team's page writes a few thousand
+    figures, and this was most of the time they took)."""
+    if not isinstance(value, int | Fraction):
+        value = Fraction(value)
+    numerator, denominator = value.numerator * times, value.denominator
+    scale = 10**places
+    whole = (2 * abs(numerator) * scale + denominator) // (2 * denominator)
+    units, rest = divmod(whole, scale)
+    sign = "-" if numerator < 0 and whole else ""
+    if not rest:
+        return f"{sign}{units}"
+    return f"{sign}{units}.{rest:0{places}d}".rstrip("0")
+
+
 def minutes_text(value) -> str:
     """Minutes as every page writes them: 2 decimals at most (6.25, 33.33, 240)."""
-    return plain_text(round_minutes(value or 0))
+    return rounded_text(value or 0, MINUTE_PLACES)
 
 
 def score_text(value) -> str:
     """A mean score (usefulness, 1-5) as every page writes it: 2 decimals at most (3.67)."""
-    return plain_text(round_half_away(value, MINUTE_PLACES))
+    return rounded_text(value, MINUTE_PLACES)
 
 
 def percent_text(share) -> str:
     """A share (0-1) as every page writes it: 0.625 -> '62.5%', 0.0969 -> '9.69%'."""
-    return f"{plain_text(round_half_away(Fraction(share) * 100, PERCENT_PLACES))}%"
+    return f"{rounded_text(share, PERCENT_PLACES, times=100)}%"
 
 
 def points_text(change) -> str:
     """A change of share in percentage points, without its sign: 0.125 -> '12.5'."""
-    return plain_text(round_half_away(abs(Fraction(change)) * 100, PERCENT_PLACES))
+    return rounded_text(abs(Fraction(change)), PERCENT_PLACES, times=100)
 
 
 def ratio(part, whole) -> Fraction | None:

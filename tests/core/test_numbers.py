@@ -9,11 +9,13 @@ from core.numbers import (
     minutes_text,
     number_text,
     percent_text,
+    plain_text,
     points_text,
     ratio,
     round_half_away,
     round_minutes,
     round_share,
+    rounded_text,
 )
 
 # Rounding: once, at the end, half away from zero.
@@ -117,3 +119,21 @@ def test_minutes_are_written_to_two_decimals_without_trailing_zeros(minutes, exp
 def test_points_are_unsigned_percentage_points():
     assert points_text(Fraction(-1, 8)) == "12.5"
     assert points_text(Fraction(1, 100)) == "1"
+
+
+def _values():
+    """Exact values of every kind a page writes: halves at each place, thirds, negatives, 0,
+    whole numbers, Decimals and ints, small and large."""
+    values = [0, 1, -1, 240, -240, Decimal("2.5"), Decimal("-0.125"), Decimal("0.005")]
+    for denominator in (1, 2, 3, 7, 8, 12, 32, 160, 320, 1000, 20000, 99991):
+        for numerator in (-20001, -5, -1, 1, 5, 31, 999, 1234567, 20001):
+            values.append(Fraction(numerator, denominator))
+    return values
+
+
+@pytest.mark.parametrize("places", [0, 1, 2, 4])
+@pytest.mark.parametrize("times", [1, 100])
+def test_rounded_text_is_the_decimal_route_written_plainly(places, times):
+    for value in _values():
+        expected = plain_text(round_half_away(Fraction(value) * times, places))
+        assert rounded_text(value, places, times=times) == expected, value
