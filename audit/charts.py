@@ -1,6 +1,6 @@
 """Chart geometry for the audit pages: plain values in, numbers for the templates out.
 
-No chart library: a stacked bar is an SVG of patterned rectangles (`audit/_share_bar.html`),
+No chart library: a stacked bar is an SVG of patterned rectangles (`audit_tags.share_bar`),
 a trend is an SVG drawn by `audit/_trend_chart.html` from `trend_chart`; both are drawn with
 attributes, never inline styles, so the Content-Security-Policy needs no 'unsafe-inline'.
 Every chart carries its numbers as text and sits beside a table with the same figures, so it

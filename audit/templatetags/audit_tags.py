@@ -2,6 +2,9 @@
 
 from django import template
 from django.template.defaulttags import querystring
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
 
 from core.numbers import minutes_text, percent_text, points_text, ratio, score_text
 from core.vocabulary import FUNCTION_LABELS, STAGE_LABELS, STAGES, STAKEHOLDER_LABELS, STAKEHOLDERS
@@ -82,14 +85,68 @@ def flag_label(flag):
     return FLAG_LABELS.get(flag.code, flag.code)
 
 
-@register.inclusion_tag("audit/_share_bar.html")
+# A stacked bar and a row's flags are drawn here rather than by included templates: a team's
+# page draws them for every person and the organisation's for every flagged one, and the
+# template engine spent more on setting up each inclusion than on the few elements inside it.
+
+_BAR_RECT = (
+    '<rect x="{}%" y="0" width="{}%" height="100%" fill="url(#ff-pattern-{})" stroke="#fff"'
+    ' stroke-width="{}"/>'
+)
+_BAR_TEXT = '<text x="{}%" y="50%" dy=".35em" text-anchor="middle" class="ff-chart-label">{}</text>'
+_BAR_FRAME = (
+    '<rect x="0" y="0" width="100%" height="100%" fill="none" stroke="#495057" stroke-width="2"/>'
+)
+
+
+@register.simple_tag
 def share_bar(shares, size="sm"):
-    """A stacked bar of the four shares; `size` "lg" (with its own name) or "sm" (in a row)."""
-    return {
-        "segments": charts.bar_segments(shares),
-        "name": charts.shares_text(shares),
-        "size": size,
-    }
+    """A stacked bar of the four shares (SVG, patterns from audit/_svg_defs.html); `size` "lg"
+    (named by its shares, with a legend) or "sm" (in a row, its shares as text beside it)."""
+    segments = charts.bar_segments(shares)
+    name = charts.shares_text(shares)
+    if not segments:
+        return format_html('<span class="small text-body-secondary">{}</span>', name)
+    drawn = [s for s in segments if s.share]
+    if size == "lg":
+        return format_html(
+            '<svg class="ff-bar ff-bar-lg" role="img" aria-label="{}" width="100%" height="32">'
+            "\n  {}\n  {}\n  {}\n</svg>\n"
+            '<ul class="ff-legend list-inline small mt-2 mb-0">{}\n</ul>',
+            name,
+            format_html_join("", _BAR_RECT, ((s.start, s.width, s.key, 2) for s in drawn)),
+            format_html_join("", _BAR_TEXT, ((s.centre, s.text) for s in drawn if s.show_text)),
+            mark_safe(_BAR_FRAME),  # noqa: S308 (a constant)
+            format_html_join(
+                "",
+                '\n  <li class="list-inline-item"><span class="ff-swatch ff-fn-{}"'
+                ' aria-hidden="true"></span>{} {}</li>',
+                ((s.key, s.label, s.text) for s in segments),
+            ),
+        )
+    return format_html(
+        '<svg class="ff-bar ff-bar-sm" aria-hidden="true" focusable="false">\n  {}\n  {}\n</svg>'
+        '\n<span class="small">{}</span>',
+        format_html_join("", _BAR_RECT, ((s.start, s.width, s.key, 1) for s in drawn)),
+        mark_safe(_BAR_FRAME),  # noqa: S308 (a constant)
+        name,
+    )
+
+
+@register.simple_tag
+def row_flags(balance):
+    """A person's flags in a table's row, each opening to its reason; "None" without any."""
+    if not balance.flags:
+        return format_html('<span class="text-body-secondary">{}</span>', "None")
+    return format_html(
+        '<ul class="list-unstyled mb-0">{}\n</ul>',
+        format_html_join(
+            "",
+            '\n  <li><details><summary class="ff-flag">{}</summary>'
+            '<p class="small mb-1">{}.</p></details></li>',
+            ((flag_label(flag), capfirst(reason)) for flag, reason in balance.reasons()),
+        ),
+    )
 
 
 @register.inclusion_tag("audit/_trend_chart.html")
