@@ -21,6 +21,7 @@ from urllib.parse import urlencode
 from django import forms
 
 from core.vocabulary import functions_in_words
+from core.widgets import ManyOptionsSelect
 from sessions_app.models import Format
 
 from .models import AuditPolicy, SelfAssessment
@@ -134,6 +135,7 @@ class AuditFilterForm(forms.Form):
                 label="Team",
                 choices=[(str(t.pk), t.name) for t in teams],
                 required=False,
+                widget=ManyOptionsSelect,  # an administrator's: every team (thousands, nationally)
             )
             self.order_fields(["team", "window", "from", "to", "format"])
         for field in self.fields.values():
