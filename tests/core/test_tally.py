@@ -6,7 +6,7 @@ from fractions import Fraction
 import pytest
 
 from core.tally import TWELFTHS_BY_FUNCTION_COUNT, ItemTags, Minutes, tally_items
-from core.vocabulary import FUNCTIONS, is_short_circuit
+from core.vocabulary import FUNCTIONS, STAGES, STAKEHOLDERS, is_short_circuit
 
 # Items: m / k to each function, and the short-circuit.
 
@@ -92,3 +92,26 @@ def test_bundles_of_minutes_add_up():
     assert total.short_circuit == 10
     assert total.shares["management"] == Fraction(15, 40)
     assert Minutes().shares is None
+
+
+def test_a_total_is_the_bundles_added_one_by_one():
+    rng = random.Random(8)
+    functions = list(FUNCTIONS)
+    bundles = []
+    for _ in range(60):
+        items = [
+            ItemTags(
+                rng.randint(1, 95),
+                frozenset(rng.sample(functions, rng.randint(1, 4))),
+                frozenset(rng.sample(STAGES, rng.randint(0, 2))),
+                frozenset(rng.sample(STAKEHOLDERS, rng.randint(0, 2))),
+            )
+            for _ in range(rng.randint(0, 5))
+        ]
+        bundles.append(tally_items(items))
+    bundles.append(Minutes(tagged=Fraction(1, 7), by_function={**dict.fromkeys(FUNCTIONS, 0)}))
+    one_by_one = Minutes()
+    for bundle in bundles:
+        one_by_one = one_by_one + bundle
+    assert Minutes.total(bundles) == one_by_one
+    assert Minutes.total([]) == Minutes()
