@@ -52,6 +52,7 @@ from people.models import (
     RequestKind,
     Team,
     User,
+    supervision_gap,
 )
 from people.selectors import team_members_between
 from sessions_app.models import (
@@ -289,18 +290,41 @@ def _minutes_by_person(people, start: date, end: date, formats=None) -> dict[int
 def _gaps_by_person(people, start: date, end: date, *, group_counts: bool) -> dict[int, list]:
     """Each supervisee's relationships active in the window, with their gap to its measuring end
     (`Relationship.gap_to`: the one overdue rule)."""
-    relationships = with_last_held(
-        Relationship.objects.active_between(start, end)
-        .filter(supervisee__in=people)
-        .select_related("supervisor", "supervisee")
-        .order_by("pk"),
-        end,
-        group_counts=group_counts,
+    # What `Relationship.gap_to` reads, as plain values: an organisation has thousands of
+    # relationships, and a model instance each (with its supervisor and supervisee) cost more
+    # than the rule itself.
+    rows = (
+        with_last_held(
+            Relationship.objects.active_between(start, end).filter(supervisee__in=people),
+            end,
+            group_counts=group_counts,
+        )
+        .order_by("pk")
+        .values_list(
+            "supervisee",
+            "start_date",
+            "end_date",
+            "frequency",
+            "supervisee__start_date_in_post",
+            "supervisor__email",
+            "supervisor__name",
+            "last_held",
+        )
     )
     gaps = {}
-    for relationship in relationships:
-        gaps.setdefault(relationship.supervisee_id, []).append(
-            relationship.gap_to(end, relationship.last_held, group_counts=group_counts)
+    for supervisee, begun, ended, frequency, in_post, email, name, last_held in rows:
+        gaps.setdefault(supervisee, []).append(
+            supervision_gap(
+                window_end=end,
+                relationship_start=begun,
+                relationship_end=ended,
+                frequency=frequency,
+                start_in_post=in_post,
+                last_held=last_held,
+                supervisor=email,
+                supervisor_name=name,
+                group_counts=group_counts,
+            )
         )
     return gaps
 
