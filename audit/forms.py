@@ -107,7 +107,7 @@ class AuditFilterForm(forms.Form):
     window = forms.ChoiceField(label="Window", choices=WINDOW_CHOICES, required=False)
     format = forms.ChoiceField(label="Sessions", choices=FORMAT_CHOICES, required=False)
 
-    def __init__(self, data=None, *, today: date, teams=None, team=None):
+    def __init__(self, data=None, *, today: date, teams=None, team=None, find=False):
         super().__init__(data if data is not None else {}, auto_id="filter-%s")
         self.today = today
         date_input = {"type": "date"}
@@ -135,9 +135,17 @@ class AuditFilterForm(forms.Form):
                 label="Team",
                 choices=[(str(t.pk), t.name) for t in teams],
                 required=False,
-                widget=ManyOptionsSelect,  # an administrator's: every team (thousands, nationally)
+                widget=ManyOptionsSelect,  # up to 200 teams (audit.views.TEAM_CHOICES_AT_MOST)
             )
             self.order_fields(["team", "window", "from", "to", "format"])
+        if find:  # more teams than the chooser lists (audit.views.TEAM_CHOICES_AT_MOST)
+            self.fields["find"] = forms.CharField(
+                label="Find a team",
+                required=False,
+                max_length=100,
+                help_text="Part of its name: the team list then shows the teams that match.",
+            )
+            self.order_fields(["find", "team", "window", "from", "to", "format"])
         for field in self.fields.values():
             field.error_messages.setdefault(
                 "invalid_choice", "Choose one of the options in the list."

@@ -367,31 +367,50 @@ def my_supervisees(request):
 # A team.
 
 
-def _chosen_team(request):
-    """The team asked for (404 if not visible), else the first managed, else the first visible.
+# The team chooser lists every team the viewer may see up to this many. Beyond it (a national
+# body's 2,978 teams made the chooser 300 KB of every team page) it lists the teams whose name
+# holds what the viewer asked for (`?find=`), else the teams they manage, always with the team
+# shown; the page then has a "Find a team" field.
+TEAM_CHOICES_AT_MOST = 200
 
-    (None, []) for staff when there are no teams at all; 404 for anyone else with no team.
+
+def _chosen_team(request):
+    """(The team asked for (404 if not visible), else the first managed, else the first visible;
+    the teams to list in the chooser; whether there were too many to list them all).
+
+    (None, [], False) for staff when there are no teams at all; 404 for anyone else with no
+    team. Three queries at most, whatever the number of teams.
     """
     user = request.user
-    teams = list(teams_visible_to(user).order_by("name"))
+    visible = teams_visible_to(user).order_by("name")
+    first = list(visible[: TEAM_CHOICES_AT_MOST + 1])
+    many = len(first) > TEAM_CHOICES_AT_MOST
     if "team" in request.GET:
-        return get_team_for_user(user, request.GET["team"]), teams
-    if not teams:
+        team = get_team_for_user(user, request.GET["team"])
+    elif not first:
         if is_administrator(user):
-            return None, teams
+            return None, [], False
         raise Http404("You do not manage a team")
-    if is_administrator(user):
-        managed = set(Team.objects.filter(managers=user).values_list("pk", flat=True))
-        return next((t for t in teams if t.pk in managed), teams[0]), teams
-    return teams[0], teams
+    elif is_administrator(user):
+        team = Team.objects.filter(managers=user).order_by("name").first() or first[0]
+    else:
+        team = first[0]
+    if not many:
+        return team, first, False
+    wanted = request.GET.get("find", "").strip()
+    listed = visible.filter(name__icontains=wanted) if wanted else visible.filter(managers=user)
+    teams = list(listed[:TEAM_CHOICES_AT_MOST])
+    if all(t.pk != team.pk for t in teams):
+        teams = sorted([*teams, team], key=lambda t: (t.name.lower(), t.pk))
+    return team, teams, True
 
 
 @login_required
 @require_GET
 def team_balance(request):
     day = today()
-    team, teams = _chosen_team(request)
-    form, filters = _filters(request, teams=teams, team=team.pk if team else None)
+    team, teams, many = _chosen_team(request)
+    form, filters = _filters(request, teams=teams, team=team.pk if team else None, find=many)
     if team is None:
         return render(request, "audit/team.html", {"form": form, "filters": filters})
     start, end, formats = filters.start, filters.end, filters.formats
