@@ -607,3 +607,43 @@ def test_compliance_shares_and_empty_denominators():
     assert figures.short_share == Fraction(5, 8)
     assert figures.late_share is None
     assert figures.unreviewed_share == Fraction(1, 3)
+
+
+def test_minutes_as_whole_numbers_or_fractions_give_the_same_balance():
+    """The selectors give Fractions (used as they are); callers may give ints, Decimals or
+    missing keys (made exact): both ways give the same figures and flags."""
+    as_ints = Minutes(
+        by_function={"management": 70, "support": 10},
+        tagged=80,
+        short_circuit=60,
+        sessions_held=4,
+        by_stage={"experience": 80},
+        by_stakeholder={"people": 5},
+        no_stage=Decimal(0),
+    )
+    as_fractions = Minutes(
+        by_function={key: Fraction(as_ints.by_function.get(key, 0)) for key in FUNCTIONS},
+        tagged=Fraction(80),
+        short_circuit=Fraction(60),
+        sessions_held=4,
+        by_stage={key: Fraction(as_ints.by_stage.get(key, 0)) for key in STAGES},
+        by_stakeholder={key: Fraction(as_ints.by_stakeholder.get(key, 0)) for key in STAKEHOLDERS},
+        no_stage=Fraction(0),
+    )
+    one, other = (
+        compute_balance(supervisee="sam@example.org", start=START, end=END, minutes=m)
+        for m in (as_ints, as_fractions)
+    )
+    assert one.minutes == other.minutes
+    assert one.flags == other.flags
+    assert {flag.code for flag in one.flags} >= {MANAGEMENT_DOMINANT, REFLECTIVE_SHORT_CIRCUIT}
+    assert all(type(v) is Fraction for v in one.minutes.by_function.values())
+    with pytest.raises(ValueError, match="add up to"):
+        compute_balance(
+            supervisee="sam@example.org",
+            start=START,
+            end=END,
+            minutes=Minutes(
+                by_function={key: Fraction(1) for key in FUNCTIONS}, tagged=Fraction(5)
+            ),
+        )
