@@ -26,11 +26,17 @@ def round_half_away(value, places: int) -> Decimal:
     (2 * |n| * 10**places + d) // (2 * d), with no Fraction made on the way (every figure on a
     page comes through here: a team's page rounds a few thousand).
     """
+    negative, whole = _half_away(value, places)
+    return Decimal(-whole if negative else whole).scaleb(-places)
+
+
+def _half_away(value, places: int, times: int = 1) -> tuple[bool, int]:
+    """(Whether `value * times` is negative, its size in units of 10**-places rounded half away
+    from zero), the rounding step of `round_half_away` and `rounded_text`."""
     if not isinstance(value, int | Fraction):
         value = Fraction(value)
-    numerator, denominator = value.numerator, value.denominator
-    whole = (2 * abs(numerator) * 10**places + denominator) // (2 * denominator)
-    return Decimal(-whole if numerator < 0 else whole).scaleb(-places)
+    numerator, denominator = value.numerator * times, value.denominator
+    return numerator < 0, (2 * abs(numerator) * 10**places + denominator) // (2 * denominator)
 
 
 def round_minutes(value) -> Decimal:
@@ -65,13 +71,9 @@ def rounded_text(value, places: int, *, times: int = 1) -> str:
     """`plain_text(round_half_away(value * times, places))`, in integers alone: no Fraction
     made for the product, no Decimal for the text (a team's page writes a few thousand
     figures, and this was most of the time they took)."""
-    if not isinstance(value, int | Fraction):
-        value = Fraction(value)
-    numerator, denominator = value.numerator * times, value.denominator
-    scale = 10**places
-    whole = (2 * abs(numerator) * scale + denominator) // (2 * denominator)
-    units, rest = divmod(whole, scale)
-    sign = "-" if numerator < 0 and whole else ""
+    negative, whole = _half_away(value, places, times)
+    units, rest = divmod(whole, 10**places)
+    sign = "-" if negative and whole else ""
     if not rest:
         return f"{sign}{units}"
     return f"{sign}{units}.{rest:0{places}d}".rstrip("0")
