@@ -45,6 +45,7 @@ from core.vocabulary import (
     stakeholder_field,
 )
 from people.models import (
+    GAP_VALUES,
     FocusAgreement,
     FocusRequest,
     Relationship,
@@ -52,7 +53,7 @@ from people.models import (
     RequestKind,
     Team,
     User,
-    supervision_gap,
+    gap_of,
 )
 from people.selectors import team_members_between
 from sessions_app.models import (
@@ -311,31 +312,12 @@ def _gaps_by_person(people, start: date, end: date, *, group_counts: bool) -> di
             group_counts=group_counts,
         )
         .order_by("pk")
-        .values_list(
-            "supervisee",
-            "start_date",
-            "end_date",
-            "frequency",
-            "supervisee__start_date_in_post",
-            "supervisor__email",
-            "supervisor__name",
-            "last_held",
-        )
+        .values_list("supervisee", "last_held", *GAP_VALUES)
     )
     gaps = {}
-    for supervisee, begun, ended, frequency, in_post, email, name, last_held in rows:
+    for supervisee, last_held, *values in rows:
         gaps.setdefault(supervisee, []).append(
-            supervision_gap(
-                window_end=end,
-                relationship_start=begun,
-                relationship_end=ended,
-                frequency=frequency,
-                start_in_post=in_post,
-                last_held=last_held,
-                supervisor=email,
-                supervisor_name=name,
-                group_counts=group_counts,
-            )
+            gap_of(values, end, last_held, group_counts=group_counts)
         )
     return gaps
 
@@ -927,46 +909,25 @@ def monthly_minutes(daily: Mapping[int, Mapping], people, start: date, end: date
     """Each calendar month of [start, end] (clipped to it), summed over `people` (ids).
 
     The people are fixed for the whole window, so the months add up exactly to the window's
-    totals shown beside them; no query of its own.
+    totals shown beside them; no query of its own. Each person's days are read once, each put
+    into its month (a window a month read every day again).
     """
     windows = month_windows(start, end)
-    buckets = _month_buckets(windows)
+    months = {(first.year, first.month): [] for first, _last in windows}  # one window a month
     for pk in people:
-        _sort_into(buckets, daily.get(pk, {}), start, end)
-    return _month_rows(windows, buckets)
+        for day, sums in daily.get(pk, {}).items():
+            if start <= day <= end:
+                months[day.year, day.month].append(sums)
+    return [
+        WindowMinutes(start=first, end=last, minutes=_added(months[first.year, first.month]))
+        for first, last in windows
+    ]
 
 
 def months_of_each(daily: Mapping[int, Mapping], people, start: date, end: date):
     """{person id: `monthly_minutes` of that person alone} for `people` (ids): a grid of
-    people by months, each person's days read once."""
-    windows = month_windows(start, end)
-    grid = {}
-    for pk in people:
-        buckets = _month_buckets(windows)
-        _sort_into(buckets, daily.get(pk, {}), start, end)
-        grid[pk] = _month_rows(windows, buckets)
-    return grid
-
-
-def _month_buckets(windows) -> dict[tuple[int, int], list]:
-    """An empty list of day sums for each month of `windows` (`month_windows`), by (year,
-    month): a calendar month is at most one window."""
-    return {(first.year, first.month): [] for first, _last in windows}
-
-
-def _sort_into(buckets, days: Mapping, start: date, end: date) -> None:
-    """Put each day's sums in [start, end] into its month's bucket: one pass over the days,
-    however many months (where a window each would read every day again)."""
-    for day, sums in days.items():
-        if start <= day <= end:
-            buckets[day.year, day.month].append(sums)
-
-
-def _month_rows(windows, buckets) -> list[WindowMinutes]:
-    return [
-        WindowMinutes(start=first, end=last, minutes=_added(buckets[first.year, first.month]))
-        for first, last in windows
-    ]
+    people by months."""
+    return {pk: monthly_minutes(daily, [pk], start, end) for pk in people}
 
 
 # What the supervisee said, beside what was recorded.

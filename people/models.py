@@ -405,17 +405,43 @@ class Relationship(models.Model):
         `last_held` as `sessions_app.selectors.with_last_held` annotates it for `window_end`
         (with the same `group_counts`). Reads the supervisor and supervisee: select them.
         """
-        return supervision_gap(
-            window_end=window_end,
-            relationship_start=self.start_date,
-            relationship_end=self.end_date,
-            frequency=self.frequency,
-            start_in_post=self.supervisee.start_date_in_post,
-            last_held=last_held,
-            supervisor=self.supervisor.email,
-            supervisor_name=self.supervisor.name,
-            group_counts=group_counts,
+        values = (  # GAP_VALUES, read from the instance
+            self.start_date,
+            self.end_date,
+            self.frequency,
+            self.supervisee.start_date_in_post,
+            self.supervisor.email,
+            self.supervisor.name,
         )
+        return gap_of(values, window_end, last_held, group_counts=group_counts)
+
+
+# What a relationship's gap reads, as paths from the relationship: a page of many
+# relationships reads them with `values_list(*GAP_VALUES)` rather than as model instances.
+GAP_VALUES = (
+    "start_date",
+    "end_date",
+    "frequency",
+    "supervisee__start_date_in_post",
+    "supervisor__email",
+    "supervisor__name",
+)
+
+
+def gap_of(values, window_end, last_held, *, group_counts=False) -> SupervisionGap:
+    """`supervision_gap` of a relationship given as its `GAP_VALUES`, in that order."""
+    start, end, frequency, start_in_post, supervisor, supervisor_name = values
+    return supervision_gap(
+        window_end=window_end,
+        relationship_start=start,
+        relationship_end=end,
+        frequency=frequency,
+        start_in_post=start_in_post,
+        last_held=last_held,
+        supervisor=supervisor,
+        supervisor_name=supervisor_name,
+        group_counts=group_counts,
+    )
 
 
 class FocusAgreement(models.Model):
