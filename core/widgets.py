@@ -6,7 +6,8 @@ from django.utils.html import format_html, format_html_join
 
 def _attributes(attrs) -> str:
     """HTML attributes as Django's widgets write them (`django/forms/widgets/attrs.html`):
-    a False value left out, a True one written bare."""
+    in their order, a False value left out, a True one written bare. Not `flatatt`, which sorts
+    them and drops None: the HTML would differ from the other widgets'."""
     return format_html_join(
         "",
         "{}",
