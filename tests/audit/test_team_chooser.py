@@ -77,3 +77,17 @@ def test_the_chooser_costs_the_same_queries_for_six_teams_or_sixty(
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(URL, {"find": "north"})
     assert len(listed(response)) <= views.TEAM_CHOICES_AT_MOST + 1
+
+
+def test_finding_lists_only_teams_the_viewer_may_see_and_another_teams_page_is_404(
+    login, manager, team, other_team, monkeypatch
+):
+    # A manager of two teams with a chooser of one: the long list's way, still their own teams.
+    monkeypatch.setattr(views, "TEAM_CHOICES_AT_MOST", 1)
+    second = TeamFactory(name="Adults South")
+    second.managers.add(manager)
+    client = login(manager)
+    response = client.get(URL, {"find": other_team.name[:4]})
+    assert other_team.name not in listed(response)
+    assert "Find a team" in response.content.decode()
+    assert client.get(URL, {"team": other_team.pk, "find": "a"}).status_code == 404
