@@ -6,9 +6,14 @@ council's records. `insert_new` writes the same rows (the same columns, the same
 from plain tuples: the ids taken from the table's own sequence in one query, the rows streamed
 in with `COPY ... FROM STDIN`. Elsewhere (SQLite, another driver) `fast()` is False and the
 callers use the ORM; `imports.bulk` adds the history rows, `demo.bulk` seeds with it.
+
+For a load into tables nothing else writes meanwhile (seeding), `checks_after` sets their
+indexes and foreign keys aside and builds them again at the end, and their ids can be handed
+out without asking the sequence for each (`next_ids`, `with_ids`, `continue_ids`).
 """
 
 import io
+from contextlib import contextmanager
 from datetime import date, datetime, time
 from decimal import Decimal
 from operator import attrgetter
@@ -109,20 +114,24 @@ def new(model, **values):
 def insert_new(objs, model):
     """Insert the unsaved `objs` of `model`, setting their ids; returns (fields, rows): the
     fields written besides the primary key, and each object's values in their order."""
+    ids = new_ids(model._meta.db_table, model._meta.pk.column, len(objs))
+    fields, rows, columns, written = with_ids(objs, model, ids)
+    copy_rows(model._meta.db_table, columns, written)
+    return fields, rows
+
+
+def with_ids(objs, model, ids):
+    """Give the unsaved `objs` of `model` their `ids`, as saving them would; returns (fields,
+    rows, columns, written): the fields besides the primary key, each object's values of them,
+    the table's columns, and each object's row to write (its id first)."""
     fields = [field for field in model._meta.concrete_fields if not field.primary_key]
     rows = rows_of(objs, fields)
-    table, pk_column = model._meta.db_table, model._meta.pk.column
-    ids = new_ids(table, pk_column, len(rows))
     for obj, pk in zip(objs, ids, strict=True):
         obj.pk = pk
         obj._state.adding = False
         obj._state.db = connection.alias
-    copy_rows(
-        table,
-        [pk_column, *(f.column for f in fields)],
-        [(pk, *row) for pk, row in zip(ids, rows, strict=True)],
-    )
-    return fields, rows
+    columns = [model._meta.pk.column, *(f.column for f in fields)]
+    return fields, rows, columns, [(pk, *row) for pk, row in zip(ids, rows, strict=True)]
 
 
 def _related_pk(field, obj):
@@ -174,11 +183,40 @@ def rows_of(objs, fields):
 def new_ids(table, pk_column, count):
     """`count` new ids from the table's own sequence (as the inserts would have taken them)."""
     with connection.cursor() as cursor:
+        if table in _HELD:
+            # No one else can insert into the table until the load commits: its sequence gives
+            # the next `count` ids in one step rather than one call a row.
+            cursor.execute(
+                "SELECT setval(s, nextval(s) + %s - 1) FROM pg_get_serial_sequence(%s, %s) s",
+                [count, connection.ops.quote_name(table), pk_column],
+            )
+            (last,) = cursor.fetchone()
+            return list(range(last - count + 1, last + 1))
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
             [connection.ops.quote_name(table), pk_column, count],
         )
         return [pk for (pk,) in cursor.fetchall()]
+
+
+def update_rows(model, names, rows):
+    """Set fields `names` of `model`'s rows to the values given: `rows` holds (id, *values).
+    One `UPDATE ... FROM (VALUES ...)` a page, where an update per value or bulk_update's CASE
+    of a branch per row would be one statement or one long expression a row."""
+    quote = connection.ops.quote_name
+    meta = model._meta
+    fields = [meta.get_field(name) for name in names]
+    columns = [meta.pk.column, *(field.column for field in fields)]
+    # Each value cast to its column's type: a page whose values are all NULL has no other.
+    types = [field.db_type(connection) for field in (meta.pk, *fields)]
+    template = "(" + ", ".join(f"%s::{kind}" for kind in types) + ")"
+    # Names from the model, quoted; the values go as data, never into the SQL.
+    table, pk = quote(meta.db_table), quote(columns[0])
+    assign = ", ".join(f"{quote(c)} = v.{quote(c)}" for c in columns[1:])
+    source = f"(VALUES %s) AS v ({', '.join(map(quote, columns))})"
+    sql = f"UPDATE {table} SET {assign} FROM {source} WHERE {table}.{pk} = v.{pk}"  # noqa: S608
+    with connection.cursor() as cursor:
+        execute_values(cursor.cursor, sql, rows, template=template, page_size=PAGE)
 
 
 def _copy_str(value):
@@ -219,28 +257,146 @@ def _converter(kind):
     return convert
 
 
-def copy_rows(table, columns, rows):
-    """Write `rows` (tuples in the order of `columns`) into `table`, a page at a time: with COPY,
-    or with multi-row INSERTs for a page holding a value COPY's text cannot carry."""
+def pages(rows):
+    """`rows` a page at a time, each as (text, page): its text as COPY reads it, or None for a
+    page holding a value COPY's text cannot carry."""
+    known = _COPY_TEXT.get
+    for start in range(0, len(rows), PAGE):
+        page = rows[start : start + PAGE]
+        lines = []
+        for row in page:
+            # Each value's text (None: it has none), the common types looked up directly:
+            # two million values for a council's seeding.
+            cells = [(known(type(value)) or _converter(type(value)))(value) for value in row]
+            if None in cells:
+                yield None, page
+                break
+            lines.append("\t".join(cells))
+        else:
+            lines.append("")
+            yield "\n".join(lines), page
+
+
+def write_page(table, columns, text, page):
+    """Write one of `pages`' pages into `table`: COPY its text, or INSERT it where it has none."""
     quote = connection.ops.quote_name
     # Names from the models, quoted; the values go as data, never into the SQL.
     names = ", ".join(map(quote, columns))
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), PAGE):
-            page = rows[start : start + PAGE]
-            text = io.StringIO()
-            known = _COPY_TEXT.get
-            for row in page:
-                # Each value's text (None: it has none), the common types looked up directly:
-                # two million values for a council's seeding.
-                cells = [(known(type(value)) or _converter(type(value)))(value) for value in row]
-                if None in cells:
-                    break
-                text.write("\t".join(cells))
-                text.write("\n")
-            else:
-                text.seek(0)
-                cursor.cursor.copy_expert(f"COPY {quote(table)} ({names}) FROM STDIN", text)
-                continue
+        if text is not None:
+            cursor.cursor.copy_expert(
+                f"COPY {quote(table)} ({names}) FROM STDIN", io.StringIO(text)
+            )
+        else:
             sql = f"INSERT INTO {quote(table)} ({names}) VALUES %s"  # noqa: S608
             execute_values(cursor.cursor, sql, page, page_size=PAGE)
+
+
+def copy_rows(table, columns, rows):
+    """Write `rows` (tuples in the order of `columns`) into `table`, a page at a time: with COPY,
+    or with multi-row INSERTs for a page holding a value COPY's text cannot carry."""
+    for text, page in pages(rows):
+        write_page(table, columns, text, page)
+
+
+def next_ids(models):
+    """For each of `models` (whose tables `checks_after` holds), the next id its sequence gives;
+    taken, so that ids from there on can be handed out without asking (`continue_ids`)."""
+    found = {}
+    with connection.cursor() as cursor:
+        for model in models:
+            table = model._meta.db_table
+            if table not in _HELD:
+                raise RuntimeError(f"{table} is not held: another insert could take its ids")
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s))",
+                [connection.ops.quote_name(table), model._meta.pk.column],
+            )
+            (found[model],) = cursor.fetchone()
+    return found
+
+
+def continue_ids(models, next_free):
+    """Each of `models`' sequences to give `next_free[model]` next: after ids handed out from
+    `next_ids` without asking."""
+    with connection.cursor() as cursor:
+        for model in models:
+            cursor.execute(
+                "SELECT setval(pg_get_serial_sequence(%s, %s), %s, false)",
+                [
+                    connection.ops.quote_name(model._meta.db_table),
+                    model._meta.pk.column,
+                    next_free[model],
+                ],
+            )
+
+
+# The tables `checks_after` holds locked while they are loaded.
+_HELD = set()
+
+# What `checks_after` sets aside: foreign keys and unique constraints of the tables (re-added
+# from their definitions) and their indexes on plain columns but the primary key's. A partial
+# or expression index stays (PostgreSQL writes its definition back in a different form).
+_SET_ASIDE = """
+    SELECT 'constraint', conrelid::regclass::text, conname, pg_get_constraintdef(oid),
+           CASE contype WHEN 'u' THEN 1 ELSE 2 END
+      FROM pg_constraint
+     WHERE contype IN ('f', 'u') AND conrelid = ANY(%(tables)s::regclass[])
+    UNION ALL
+    SELECT 'index', indrelid::regclass::text, indexrelid::regclass::text,
+           pg_get_indexdef(indexrelid), 0
+      FROM pg_index
+     WHERE indrelid = ANY(%(tables)s::regclass[]) AND NOT indisprimary
+       AND NOT EXISTS (SELECT FROM pg_constraint WHERE conindid = indexrelid)
+       AND indpred IS NULL AND indexprs IS NULL
+"""
+
+
+@contextmanager
+def checks_after(models, *, memory="512MB"):
+    """Load `models`' tables with their indexes, unique constraints and foreign keys set aside,
+    then build them again from their definitions: PostgreSQL's own advice for populating a
+    database ("Populating a Database" in its manual). One index built over a full table is
+    far quicker than keeping it row by row, and a foreign key checked in one join quicker than
+    a deferred check queued for every row. The rows are checked all the same: re-adding a
+    constraint validates every row, and a failure rolls the whole load back.
+
+    Only inside a transaction (the definitions are changed and restored in it: no other
+    connection ever sees the tables without them), and only for a load into tables nothing
+    else writes meanwhile (the tables are locked until it commits). Elsewhere than PostgreSQL
+    it does nothing."""
+    if not fast(models[0]):
+        yield
+        return
+    if not connection.in_atomic_block:
+        raise RuntimeError("checks_after sets the checks aside only inside a transaction")
+    quote = connection.ops.quote_name
+    tables = [model._meta.db_table for model in models]
+    with connection.cursor() as cursor:
+        # Held until the transaction ends: no one else writes to them meanwhile (`new_ids`).
+        cursor.execute(f"LOCK TABLE {', '.join(map(quote, tables))} IN EXCLUSIVE MODE")
+        # A table with checks still pending in this transaction cannot be altered: they are
+        # made now, then deferred again (as Django makes every foreign key: deferrable,
+        # initially deferred).
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        cursor.execute(_SET_ASIDE, {"tables": tables})
+        aside = sorted(cursor.fetchall(), key=lambda row: row[4])
+        # Names and definitions are PostgreSQL's own, read back from its catalogue.
+        for kind, table, name, _definition, _order in reversed(aside):
+            if kind == "index":
+                cursor.execute(f"DROP INDEX {name}")
+            else:
+                cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {quote(name)}")
+    _HELD.update(tables)
+    try:
+        yield
+    finally:
+        _HELD.difference_update(tables)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL maintenance_work_mem = %s", [memory])
+        for kind, table, name, definition, _order in aside:  # indexes, unique, foreign keys
+            if kind == "index":
+                cursor.execute(definition)
+            else:
+                cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {quote(name)} {definition}")

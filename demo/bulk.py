@@ -31,14 +31,20 @@ stays flat in the number of years. A seeded random generator makes the same orga
 the same arguments and today.
 """
 
+import copy
+import multiprocessing
 import random
+import traceback
 from collections import Counter, defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from fractions import Fraction
+from functools import partial
 from itertools import batched
+from multiprocessing.connection import wait
 
+from django.apps import apps
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
@@ -80,6 +86,13 @@ from .data import DEMO_PASSWORD
 MAIL = "scale.example"
 ADMIN_EMAIL = f"admin@{MAIL}"
 BATCH = 2000
+# The tables the parts write (`BulkBuilder.parts`): nearly all the rows, loaded with their
+# indexes and checks set aside (`core.bulk.checks_after`).
+PART_WRITES = [
+    *(User, TeamMembership, Relationship, FocusAgreement),
+    *(Session, Attendance, Item, Action, ActionReview, Acknowledgement, Feedback),
+]
+PARTS = 2  # a constant, not the number of cores: the same records on any machine
 TEAMS_PER_HEAD = 8
 LEAVING_PER_YEAR = 0.12
 HUB_FROM, HUB_SIZE, HUB_NAME = 300, 60, "Duty and Assessment Hub"
@@ -251,11 +264,15 @@ class BulkBuilder:
         self.years = years
         self.today = today
         self.first_day = years_before(today, years)
-        self.rng = random.Random(f"fourfold-bulk-{seed}-{practitioners}-{years}-{today}")
+        self.seed = f"fourfold-bulk-{seed}-{practitioners}-{years}-{today}"
+        self.rng = random.Random(self.seed)
         self.log = log or (lambda message: None)
         self.password = make_password(DEMO_PASSWORD)
-        self.serial = 0
+        self.serial, self.step = 0, 1  # people's e-mails: p000001@, p000002@ ...
         self.counts = Counter()
+        self.writer = Direct()
+        self.teams_here = None  # the indexes of the teams this part keeps (`parts`)
+        self.progress = None  # called with each month a part has built (`Months`)
         self.tz = timezone.get_current_timezone()
         self.users_to_close = []  # leavers: made inactive at the end
         self.ended = []  # relationships and memberships given an end date
@@ -268,7 +285,7 @@ class BulkBuilder:
         return datetime.combine(day, time(hour, minute), tzinfo=self.tz)
 
     def new_user(self, *, team, start_in_post, prefix="p"):
-        self.serial += 1
+        self.serial += self.step
         rng = self.rng
         name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
         return User(
@@ -282,10 +299,7 @@ class BulkBuilder:
 
     def insert(self, model, objs):
         if objs:
-            if bulk.fast(model):  # PostgreSQL: COPY, a third of the seeding's time saved
-                bulk.insert_new(objs, model)
-            else:
-                model.objects.bulk_create(objs, batch_size=BATCH)
+            self.writer.insert(model, objs)
             self.counts[model._meta.verbose_name_plural] += len(objs)
         return objs
 
@@ -384,6 +398,7 @@ class BulkBuilder:
             )
         self.insert(Relationship, [p.rel for p in rels])
         self.pairs.update(dict.fromkeys(rels))
+        self.manager_pairs = rels  # in the order of the teams
         # The first holders of every post.
         self.posts = [Post(team=t) for t, size in enumerate(sizes) for _ in range(size)]
         self.posts_by_team = [[] for _ in sizes]
@@ -494,8 +509,42 @@ class BulkBuilder:
 
     # Sessions ---------------------------------------------------------------------------------
 
-    def build(self):
+    def build(self, *, side_by_side):
+        """The organisation, then its records in `PARTS` parts of its teams, each drawn from a
+        random sequence of its own: the same records whether the parts are built one after
+        the other or side by side, each in a process of its own (PostgreSQL only)."""
         self.create_organisation()
+        parts = self.parts()
+        if side_by_side:
+            in_processes(parts, self.log)
+        else:
+            months = Months(self.log)
+            for k, part in enumerate(parts):
+                part.progress = partial(months.done, k)
+                part.build_part()
+
+    def parts(self):
+        """The builder split by team (team index modulo PARTS): each part holds its teams'
+        posts and relationships (a manager's with their head goes with the manager's team)."""
+        team_of = {pair: t for t, pair in enumerate(self.manager_pairs)}
+        for post in self.posts:
+            for pair in post.relationships:
+                team_of[pair] = post.team
+        serial = self.serial
+        parts = []
+        for k in range(PARTS):
+            part = copy.copy(self)
+            part.rng = random.Random(f"{self.seed}-part-{k}")
+            part.serial, part.step = serial + k + 1 - PARTS, PARTS
+            part.counts = Counter()
+            part.users_to_close, part.ended, part.closed_actions = [], [], {}
+            part.teams_here = [t for t in range(len(self.teams)) if t % PARTS == k]
+            part.posts = [post for post in self.posts if post.team % PARTS == k]
+            part.pairs = {pair: None for pair in self.pairs if team_of[pair] % PARTS == k}
+            parts.append(part)
+        return parts
+
+    def build_part(self):
         yesterday = self.today - timedelta(days=1)
         for month in month_starts(self.first_day, yesterday):
             month_end = min(
@@ -507,7 +556,7 @@ class BulkBuilder:
             for post in self.posts:
                 if post.leaves_on and post.leaves_on <= month_end and post.person:
                     self.leave(post)
-            self.log(f"{month:%Y-%m}: {self.counts['sessions']} sessions")
+            self.progress(month, self.counts["sessions"])
         self.book_ahead()
         self.finish()
 
@@ -529,7 +578,7 @@ class BulkBuilder:
                         day = weekday_on_or_after(day + timedelta(days=rng.randint(2, 7)))
                     plans.append((day, "held", pair, None))
                 pair.next_day = self.next_one_to_one(pair, day)
-        for t in range(len(self.teams)):
+        for t in self.teams_here:
             day = first.replace(day=1) + timedelta(days=7 + t % 10)
             day = weekday_on_or_after(day)
             if first <= day <= last:
@@ -541,14 +590,7 @@ class BulkBuilder:
     def close_actions(self):
         """Write the actions closed this month (done, dropped) and forget them: memory stays
         flat in the number of years."""
-        # One UPDATE per outcome and day, not bulk_update's CASE of a branch per action, which
-        # took a fifth of the seeding's time to build.
-        by_outcome = defaultdict(list)
-        for action in self.closed_actions.values():
-            by_outcome[action.status, action.completed_on].append(action.pk)
-        for (status, completed_on), pks in by_outcome.items():
-            for chunk in batched(pks, BATCH):
-                Action.objects.filter(pk__in=chunk).update(status=status, completed_on=completed_on)
+        self.writer.update(Action, ["status", "completed_on"], self.closed_actions.values())
         self.closed_actions = {}
 
     def next_one_to_one(self, pair, day):
@@ -840,7 +882,8 @@ class BulkBuilder:
             )
             session.created_at = session.updated_at = self.at(self.today - timedelta(days=1), 12)
             sessions.append((session, [pair.rel.supervisee]))
-        for t, manager in enumerate(self.managers):
+        for t in self.teams_here:
+            manager = self.managers[t]
             day = weekday_on_or_after(self.today + timedelta(days=rng.randint(1, 28)))
             members = self.group_members(t, self.today)
             if members:
@@ -881,10 +924,141 @@ class BulkBuilder:
         """The end dates, inactive leavers and closed actions learnt after their insert."""
         rels = [r for r in self.ended if isinstance(r, Relationship)]
         memberships = [m for m in self.ended if isinstance(m, TeamMembership)]
-        Relationship.objects.bulk_update(rels, ["end_date"], batch_size=BATCH)
-        TeamMembership.objects.bulk_update(memberships, ["end_date"], batch_size=BATCH)
-        User.objects.bulk_update(self.users_to_close, ["is_active"], batch_size=BATCH)
+        self.writer.update(Relationship, ["end_date"], rels)
+        self.writer.update(TeamMembership, ["end_date"], memberships)
+        self.writer.update(User, ["is_active"], self.users_to_close)
         self.close_actions()
+
+
+# Writing -------------------------------------------------------------------------------------
+
+
+class Direct:
+    """Writes on this process's connection: COPY on PostgreSQL, the ORM elsewhere."""
+
+    def insert(self, model, objs):
+        if bulk.fast(model):  # PostgreSQL: COPY, a third of the seeding's time saved
+            bulk.insert_new(objs, model)
+        else:
+            model.objects.bulk_create(objs, batch_size=BATCH)
+
+    def update(self, model, names, objs):
+        write_update(model, names, [(obj.pk, *(getattr(obj, n) for n in names)) for obj in objs])
+
+
+def write_update(model, names, rows):
+    """Set fields `names` of `model`'s rows (id, *values): on PostgreSQL one UPDATE a page, else
+    one UPDATE per set of values (an action's outcome and day, a leaver's end date), not
+    bulk_update's CASE of a branch per row, which took a fifth of the seeding's time to build."""
+    if not rows:
+        return
+    if bulk.fast(model):
+        bulk.update_rows(model, names, rows)
+        return
+    by_values = defaultdict(list)
+    for pk, *values in rows:
+        by_values[tuple(values)].append(pk)
+    for values, pks in by_values.items():
+        for chunk in batched(pks, BATCH):
+            model.objects.filter(pk__in=chunk).update(**dict(zip(names, values, strict=True)))
+
+
+class Piped:
+    """A part's writes, in a process of its own: each page of rows (as COPY's text) and each
+    update is sent to the process that holds the transaction (`in_processes`). The ids are
+    handed out without asking: part k of PARTS takes the k-th of every PARTS ids from where
+    each table's sequence stood (`core.bulk.next_ids`; no one else writes to those tables)."""
+
+    def __init__(self, pipe, part, first_ids):
+        self.pipe = pipe
+        self.next = {model: first + part for model, first in first_ids.items()}
+
+    def insert(self, model, objs):
+        start = self.next[model]
+        self.next[model] = start + PARTS * len(objs)
+        ids = range(start, self.next[model], PARTS)
+        _fields, _rows, columns, written = bulk.with_ids(objs, model, ids)
+        for text, page in bulk.pages(written):
+            rows = None if text is not None else page
+            self.pipe.send(("insert", model._meta.db_table, columns, text, rows))
+
+    def update(self, model, names, objs):
+        rows = [(obj.pk, *(getattr(obj, n) for n in names)) for obj in objs]
+        if rows:
+            self.pipe.send(("update", model._meta.label, names, rows))
+
+
+class Months:
+    """Logs each month once every part has built it, with the sessions written so far."""
+
+    def __init__(self, log):
+        self.log = log
+        self.built = defaultdict(dict)  # month -> {part: sessions written to its end}
+
+    def done(self, part, month, sessions):
+        self.built[month][part] = sessions
+        if len(self.built[month]) == PARTS:
+            self.log(f"{month:%Y-%m}: {sum(self.built.pop(month).values())} sessions")
+
+
+def in_processes(parts, log):
+    """Build the parts side by side, each in a process of its own (forked: it starts with the
+    organisation built so far), while this process, which holds the transaction, writes what
+    they send. The parts never use the database connection they inherit."""
+    context = multiprocessing.get_context("fork")
+    first = bulk.next_ids(PART_WRITES)
+    months = Months(log)
+    workers, reading = [], {}
+    for k, part in enumerate(parts):
+        ours, theirs = context.Pipe(duplex=False)
+        worker = context.Process(target=_build_part, args=(part, k, first, theirs), daemon=True)
+        worker.start()
+        theirs.close()
+        workers.append(worker)
+        reading[ours] = k
+    next_free = dict(first)
+    try:
+        while reading:
+            for pipe in wait(list(reading)):
+                k = reading[pipe]
+                try:
+                    kind, *message = pipe.recv()
+                except EOFError:
+                    raise RuntimeError(f"part {k} of the seeding stopped unfinished") from None
+                if kind == "insert":
+                    bulk.write_page(*message)
+                elif kind == "update":
+                    label, names, rows = message
+                    write_update(apps.get_model(label), names, rows)
+                elif kind == "month":
+                    months.done(k, *message)
+                elif kind == "done":
+                    for label, after_last in message[0].items():
+                        model = apps.get_model(label)
+                        next_free[model] = max(next_free[model], after_last - PARTS + 1)
+                    del reading[pipe]
+                else:
+                    raise RuntimeError(f"part {k} of the seeding failed:\n{message[0]}")
+    finally:
+        for worker in workers:
+            if worker.is_alive():
+                worker.terminate()
+            worker.join()
+    bulk.continue_ids(PART_WRITES, next_free)
+
+
+def _build_part(part, k, first_ids, pipe):
+    """Part k, in its own process: every write goes through `pipe`. Nothing here may touch
+    the inherited database connection (closing it would end the parent's session too); the
+    process ends without running Python's exit handlers (multiprocessing's os._exit)."""
+    try:
+        part.writer = Piped(pipe, k, first_ids)
+        part.progress = lambda month, sessions: pipe.send(("month", month, sessions))
+        part.build_part()
+        pipe.send(("done", {m._meta.label: n for m, n in part.writer.next.items()}))
+    except BaseException:
+        pipe.send(("failed", traceback.format_exc()))
+        raise
 
 
 def function_shares(items):
@@ -898,13 +1072,18 @@ def function_shares(items):
     return {k: (minutes[k] / total if total else Fraction(0)) for k in FUNCTIONS}
 
 
-def bulk_load(*, practitioners, years, today, log=None) -> dict:
-    """Build the organisation into an empty database; the counts of what was written."""
+def bulk_load(*, practitioners, years, today, log=None, side_by_side=None) -> dict:
+    """Build the organisation into an empty database; the counts of what was written. Its
+    parts are built side by side on PostgreSQL (unless `side_by_side` is False)."""
+    if side_by_side is None:
+        side_by_side = bulk.fast(Session)
+    elif side_by_side and not bulk.fast(Session):
+        raise ValueError("the parts are built side by side on PostgreSQL only")
     if User.objects.exists():
         raise ValueError("the bulk organisation is loaded into an empty database only")
     builder = BulkBuilder(practitioners=practitioners, years=years, today=today, log=log)
-    with transaction.atomic(), own_timestamps():
-        builder.build()
+    with transaction.atomic(), own_timestamps(), bulk.checks_after(PART_WRITES):
+        builder.build(side_by_side=side_by_side)
     counts = {
         "teams": Team.objects.count(),
         "people": User.objects.count(),

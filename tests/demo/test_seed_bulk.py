@@ -9,8 +9,9 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count, F, Q
 
 from audit import selectors
-from core import clock
-from people.models import Relationship, Team, TeamMembership, User
+from core import bulk, clock
+from demo.bulk import BulkBuilder, bulk_load
+from people.models import FocusAgreement, Relationship, Team, TeamMembership, User
 from sessions_app.models import (
     Acknowledgement,
     Action,
@@ -52,15 +53,97 @@ def test_the_same_organisation_each_time(today):
     args = ("--practitioners", "12", "--years", "1", "--today", f"{end:%Y-%m-%d}")
     seed(*args)
     first = fingerprint()
+    wipe()
+    seed(*args)
+    assert fingerprint() == first
+
+
+def wipe():
     for model in (ActionReview, Action, Acknowledgement, Feedback, Item, Attendance):
         model.objects.all().delete()
     Session.objects.update(rescheduled_to=None)
     Session.objects.all().delete()
+    FocusAgreement.objects.all().delete()
     Relationship.objects.all().delete()
     User.objects.all().delete()
     Team.objects.all().delete()
-    seed(*args)
-    assert fingerprint() == first
+
+
+def records():
+    """Everything the seeding wrote, told apart by what it says rather than by ids (the parts
+    built side by side take their ids in turns)."""
+    return {
+        "people": sorted(
+            # The administrator joins as the seeding runs.
+            User.objects.exclude(is_staff=True).values_list(
+                "email", "name", "team__name", "is_active", "date_joined"
+            )
+        ),
+        "relationships": sorted(
+            Relationship.objects.values_list(
+                "supervisor__email", "supervisee__email", "kind", "start_date", "end_date"
+            )
+        ),
+        "sessions": sorted(
+            Session.objects.values_list(
+                "supervisor__email", "date", "start_time", "format", "status", "record_state",
+                "shared_at", "rescheduled_to__date", "moved_by__email",
+            )
+        ),
+        "attendances": sorted(
+            Attendance.objects.values_list(
+                "session__supervisor__email", "session__date", "person__email", "present"
+            )
+        ),
+        "items": sorted(
+            Item.objects.values_list(
+                "session__supervisor__email", "session__date", "position", "title", "minutes",
+                "function_management", "stage_reflection", "case_ref",
+            )
+        ),
+        "actions": sorted(
+            Action.objects.values_list(
+                "session__supervisor__email", "session__date", "description", "status",
+                "completed_on", "owner__email",
+            )
+        ),
+        "reviews": sorted(
+            ActionReview.objects.values_list(
+                "session__date", "action__session__date", "action__description", "outcome"
+            )
+        ),
+        "answers": sorted(
+            Acknowledgement.objects.values_list("session__date", "person__email", "response")
+        ),
+        "feedback": sorted(Feedback.objects.values_list("session__date", "person__email")),
+    }  # fmt: skip
+
+
+def load(**options):
+    end = clock.today() - timedelta(days=1)
+    return bulk_load(practitioners=20, years=1, today=end, **options)
+
+
+@pytest.mark.skipif(not bulk.fast(Session), reason="side by side on PostgreSQL only")
+def test_the_same_records_built_side_by_side_or_one_after_another():
+    load(side_by_side=True)
+    side_by_side = records()
+    assert len(side_by_side["sessions"]) > 100
+    wipe()
+    load(side_by_side=False)
+    assert records() == side_by_side
+
+
+@pytest.mark.skipif(not bulk.fast(Session), reason="side by side on PostgreSQL only")
+def test_a_part_that_fails_leaves_nothing_written(monkeypatch):
+    def fail(self):
+        raise ValueError("no room in the diary")
+
+    monkeypatch.setattr(BulkBuilder, "book_ahead", fail)
+    with pytest.raises(RuntimeError, match="(?s)failed.*no room in the diary"):
+        load()
+    assert not User.objects.exists() and not Session.objects.exists()
+    assert not Item.objects.exists()
 
 
 def test_flags_go_together(db):
