@@ -10,6 +10,7 @@ import django
 import pytest
 from django.core.management import CommandError, ManagementUtility, call_command
 
+from core import collector
 from tests.factories import ItemFactory, SessionFactory, UserFactory
 from tests.worked_example import contract_part, expected_balance, import_example
 
@@ -255,6 +256,7 @@ def test_a_bad_date_on_the_command_line_exits_non_zero_without_a_traceback(db, c
     # console handler to this test's captured stderr, closed once the test ends: every later
     # log line in the process would then fail and print a stack ("--- Logging error ---").
     monkeypatch.setattr(django, "setup", lambda *args, **kwargs: None)
+    monkeypatch.setattr(collector, "settle", lambda: None)  # this process's collector stays
     utility = ManagementUtility(["manage.py", "balance_report", "--all", "--from", "2026-02-30"])
     with pytest.raises(SystemExit) as exit_:
         utility.execute()
@@ -263,3 +265,27 @@ def test_a_bad_date_on_the_command_line_exits_non_zero_without_a_traceback(db, c
     assert "not a real date" in err
     assert "Traceback" not in err
     assert out == ""
+
+
+class Settled(Exception):
+    pass
+
+
+def settle_stops(monkeypatch):
+    def settle():
+        raise Settled
+
+    monkeypatch.setattr(collector, "settle", settle)
+
+
+def test_from_the_command_line_the_collector_is_set_as_the_web_workers_set_it(monkeypatch):
+    # A national body's report makes millions of small objects (docs/performance.md).
+    monkeypatch.setattr(django, "setup", lambda *args, **kwargs: None)
+    settle_stops(monkeypatch)
+    with pytest.raises(Settled):
+        ManagementUtility(["manage.py", "balance_report", "--all"]).execute()
+
+
+def test_through_call_command_the_collector_is_left_as_it_is(example, monkeypatch):
+    settle_stops(monkeypatch)
+    assert report_json("--all", *EXAMPLE_WINDOW)
