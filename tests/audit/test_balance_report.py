@@ -55,6 +55,20 @@ def test_worked_example_gives_exactly_the_expected_json(example):
     )
 
 
+def test_one_supervisee_a_line(example):
+    out, _ = report("--all", *EXAMPLE_WINDOW)
+    lines = out.splitlines()
+    assert lines[0] == "[" and lines[-1] == "]"
+    people = [json.loads(line.rstrip(","))["supervisee"] for line in lines[1:-1]]
+    assert people == [balance["supervisee"] for balance in json.loads(out)]
+    assert len(people) > 1
+
+
+def test_no_supervisee_is_an_empty_list(db):
+    out, _ = report("--all", *EXAMPLE_WINDOW)
+    assert json.loads(out) == []
+
+
 def test_worked_example_prints_numbers_as_json_numbers(example):
     out, _ = report("--all", *EXAMPLE_WINDOW)
     assert '"tagged_minutes": 160.0' in out

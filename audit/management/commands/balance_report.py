@@ -121,4 +121,7 @@ class Command(BaseCommand):
             writer.writerows(csv_row(balance) for balance in results)
             self.stdout.write(out.getvalue(), ending="")
         else:
-            self.stdout.write(json.dumps([b.as_report() for b in results], indent=2))
+            # One supervisee a line: readable, and written by json's C encoder (`indent` takes
+            # its pure-Python one: 2-3 s of a national body's 37,000 supervisees).
+            lines = ",\n".join(json.dumps(balance.as_report()) for balance in results)
+            self.stdout.write(f"[\n{lines}\n]" if lines else "[]")
