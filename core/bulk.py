@@ -355,11 +355,11 @@ _SET_ASIDE = """
 @contextmanager
 def checks_after(models, *, memory="512MB"):
     """Load `models`' tables with their indexes, unique constraints and foreign keys set aside,
-    then build them again from their definitions: PostgreSQL's own advice for populating a
-    database ("Populating a Database" in its manual). One index built over a full table is
-    far quicker than keeping it row by row, and a foreign key checked in one join quicker than
-    a deferred check queued for every row. The rows are checked all the same: re-adding a
-    constraint validates every row, and a failure rolls the whole load back.
+    then build them again from their definitions and analyse the tables: PostgreSQL's own
+    advice for populating a database ("Populating a Database" in its manual). One index built
+    over a full table is far quicker than keeping it row by row, and a foreign key checked in
+    one join quicker than a deferred check queued for every row. The rows are checked all the
+    same: re-adding a constraint validates every row, and a failure rolls the whole load back.
 
     Only inside a transaction (the definitions are changed and restored in it: no other
     connection ever sees the tables without them), and only for a load into tables nothing
@@ -400,3 +400,6 @@ def checks_after(models, *, memory="512MB"):
                 cursor.execute(definition)
             else:
                 cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {quote(name)} {definition}")
+        # The planner's statistics of what was loaded (the same advice): with autovacuum off,
+        # or before it comes round, the pages would be planned on empty tables.
+        cursor.execute(f"ANALYZE {', '.join(map(quote, tables))}")

@@ -107,3 +107,12 @@ def test_update_rows_sets_each_rows_values_nulls_included():
         actions[1].pk: (ActionStatus.DROPPED, None),
         actions[2].pk: (ActionStatus.OPEN, None),
     }
+
+
+def test_the_loaded_tables_are_analysed_for_the_planner():
+    with transaction.atomic(), bulk.checks_after([Session]):
+        for _ in range(3):
+            SessionFactory()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_stats WHERE tablename = %s", [TABLES[0]])
+        assert cursor.fetchone()[0] > 0  # a row per column analysed; none before
