@@ -29,6 +29,13 @@ The calendar is walked month by month, in date order (so primary keys grow with 
 would), keeping only each relationship's next date and open actions between months; memory
 stays flat in the number of years. A seeded random generator makes the same organisation for
 the same arguments and today.
+
+After the organisation, its records are built in two parts of its teams, each from a random
+generator of its own: on PostgreSQL side by side, each part in a forked process of its own
+sending its rows as COPY text to the parent, which holds the one transaction and writes them
+(the tables' indexes and foreign keys set aside until the end: `core.bulk.checks_after`);
+elsewhere one after the other. The records are the same either way, ids aside (on PostgreSQL
+the parts take them in turns, so they grow with dates nearly, not exactly).
 """
 
 import copy
@@ -943,7 +950,12 @@ class Direct:
             model.objects.bulk_create(objs, batch_size=BATCH)
 
     def update(self, model, names, objs):
-        write_update(model, names, [(obj.pk, *(getattr(obj, n) for n in names)) for obj in objs])
+        write_update(model, names, values_of(objs, names))
+
+
+def values_of(objs, names):
+    """(id, *values of `names`) of each object: the rows an update writes."""
+    return [(obj.pk, *(getattr(obj, name) for name in names)) for obj in objs]
 
 
 def write_update(model, names, rows):
@@ -983,7 +995,7 @@ class Piped:
             self.pipe.send(("insert", model._meta.db_table, columns, text, rows))
 
     def update(self, model, names, objs):
-        rows = [(obj.pk, *(getattr(obj, n) for n in names)) for obj in objs]
+        rows = values_of(objs, names)
         if rows:
             self.pipe.send(("update", model._meta.label, names, rows))
 
