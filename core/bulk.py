@@ -303,16 +303,11 @@ def next_ids(models):
     """For each of `models` (whose tables `checks_after` holds), the next id its sequence gives;
     taken, so that ids from there on can be handed out without asking (`continue_ids`)."""
     found = {}
-    with connection.cursor() as cursor:
-        for model in models:
-            table = model._meta.db_table
-            if table not in _HELD:
-                raise RuntimeError(f"{table} is not held: another insert could take its ids")
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s))",
-                [connection.ops.quote_name(table), model._meta.pk.column],
-            )
-            (found[model],) = cursor.fetchone()
+    for model in models:
+        table = model._meta.db_table
+        if table not in _HELD:
+            raise RuntimeError(f"{table} is not held: another insert could take its ids")
+        (found[model],) = new_ids(table, model._meta.pk.column, 1)
     return found
 
 
@@ -352,8 +347,12 @@ _SET_ASIDE = """
 """
 
 
+# The memory each index is built in at the end of a load (PostgreSQL's default: 64 MB).
+INDEX_BUILD_MEMORY = "512MB"
+
+
 @contextmanager
-def checks_after(models, *, memory="512MB"):
+def checks_after(models):
     """Load `models`' tables with their indexes, unique constraints and foreign keys set aside,
     then build them again from their definitions and analyse the tables: PostgreSQL's own
     advice for populating a database ("Populating a Database" in its manual). One index built
@@ -394,7 +393,7 @@ def checks_after(models, *, memory="512MB"):
     finally:
         _HELD.difference_update(tables)
     with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL maintenance_work_mem = %s", [memory])
+        cursor.execute("SET LOCAL maintenance_work_mem = %s", [INDEX_BUILD_MEMORY])
         for kind, table, name, definition, _order in aside:  # indexes, unique, foreign keys
             if kind == "index":
                 cursor.execute(definition)
