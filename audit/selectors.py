@@ -15,11 +15,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from fractions import Fraction
-from string import Formatter
 
 from django.db import connection
 from django.db.models import (
-    Aggregate,
     Count,
     Exists,
     F,
@@ -35,14 +33,11 @@ from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 
 from core import clock
 from core.numbers import ratio
-from core.tally import TWELFTHS_BY_FUNCTION_COUNT, Minutes
+from core.tally import Minutes
 from core.vocabulary import (
     FUNCTIONS,
     STAGES,
     STAKEHOLDERS,
-    function_field,
-    stage_field,
-    stakeholder_field,
 )
 from people.models import (
     GAP_VALUES,
@@ -56,12 +51,15 @@ from people.models import (
     gap_of,
 )
 from people.selectors import team_members_between
+from sessions_app import kept
+from sessions_app.kept import SUM_COLUMNS, SqlSum, columns_of, minute_sums, when
 from sessions_app.models import (
     Action,
     ActionStatus,
     Attendance,
     Feedback,
     Format,
+    MonthMinutes,
     Rating,
     Session,
     Status,
@@ -131,88 +129,6 @@ def supervisees_in_window(start: date, end: date, *, team: Team | None = None) -
 # Minutes, summed in SQL.
 
 
-class _SqlSum(Aggregate):
-    """`SUM(<sql>)` of one expression over a row's columns (an item's, a feedback's), written
-    as SQL once.
-
-    The same sums built from `Case`/`When`/`F` take Django about 40 ms a query to resolve and
-    compile (the function count sits inside every function's weight): more than the query
-    itself on any page. Here each column is resolved once per sum and the arithmetic is
-    plain SQL, the same on SQLite (booleans 0/1) and PostgreSQL. `sql` names the columns as
-    `{minutes}`, `{function_management}`, ...; only literals of this module go into it.
-    """
-
-    function = "SUM"
-
-    def __init__(self, sql: str, prefix: str, columns, **extra):
-        self.sql, self.prefix, self.columns = sql, prefix, tuple(columns)
-        super().__init__(
-            *(F(f"{prefix}{column}") for column in self.columns),
-            output_field=IntegerField(),
-            **extra,
-        )
-
-    def as_sql(self, compiler, connection, **extra_context):
-        names, params = {}, []
-        expressions = self.get_source_expressions()[: len(self.columns)]  # then filter, order
-        for column, expression in zip(self.columns, expressions, strict=True):
-            names[column], column_params = compiler.compile(expression)
-            params.extend(column_params)
-        return f"SUM({self.sql.format(**names)})", params
-
-    def get_db_converters(self, connection):
-        # A sum of integer columns comes back as an int (or NULL) from SQLite and PostgreSQL
-        # alike: Django's int() on each value cost more than the query on the organisation's
-        # pages (a row per person and month, twenty sums a row).
-        return []
-
-
-def _when(condition: str, then: str) -> str:
-    return f"CASE WHEN {condition} THEN {then} ELSE 0 END"
-
-
-def _columns(sql: str) -> list[str]:
-    """The item columns a template names, in order: `{minutes}` and the like."""
-    return [name for _, name, _, _ in Formatter().parse(sql) if name]
-
-
-def _minute_sums(prefix: str) -> dict:
-    """Aggregates over items reached through `prefix` ("session__items__"): exact as integers.
-
-    An item of `m` minutes tagged with `k` functions gives each `m * (12 / k)` twelfths
-    (`TWELFTHS_BY_FUNCTION_COUNT`); a row with no item (NULL columns) gives 0 to every sum but
-    `tagged`, whose sum of no minutes is NULL.
-    """
-    function_count = " + ".join(_when(f"{{{function_field(key)}}}", "1") for key in FUNCTIONS)
-    twelfths_per_minute = (
-        f"CASE ({function_count})"
-        + "".join(f" WHEN {k} THEN {t}" for k, t in TWELFTHS_BY_FUNCTION_COUNT.items())
-        + " ELSE 0 END"
-    )
-    templates = {
-        f"twelfths_{key}": _when(
-            f"{{{function_field(key)}}}", f"{{minutes}} * ({twelfths_per_minute})"
-        )
-        for key in FUNCTIONS
-    }
-    templates["tagged"] = "{minutes}"
-    # The quick fix counts all the item's minutes, whatever its number of functions.
-    templates["short_circuit"] = _when(
-        "{stage_plans_actions} AND NOT {stage_reflection} AND NOT {stage_analysis}", "{minutes}"
-    )
-    # Stages and stakeholders are coverage: an item's minutes in full for each one ticked.
-    for key in STAGES:
-        templates[f"stage_{key}"] = _when(f"{{{stage_field(key)}}}", "{minutes}")
-    for key in STAKEHOLDERS:
-        templates[f"stakeholder_{key}"] = _when(f"{{{stakeholder_field(key)}}}", "{minutes}")
-    templates["no_stage"] = _when(
-        " AND ".join(f"NOT {{{stage_field(key)}}}" for key in STAGES), "{minutes}"
-    )
-    return {
-        name: _SqlSum(sql, prefix, dict.fromkeys(_columns(sql))) for name, sql in templates.items()
-    }
-
-
 def _held_attendances(start: date, end: date, formats=None, *, many=False) -> QuerySet:
     """Present attendances at held sessions in [start, end]: the sessions that count.
 
@@ -241,19 +157,11 @@ def _held_attendances(start: date, end: date, formats=None, *, many=False) -> Qu
     ).order_by()
 
 
-# The columns of a row of `_minute_sums` (with `sessions_held`), in one fixed order: a day's
-# sums are kept as a tuple of integers in this order, and windows add the tuples up before
-# making one exact `Minutes` of them. Building a `Minutes` of Fractions for every person-day
-# of an organisation's year cost about a second a page; adding integers costs milliseconds.
-_SUM_COLUMNS = (
-    *(f"twelfths_{key}" for key in FUNCTIONS),
-    "tagged",
-    "short_circuit",
-    "sessions_held",
-    *(f"stage_{key}" for key in STAGES),
-    *(f"stakeholder_{key}" for key in STAKEHOLDERS),
-    "no_stage",
-)
+# A day's (or month's) sums are kept as a tuple of integers in `SUM_COLUMNS` order, and
+# windows add the tuples up before making one exact `Minutes` of them. Building a `Minutes` of
+# Fractions for every person-day of an organisation's year cost about a second a page; adding
+# integers costs milliseconds.
+_SUM_COLUMNS = SUM_COLUMNS
 
 DaySums = tuple[int, ...]  # a row's `_SUM_COLUMNS`, NULL as 0
 
@@ -285,7 +193,7 @@ def _added(days) -> Minutes:
 
 
 def _exact(row) -> Minutes:
-    """A row of `_minute_sums` (with `sessions_held`) as exact minutes."""
+    """A row of `minute_sums` (with `sessions_held`) as exact minutes."""
     return _minutes_of(_day_sums(row))
 
 
@@ -294,7 +202,7 @@ def _minutes_by_person(people, start: date, end: date, formats=None) -> dict[int
         _held_attendances(start, end, formats)
         .filter(person__in=people)
         .values("person")
-        .annotate(sessions_held=Count("session", distinct=True), **_minute_sums("session__items__"))
+        .annotate(sessions_held=Count("session", distinct=True), **minute_sums("session__items__"))
     )
     return {row["person"]: _exact(row) for row in rows}
 
@@ -452,7 +360,7 @@ def supervisor_breakdown(
         _held_attendances(start, end, formats)
         .filter(person=person)
         .values("session__supervisor", "session__supervisor__email", "session__supervisor__name")
-        .annotate(sessions_held=Count("session", distinct=True), **_minute_sums("session__items__"))
+        .annotate(sessions_held=Count("session", distinct=True), **minute_sums("session__items__"))
     )
     breakdown = [
         SupervisorMinutes(
@@ -852,12 +760,12 @@ def _sums_by_person(people, start, end, formats, period, *, many=False) -> dict[
         .filter(person__in=_ids(people))
         .annotate(period=period)
         .values("person", "period")
-        .annotate(sessions_held=Count("session", distinct=True), **_minute_sums("session__items__"))
+        .annotate(sessions_held=Count("session", distinct=True), **minute_sums("session__items__"))
         .values_list("person", "period", *_SUM_COLUMNS)  # tuples: no dict a row
     )
     sums_by_person = {}
-    for person, when, *sums in rows:
-        sums_by_person.setdefault(person, {})[when] = tuple(value or 0 for value in sums)
+    for person, period, *sums in rows:
+        sums_by_person.setdefault(person, {})[period] = tuple(value or 0 for value in sums)
     return sums_by_person
 
 
@@ -892,17 +800,112 @@ def window_minutes(daily: Mapping[int, Mapping], people, start: date, end: date)
     )
 
 
-def month_minutes(people, start: date, end: date, *, formats=None) -> dict[int, dict]:
-    """`daily_minutes` with each calendar month's days added up onto the month's first day in
-    [start, end]: the same shape, so `minutes_by_person` and `monthly_minutes` read it as they
-    read days. One query, a row per person and month: what a page of many people needs when it
-    shows months, not days (the organisation: 19,000 rows for a council's year, not 41,000)."""
+def live_month_minutes(people, start: date, end: date, *, formats=None) -> dict[int, dict]:
+    """`month_minutes` summed from every item of the window: what the kept months must equal."""
     _check_window(start, end)
     months = _sums_by_person(people, start, end, formats, TruncMonth("session_date"), many=True)
     return {
         pk: {max(month, start): sums for month, sums in by_month.items()}
         for pk, by_month in months.items()
     }
+
+
+_HELD_AT = SUM_COLUMNS.index("sessions_held")
+ONE_DAY = timedelta(days=1)
+
+
+def _kept_months(people, months, formats) -> dict[int, dict]:
+    """{person: {month: sums}} of the kept months (`sessions_app.kept`), formats added up."""
+    if not months:
+        return {}
+    rows = (
+        MonthMinutes.objects.filter(_format_filter(formats), month__in=months)
+        .filter(person__in=_ids(people))
+        .order_by()
+        .values("person", "month")
+        .annotate(**{name: SqlSum(f"{{{name}}}", "", [name]) for name in SUM_COLUMNS})
+        .values_list("person", "month", *SUM_COLUMNS)
+    )
+    kept_months = {}
+    for person, month, *sums in rows:
+        kept_months.setdefault(person, {})[month] = sums
+    return kept_months
+
+
+def month_minutes(people, start: date, end: date, *, formats=None) -> dict[int, dict]:
+    """`daily_minutes` with each calendar month's days added up onto the month's first day in
+    [start, end]: the same shape, so `minutes_by_person` and `monthly_minutes` read it as they
+    read days. What a page of many people needs when it shows months, not days.
+
+    Read from the minutes kept by person and month (`sessions_app.kept`), not from every item
+    of the window: each whole month as kept; a month the window cuts, from its days in the
+    window, or (when fewer) as kept less its days outside the window. Two queries, a row per
+    person and month, whatever the sessions behind them (`live_month_minutes` is the same sum
+    read from the items, and always equal to it).
+    """
+    _check_window(start, end)
+    whole, live_days, less = [], [], set()
+    for first, last in month_windows(start, end):
+        month = kept.month_of(first)
+        outside = [
+            (day_first, day_last)
+            for day_first, day_last in (
+                (month, first - ONE_DAY),
+                (last + ONE_DAY, kept.last_of(month)),
+            )
+            if day_first <= day_last
+        ]
+        if not outside:
+            whole.append(month)
+            continue
+        inside_days = (last - first).days + 1
+        outside_days = sum((b - a).days + 1 for a, b in outside)
+        if outside_days < inside_days:
+            whole.append(month)
+            less.add(month)
+            live_days += outside
+        else:
+            live_days.append((first, last))
+    by_person = _kept_months(people, whole, formats)
+    if live_days:
+        days = Q()
+        for first, last in live_days:
+            days |= Q(date__gte=first, date__lte=last)
+        # The cut days' held sessions found by their date (the session's index), then their
+        # attendances: read by the attendance's own date across the year between the two cut
+        # months, PostgreSQL read every attendance of it.
+        sessions = Session.objects.filter(_format_filter(formats), days, status=Status.HELD)
+        rows = (
+            Attendance.objects.filter(
+                session__in=sessions.order_by().values("pk"),
+                present=True,
+                person__in=_ids(people),
+            )
+            .order_by()
+            .annotate(period=TruncMonth("session_date"))
+            .values("person", "period")
+            .annotate(
+                sessions_held=Count("session", distinct=True), **minute_sums("session__items__")
+            )
+            .values_list("person", "period", *SUM_COLUMNS)
+        )
+        for person, month, *sums in rows:
+            sums = [value or 0 for value in sums]
+            months = by_person.setdefault(person, {})
+            if month in less:  # days outside the window: taken off the month kept
+                months[month] = [k - s for k, s in zip(months[month], sums, strict=True)]
+            else:
+                months[month] = sums
+    in_window = {}
+    for pk, by_month in by_person.items():
+        months = {
+            max(month, start): tuple(sums)
+            for month, sums in by_month.items()
+            if sums[_HELD_AT]  # else nothing was held in the window's part of the month
+        }
+        if months:
+            in_window[pk] = months
+    return in_window
 
 
 def monthly_minutes(daily: Mapping[int, Mapping], people, start: date, end: date):
@@ -978,14 +981,14 @@ class FeedbackSummary:
         return tuple(key for key in FUNCTIONS if top and self.wants_more[key] == top)
 
 
-def _count_if(condition: str) -> _SqlSum:
+def _count_if(condition: str) -> SqlSum:
     """How many rows meet `condition` (SQL over `{column}` names and this app's own values,
     never input), as one `SUM(CASE ...)` written once: a `Count(filter=Q(...))` costs Django
     about 0.15 ms to resolve on every query, and the feedback counts are twenty of them."""
-    return _SqlSum(_when(condition, "1"), "", dict.fromkeys(_columns(condition)))
+    return SqlSum(when(condition, "1"), "", dict.fromkeys(columns_of(condition)))
 
 
-def _count_where(column: str, value: str) -> _SqlSum:
+def _count_where(column: str, value: str) -> SqlSum:
     return _count_if(f"{{{column}}} = '{value}'")
 
 
@@ -1225,7 +1228,7 @@ def led_minutes(supervisor, start: date, end: date, *, formats=None) -> dict[str
     rows = (
         _led_held(supervisor, start, end, formats)
         .values("format")
-        .annotate(sessions_held=Count("pk", distinct=True), **_minute_sums("items__"))
+        .annotate(sessions_held=Count("pk", distinct=True), **minute_sums("items__"))
     )
     return {row["format"]: _exact(row) for row in rows}
 
@@ -1236,7 +1239,7 @@ def led_daily_minutes(supervisor, start: date, end: date, *, formats=None) -> di
     rows = (
         _led_held(supervisor, start, end, formats)
         .values("date")
-        .annotate(sessions_held=Count("pk", distinct=True), **_minute_sums("items__"))
+        .annotate(sessions_held=Count("pk", distinct=True), **minute_sums("items__"))
     )
     return {row["date"]: _day_sums(row) for row in rows}
 

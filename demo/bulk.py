@@ -69,6 +69,7 @@ from people.models import (
     User,
     interval_days,
 )
+from sessions_app import kept
 from sessions_app.models import (
     Acknowledgement,
     Action,
@@ -1094,8 +1095,11 @@ def bulk_load(*, practitioners, years, today, log=None, side_by_side=None) -> di
     if User.objects.exists():
         raise ValueError("the bulk organisation is loaded into an empty database only")
     builder = BulkBuilder(practitioners=practitioners, years=years, today=today, log=log)
-    with transaction.atomic(), own_timestamps(), bulk.checks_after(PART_WRITES):
-        builder.build(side_by_side=side_by_side)
+    with transaction.atomic(), own_timestamps():
+        with bulk.checks_after(PART_WRITES):
+            builder.build(side_by_side=side_by_side)
+        # The minutes kept by person and month, summed from what was written, in one statement.
+        kept.rebuild()
     counts = {
         "teams": Team.objects.count(),
         "people": User.objects.count(),

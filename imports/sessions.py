@@ -25,6 +25,7 @@ from core.vocabulary import (
     stakeholder_field,
 )
 from people.models import User
+from sessions_app import kept
 from sessions_app.access import record_change_refusal
 from sessions_app.models import (
     Attendance,
@@ -188,6 +189,9 @@ class Batch:
     new_items: list[Item] = field(default_factory=list)
     changed_items: list[Item] = field(default_factory=list)
     removed_items: list[Item] = field(default_factory=list)
+    # (person id, day): the months of kept minutes the batch's held sessions count in, before
+    # and after (sessions_app.kept).
+    kept_keys: set = field(default_factory=set)
 
 
 @dataclass
@@ -653,6 +657,7 @@ def _write_file(source, checked):
     }
     if not wanted:
         return
+    counted = set()
     for lines in _batches(_sessions_in(source, wanted)):
         batch = Batch()
         existing = _existing([line for line in lines if line.ref in checked.existing])
@@ -662,6 +667,9 @@ def _write_file(source, checked):
             else:
                 _plan_new(batch, line, checked.ids)
         _write(batch)
+        counted |= batch.kept_keys
+    # Each month once, at the end: a file's batches share their months.
+    kept.refresh(counted)
 
 
 def _sessions_in(source, wanted):
@@ -735,6 +743,7 @@ def _plan_new(plan, line, ids):
     # whole council's file is hundreds of thousands of them.
     session = new(Session, external_ref=line.ref, **_session_values(line, ids))
     plan.new_sessions.append(session)
+    attendance = line.attendance(ids)
     plan.new_attendances.extend(
         new(
             Attendance,
@@ -743,8 +752,9 @@ def _plan_new(plan, line, ids):
             present=present,
             session_date=line.date,
         )
-        for person_id, present in line.attendance(ids).items()
+        for person_id, present in attendance.items()
     )
+    _counted_in(plan, line.status, line.date, attendance)
     plan.new_items.extend(
         new(Item, session=session, **values.fields(position))
         for position, values in enumerate(line.items)
@@ -759,6 +769,7 @@ def _plan_update(plan, line, session, ids, problems):
     }
 
     attendances = {attendance.person_id: attendance for attendance in session.saved_attendances}
+    attendances_before = list(attendances)
     new_attendances, changed_attendances, moved_attendances = [], [], []
     for person_id, present in line.attendance(ids).items():
         attendance = attendances.pop(person_id, None)
@@ -811,6 +822,9 @@ def _plan_update(plan, line, session, ids, problems):
         problems.add(line.first_row, "session_ref", f"session {line.ref}: {refusal}")
         return
 
+    # The months the session counted in before, and those it counts in now (sessions_app.kept).
+    _counted_in(plan, session.status, session.date, attendances_before)
+    _counted_in(plan, line.status, line.date, line.attendance(ids))
     for name, value in changed_fields.items():
         setattr(session, name, value)
     # An import is a save of the whole record: anyone editing it meanwhile must reload.
@@ -824,6 +838,12 @@ def _plan_update(plan, line, session, ids, problems):
     plan.new_items.extend(new_items)
     plan.changed_items.extend(changed_items)
     plan.removed_items.extend(removed_items)
+
+
+def _counted_in(plan, status, day, people):
+    if status == Status.HELD:
+        month = kept.month_of(day)  # a month's key once, however many sessions in it
+        plan.kept_keys.update((person, month) for person in people)
 
 
 def _write(plan: Batch):

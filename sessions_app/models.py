@@ -581,3 +581,60 @@ class ReminderSent(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} to {self.person} ({self.subject_key})"
+
+
+# The columns of a person's sums of minutes (`sessions_app.kept`), one fixed order: twelfths of
+# a minute per function, the tagged and short-circuit minutes, the sessions held, the minutes
+# per stage and per stakeholder, and the minutes with no stage recorded.
+MONTH_SUM_COLUMNS = (
+    *(f"twelfths_{key}" for key in FUNCTIONS),
+    "tagged",
+    "short_circuit",
+    "sessions_held",
+    *(f"stage_{key}" for key in STAGES),
+    *(f"stakeholder_{key}" for key in STAKEHOLDERS),
+    "no_stage",
+)
+
+
+class MonthMinutes(models.Model):
+    """One person's exact minutes in one calendar month's held sessions of one format, kept.
+
+    A sum, not a record: written by `sessions_app.kept` in the same transaction as every change
+    to the sessions, attendances and items it sums (services, imports, retention, the demo's
+    seeding), so that a page of a whole organisation's year reads a row per person and month
+    instead of every item of the year. It always equals the live sum (tests/sessions_app/
+    test_kept.py proves it after each kind of write); `manage.py keep_minutes` rebuilds it.
+    """
+
+    person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(help_text="The first day of the month.")
+    format = models.CharField(max_length=20, choices=Format.choices)
+    twelfths_management = models.IntegerField(default=0)
+    twelfths_development = models.IntegerField(default=0)
+    twelfths_support = models.IntegerField(default=0)
+    twelfths_mediation = models.IntegerField(default=0)
+    tagged = models.IntegerField(default=0)
+    short_circuit = models.IntegerField(default=0)
+    sessions_held = models.IntegerField(default=0)
+    stage_experience = models.IntegerField(default=0)
+    stage_reflection = models.IntegerField(default=0)
+    stage_analysis = models.IntegerField(default=0)
+    stage_plans_actions = models.IntegerField(default=0)
+    stakeholder_supervisee = models.IntegerField(default=0)
+    stakeholder_people = models.IntegerField(default=0)
+    stakeholder_organisation = models.IntegerField(default=0)
+    stakeholder_partners = models.IntegerField(default=0)
+    no_stage = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name_plural = "month minutes"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "month", "format"], name="month_minutes_once"
+            ),
+        ]
+        indexes = [models.Index(fields=["month", "person"], name="month_minutes_by_month")]
+
+    def __str__(self):
+        return f"{self.person_id} in {self.month:%B %Y} ({self.format})"

@@ -15,6 +15,7 @@ from simple_history.utils import bulk_create_with_history
 
 from core import clock
 
+from . import kept
 from .access import Refused, SessionAccess
 from .models import (
     Action,
@@ -234,6 +235,13 @@ def _apply_reviews(session, reviews):
             action.save(update_fields=["status", "completed_on"])
 
 
+def _kept_keys(session, attendance):
+    """The months (`sessions_app.kept`) a session saved with `attendance` counts in."""
+    if session.status != Status.HELD:
+        return set()
+    return {(person_id, session.date) for person_id in attendance}
+
+
 @transaction.atomic
 def session_create(
     *,
@@ -272,6 +280,7 @@ def session_create(
     _sync_items(session, list(items))
     _sync_actions(session, list(actions))
     _apply_reviews(session, reviews or {})
+    kept.refresh(_kept_keys(session, attendance))
     return session
 
 
@@ -293,12 +302,14 @@ def session_update(
     check_details(details)
     check_attendance(session.supervisor_id, attendance)
     _bump_version(session, expected_version)
+    counted_before = kept.keys_of_session(session)
     _apply_details(session, details)
     session.save()
     _sync_attendance(session, attendance)
     _sync_items(session, items)
     _sync_actions(session, actions)
     _apply_reviews(session, reviews or {})
+    kept.refresh(counted_before | _kept_keys(session, attendance))
     return session
 
 
@@ -360,4 +371,6 @@ def session_delete(*, session: Session, by) -> None:
     """Remove a session that never became a record (administrators, in admin)."""
     session = Session.objects.select_for_update().get(pk=session.pk)
     SessionAccess(by, session).require("delete")
+    counted = kept.keys_of_session(session)
     session.delete()
+    kept.refresh(counted)

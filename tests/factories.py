@@ -6,6 +6,7 @@ import factory
 from django.contrib.auth.hashers import make_password
 
 from people.models import Frequency, Kind, Relationship, Team, User
+from sessions_app import kept
 from sessions_app.models import Action, Attendance, Feedback, Format, Item, Session, Status
 
 PASSWORD = "correct-horse-battery"
@@ -86,6 +87,13 @@ class SessionFactory(factory.django.DjangoModelFactory):
                     session=obj, person=person, present=present, session_date=obj.date
                 )
 
+    @classmethod
+    def _after_postgeneration(cls, instance, create, results=None):
+        # As every write does (sessions_app.kept): the months the session counts in are kept.
+        super()._after_postgeneration(instance, create, results)
+        if create:
+            kept.refresh(kept.keys_of_session(instance))
+
 
 class GroupSessionFactory(SessionFactory):
     format = Format.GROUP
@@ -118,6 +126,12 @@ class ItemFactory(factory.django.DjangoModelFactory):
     stakeholder_people = factory.LazyAttribute(lambda o: "people" in o.stakeholders)
     stakeholder_organisation = factory.LazyAttribute(lambda o: "organisation" in o.stakeholders)
     stakeholder_partners = factory.LazyAttribute(lambda o: "partners" in o.stakeholders)
+
+    @classmethod
+    def _after_postgeneration(cls, instance, create, results=None):
+        super()._after_postgeneration(instance, create, results)
+        if create:
+            kept.refresh(kept.keys_of_session(instance.session))
 
 
 class ActionFactory(factory.django.DjangoModelFactory):

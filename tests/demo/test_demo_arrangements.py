@@ -26,8 +26,9 @@ from people.models import (
     TeamMembership,
     User,
 )
+from sessions_app import kept
 from sessions_app.access import SessionAccess
-from sessions_app.models import Feedback, Format, RecordState, Session, Status
+from sessions_app.models import Feedback, Format, MonthMinutes, RecordState, Session, Status
 from tests.conftest import sign_in_as
 
 
@@ -73,6 +74,35 @@ def listed(response):
 
 
 # (3) A team supervised in groups only, under the policy that counts group sessions.
+
+
+def test_the_demo_keeps_its_minutes_by_month_as_the_services_write_them(today):
+    # Six months recorded through the services: every month kept is the live sum.
+    assert MonthMinutes.objects.count() > 20
+    assert kept.differences() == []
+
+
+def test_the_months_read_for_many_people_equal_the_items_of_every_window(today):
+    """`month_minutes` reads the kept months, cutting the window's first and last months by
+    day; it must equal the sum over the items for any window, whole months or cut, any format."""
+    people = list(User.objects.values_list("pk", flat=True))
+    windows = []
+    for back, length in [(0, 0), (1, 5), (14, 30), (40, 90), (75, 182), (10, 365), (0, 400)]:
+        end = today - datetime.timedelta(days=back)
+        windows.append((end - datetime.timedelta(days=length), end))
+    first = today.replace(day=1) - datetime.timedelta(days=1)  # the last day of last month
+    windows += [
+        (first.replace(day=1), first),
+        (first.replace(day=2), first - datetime.timedelta(days=1)),
+    ]
+    checked = 0
+    for start, end in windows:
+        for formats in (None, [Format.ONE_TO_ONE], [Format.GROUP]):
+            kept_months = audit_selectors.month_minutes(people, start, end, formats=formats)
+            live = audit_selectors.live_month_minutes(people, start, end, formats=formats)
+            assert kept_months == live, (start, end, formats)
+            checked += sum(len(months) for months in live.values())
+    assert checked > 100
 
 
 def test_the_demo_policy_counts_group_sessions_for_regularity():

@@ -12,6 +12,7 @@ from audit import selectors
 from core import bulk, clock
 from demo.bulk import BulkBuilder, bulk_load
 from people.models import FocusAgreement, Relationship, Team, TeamMembership, User
+from sessions_app import kept
 from sessions_app.models import (
     Acknowledgement,
     Action,
@@ -21,6 +22,7 @@ from sessions_app.models import (
     Feedback,
     Format,
     Item,
+    MonthMinutes,
     RecordState,
     Session,
     Status,
@@ -240,6 +242,12 @@ def test_the_audit_reads_it(loaded):
     assert sum(b.minutes.sessions_held for b in balances) > 300
     figures = selectors.compliance(start, loaded, as_of=loaded)
     assert figures.sessions_with_actions_to_review > 0
+
+
+def test_the_minutes_by_month_are_kept_for_what_was_loaded(loaded):
+    # Summed in one statement after the load (sessions_app.kept): the same as the records.
+    assert MonthMinutes.objects.count() > 300
+    assert kept.differences() == []
 
 
 def test_refuses_a_database_in_use(loaded):

@@ -11,6 +11,7 @@ from core import clock
 from privacy import retention
 from privacy.models import EventKind, PrivacyEvent
 from privacy.retention import retention_cutoff
+from sessions_app import kept as kept_minutes
 from sessions_app.models import (
     AccessLog,
     Acknowledgement,
@@ -20,6 +21,7 @@ from sessions_app.models import (
     Attendance,
     Feedback,
     Item,
+    MonthMinutes,
     RecordState,
     ReminderSent,
     Response,
@@ -209,3 +211,14 @@ def test_a_failure_part_way_deletes_nothing(old_and_kept, monkeypatch):
         call_command("apply_retention", "--apply", stdout=io.StringIO())
     assert Session.objects.filter(pk=old.pk).exists()
     assert history_rows(old.pk) > 0
+
+
+def test_the_minutes_kept_for_removed_sessions_go_with_them(old_and_kept):
+    old, _kept, _ = old_and_kept
+    old_month = MonthMinutes.objects.filter(month=old.date.replace(day=1))
+    held_there = sum(old_month.values_list("sessions_held", flat=True))
+    removed = old.attendances.filter(present=True).count()
+    assert removed
+    call_command("apply_retention", "--apply", stdout=io.StringIO())
+    assert sum(old_month.values_list("sessions_held", flat=True)) == held_there - removed
+    assert kept_minutes.differences() == []

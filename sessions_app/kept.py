@@ -1,0 +1,256 @@
+"""Minutes kept by person, month and format (`MonthMinutes`), written with the records.
+
+A page about a whole organisation's year summed every item of the year on every request
+(docs/performance.md). The sums it needs are kept instead: a row per person, calendar month and
+session format, in exact integers (twelfths of a minute per function, minutes per stage and
+stakeholder, sessions held), the same sums `audit.selectors` makes live.
+
+Kept by recomputing, never by adding deltas: whatever writes sessions, attendances or items
+says which people's months it touched (`keys_of_session`, `keys_of_sessions`, or the keys it
+knows), and `refresh` sums those months again from the records, in the same transaction. A
+write that touches nothing held touches no month. `rebuild` sums everything again (the demo's
+seeding, `manage.py keep_minutes`, the migration that made the table).
+
+The sums are written once here as SQL (`SqlSum`): `audit.selectors` reads the live ones
+through the same templates, so the kept and the live can never be two different rules.
+"""
+
+from calendar import monthrange
+from collections.abc import Iterable
+from datetime import date
+from string import Formatter
+
+from django.db import connection
+from django.db.models import Aggregate, Count, F, IntegerField
+from django.db.models.functions import TruncMonth
+
+from core.tally import TWELFTHS_BY_FUNCTION_COUNT
+from core.vocabulary import (
+    FUNCTIONS,
+    STAGES,
+    STAKEHOLDERS,
+    function_field,
+    stage_field,
+    stakeholder_field,
+)
+
+from .models import MONTH_SUM_COLUMNS, Attendance, MonthMinutes, Session, Status
+
+SUM_COLUMNS = MONTH_SUM_COLUMNS
+
+
+class SqlSum(Aggregate):
+    """`SUM(<sql>)` of one expression over a row's columns (an item's, a feedback's), written
+    as SQL once.
+
+    The same sums built from `Case`/`When`/`F` take Django about 40 ms a query to resolve and
+    compile (the function count sits inside every function's weight): more than the query
+    itself on any page. Here each column is resolved once per sum and the arithmetic is
+    plain SQL, the same on SQLite (booleans 0/1) and PostgreSQL. `sql` names the columns as
+    `{minutes}`, `{function_management}`, ...; only literals of this app go into it.
+    """
+
+    function = "SUM"
+
+    def __init__(self, sql: str, prefix: str, columns, *, or_zero=False, **extra):
+        self.sql, self.prefix, self.columns = sql, prefix, tuple(columns)
+        self.or_zero = or_zero  # 0, not NULL, for a sum of no rows
+        super().__init__(
+            *(F(f"{prefix}{column}") for column in self.columns),
+            output_field=IntegerField(),
+            **extra,
+        )
+
+    def as_sql(self, compiler, connection, **extra_context):
+        names, params = {}, []
+        expressions = self.get_source_expressions()[: len(self.columns)]  # then filter, order
+        for column, expression in zip(self.columns, expressions, strict=True):
+            names[column], column_params = compiler.compile(expression)
+            params.extend(column_params)
+        total = f"SUM({self.sql.format(**names)})"
+        return (f"COALESCE({total}, 0)" if self.or_zero else total), params
+
+    def get_db_converters(self, connection):
+        # A sum of integer columns comes back as an int (or NULL) from SQLite and PostgreSQL
+        # alike: Django's int() on each value cost more than the query on the organisation's
+        # pages (a row per person and month, twenty sums a row).
+        return []
+
+
+def when(condition: str, then: str) -> str:
+    return f"CASE WHEN {condition} THEN {then} ELSE 0 END"
+
+
+def columns_of(sql: str) -> list[str]:
+    """The columns a template names, in order: `{minutes}` and the like."""
+    return [name for _, name, _, _ in Formatter().parse(sql) if name]
+
+
+def minute_sums(prefix: str, *, or_zero=False) -> dict:
+    """Aggregates over items reached through `prefix` ("session__items__"): exact as integers.
+
+    An item of `m` minutes tagged with `k` functions gives each `m * (12 / k)` twelfths
+    (`TWELFTHS_BY_FUNCTION_COUNT`); a row with no item (NULL columns) gives 0 to every sum but
+    `tagged`, whose sum of no minutes is NULL (0 with `or_zero`).
+    """
+    function_count = " + ".join(when(f"{{{function_field(key)}}}", "1") for key in FUNCTIONS)
+    twelfths_per_minute = (
+        f"CASE ({function_count})"
+        + "".join(f" WHEN {k} THEN {t}" for k, t in TWELFTHS_BY_FUNCTION_COUNT.items())
+        + " ELSE 0 END"
+    )
+    templates = {
+        f"twelfths_{key}": when(
+            f"{{{function_field(key)}}}", f"{{minutes}} * ({twelfths_per_minute})"
+        )
+        for key in FUNCTIONS
+    }
+    templates["tagged"] = "{minutes}"
+    # The quick fix counts all the item's minutes, whatever its number of functions.
+    templates["short_circuit"] = when(
+        "{stage_plans_actions} AND NOT {stage_reflection} AND NOT {stage_analysis}", "{minutes}"
+    )
+    # Stages and stakeholders are coverage: an item's minutes in full for each one ticked.
+    for key in STAGES:
+        templates[f"stage_{key}"] = when(f"{{{stage_field(key)}}}", "{minutes}")
+    for key in STAKEHOLDERS:
+        templates[f"stakeholder_{key}"] = when(f"{{{stakeholder_field(key)}}}", "{minutes}")
+    templates["no_stage"] = when(
+        " AND ".join(f"NOT {{{stage_field(key)}}}" for key in STAGES), "{minutes}"
+    )
+    return {
+        name: SqlSum(sql, prefix, dict.fromkeys(columns_of(sql)), or_zero=or_zero)
+        for name, sql in templates.items()
+    }
+
+
+# Keys: (person id, a day of the month). Which months a write touched.
+
+Key = tuple[int, date]
+
+
+def month_of(day: date) -> date:
+    return day.replace(day=1)
+
+
+def last_of(month: date) -> date:
+    return month.replace(day=monthrange(month.year, month.month)[1])
+
+
+def keys_of_session(session: Session) -> set[Key]:
+    """The months `session` counts in as it is saved now: its attendees' month of its date,
+    if it is held; none otherwise (one query, or none for a session not held)."""
+    if session.pk is None or session.status != Status.HELD:
+        return set()
+    people = Attendance.objects.filter(session=session).order_by().values_list("person", flat=True)
+    return {(person, session.date) for person in people}
+
+
+def keys_of_sessions(ids: Iterable[int]) -> set[Key]:
+    """The months the held sessions among `ids` count in, as saved now. One query a thousand."""
+    ids = list(ids)
+    keys = set()
+    for start in range(0, len(ids), 1000):
+        keys.update(
+            Attendance.objects.filter(
+                session__in=ids[start : start + 1000], session__status=Status.HELD
+            )
+            .order_by()
+            .values_list("person", "session_date")
+        )
+    return keys
+
+
+# The live sums, and writing them.
+
+
+def live(people=None, first: date | None = None, last: date | None = None, *, models=None):
+    """The sums as `MonthMinutes` keeps them, from the records: a query of rows of (person,
+    month, format, *SUM_COLUMNS), for `people` in [first, last] (or everyone, always).
+    `models` (attendance, for a migration's historical model) defaults to this app's."""
+    attendance = models or Attendance
+    rows = attendance.objects.filter(present=True, session__status=Status.HELD)
+    if first is not None:
+        rows = rows.filter(session_date__gte=first, session_date__lte=last)
+    if people is not None:
+        rows = rows.filter(person__in=people)
+    return (
+        rows.order_by()
+        .annotate(kept_month=TruncMonth("session_date"), kept_format=F("session__format"))
+        .values("person", "kept_month", "kept_format")
+        .annotate(
+            sessions_held=Count("session", distinct=True),
+            **minute_sums("session__items__", or_zero=True),
+        )
+        .values_list("person", "kept_month", "kept_format", *SUM_COLUMNS)
+    )
+
+
+def _insert(rows, kept=None) -> None:
+    """INSERT INTO month minutes SELECT the live `rows`: one statement, nothing through Python."""
+    kept = kept or MonthMinutes
+    table = connection.ops.quote_name(kept._meta.db_table)
+    names = ", ".join(
+        connection.ops.quote_name(kept._meta.get_field(name).column)
+        for name in ("person", "month", "format", *SUM_COLUMNS)
+    )
+    select, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} ({names}) {select}", params)  # noqa: S608
+
+
+# People refreshed by one statement: within every database's limit on parameters.
+PEOPLE_AT_ONCE = 500
+
+
+def refresh(keys: Iterable[Key]) -> None:
+    """Sum again, from the records, the months in `keys` ((person id, any day of the month)),
+    all formats: each of the people's months from the first of these months to the last (a
+    session moved across months refreshes the months between too). Two statements for up to
+    PEOPLE_AT_ONCE people, however many months: a whole file's import as few as one edit.
+
+    Call it inside the transaction that wrote the records, after writing them, with the keys
+    of the sessions both before the change (where they counted) and after it."""
+    keys = list(keys)
+    if not keys:
+        return
+    people = sorted({person for person, _day in keys})
+    first = month_of(min(day for _person, day in keys))
+    last = last_of(month_of(max(day for _person, day in keys)))
+    for start in range(0, len(people), PEOPLE_AT_ONCE):
+        chunk = people[start : start + PEOPLE_AT_ONCE]
+        MonthMinutes.objects.filter(month__gte=first, month__lte=last, person__in=chunk).delete()
+        _insert(live(chunk, first, last))
+
+
+def rebuild(*, attendance=None, kept=None) -> None:
+    """Sum every month again from the records (historical models in a migration)."""
+    kept = kept or MonthMinutes
+    kept.objects.all().delete()
+    _insert(live(models=attendance), kept)
+    if connection.vendor == "postgresql":
+        # The planner's figures for the new rows, without waiting for autovacuum.
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(kept._meta.db_table)}")
+
+
+def differences() -> list[tuple]:
+    """Where the kept sums and the live ones disagree: (person, month, format, kept, live)
+    for each row that is missing, extra or different; empty when they agree. Reads both
+    whole: for tests and `manage.py keep_minutes --check`, not for pages."""
+    names = ("person", "month", "format", *SUM_COLUMNS)
+    stored = {
+        (row[0], row[1], row[2]): tuple(row[3:])
+        for row in MonthMinutes.objects.order_by().values_list(*names)
+    }
+    computed = {}
+    for person, month, format_, *sums in live():
+        month = month.date() if hasattr(month, "date") else month
+        if isinstance(month, str):
+            month = date.fromisoformat(month)
+        computed[person, month, format_] = tuple(value or 0 for value in sums)
+    return [
+        (*key, stored.get(key), computed.get(key))
+        for key in sorted(stored.keys() | computed.keys())
+        if stored.get(key) != computed.get(key)
+    ]

@@ -1,0 +1,57 @@
+"""An import and its re-import keep the minutes by month (`sessions_app.kept`) as the records."""
+
+import datetime
+
+import pytest
+
+from sessions_app import kept
+from sessions_app.models import MonthMinutes
+from tests.factories import UserFactory
+from tests.imports.helpers import run, session_row
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def people(db):
+    for email in ("sue@example.org", "sam@example.org", "ava@example.org", "ben@example.org"):
+        UserFactory(email=email)
+
+
+def test_an_import_and_its_corrections_are_kept(people, sessions_file):
+    rows = [
+        session_row(session_ref="A", date="2026-01-08"),
+        session_row(session_ref="A", date="2026-01-08", item_title="Second", functions="support"),
+        session_row(session_ref="B", date="2026-02-27", supervisees="ava@example.org"),
+        session_row(
+            session_ref="C",
+            date="2026-03-03",
+            format="group",
+            group_type="peer",
+            supervisees="sam@example.org;ava@example.org",
+            absent="ben@example.org",
+        ),
+        session_row(session_ref="D", date="2026-03-10", status="planned", item_title="",
+                    item_minutes="", functions="", stages="", stakeholders=""),
+    ]  # fmt: skip
+    run("import_sessions", sessions_file(rows))
+    assert MonthMinutes.objects.count() == 4  # Sam: January, March's group; Ava: February, March
+    assert kept.differences() == []
+
+    # Corrected: A loses an item, B moves to April, C's absent member came, D was held.
+    rows = [
+        session_row(session_ref="A", date="2026-01-08"),
+        session_row(session_ref="B", date="2026-04-02", supervisees="ava@example.org"),
+        session_row(
+            session_ref="C",
+            date="2026-03-03",
+            format="group",
+            group_type="peer",
+            supervisees="sam@example.org;ava@example.org;ben@example.org",
+        ),
+        session_row(session_ref="D", date="2026-03-10", supervisees="sam@example.org"),
+    ]
+    run("import_sessions", sessions_file(rows))
+    assert MonthMinutes.objects.filter(month=datetime.date(2026, 2, 1)).count() == 0
+    assert MonthMinutes.objects.filter(month=datetime.date(2026, 3, 1)).count() == 4
+    assert kept.differences() == []

@@ -1,0 +1,131 @@
+"""The minutes kept by person and month (`sessions_app.kept`) always equal the records.
+
+Each kind of write is made as the product makes it (the services: a session recorded, a
+correction that moves it to another month, a group with someone absent, a planned session
+held), and after each the kept months must be exactly what summing the items again gives
+(`kept.differences()`). Imports, retention, the demo and the bulk seeding are checked beside
+their own tests (tests/imports/test_import_keeps_minutes.py, tests/privacy/test_retention.py,
+tests/demo/).
+"""
+
+import datetime
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from sessions_app import kept, services
+from sessions_app.models import Format, MonthMinutes, Status
+from sessions_app.services import ItemData, SessionDetails
+
+pytestmark = pytest.mark.django_db
+
+DAY = datetime.timedelta(days=1)
+
+
+def held(day, **options):
+    return SessionDetails(
+        format=options.pop("format", Format.ONE_TO_ONE),
+        date=day,
+        duration_minutes=90,
+        status=Status.HELD,
+        **options,
+    )
+
+
+def kept_row(person, day, session_format=Format.ONE_TO_ONE):
+    return MonthMinutes.objects.filter(
+        person=person, month=day.replace(day=1), format=session_format
+    ).first()
+
+
+def test_a_recorded_session_is_kept_in_its_month_and_follows_every_correction(
+    supervisor, supervisee, other_supervisee, today
+):
+    day = today.replace(day=1) - 40 * DAY  # last month but one: a past month, whole
+    session = services.session_create(
+        supervisor=supervisor,
+        details=held(day),
+        attendance={supervisee.pk: True},
+        items=[
+            ItemData("Caseload", 60, ["management"], stages=["plans_actions"]),
+            ItemData("Wellbeing", 30, ["support", "development"], stakeholders=["supervisee"]),
+        ],
+    )
+    row = kept_row(supervisee, day)
+    assert (row.twelfths_management, row.twelfths_support, row.twelfths_development) == (
+        720,
+        180,
+        180,
+    )
+    assert (row.tagged, row.short_circuit, row.sessions_held) == (90, 60, 1)
+    assert row.stakeholder_supervisee == 30
+    assert kept.differences() == []
+
+    # Corrected: moved to another month, another item, the minutes changed.
+    moved = day - 35 * DAY
+    items = [
+        ItemData("Caseload", 45, ["management"], id=session.items.get(title="Caseload").pk),
+        ItemData("Training", 15, ["development"], stages=["reflection"]),
+    ]
+    session = services.session_update(
+        session=session,
+        by=supervisor,
+        expected_version=session.version,
+        details=held(moved),
+        attendance={supervisee.pk: True},
+        items=items,
+        actions=[],
+    )
+    assert kept_row(supervisee, day) is None  # nothing held there any more
+    assert kept_row(supervisee, moved).tagged == 60
+    assert kept.differences() == []
+
+    # A group the next month: the absent member has nothing kept from it.
+    group = services.session_create(
+        supervisor=supervisor,
+        details=held(moved + 31 * DAY, format=Format.GROUP, group_type="team"),
+        attendance={supervisee.pk: True, other_supervisee.pk: False},
+        items=[ItemData("Team cases", 40, ["mediation"])],
+    )
+    assert kept_row(supervisee, group.date, Format.GROUP).twelfths_mediation == 480
+    assert kept_row(other_supervisee, group.date, Format.GROUP) is None
+    assert kept.differences() == []
+
+
+def test_a_planned_session_keeps_nothing_until_it_is_held(supervisor, supervisee, today):
+    day = today - 3 * DAY
+    session = services.session_create(
+        supervisor=supervisor,
+        details=SessionDetails(format=Format.ONE_TO_ONE, date=day, duration_minutes=90),
+        attendance={supervisee.pk: True},
+    )
+    assert not MonthMinutes.objects.exists()
+    services.session_update(
+        session=session,
+        by=supervisor,
+        expected_version=session.version,
+        details=held(day),
+        attendance={supervisee.pk: True},
+        items=[ItemData("Caseload", 50, ["management"])],
+        actions=[],
+    )
+    assert kept_row(supervisee, day).tagged == 50
+    assert kept.differences() == []
+
+
+def test_the_command_finds_a_month_that_disagrees_and_sums_it_again(supervisor, supervisee, today):
+    day = today - 3 * DAY
+    services.session_create(
+        supervisor=supervisor,
+        details=held(day),
+        attendance={supervisee.pk: True},
+        items=[ItemData("Caseload", 50, ["management"])],
+    )
+    call_command("keep_minutes", "--check", stdout=io.StringIO())
+    MonthMinutes.objects.update(tagged=49)  # as if a write had been missed
+    with pytest.raises(CommandError, match="1 kept month"):
+        call_command("keep_minutes", "--check", stdout=io.StringIO())
+    call_command("keep_minutes", stdout=io.StringIO())
+    assert kept.differences() == []
+    assert kept_row(supervisee, day).tagged == 50
