@@ -10,16 +10,13 @@ The one trap: an item of `m` minutes and `k` functions gives `m / k` to each fun
 Python divides by 12 exactly.
 """
 
-from bisect import bisect_left
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from fractions import Fraction
 
-from django.db import connection
 from django.db.models import (
     Count,
-    Exists,
     F,
     IntegerField,
     OuterRef,
@@ -54,8 +51,6 @@ from people.selectors import team_members_between
 from sessions_app import kept
 from sessions_app.kept import SUM_COLUMNS, SqlSum, columns_of, minute_sums, when
 from sessions_app.models import (
-    Action,
-    ActionStatus,
     Attendance,
     Feedback,
     Format,
@@ -412,183 +407,6 @@ def _scoped(sessions, start: date, end: date, formats=None) -> QuerySet:
     return base.filter(window).order_by()
 
 
-def _outer(name, levels):
-    ref = name
-    for _ in range(levels):
-        ref = OuterRef(ref)
-    return ref
-
-
-def _previous_session(levels):
-    """The supervisor's last held session before session S that shares an attendee with it.
-
-    S is the query `levels` levels out. Written inline rather than as an annotation on S:
-    PostgreSQL cannot read a select alias from a subquery of the same select.
-    """
-    shared_attendee = Attendance.objects.filter(
-        session=OuterRef("pk"), person__attendances__session=_outer("pk", levels + 1)
-    )
-    return (
-        Session.objects.filter(
-            Exists(shared_attendee),
-            supervisor=_outer("supervisor", levels),
-            status=Status.HELD,
-            date__lt=_outer("date", levels),
-        )
-        .order_by("-date", "-pk")
-        .values("pk")[:1]
-    )
-
-
-# How far back the previous sessions are looked for in one read (see `_previous_sessions`).
-PREVIOUS_LOOKBACK_DAYS = 92
-# Up to this many previous sessions (and no more than the database takes parameters in one
-# query: SQLite's limit may be as low as 999), their actions are read by the sessions' ids: a
-# team's few hundred, each by the index on the action's session (1 ms where the lookback's
-# sessions took 12-16 ms at a council's size, PostgreSQL reading every action of the history
-# to find them); a council's year, 9,000 of them, in 65 ms instead of 76 and a quarter of the
-# rows. Beyond it (a national body's), by where they are, in one query whatever their number.
-PREVIOUS_BY_ID_AT_MOST = 20_000
-
-
-def _by_id_at_most():
-    limit = connection.features.max_query_params
-    return PREVIOUS_BY_ID_AT_MOST if limit is None else min(PREVIOUS_BY_ID_AT_MOST, limit)
-
-
-def _previous_sessions(held: QuerySet, start: date, end: date):
-    """({S: its previous session}, {S: its date}, where the previous sessions are, as a filter
-    on actions) for the held sessions S of `held` (in [start, end]); a session with no
-    previous session has no entry in the first. The previous session is the supervisor's last
-    held session before S's date that shares an attendee with S
-    (`_previous_session`, the rule in DOMAIN.md), the latest pk on the latest day.
-
-    Its cost follows the window, not the history: one read of the attendances at the held
-    sessions of S's supervisors, with S's attendees, from PREVIOUS_LOOKBACK_DAYS before the
-    window to its end, and a look further back only for the sessions that found no previous
-    session there (a first session, or one after a long gap), through the same rule in SQL.
-    Two queries at most.
-    """
-    # The window's sessions, their supervisors and attendees, read once: as subqueries, a
-    # team's scope (its members of the time) was planned and run again in each place it was
-    # used. The people and supervisors are few (a team's, or the organisation's); the sessions
-    # may be thousands, so they are not sent back as a list.
-    scoped, people = {}, set()
-    for pk, supervisor, person in (
-        Attendance.objects.filter(session__in=held.order_by().values("pk"))
-        .order_by()
-        .values_list("session", "session__supervisor", "person")
-    ):
-        scoped[pk] = supervisor
-        people.add(person)
-    if not scoped:
-        return {}, {}, Q(pk__in=[])
-    supervisors = set(scoped.values())
-    since = start - timedelta(days=PREVIOUS_LOOKBACK_DAYS)
-    rows = (
-        Attendance.objects.filter(
-            session__status=Status.HELD,
-            session_date__gte=since,
-            session_date__lte=end,
-            session__supervisor__in=supervisors,
-            person__in=people,
-        )
-        .order_by()
-        .values_list("session", "session__supervisor", "session_date", "person")
-    )
-    # (supervisor, person) -> [(date, pk)] of the held sessions they were both at.
-    together: dict[tuple[int, int], list] = {}
-    attendees: dict[int, list] = {}
-    sessions = {}
-    for pk, supervisor, day, person in rows:
-        together.setdefault((supervisor, person), []).append((day, pk))
-        if pk in scoped:
-            attendees.setdefault(pk, []).append(person)
-            sessions[pk] = (supervisor, day)
-    for key in together:
-        together[key].sort()
-    previous, unknown = {}, []
-    for pk, (supervisor, day) in sessions.items():
-        best = None
-        for person in attendees[pk]:
-            earlier = together[(supervisor, person)]
-            i = bisect_left(earlier, (day, 0))  # the first on or after S's day
-            if i and (best is None or earlier[i - 1] > best):
-                best = earlier[i - 1]
-        if best is not None:
-            previous[pk] = best[1]
-        else:
-            unknown.append(pk)  # nothing in the lookback: look further back
-    far = {}
-    if unknown:
-        far = dict(
-            Session.objects.filter(pk__in=unknown)
-            .annotate(previous=Subquery(_previous_session(1)))
-            .filter(previous__isnull=False)
-            .order_by()
-            .values_list("pk", "previous")
-        )
-        previous.update(far)
-    days = {pk: day for pk, (_supervisor, day) in sessions.items()}
-    ids = set(previous.values())
-    if len(ids) <= _by_id_at_most():
-        return previous, days, Q(session__in=ids)
-    # Where the previous sessions are, for reading their actions without listing them all:
-    # the lookback's held sessions of these supervisors, and the few found further back.
-    where = Q(
-        session__status=Status.HELD,
-        session__date__gte=since,
-        session__date__lte=end,
-        session__supervisor__in=supervisors,
-    )
-    if far:
-        where |= Q(session__in=set(far.values()))
-    return previous, days, where
-
-
-def _brought_forward(previous: Mapping[int, int], days: Mapping[int, date], where: Q):
-    """({sessions with actions to review}, {sessions with unreviewed actions}) among the sessions
-    of `previous`, each with its date in `days`. One query: the actions of the sessions
-    `where` says (every previous session among them), each with its reviews.
-
-    An action of the previous session needed review in S unless it was closed before S's date
-    without a review in S or later (`compliance`).
-    """
-    if not previous:
-        return set(), set()
-    rows = (
-        Action.objects.filter(where)
-        .order_by()
-        .values_list(
-            "pk", "session", "status", "completed_on", "reviews__session", "reviews__session__date"
-        )
-    )
-    actions: dict[int, list] = {}
-    for pk, session, status, completed_on, reviewed_in, reviewed_on in rows:
-        by_action = actions.setdefault(session, {})
-        action = by_action.setdefault(pk, (status, completed_on, []))
-        if reviewed_in is not None:
-            action[2].append((reviewed_in, reviewed_on))
-    to_review, unreviewed = set(), set()
-    for pk, before in previous.items():
-        day = days[pk]
-        forward = []
-        for status, completed_on, reviews in actions.get(before, {}).values():
-            here = any(session == pk for session, _on in reviews)
-            if (
-                status == ActionStatus.OPEN
-                or (completed_on is not None and completed_on >= day)
-                or here
-                or any(on > day for _session, on in reviews)
-            ):
-                forward.append(here)
-        if forward:
-            to_review.add(pk)
-            if not all(forward):
-                unreviewed.add(pk)
-    return to_review, unreviewed
-
-
 def compliance(
     start: date,
     end: date,
@@ -606,27 +424,16 @@ def compliance(
     unless it was closed before this session's date without a review here or later. With
     `formats`, only held sessions of those formats are checked.
 
-    At most four queries, whatever the window, the team or the history: the counts in one,
-    the previous sessions in one or two (`_previous_sessions`), their actions in one. The
-    reads grow with the sessions in the window (and the three months before it), not with
-    the years of history behind it.
+    One query, whatever the window, the team or the history: the action checks are read from
+    what each held session inherited from the one before it, kept as the records are written
+    (`sessions_app.brought_forward`: worked out by the rule above, and always equal to it).
     """
     _check_window(start, end)
     held, checks = _compliance_checks(start, end, sessions, policy, as_of, formats)
     figures = held.aggregate(
-        held=Count("pk"),
         **{name: Count("pk", filter=condition) for name, condition in checks.items()},
     )
-    to_review = unreviewed = set()
-    if figures.pop("held"):
-        to_review, unreviewed = _brought_forward(*_previous_sessions(held, start, end))
-    return Compliance(
-        start=start,
-        end=end,
-        sessions_with_actions_to_review=len(to_review),
-        sessions_with_unreviewed_actions=len(unreviewed),
-        **figures,
-    )
+    return Compliance(start=start, end=end, **figures)
 
 
 # Which held sessions each check counts: the same conditions for the figure (`compliance`) and
@@ -657,6 +464,8 @@ def _compliance_checks(start, end, sessions, policy, as_of, formats):
         ),
         "records_due": Q(shared_at__isnull=False) | unshared_past_deadline,
         "records_late": shared_late | unshared_past_deadline,
+        "sessions_with_actions_to_review": Q(brought_forward__to_review=True),
+        "sessions_with_unreviewed_actions": Q(brought_forward__unreviewed=True),
     }
     return held, checks
 
@@ -672,15 +481,11 @@ def compliance_sessions(
     formats=None,
 ) -> QuerySet:
     """The held sessions one compliance check counts (`COMPLIANCE_COUNTS`' keys), as a queryset
-    of sessions: what a count on a dashboard opens to. The action check is the same
-    computation as `compliance`'s (`_previous_sessions`, `_brought_forward`)."""
+    of sessions: what a count on a dashboard opens to."""
     _check_window(start, end)
     held, checks = _compliance_checks(start, end, sessions, policy, as_of, formats)
     name = COMPLIANCE_COUNTS[check]
-    if name in checks:
-        return Session.objects.filter(pk__in=held.filter(checks[name]).values("pk"))
-    _to_review, unreviewed = _brought_forward(*_previous_sessions(held, start, end))
-    return Session.objects.filter(pk__in=unreviewed)
+    return Session.objects.filter(pk__in=held.filter(checks[name]).values("pk"))
 
 
 MOVED_STATUSES = (

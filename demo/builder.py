@@ -53,6 +53,7 @@ from people.services import (
     focus_request_raise,
     team_memberships_move,
 )
+from sessions_app import brought_forward
 from sessions_app.models import (
     Acknowledgement,
     Action,
@@ -188,6 +189,9 @@ def demo_load(*, if_empty=False, today=None) -> LoadResult:
         builder.build()
     builder.write_recorded_history()
     builder.backdate()
+    # The back-dated days actions were done on (`backdate`) change what the sessions after them
+    # had to review: worked out again (sessions_app.brought_forward), as a correction would.
+    brought_forward.rebuild()
     counts = {
         "teams": Team.objects.count(),
         "people": User.objects.count(),

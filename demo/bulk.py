@@ -69,7 +69,7 @@ from people.models import (
     User,
     interval_days,
 )
-from sessions_app import kept
+from sessions_app import brought_forward, kept
 from sessions_app.models import (
     Acknowledgement,
     Action,
@@ -1098,8 +1098,10 @@ def bulk_load(*, practitioners, years, today, log=None, side_by_side=None) -> di
     with transaction.atomic(), own_timestamps():
         with bulk.checks_after(PART_WRITES):
             builder.build(side_by_side=side_by_side)
-        # The minutes kept by person and month, summed from what was written, in one statement.
+        # The minutes kept by person and month, summed from what was written, in one statement;
+        # what each session inherited from the one before it, a quarter of a year at a time.
         kept.rebuild()
+        brought_forward.rebuild()
     counts = {
         "teams": Team.objects.count(),
         "people": User.objects.count(),

@@ -25,7 +25,7 @@ from core.vocabulary import (
     stakeholder_field,
 )
 from people.models import User
-from sessions_app import kept
+from sessions_app import brought_forward, kept
 from sessions_app.access import record_change_refusal
 from sessions_app.models import (
     Attendance,
@@ -192,6 +192,8 @@ class Batch:
     # (person id, day): the months of kept minutes the batch's held sessions count in, before
     # and after (sessions_app.kept).
     kept_keys: set = field(default_factory=set)
+    # {supervisor id: the first day of their held sessions written, before or after}.
+    kept_supervisors: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -657,7 +659,7 @@ def _write_file(source, checked):
     }
     if not wanted:
         return
-    counted = set()
+    counted, supervisors = set(), {}
     for lines in _batches(_sessions_in(source, wanted)):
         batch = Batch()
         existing = _existing([line for line in lines if line.ref in checked.existing])
@@ -668,8 +670,11 @@ def _write_file(source, checked):
                 _plan_new(batch, line, checked.ids)
         _write(batch)
         counted |= batch.kept_keys
+        for supervisor, day in batch.kept_supervisors.items():
+            supervisors[supervisor] = min(day, supervisors.get(supervisor, day))
     # Each month once, at the end: a file's batches share their months.
     kept.refresh(counted)
+    brought_forward.rebuild(supervisors_since=supervisors)
 
 
 def _sessions_in(source, wanted):
@@ -754,7 +759,7 @@ def _plan_new(plan, line, ids):
         )
         for person_id, present in attendance.items()
     )
-    _counted_in(plan, line.status, line.date, attendance)
+    _counted_in(plan, line.status, line.date, attendance, session.supervisor_id)
     plan.new_items.extend(
         new(Item, session=session, **values.fields(position))
         for position, values in enumerate(line.items)
@@ -823,8 +828,8 @@ def _plan_update(plan, line, session, ids, problems):
         return
 
     # The months the session counted in before, and those it counts in now (sessions_app.kept).
-    _counted_in(plan, session.status, session.date, attendances_before)
-    _counted_in(plan, line.status, line.date, line.attendance(ids))
+    _counted_in(plan, session.status, session.date, attendances_before, session.supervisor_id)
+    _counted_in(plan, line.status, line.date, line.attendance(ids), ids[line.supervisor])
     for name, value in changed_fields.items():
         setattr(session, name, value)
     # An import is a save of the whole record: anyone editing it meanwhile must reload.
@@ -840,10 +845,13 @@ def _plan_update(plan, line, session, ids, problems):
     plan.removed_items.extend(removed_items)
 
 
-def _counted_in(plan, status, day, people):
+def _counted_in(plan, status, day, people, supervisor):
     if status == Status.HELD:
         month = kept.month_of(day)  # a month's key once, however many sessions in it
         plan.kept_keys.update((person, month) for person in people)
+        # Its supervisor's later sessions may inherit from it (sessions_app.brought_forward).
+        since = plan.kept_supervisors.get(supervisor)
+        plan.kept_supervisors[supervisor] = day if since is None else min(since, day)
 
 
 def _write(plan: Batch):

@@ -15,7 +15,7 @@ from datetime import date
 from django.db import transaction
 from django.db.models import Q
 
-from sessions_app import kept
+from sessions_app import brought_forward, kept
 from sessions_app.models import (
     AccessLog,
     Acknowledgement,
@@ -158,11 +158,16 @@ def retention_apply(*, day: date, years: int, by: str) -> RetentionPlan:
     plan = retention_plan(day=day, years=years)
     # The months the removed sessions counted in (sessions_app.kept), summed again after.
     counted = kept.keys_of_sessions(plan.session_ids)
+    # The sessions left whose previous session goes, or whose previous session's actions were
+    # reviewed in one that goes (sessions_app.brought_forward), worked out again after.
+    gone = set(plan.session_ids)
+    inheriting = brought_forward.reviewing(gone | brought_forward.reviewed_in(gone)) - gone
     for chunk in _chunks(plan.session_ids):
         AccessLog.objects.filter(session_id__in=chunk).delete()
         # Deleting writes a "deleted" history row for each row; the next loop removes those too.
         Session.objects.filter(pk__in=chunk).delete()
     kept.refresh(counted)
+    brought_forward.refresh(inheriting)
     for _model, manager, make_q, ids in _history_filters(plan.session_ids, plan.action_ids):
         for chunk in _chunks(ids):
             manager.filter(make_q(chunk)).delete()

@@ -638,3 +638,31 @@ class MonthMinutes(models.Model):
 
     def __str__(self):
         return f"{self.person_id} in {self.month:%B %Y} ({self.format})"
+
+
+class BroughtForward(models.Model):
+    """What a held session inherited from the one before it, kept: its previous session (the
+    supervisor's last held session before its date that shares an attendee with it, DOMAIN.md),
+    whether that session's actions needed review in it, and whether it left some unreviewed.
+
+    A figure, not a record: written by `sessions_app.brought_forward` in the same transaction
+    as every write that can change it (sessions, their attendees and dates, actions, reviews),
+    so that compliance over a whole organisation's year counts rows instead of working out
+    every session's previous session per request. It always equals the live computation
+    (tests/sessions_app/test_brought_forward.py); `manage.py keep_minutes` rebuilds it too.
+    """
+
+    session = models.OneToOneField(
+        Session, on_delete=models.CASCADE, primary_key=True, related_name="brought_forward"
+    )
+    previous = models.ForeignKey(
+        Session, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    to_review = models.BooleanField(default=False)
+    unreviewed = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name_plural = "brought forward"
+
+    def __str__(self):
+        return f"{self.session_id} after {self.previous_id}"

@@ -15,7 +15,7 @@ from django.db import OperationalError, transaction
 from core import clock
 from core.db import BUSY, is_busy
 
-from . import notifications
+from . import brought_forward, notifications
 from .access import Refused, SessionAccess
 from .models import (
     AccessLog,
@@ -175,4 +175,6 @@ def action_mark_done(*, action: Action, by) -> Action:
     action.status = ActionStatus.DONE
     action.completed_on = clock.today()
     action.save(update_fields=["status", "completed_on"])
+    # The sessions it was brought forward to: whether it still needed review there.
+    brought_forward.refresh(brought_forward.reviewing([action.session_id]))
     return action

@@ -15,7 +15,7 @@ from simple_history.utils import bulk_create_with_history
 
 from core import clock
 
-from . import kept
+from . import brought_forward, kept
 from .access import Refused, SessionAccess
 from .models import (
     Action,
@@ -281,6 +281,9 @@ def session_create(
     _sync_actions(session, list(actions))
     _apply_reviews(session, reviews or {})
     kept.refresh(_kept_keys(session, attendance))
+    brought_forward.refresh(
+        brought_forward.affected_by_session(brought_forward.SessionState(session, attendance))
+    )
     return session
 
 
@@ -303,6 +306,7 @@ def session_update(
     check_attendance(session.supervisor_id, attendance)
     _bump_version(session, expected_version)
     counted_before = kept.keys_of_session(session)
+    before = brought_forward.SessionState(session, {person for person, _day in counted_before})
     _apply_details(session, details)
     session.save()
     _sync_attendance(session, attendance)
@@ -310,6 +314,8 @@ def session_update(
     _sync_actions(session, actions)
     _apply_reviews(session, reviews or {})
     kept.refresh(counted_before | _kept_keys(session, attendance))
+    after = brought_forward.SessionState(session, attendance)
+    brought_forward.refresh(brought_forward.affected_by_session(before, after))
     return session
 
 
@@ -372,5 +378,7 @@ def session_delete(*, session: Session, by) -> None:
     session = Session.objects.select_for_update().get(pk=session.pk)
     SessionAccess(by, session).require("delete")
     counted = kept.keys_of_session(session)
+    neighbours = brought_forward.affected_by_session(brought_forward.SessionState(session))
     session.delete()
     kept.refresh(counted)
+    brought_forward.refresh(neighbours - {session.pk})

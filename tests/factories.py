@@ -6,7 +6,7 @@ import factory
 from django.contrib.auth.hashers import make_password
 
 from people.models import Frequency, Kind, Relationship, Team, User
-from sessions_app import kept
+from sessions_app import brought_forward, kept
 from sessions_app.models import Action, Attendance, Feedback, Format, Item, Session, Status
 
 PASSWORD = "correct-horse-battery"
@@ -93,6 +93,9 @@ class SessionFactory(factory.django.DjangoModelFactory):
         super()._after_postgeneration(instance, create, results)
         if create:
             kept.refresh(kept.keys_of_session(instance))
+            brought_forward.refresh(
+                brought_forward.affected_by_session(brought_forward.SessionState(instance))
+            )
 
 
 class GroupSessionFactory(SessionFactory):
@@ -137,6 +140,13 @@ class ItemFactory(factory.django.DjangoModelFactory):
 class ActionFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Action
+
+    @classmethod
+    def _after_postgeneration(cls, instance, create, results=None):
+        # As the services do: the sessions it is brought forward to are worked out again.
+        super()._after_postgeneration(instance, create, results)
+        if create:
+            brought_forward.refresh(brought_forward.reviewing([instance.session_id]))
 
     session = factory.SubFactory(SessionFactory)
     description = factory.Sequence(lambda n: f"Action {n}")

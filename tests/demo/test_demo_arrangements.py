@@ -26,9 +26,17 @@ from people.models import (
     TeamMembership,
     User,
 )
-from sessions_app import kept
+from sessions_app import brought_forward, kept
 from sessions_app.access import SessionAccess
-from sessions_app.models import Feedback, Format, MonthMinutes, RecordState, Session, Status
+from sessions_app.models import (
+    BroughtForward,
+    Feedback,
+    Format,
+    MonthMinutes,
+    RecordState,
+    Session,
+    Status,
+)
 from tests.conftest import sign_in_as
 
 
@@ -80,6 +88,10 @@ def test_the_demo_keeps_its_minutes_by_month_as_the_services_write_them(today):
     # Six months recorded through the services: every month kept is the live sum.
     assert MonthMinutes.objects.count() > 20
     assert kept.differences() == []
+    # And what each session inherited from the one before it: actions reviewed and forgotten.
+    assert BroughtForward.objects.filter(to_review=True).exists()
+    assert BroughtForward.objects.filter(unreviewed=True).exists()
+    assert brought_forward.differences() == []
 
 
 def test_the_months_read_for_many_people_equal_the_items_of_every_window(today):

@@ -12,13 +12,14 @@ from audit import selectors
 from core import bulk, clock
 from demo.bulk import BulkBuilder, bulk_load
 from people.models import FocusAgreement, Relationship, Team, TeamMembership, User
-from sessions_app import kept
+from sessions_app import brought_forward, kept
 from sessions_app.models import (
     Acknowledgement,
     Action,
     ActionReview,
     ActionStatus,
     Attendance,
+    BroughtForward,
     Feedback,
     Format,
     Item,
@@ -248,6 +249,8 @@ def test_the_minutes_by_month_are_kept_for_what_was_loaded(loaded):
     # Summed in one statement after the load (sessions_app.kept): the same as the records.
     assert MonthMinutes.objects.count() > 300
     assert kept.differences() == []
+    assert BroughtForward.objects.filter(unreviewed=True).exists()
+    assert brought_forward.differences() == []
 
 
 def test_refuses_a_database_in_use(loaded):

@@ -4,8 +4,8 @@ import datetime
 
 import pytest
 
-from sessions_app import kept
-from sessions_app.models import MonthMinutes
+from sessions_app import brought_forward, kept
+from sessions_app.models import BroughtForward, MonthMinutes
 from tests.factories import UserFactory
 from tests.imports.helpers import run, session_row
 
@@ -37,6 +37,8 @@ def test_an_import_and_its_corrections_are_kept(people, sessions_file):
     run("import_sessions", sessions_file(rows))
     assert MonthMinutes.objects.count() == 4  # Sam: January, March's group; Ava: February, March
     assert kept.differences() == []
+    assert BroughtForward.objects.get(session__external_ref="C").previous.external_ref == "B"
+    assert brought_forward.differences() == []
 
     # Corrected: A loses an item, B moves to April, C's absent member came, D was held.
     rows = [
@@ -55,3 +57,5 @@ def test_an_import_and_its_corrections_are_kept(people, sessions_file):
     assert MonthMinutes.objects.filter(month=datetime.date(2026, 2, 1)).count() == 0
     assert MonthMinutes.objects.filter(month=datetime.date(2026, 3, 1)).count() == 4
     assert kept.differences() == []
+    # What each session inherits from the one before it follows the moves too.
+    assert brought_forward.differences() == []

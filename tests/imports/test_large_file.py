@@ -104,7 +104,9 @@ def test_500_row_file_imports_in_bounded_queries(
         run("import_sessions", small)
     Session.objects.all().delete()
 
-    with django_assert_max_num_queries(12) as large_queries:
+    # 12 to write the file, 8 to work out again what its supervisors' sessions inherited from
+    # the ones before them (sessions_app.brought_forward): a fixed number, whatever its rows.
+    with django_assert_max_num_queries(20) as large_queries:
         run("import_sessions", large)
 
     # Ten times the rows, the same queries: nothing is fetched or written row by row.

@@ -11,6 +11,7 @@ from core import clock
 from privacy import retention
 from privacy.models import EventKind, PrivacyEvent
 from privacy.retention import retention_cutoff
+from sessions_app import brought_forward
 from sessions_app import kept as kept_minutes
 from sessions_app.models import (
     AccessLog,
@@ -222,3 +223,5 @@ def test_the_minutes_kept_for_removed_sessions_go_with_them(old_and_kept):
     call_command("apply_retention", "--apply", stdout=io.StringIO())
     assert sum(old_month.values_list("sessions_held", flat=True)) == held_there - removed
     assert kept_minutes.differences() == []
+    # The kept session's previous session went, and the review of its action there with it.
+    assert brought_forward.differences() == []

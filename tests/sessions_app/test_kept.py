@@ -124,7 +124,7 @@ def test_the_command_finds_a_month_that_disagrees_and_sums_it_again(supervisor, 
     )
     call_command("keep_minutes", "--check", stdout=io.StringIO())
     MonthMinutes.objects.update(tagged=49)  # as if a write had been missed
-    with pytest.raises(CommandError, match="1 kept month"):
+    with pytest.raises(CommandError, match="1 kept month.s. and 0 session"):
         call_command("keep_minutes", "--check", stdout=io.StringIO())
     call_command("keep_minutes", stdout=io.StringIO())
     assert kept.differences() == []

@@ -1,15 +1,18 @@
-"""Sum the kept month minutes again from the records, or check that they agree."""
+"""Work the kept figures out again from the records, or check that they agree: the minutes by
+person and month (sessions_app.kept) and what each session inherited from the one before it
+(sessions_app.brought_forward)."""
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from sessions_app import kept
+from sessions_app import brought_forward, kept
 
 
 class Command(BaseCommand):
     help = (
-        "Sum every person's kept minutes by month again from the records (sessions_app.kept), "
-        "or with --check only say whether they agree."
+        "Work the kept figures out again from the records: every person's minutes by month, "
+        "and what each held session inherited from the one before it (brought-forward "
+        "actions); or with --check only say whether they agree."
     )
 
     def add_arguments(self, parser):
@@ -19,14 +22,15 @@ class Command(BaseCommand):
 
     def handle(self, *args, check=False, **options):
         if check:
-            wrong = kept.differences()
-            if wrong:
+            months, sessions = kept.differences(), brought_forward.differences()
+            if months or sessions:
                 raise CommandError(
-                    f"{len(wrong)} kept month(s) disagree with the records; "
-                    "run manage.py keep_minutes to sum them again."
+                    f"{len(months)} kept month(s) and {len(sessions)} session(s) disagree with "
+                    "the records; run manage.py keep_minutes to work them out again."
                 )
-            self.stdout.write("The kept minutes agree with the records.")
+            self.stdout.write("The kept figures agree with the records.")
             return
         with transaction.atomic():
             kept.rebuild()
-        self.stdout.write("The kept minutes were summed again from the records.")
+            brought_forward.rebuild()
+        self.stdout.write("The kept figures were worked out again from the records.")
