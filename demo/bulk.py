@@ -76,11 +76,13 @@ from sessions_app.models import (
     ActionReview,
     ActionStatus,
     Attendance,
+    BroughtForward,
     Feedback,
     Format,
     GroupType,
     Item,
     Mode,
+    MonthMinutes,
     Rating,
     RecordState,
     Response,
@@ -96,6 +98,8 @@ ADMIN_EMAIL = f"admin@{MAIL}"
 BATCH = 2000
 # The tables the parts write (`BulkBuilder.parts`): nearly all the rows, loaded with their
 # indexes and checks set aside (`core.bulk.checks_after`).
+# The figures kept from the records (sessions_app.kept, sessions_app.brought_forward).
+KEPT_WRITES = [MonthMinutes, BroughtForward]
 PART_WRITES = [
     *(User, TeamMembership, Relationship, FocusAgreement),
     *(Session, Attendance, Item, Action, ActionReview, Acknowledgement, Feedback),
@@ -1099,9 +1103,11 @@ def bulk_load(*, practitioners, years, today, log=None, side_by_side=None) -> di
         with bulk.checks_after(PART_WRITES):
             builder.build(side_by_side=side_by_side)
         # The minutes kept by person and month, summed from what was written, in one statement;
-        # what each session inherited from the one before it, a quarter of a year at a time.
-        kept.rebuild()
-        brought_forward.rebuild()
+        # what each session inherited from the one before it, in one pass over the days. Their
+        # indexes and checks too are built after them.
+        with bulk.checks_after(KEPT_WRITES):
+            kept.rebuild()
+            brought_forward.rebuild()
     counts = {
         "teams": Team.objects.count(),
         "people": User.objects.count(),

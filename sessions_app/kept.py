@@ -186,7 +186,7 @@ def live(people=None, first: date | None = None, last: date | None = None, *, mo
     )
 
 
-def _insert(rows, kept=None) -> None:
+def _insert(rows, kept=None, *, whole=False) -> None:
     """INSERT INTO month minutes SELECT the live `rows`: one statement, nothing through Python."""
     kept = kept or MonthMinutes
     table = connection.ops.quote_name(kept._meta.db_table)
@@ -196,7 +196,14 @@ def _insert(rows, kept=None) -> None:
     )
     select, params = rows.query.sql_with_params()
     with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {table} ({names}) {select}", params)  # noqa: S608
+        if not whole or connection.vendor != "postgresql":
+            cursor.execute(f"INSERT INTO {table} ({names}) {select}", params)  # noqa: S608
+            return
+        # Everything: PostgreSQL sums in parallel for CREATE TABLE AS, never for INSERT (a
+        # council's 10 years 7 to 3.5 s).
+        cursor.execute(f"CREATE TEMPORARY TABLE kept_sums ON COMMIT DROP AS {select}", params)
+        cursor.execute(f"INSERT INTO {table} ({names}) SELECT * FROM kept_sums")  # noqa: S608
+        cursor.execute("DROP TABLE kept_sums")
 
 
 # People refreshed by one statement: within every database's limit on parameters.
@@ -227,7 +234,7 @@ def rebuild(*, attendance=None, kept=None) -> None:
     """Sum every month again from the records (historical models in a migration)."""
     kept = kept or MonthMinutes
     kept.objects.all().delete()
-    _insert(live(models=attendance), kept)
+    _insert(live(models=attendance), kept, whole=True)
     if connection.vendor == "postgresql":
         # The planner's figures for the new rows, without waiting for autovacuum.
         with connection.cursor() as cursor:
