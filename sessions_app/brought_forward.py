@@ -412,31 +412,26 @@ def following(supervisor_id: int, people: Iterable[int], days: Iterable[date]) -
     return found
 
 
+def _values_for(queryset, lookup: str, ids: Iterable[int], column: str) -> set:
+    """The set of `column` of the rows of `queryset` whose `lookup` is one of `ids`: a query a
+    thousand ids."""
+    ids = sorted(set(ids))
+    found = set()
+    for first in range(0, len(ids), 1000):
+        chunk = queryset.filter(**{f"{lookup}__in": ids[first : first + 1000]})
+        found.update(chunk.order_by().values_list(column, flat=True))
+    return found
+
+
 def reviewing(previous: Iterable[int]) -> set[int]:
     """The sessions whose previous session is one of `previous` (as kept): those whose row an
-    action of one of them, or a review of such an action, changes. A query a thousand."""
-    previous = sorted(set(previous))
-    found = set()
-    for first in range(0, len(previous), 1000):
-        found.update(
-            BroughtForward.objects.filter(previous__in=previous[first : first + 1000])
-            .order_by()
-            .values_list("session", flat=True)
-        )
-    return found
+    action of one of them, or a review of such an action, changes."""
+    return _values_for(BroughtForward.objects.all(), "previous", previous, "session")
 
 
 def reviewed_in(sessions: Iterable[int]) -> set[int]:
-    """The sessions whose actions were reviewed in one of `sessions`. A query a thousand."""
-    sessions = sorted(set(sessions))
-    found = set()
-    for first in range(0, len(sessions), 1000):
-        found.update(
-            ActionReview.objects.filter(session__in=sessions[first : first + 1000])
-            .order_by()
-            .values_list("action__session", flat=True)
-        )
-    return found
+    """The sessions whose actions were reviewed in one of `sessions`."""
+    return _values_for(ActionReview.objects.all(), "session", sessions, "action__session")
 
 
 class SessionState:

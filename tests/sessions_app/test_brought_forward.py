@@ -20,23 +20,13 @@ from sessions_app.models import (
     BroughtForward,
     Format,
     ReviewOutcome,
-    Status,
 )
-from sessions_app.services import ActionData, ItemData, SessionDetails
+from sessions_app.services import ActionData, ItemData
+from tests.sessions_app.details import held
 
 pytestmark = pytest.mark.django_db
 
 DAY = datetime.timedelta(days=1)
-
-
-def held(day, **options):
-    return SessionDetails(
-        format=options.pop("format", Format.ONE_TO_ONE),
-        date=day,
-        duration_minutes=90,
-        status=Status.HELD,
-        **options,
-    )
 
 
 def record(supervisor, people, day, *, actions=(), reviews=None, **options):

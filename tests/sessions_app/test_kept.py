@@ -15,22 +15,13 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from sessions_app import kept, services
-from sessions_app.models import Format, MonthMinutes, Status
+from sessions_app.models import Format, MonthMinutes
 from sessions_app.services import ItemData, SessionDetails
+from tests.sessions_app.details import held
 
 pytestmark = pytest.mark.django_db
 
 DAY = datetime.timedelta(days=1)
-
-
-def held(day, **options):
-    return SessionDetails(
-        format=options.pop("format", Format.ONE_TO_ONE),
-        date=day,
-        duration_minutes=90,
-        status=Status.HELD,
-        **options,
-    )
 
 
 def kept_row(person, day, session_format=Format.ONE_TO_ONE):
