@@ -1106,6 +1106,7 @@ def bulk_load(*, practitioners, years, today, log=None, side_by_side=None) -> di
         # what each session inherited from the one before it, in one pass over the days. Their
         # indexes and checks too are built after them.
         with bulk.checks_after(KEPT_WRITES):
+            brought_forward.hold(everything=True)  # the order every write holds them in
             kept.rebuild()
             brought_forward.rebuild()
     counts = {

@@ -672,7 +672,9 @@ def _write_file(source, checked):
         counted |= batch.kept_keys
         for supervisor, day in batch.kept_supervisors.items():
             supervisors[supervisor] = min(day, supervisors.get(supervisor, day))
-    # Each month once, at the end: a file's batches share their months.
+    # Each month once, at the end: a file's batches share their months. The supervisors held
+    # first, then the people (the order every write takes them in).
+    brought_forward.hold(supervisors)
     kept.refresh(counted)
     brought_forward.rebuild(supervisors_since=supervisors)
 

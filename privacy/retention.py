@@ -160,6 +160,7 @@ def retention_apply(*, day: date, years: int, by: str) -> RetentionPlan:
     counted = kept.keys_of_sessions(plan.session_ids)
     # The sessions left whose previous session goes, or whose previous session's actions were
     # reviewed in one that goes (sessions_app.brought_forward), worked out again after.
+    brought_forward.hold(everything=True)
     gone = set(plan.session_ids)
     inheriting = brought_forward.reviewing(gone | brought_forward.reviewed_in(gone)) - gone
     for chunk in _chunks(plan.session_ids):

@@ -25,7 +25,7 @@ from datetime import date, timedelta
 from django.db import connection
 from django.db.models import Exists, Max, Min, OuterRef, Q, QuerySet, Subquery
 
-from core import bulk
+from core import bulk, db
 
 from .models import Action, ActionReview, ActionStatus, Attendance, BroughtForward, Session, Status
 
@@ -314,9 +314,12 @@ def rebuild(*, supervisors_since: Mapping[int, date] | None = None) -> None:
     held = Session.objects.filter(status=Status.HELD).order_by()
     attendances = Attendance.objects.filter(session__status=Status.HELD)
     since = None
-    if supervisors_since is not None:
+    if supervisors_since is None:
+        hold(everything=True)
+    else:
         if not supervisors_since:
             return
+        hold(supervisors_since)
         # Every session of these supervisors from the earliest of their days: a little more
         # than each from its own day, in a query of any number of them.
         supervisors, since = sorted(supervisors_since), min(supervisors_since.values())
@@ -326,7 +329,7 @@ def rebuild(*, supervisors_since: Mapping[int, date] | None = None) -> None:
             session_date__gte=since - timedelta(days=PREVIOUS_LOOKBACK_DAYS),
         )
         BroughtForward.objects.filter(session__in=held.values("pk")).delete()
-    else:
+    if supervisors_since is None:
         BroughtForward.objects.all().delete()
     rows = (
         attendances.order_by("session_date", "session")
@@ -377,6 +380,19 @@ def rebuild(*, supervisors_since: Mapping[int, date] | None = None) -> None:
 
 
 # Which sessions a write may have changed.
+
+
+# `core.db.hold`'s namespace for the supervisors whose sessions' rows are being worked out.
+HOLD_SUPERVISORS = 2
+
+
+def hold(supervisors: Iterable[int] = (), *, everything: bool = False) -> None:
+    """Hold the right to work out again the rows of `supervisors`' sessions (or everyone's)
+    until the transaction ends: taken before reading which sessions a write changed, so that
+    a second write of the same supervisor's sessions waits, then reads what the first wrote
+    (a session's previous session is always its supervisor's). Taken before the people's
+    months are held (`sessions_app.kept`): always in that order."""
+    db.hold(HOLD_SUPERVISORS, supervisors, everything=everything)
 
 
 def following(supervisor_id: int, people: Iterable[int], days: Iterable[date]) -> set[int]:

@@ -24,6 +24,7 @@ from django.db import connection
 from django.db.models import Aggregate, Count, F, IntegerField
 from django.db.models.functions import TruncMonth
 
+from core import db
 from core.tally import TWELFTHS_BY_FUNCTION_COUNT
 from core.vocabulary import (
     FUNCTIONS,
@@ -206,6 +207,8 @@ def _insert(rows, kept=None, *, whole=False) -> None:
         cursor.execute("DROP TABLE kept_sums")
 
 
+# `core.db.hold`'s namespace for the people whose months are being summed again.
+HOLD_PEOPLE = 1
 # People refreshed by one statement: within every database's limit on parameters.
 PEOPLE_AT_ONCE = 500
 
@@ -222,6 +225,7 @@ def refresh(keys: Iterable[Key]) -> None:
     if not keys:
         return
     people = sorted({person for person, _day in keys})
+    db.hold(HOLD_PEOPLE, people)  # another write of the same people's months waits for this one
     first = month_of(min(day for _person, day in keys))
     last = last_of(month_of(max(day for _person, day in keys)))
     for start in range(0, len(people), PEOPLE_AT_ONCE):
@@ -233,6 +237,7 @@ def refresh(keys: Iterable[Key]) -> None:
 def rebuild(*, attendance=None, kept=None) -> None:
     """Sum every month again from the records (historical models in a migration)."""
     kept = kept or MonthMinutes
+    db.hold(HOLD_PEOPLE, everything=True)
     kept.objects.all().delete()
     _insert(live(models=attendance), kept, whole=True)
     if connection.vendor == "postgresql":

@@ -176,5 +176,6 @@ def action_mark_done(*, action: Action, by) -> Action:
     action.completed_on = clock.today()
     action.save(update_fields=["status", "completed_on"])
     # The sessions it was brought forward to: whether it still needed review there.
+    brought_forward.hold([action.session.supervisor_id])
     brought_forward.refresh(brought_forward.reviewing([action.session_id]))
     return action

@@ -280,6 +280,7 @@ def session_create(
     _sync_items(session, list(items))
     _sync_actions(session, list(actions))
     _apply_reviews(session, reviews or {})
+    brought_forward.hold([session.supervisor_id])  # first the supervisor, then the people
     kept.refresh(_kept_keys(session, attendance))
     brought_forward.refresh(
         brought_forward.affected_by_session(brought_forward.SessionState(session, attendance))
@@ -313,6 +314,7 @@ def session_update(
     _sync_items(session, items)
     _sync_actions(session, actions)
     _apply_reviews(session, reviews or {})
+    brought_forward.hold([session.supervisor_id])
     kept.refresh(counted_before | _kept_keys(session, attendance))
     after = brought_forward.SessionState(session, attendance)
     brought_forward.refresh(brought_forward.affected_by_session(before, after))
@@ -377,6 +379,7 @@ def session_delete(*, session: Session, by) -> None:
     """Remove a session that never became a record (administrators, in admin)."""
     session = Session.objects.select_for_update().get(pk=session.pk)
     SessionAccess(by, session).require("delete")
+    brought_forward.hold([session.supervisor_id])
     counted = kept.keys_of_session(session)
     neighbours = brought_forward.affected_by_session(brought_forward.SessionState(session))
     session.delete()

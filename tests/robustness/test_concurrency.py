@@ -6,9 +6,11 @@ database is a file (supervision/settings.py), so the locking is the one a server
 the suite a second time on PostgreSQL (DATABASE_URL), where the same tests meet its row locks.
 """
 
+import datetime
 import http.client
 import secrets
 import threading
+import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit
@@ -18,7 +20,7 @@ from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
 
-from sessions_app import records
+from sessions_app import brought_forward, kept, records
 from sessions_app.models import RecordState, Session
 from tests.conftest import sign_in_as
 from tests.factories import GroupSessionFactory, SessionFactory, UserFactory
@@ -266,3 +268,31 @@ def test_a_step_that_waits_too_long_for_the_record_is_refused_with_a_reason_not_
     )
     assert response.status_code == 302
     assert session.acknowledgements.count() == 1
+
+
+def test_sessions_recorded_at_once_for_the_same_people_keep_their_figures_right(
+    live_server, supervisor, supervisee, other_supervisee, today
+):
+    """Three tabs record held sessions at the same moment: the same supervisee in the same
+    month, and the same supervisor's sessions one after another. Each is saved, and what is
+    kept from them (the minutes by month, what each session inherited from the one before
+    it) is what the records give, whichever order they committed in."""
+    new = reverse("sessions:new")
+    cookie = signed_in(supervisor)
+    day = today.replace(day=1) - datetime.timedelta(days=20)
+    posts = [
+        session_post(
+            supervisee=person,
+            date=day + datetime.timedelta(days=offset),
+            items=[{"title": f"Item {offset}", "minutes": 30 + offset}],
+            actions=[{"description": f"Action {offset}", "owner": "supervisor"}],
+        )
+        for offset, person in ((0, supervisee), (2, supervisee), (4, other_supervisee))
+    ]
+    for data in posts:
+        data["form_token"] = str(uuid.uuid4())
+    answers = post_at_once(live_server, [(cookie, new, data) for data in posts])
+    assert [a.status for a in answers] == [302] * 3, [a.body[:300] for a in answers]
+    assert Session.objects.count() == 3
+    assert kept.differences() == []
+    assert brought_forward.differences() == []

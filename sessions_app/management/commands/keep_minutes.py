@@ -31,6 +31,7 @@ class Command(BaseCommand):
             self.stdout.write("The kept figures agree with the records.")
             return
         with transaction.atomic():
+            brought_forward.hold(everything=True)  # the order every write holds them in
             kept.rebuild()
             brought_forward.rebuild()
         self.stdout.write("The kept figures were worked out again from the records.")
