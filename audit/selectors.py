@@ -327,6 +327,10 @@ def balances(
     scope = supervisees_in_window(start, end, team=team)
     if people is not None:
         scope = scope.filter(pk__in=_ids(people))
+    elif team is None:
+        # The whole organisation (`balance_report --all`, an organisation's API token): its
+        # minutes from the months kept, not from every item of the window (`month_minutes`).
+        feedback["daily"] = month_minutes(scope, start, end, formats=formats)
     return balances_of(scope, start, end, policy=policy, formats=formats, **feedback)
 
 
