@@ -222,12 +222,12 @@ def brought_forward(previous: Mapping[int, int], days: Mapping[int, date], where
 def _write(held: QuerySet, start: date, end: date) -> int:
     """Work out the rows of the held sessions of `held` (dated in [start, end]) and write them
     (their old rows already gone). The number written."""
-    ids = list(held.order_by().values_list("pk", flat=True))
+    ids = list(held.order_by().values_list("pk", "date"))
     if not ids:
         return 0
     previous, days, where = previous_sessions(held, start, end)
     to_review, unreviewed = brought_forward(previous, days, where)
-    rows = [(pk, previous.get(pk), pk in to_review, pk in unreviewed) for pk in ids]
+    rows = [(pk, previous.get(pk), pk in to_review, pk in unreviewed, day) for pk, day in ids]
     _insert(rows)
     return len(rows)
 
@@ -279,8 +279,10 @@ def _write_rows(previous: dict, days: dict, no_previous: list) -> None:
     """Work out and write the rows of sessions with a previous session (`previous`, each
     with its day in `days`) and of those without one (`no_previous`)."""
     to_review, unreviewed = brought_forward(previous, days, Q(session__in=set(previous.values())))
-    rows = [(pk, before, pk in to_review, pk in unreviewed) for pk, before in previous.items()]
-    rows += [(pk, None, False, False) for pk in no_previous]
+    rows = [
+        (pk, before, pk in to_review, pk in unreviewed, days[pk]) for pk, before in previous.items()
+    ]
+    rows += [(pk, None, False, False, days[pk]) for pk in no_previous]
     _insert(rows)
 
 
@@ -288,14 +290,14 @@ def _insert(rows) -> None:
     if connection.vendor == "postgresql" and connection.Database.__name__ == "psycopg2":
         bulk.copy_rows(
             BroughtForward._meta.db_table,
-            ["session_id", "previous_id", "to_review", "unreviewed"],
+            ["session_id", "previous_id", "to_review", "unreviewed", "date"],
             rows,
         )
         return
     BroughtForward.objects.bulk_create(
         [
-            BroughtForward(session_id=pk, previous_id=before, to_review=r, unreviewed=u)
-            for pk, before, r, u in rows
+            BroughtForward(session_id=pk, previous_id=before, to_review=r, unreviewed=u, date=day)
+            for pk, before, r, u, day in rows
         ],
         batch_size=500,
     )
@@ -368,12 +370,8 @@ def rebuild(*, supervisors_since: Mapping[int, date] | None = None) -> None:
             write()
     write()
     # Held sessions nobody attended (none are recorded so, but a row for every held session).
-    _insert(
-        [
-            (pk, None, False, False)
-            for pk in held.filter(brought_forward__isnull=True).values_list("pk", flat=True)
-        ]
-    )
+    unattended = held.filter(brought_forward__isnull=True).values_list("pk", "date")
+    _insert([(pk, None, False, False, day) for pk, day in unattended])
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(BroughtForward._meta.db_table)}")
@@ -485,9 +483,9 @@ def differences() -> list[tuple]:
     session whose row is missing, extra or different; empty when they agree. Works everything
     out: for tests and `manage.py keep_minutes --check`, not for pages."""
     stored = {
-        pk: (previous, to_review, unreviewed)
-        for pk, previous, to_review, unreviewed in BroughtForward.objects.values_list(
-            "session", "previous", "to_review", "unreviewed"
+        pk: (previous, to_review, unreviewed, day)
+        for pk, previous, to_review, unreviewed, day in BroughtForward.objects.values_list(
+            "session", "previous", "to_review", "unreviewed", "date"
         )
     }
     computed = {}
@@ -496,8 +494,8 @@ def differences() -> list[tuple]:
     if span["start"] is not None:
         previous, days, where = previous_sessions(held, span["start"], span["end"])
         to_review, unreviewed = brought_forward(previous, days, where)
-        for pk in held.values_list("pk", flat=True):
-            computed[pk] = (previous.get(pk), pk in to_review, pk in unreviewed)
+        for pk, day in held.values_list("pk", "date"):
+            computed[pk] = (previous.get(pk), pk in to_review, pk in unreviewed, day)
     return [
         (pk, stored.get(pk), computed.get(pk))
         for pk in sorted(stored.keys() | computed.keys())

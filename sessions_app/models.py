@@ -660,6 +660,9 @@ class BroughtForward(models.Model):
     )
     to_review = models.BooleanField(default=False)
     unreviewed = models.BooleanField(default=False)
+    # The session's date, beside its row: a window's rows are found by it (the index), not by
+    # joining every row of the history to the window's sessions.
+    date = models.DateField(db_index=True)
 
     class Meta:
         verbose_name_plural = "brought forward"
