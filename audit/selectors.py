@@ -125,7 +125,15 @@ def supervisees_in_window(start: date, end: date, *, team: Team | None = None) -
 # Minutes, summed in SQL.
 
 
-def _held_attendances(start: date, end: date, formats=None, *, many=False) -> QuerySet:
+def _spans(spans, name: str) -> Q:
+    """`name` in any of `spans` ((first, last) days)."""
+    within = Q()
+    for first, last in spans:
+        within |= Q(**{f"{name}__gte": first, f"{name}__lte": last})
+    return within
+
+
+def _held_attendances(start: date, end: date, formats=None, *, many=False, spans=None) -> QuerySet:
     """Present attendances at held sessions in [start, end]: the sessions that count.
 
     A one-to-one's single attendance is its supervisee; a group's are its members, and its
@@ -136,19 +144,18 @@ def _held_attendances(start: date, end: date, formats=None, *, many=False) -> Qu
     found by the index on their date: joined instead, PostgreSQL read every held session of
     the history to find them (the organisation's months 95 to 60 ms at a council's 10 years,
     growing 1.15x on doubled history instead of 1.4x). For a few people the join is cheaper.
+    `spans` ((first, last) days in the window) narrows it to those days.
     """
+    spans = spans or [(start, end)]
     held = {"session__status": Status.HELD}
     if many:
-        window = Session.objects.filter(
-            _format_filter(formats), status=Status.HELD, date__gte=start, date__lte=end
-        )
-        held = {"session__in": window.order_by().values("pk")}
+        window = Session.objects.filter(_format_filter(formats), _spans(spans, "date"))
+        held = {"session__in": window.filter(status=Status.HELD).order_by().values("pk")}
     return Attendance.objects.filter(
         _format_filter(formats, "session__"),
-        present=True,
         # The date each attendance keeps: with the person, one index finds their window.
-        session_date__gte=start,
-        session_date__lte=end,
+        _spans(spans, "session_date"),
+        present=True,
         **held,
     ).order_by()
 
@@ -435,8 +442,6 @@ def compliance(
     """
     _check_window(start, end)
     held, checks = _compliance_checks(start, end, sessions, policy, as_of, formats)
-    for name in INHERITED_CHECKS:
-        del checks[name]
     figures = held.aggregate(
         **{name: Count("pk", filter=condition) for name, condition in checks.items()},
     )
@@ -445,15 +450,17 @@ def compliance(
     figures |= BroughtForward.objects.filter(
         date__gte=start, date__lte=end, session__in=held.order_by().values("pk")
     ).aggregate(
-        sessions_with_actions_to_review=Count("pk", filter=Q(to_review=True)),
-        sessions_with_unreviewed_actions=Count("pk", filter=Q(unreviewed=True)),
+        **{name: Count("pk", filter=Q(**{kept: True})) for name, kept in INHERITED_CHECKS.items()}
     )
     return Compliance(start=start, end=end, **figures)
 
 
-# The checks `compliance` reads from the kept rows themselves (`_compliance_checks` has them
-# as filters on sessions, for the list behind a figure).
-INHERITED_CHECKS = ("sessions_with_actions_to_review", "sessions_with_unreviewed_actions")
+# The checks read from what each held session inherited from the one before it (its kept
+# `BroughtForward` row): each figure's name, and the row's field.
+INHERITED_CHECKS = {
+    "sessions_with_actions_to_review": "to_review",
+    "sessions_with_unreviewed_actions": "unreviewed",
+}
 
 
 # Which held sessions each check counts: the same conditions for the figure (`compliance`) and
@@ -484,8 +491,6 @@ def _compliance_checks(start, end, sessions, policy, as_of, formats):
         ),
         "records_due": Q(shared_at__isnull=False) | unshared_past_deadline,
         "records_late": shared_late | unshared_past_deadline,
-        "sessions_with_actions_to_review": Q(brought_forward__to_review=True),
-        "sessions_with_unreviewed_actions": Q(brought_forward__unreviewed=True),
     }
     return held, checks
 
@@ -505,7 +510,11 @@ def compliance_sessions(
     _check_window(start, end)
     held, checks = _compliance_checks(start, end, sessions, policy, as_of, formats)
     name = COMPLIANCE_COUNTS[check]
-    return Session.objects.filter(pk__in=held.filter(checks[name]).values("pk"))
+    if name in INHERITED_CHECKS:
+        condition = Q(**{f"brought_forward__{INHERITED_CHECKS[name]}": True})
+    else:
+        condition = checks[name]
+    return Session.objects.filter(pk__in=held.filter(condition).values("pk"))
 
 
 MOVED_STATUSES = (
@@ -576,12 +585,14 @@ class WindowMinutes:
     minutes: Minutes
 
 
-def _sums_by_person(people, start, end, formats, period, *, many=False) -> dict[int, dict]:
+def _sums_by_person(
+    people, start, end, formats, period, *, many=False, spans=None
+) -> dict[int, dict]:
     """{person id: {period: DaySums}} of `people`'s held sessions in [start, end], grouped by
-    `period` (an expression of the session's date: the day, its month). One query. `many` as
-    `_held_attendances` takes it."""
+    `period` (an expression of the session's date: the day, its month). One query. `many` and
+    `spans` as `_held_attendances` takes them."""
     rows = (
-        _held_attendances(start, end, formats, many=many)
+        _held_attendances(start, end, formats, many=many, spans=spans)
         .filter(person__in=_ids(people))
         .annotate(period=period)
         .values("person", "period")
@@ -693,33 +704,23 @@ def month_minutes(people, start: date, end: date, *, formats=None) -> dict[int, 
             live_days.append((first, last))
     by_person = _kept_months(people, whole, formats)
     if live_days:
-        days = Q()
-        for first, last in live_days:
-            days |= Q(date__gte=first, date__lte=last)
         # The cut days' held sessions found by their date (the session's index), then their
-        # attendances: read by the attendance's own date across the year between the two cut
-        # months, PostgreSQL read every attendance of it.
-        sessions = Session.objects.filter(_format_filter(formats), days, status=Status.HELD)
-        rows = (
-            Attendance.objects.filter(
-                session__in=sessions.order_by().values("pk"),
-                present=True,
-                person__in=_ids(people),
-            )
-            .order_by()
-            .annotate(period=TruncMonth("session_date"))
-            .values("person", "period")
-            .annotate(
-                sessions_held=Count("session", distinct=True), **minute_sums("session__items__")
-            )
-            .values_list("person", "period", *SUM_COLUMNS)
+        # attendances (`many`): read by the attendance's own date across the year between the
+        # two cut months, PostgreSQL read every attendance of it.
+        cut = _sums_by_person(
+            people,
+            live_days[0][0],
+            live_days[-1][1],
+            formats,
+            TruncMonth("session_date"),
+            many=True,
+            spans=live_days,
         )
-        for person, month, *sums in rows:
-            sums = [value or 0 for value in sums]
+        for person, cut_months in cut.items():
             months = by_person.setdefault(person, {})
-            if month in less:  # days outside the window: taken off the month kept
-                months[month] = [k - s for k, s in zip(months[month], sums, strict=True)]
-            else:
+            for month, sums in cut_months.items():
+                if month in less:  # days outside the window: taken off the month kept
+                    sums = [k - s for k, s in zip(months[month], sums, strict=True)]
                 months[month] = sums
     in_window = {}
     for pk, by_month in by_person.items():

@@ -37,12 +37,25 @@ PLAIN = (
 PAGE = 2000
 
 
+def copies() -> bool:
+    """Whether rows can be written with COPY (`copy_rows`): PostgreSQL through psycopg2."""
+    return connection.vendor == "postgresql" and connection.Database.__name__ == "psycopg2"
+
+
 def fast(model) -> bool:
-    """Whether `insert_new` can write `model`'s rows: PostgreSQL through psycopg2, and a
-    primary key its table's sequence gives."""
-    if connection.vendor != "postgresql" or connection.Database.__name__ != "psycopg2":
-        return False
-    return isinstance(model._meta.pk, models.AutoField)
+    """Whether `insert_new` can write `model`'s rows: COPY (`copies`), and a primary key its
+    table's sequence gives."""
+    return copies() and isinstance(model._meta.pk, models.AutoField)
+
+
+def analyse(*models) -> None:
+    """The planner's statistics of `models`' tables, now (PostgreSQL; elsewhere nothing): after
+    a load, with autovacuum off or before it comes round, they would be planned as empty."""
+    if connection.vendor != "postgresql":
+        return
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {', '.join(quote(model._meta.db_table) for model in models)}")
 
 
 # What `new` sets on an object of each model: (name, attname, default, plain foreign key or
@@ -399,6 +412,5 @@ def checks_after(models):
                 cursor.execute(definition)
             else:
                 cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {quote(name)} {definition}")
-        # The planner's statistics of what was loaded (the same advice): with autovacuum off,
-        # or before it comes round, the pages would be planned on empty tables.
-        cursor.execute(f"ANALYZE {', '.join(map(quote, tables))}")
+    # The planner's statistics of what was loaded (the same advice).
+    analyse(*models)

@@ -14,13 +14,14 @@ row: a session of the same supervisor with one of its attendees held, moved, dro
 changed before it (the first later session of each of that session's attendees, on each of
 its days before and after); an action of its previous session made, changed or removed; a
 review of one made or removed, or the session it was made in moved. `rebuild` works
-everything out again a quarter of a year at a time (the demo's seeding, an import's
-supervisors from the first day it touched, `manage.py keep_minutes`).
+everything out again in one pass over the days (the demo's seeding, an import's supervisors
+from the first day it touched, `manage.py keep_minutes`).
 """
 
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
+from itertools import batched
 
 from django.db import connection
 from django.db.models import Exists, Max, Min, OuterRef, Q, QuerySet, Subquery
@@ -219,17 +220,13 @@ def brought_forward(previous: Mapping[int, int], days: Mapping[int, date], where
 # Keeping them.
 
 
-def _write(held: QuerySet, start: date, end: date) -> int:
+def _write(held: QuerySet, start: date, end: date) -> None:
     """Work out the rows of the held sessions of `held` (dated in [start, end]) and write them
-    (their old rows already gone). The number written."""
-    ids = list(held.order_by().values_list("pk", "date"))
-    if not ids:
-        return 0
-    previous, days, where = previous_sessions(held, start, end)
-    to_review, unreviewed = brought_forward(previous, days, where)
-    rows = [(pk, previous.get(pk), pk in to_review, pk in unreviewed, day) for pk, day in ids]
-    _insert(rows)
-    return len(rows)
+    (their old rows already gone)."""
+    days = dict(held.order_by().values_list("pk", "date"))
+    if days:
+        previous, _attended, _where = previous_sessions(held, start, end)
+        _write_rows(previous, days, [pk for pk in days if pk not in previous])
 
 
 # Sessions refreshed by one computation: within every database's limit on parameters.
@@ -239,9 +236,7 @@ SESSIONS_AT_ONCE = 500
 def refresh(ids: Iterable[int]) -> None:
     """Work out again, from the records, the rows of the sessions `ids` (those held get one;
     the others lose theirs). Call it inside the transaction that wrote, after writing."""
-    ids = sorted(set(ids))
-    for first in range(0, len(ids), SESSIONS_AT_ONCE):
-        chunk = ids[first : first + SESSIONS_AT_ONCE]
+    for chunk in batched(sorted(set(ids)), SESSIONS_AT_ONCE):
         BroughtForward.objects.filter(session__in=chunk).delete()
         held = Session.objects.filter(pk__in=chunk, status=Status.HELD)
         span = held.aggregate(start=Min("date"), end=Max("date"))
@@ -271,13 +266,14 @@ def _in_order_of_days(rows):
     yield from ((s, d, best[1] if best else None) for s, (d, best) in found.items())
 
 
-# Sessions whose rows are worked out and written together by `rebuild`.
+# Sessions whose rows are worked out and written together by `rebuild` (their previous
+# sessions' actions are read by id: no more than the database takes parameters in a query).
 REBUILD_AT_ONCE = 20_000
 
 
 def _write_rows(previous: dict, days: dict, no_previous: list) -> None:
-    """Work out and write the rows of sessions with a previous session (`previous`, each
-    with its day in `days`) and of those without one (`no_previous`)."""
+    """Work out and write the rows of sessions with a previous session (`previous`) and of
+    those without one (`no_previous`), each with its day in `days`."""
     to_review, unreviewed = brought_forward(previous, days, Q(session__in=set(previous.values())))
     rows = [
         (pk, before, pk in to_review, pk in unreviewed, days[pk]) for pk, before in previous.items()
@@ -287,7 +283,7 @@ def _write_rows(previous: dict, days: dict, no_previous: list) -> None:
 
 
 def _insert(rows) -> None:
-    if connection.vendor == "postgresql" and connection.Database.__name__ == "psycopg2":
+    if bulk.copies():
         bulk.copy_rows(
             BroughtForward._meta.db_table,
             ["session_id", "previous_id", "to_review", "unreviewed", "date"],
@@ -318,9 +314,10 @@ def rebuild(*, supervisors_since: Mapping[int, date] | None = None) -> None:
     since = None
     if supervisors_since is None:
         hold(everything=True)
+        BroughtForward.objects.all().delete()
+    elif not supervisors_since:
+        return
     else:
-        if not supervisors_since:
-            return
         hold(supervisors_since)
         # Every session of these supervisors from the earliest of their days: a little more
         # than each from its own day, in a query of any number of them.
@@ -331,8 +328,6 @@ def rebuild(*, supervisors_since: Mapping[int, date] | None = None) -> None:
             session_date__gte=since - timedelta(days=PREVIOUS_LOOKBACK_DAYS),
         )
         BroughtForward.objects.filter(session__in=held.values("pk")).delete()
-    if supervisors_since is None:
-        BroughtForward.objects.all().delete()
     rows = (
         attendances.order_by("session_date", "session")
         .values_list("session", "session__supervisor", "session_date", "person")
@@ -341,6 +336,8 @@ def rebuild(*, supervisors_since: Mapping[int, date] | None = None) -> None:
     if connection.vendor != "postgresql":
         rows = list(rows)  # elsewhere, no other query while one is being read
     previous, days, no_previous = {}, {}, []
+    limit = connection.features.max_query_params  # their previous sessions' actions, by id
+    at_once = REBUILD_AT_ONCE if limit is None else min(REBUILD_AT_ONCE, limit)
 
     def write():
         if since is not None and no_previous:  # perhaps further back than the lookback
@@ -366,15 +363,13 @@ def rebuild(*, supervisors_since: Mapping[int, date] | None = None) -> None:
             no_previous.append(pk)
         else:
             previous[pk] = before
-        if len(days) >= REBUILD_AT_ONCE:
+        if len(days) >= at_once:
             write()
     write()
     # Held sessions nobody attended (none are recorded so, but a row for every held session).
     unattended = held.filter(brought_forward__isnull=True).values_list("pk", "date")
     _insert([(pk, None, False, False, day) for pk, day in unattended])
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(BroughtForward._meta.db_table)}")
+    bulk.analyse(BroughtForward)
 
 
 # Which sessions a write may have changed.
@@ -429,11 +424,10 @@ def following(supervisor_id: int, people: Iterable[int], days: Iterable[date]) -
 def _values_for(queryset, lookup: str, ids: Iterable[int], column: str) -> set:
     """The set of `column` of the rows of `queryset` whose `lookup` is one of `ids`: a query a
     thousand ids."""
-    ids = sorted(set(ids))
     found = set()
-    for first in range(0, len(ids), 1000):
-        chunk = queryset.filter(**{f"{lookup}__in": ids[first : first + 1000]})
-        found.update(chunk.order_by().values_list(column, flat=True))
+    for chunk in batched(sorted(set(ids)), 1000):
+        rows = queryset.filter(**{f"{lookup}__in": chunk})
+        found.update(rows.order_by().values_list(column, flat=True))
     return found
 
 

@@ -18,13 +18,14 @@ through the same templates, so the kept and the live can never be two different 
 from calendar import monthrange
 from collections.abc import Iterable
 from datetime import date
+from itertools import batched
 from string import Formatter
 
 from django.db import connection
 from django.db.models import Aggregate, Count, F, IntegerField
 from django.db.models.functions import TruncMonth
 
-from core import db
+from core import bulk, db
 from core.tally import TWELFTHS_BY_FUNCTION_COUNT
 from core.vocabulary import (
     FUNCTIONS,
@@ -138,28 +139,24 @@ def last_of(month: date) -> date:
     return month.replace(day=monthrange(month.year, month.month)[1])
 
 
-def keys_of_session(session: Session) -> set[Key]:
-    """The months `session` counts in as it is saved now: its attendees' month of its date,
-    if it is held; none otherwise (one query, or none for a session not held)."""
-    if session.pk is None or session.status != Status.HELD:
-        return set()
-    people = Attendance.objects.filter(session=session).order_by().values_list("person", flat=True)
-    return {(person, session.date) for person in people}
-
-
 def keys_of_sessions(ids: Iterable[int]) -> set[Key]:
-    """The months the held sessions among `ids` count in, as saved now. One query a thousand."""
-    ids = list(ids)
+    """The months the held sessions among `ids` count in, as saved now: each attendee's month
+    of the session's date. One query a thousand."""
     keys = set()
-    for start in range(0, len(ids), 1000):
+    for chunk in batched(ids, 1000):
         keys.update(
-            Attendance.objects.filter(
-                session__in=ids[start : start + 1000], session__status=Status.HELD
-            )
+            Attendance.objects.filter(session__in=chunk, session__status=Status.HELD)
             .order_by()
             .values_list("person", "session_date")
         )
     return keys
+
+
+def keys_of_session(session: Session) -> set[Key]:
+    """`keys_of_sessions` of one session (no query for a session not held)."""
+    if session.pk is None or session.status != Status.HELD:
+        return set()
+    return keys_of_sessions([session.pk])
 
 
 # The live sums, and writing them.
@@ -228,8 +225,7 @@ def refresh(keys: Iterable[Key]) -> None:
     db.hold(HOLD_PEOPLE, people)  # another write of the same people's months waits for this one
     first = month_of(min(day for _person, day in keys))
     last = last_of(month_of(max(day for _person, day in keys)))
-    for start in range(0, len(people), PEOPLE_AT_ONCE):
-        chunk = people[start : start + PEOPLE_AT_ONCE]
+    for chunk in batched(people, PEOPLE_AT_ONCE):
         MonthMinutes.objects.filter(month__gte=first, month__lte=last, person__in=chunk).delete()
         _insert(live(chunk, first, last))
 
@@ -240,10 +236,7 @@ def rebuild(*, attendance=None, kept=None) -> None:
     db.hold(HOLD_PEOPLE, everything=True)
     kept.objects.all().delete()
     _insert(live(models=attendance), kept, whole=True)
-    if connection.vendor == "postgresql":
-        # The planner's figures for the new rows, without waiting for autovacuum.
-        with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(kept._meta.db_table)}")
+    bulk.analyse(kept)
 
 
 def differences() -> list[tuple]:
@@ -257,10 +250,7 @@ def differences() -> list[tuple]:
     }
     computed = {}
     for person, month, format_, *sums in live():
-        month = month.date() if hasattr(month, "date") else month
-        if isinstance(month, str):
-            month = date.fromisoformat(month)
-        computed[person, month, format_] = tuple(value or 0 for value in sums)
+        computed[person, month, format_] = tuple(sums)
     return [
         (*key, stored.get(key), computed.get(key))
         for key in sorted(stored.keys() | computed.keys())
