@@ -269,6 +269,7 @@ def balances_of(
     feedback_led_by: int | None = None,
     reported_feedback: bool = True,
     daily: Mapping[int, Mapping] | None = None,
+    minutes: Mapping[int, Minutes] | None = None,
 ) -> list[Balance]:
     """The balance of each of `people` (users or ids) in [start, end], sorted by email.
 
@@ -283,16 +284,17 @@ def balances_of(
     between supervisee and supervisor: `sessions_app.access.feedback_led_by_for_flags`).
     `daily` (`daily_minutes` or `month_minutes` read over a span covering the window) saves
     the query of the people's minutes when the caller has read them already: they are added
-    up from it (`minutes_by_person`).
+    up from it (`minutes_by_person`); `minutes` (`window_sums(...).by_person`) are each
+    person's minutes in the window already added up.
     """
     _check_window(start, end)
     policy = policy or AuditPolicy.current()
     thresholds = thresholds_of(policy)
     ids = _ids(people)
     persons = list(User.objects.filter(pk__in=ids).order_by().values_list("pk", "email", "name"))
-    if daily is None:
+    if minutes is None and daily is None:
         minutes = _minutes_by_person(ids, start, end, formats)
-    else:
+    elif minutes is None:
         minutes = minutes_by_person(daily, [pk for pk, _email, _name in persons], start, end)
     gaps = _gaps_by_person(ids, start, end, group_counts=policy.group_counts_for_regularity)
     reported = (
@@ -338,7 +340,9 @@ def balances(
     elif team is None:
         # The whole organisation (`balance_report --all`, an organisation's API token): its
         # minutes from the months kept, not from every item of the window (`month_minutes`).
-        feedback["daily"] = month_minutes(scope, start, end, formats=formats)
+        feedback["minutes"] = window_sums(
+            scope, start, end, formats=formats, months=False
+        ).by_person
     return balances_of(scope, start, end, policy=policy, formats=formats, **feedback)
 
 
@@ -650,37 +654,42 @@ _HELD_AT = SUM_COLUMNS.index("sessions_held")
 ONE_DAY = timedelta(days=1)
 
 
-def _kept_months(people, months, formats) -> dict[int, dict]:
-    """{person: {month: sums}} of the kept months (`sessions_app.kept`), formats added up."""
+def _kept_sums(people, months, formats, *group_by) -> list[tuple]:
+    """Rows of (*group_by, *SUM_COLUMNS) of the kept months (`sessions_app.kept`), formats
+    added up."""
     if not months:
-        return {}
-    rows = (
+        return []
+    return list(
         MonthMinutes.objects.filter(_format_filter(formats), month__in=months)
         .filter(person__in=_ids(people))
         .order_by()
-        .values("person", "month")
+        .values(*group_by)
         .annotate(**{name: SqlSum(f"{{{name}}}", "", [name]) for name in SUM_COLUMNS})
-        .values_list("person", "month", *SUM_COLUMNS)
+        .values_list(*group_by, *SUM_COLUMNS)
     )
+
+
+def _kept_months(people, months, formats) -> dict[int, dict]:
+    """{person: {month: sums}} of the kept months, formats added up."""
     kept_months = {}
-    for person, month, *sums in rows:
+    for person, month, *sums in _kept_sums(people, months, formats, "person", "month"):
         kept_months.setdefault(person, {})[month] = sums
     return kept_months
 
 
-def month_minutes(people, start: date, end: date, *, formats=None) -> dict[int, dict]:
-    """`daily_minutes` with each calendar month's days added up onto the month's first day in
-    [start, end]: the same shape, so `minutes_by_person` and `monthly_minutes` read it as they
-    read days. What a page of many people needs when it shows months, not days.
+@dataclass(frozen=True)
+class _MonthPlan:
+    """How a window's months are read from the kept months: `whole` as kept; the days of
+    `cut` read live, added (a month the window cuts, read from its days in the window) or, for
+    the months in `less`, taken off the month kept (its days outside the window, when fewer)."""
 
-    Read from the minutes kept by person and month (`sessions_app.kept`), not from every item
-    of the window: each whole month as kept; a month the window cuts, from its days in the
-    window, or (when fewer) as kept less its days outside the window. Two queries, a row per
-    person and month, whatever the sessions behind them (`live_month_minutes` is the same sum
-    read from the items, and always equal to it).
-    """
-    _check_window(start, end)
-    whole, live_days, less = [], [], set()
+    whole: list
+    cut: list
+    less: set
+
+
+def _month_plan(start: date, end: date) -> _MonthPlan:
+    whole, cut, less = [], [], set()
     for first, last in month_windows(start, end):
         month = kept.month_of(first)
         outside = [
@@ -699,29 +708,53 @@ def month_minutes(people, start: date, end: date, *, formats=None) -> dict[int, 
         if outside_days < inside_days:
             whole.append(month)
             less.add(month)
-            live_days += outside
+            cut += outside
         else:
-            live_days.append((first, last))
-    by_person = _kept_months(people, whole, formats)
-    if live_days:
-        # The cut days' held sessions found by their date (the session's index), then their
-        # attendances (`many`): read by the attendance's own date across the year between the
-        # two cut months, PostgreSQL read every attendance of it.
-        cut = _sums_by_person(
-            people,
-            live_days[0][0],
-            live_days[-1][1],
-            formats,
-            TruncMonth("session_date"),
-            many=True,
-            spans=live_days,
-        )
-        for person, cut_months in cut.items():
-            months = by_person.setdefault(person, {})
-            for month, sums in cut_months.items():
-                if month in less:  # days outside the window: taken off the month kept
-                    sums = [k - s for k, s in zip(months[month], sums, strict=True)]
-                months[month] = sums
+            cut.append((first, last))
+    return _MonthPlan(whole=whole, cut=cut, less=less)
+
+
+def _cut_sums(people, plan: _MonthPlan, formats):
+    """(person, month, sign, sums) of each person's cut days, by month: +1 to add to what is
+    kept, -1 to take off it. The cut days' held sessions found by their date (the session's
+    index), then their attendances (`many`): read by the attendance's own date across the year
+    between the two cut months, PostgreSQL read every attendance of it."""
+    if not plan.cut:
+        return
+    cut = _sums_by_person(
+        people,
+        plan.cut[0][0],
+        plan.cut[-1][1],
+        formats,
+        TruncMonth("session_date"),
+        many=True,
+        spans=plan.cut,
+    )
+    for person, cut_months in cut.items():
+        for month, sums in cut_months.items():
+            yield person, month, -1 if month in plan.less else 1, sums
+
+
+def month_minutes(people, start: date, end: date, *, formats=None) -> dict[int, dict]:
+    """`daily_minutes` with each calendar month's days added up onto the month's first day in
+    [start, end]: the same shape, so `minutes_by_person` and `monthly_minutes` read it as they
+    read days. What a page needs when it shows each person's months (`window_sums` when it
+    shows only their windows and the months of all of them together).
+
+    Read from the minutes kept by person and month (`sessions_app.kept`), not from every item
+    of the window: each whole month as kept; a month the window cuts, from its days in the
+    window, or (when fewer) as kept less its days outside the window. Two queries, a row per
+    person and month, whatever the sessions behind them (`live_month_minutes` is the same sum
+    read from the items, and always equal to it).
+    """
+    _check_window(start, end)
+    plan = _month_plan(start, end)
+    by_person = _kept_months(people, plan.whole, formats)
+    for person, month, sign, sums in _cut_sums(people, plan, formats):
+        months = by_person.setdefault(person, {})
+        if sign < 0:  # days outside the window: taken off the month kept
+            sums = [k - s for k, s in zip(months[month], sums, strict=True)]
+        months[month] = sums
     in_window = {}
     for pk, by_month in by_person.items():
         months = {
@@ -732,6 +765,58 @@ def month_minutes(people, start: date, end: date, *, formats=None) -> dict[int, 
         if months:
             in_window[pk] = months
     return in_window
+
+
+@dataclass(frozen=True)
+class WindowSums:
+    """Many people's exact minutes in a window, read from the kept months (`window_sums`):
+    each person's whole window, and each month's of all of them together."""
+
+    by_person: Mapping[int, Minutes]
+    months: list[WindowMinutes]
+
+
+def _added_to(totals: dict, key, sums, sign=1) -> None:
+    before = totals.get(key)
+    totals[key] = (
+        tuple(sums)
+        if before is None and sign > 0
+        else tuple(b + sign * s for b, s in zip(before or (0,) * len(sums), sums, strict=True))
+    )
+
+
+def window_sums(people, start: date, end: date, *, formats=None, months=True) -> WindowSums:
+    """`people`'s minutes in [start, end], each person's and each month's (summed over them),
+    as `month_minutes` folded by `minutes_by_person` and `monthly_minutes` would give them, with
+    the database adding up the months: three queries, a row per person and per month (not per
+    person and month: an organisation's year was 20,000 rows to add up in Python).
+    `months=False`: the people's windows only (`months` is then empty), one query fewer."""
+    _check_window(start, end)
+    plan = _month_plan(start, end)
+    by_person, by_month = {}, {}
+    for person, *sums in _kept_sums(people, plan.whole, formats, "person"):
+        _added_to(by_person, person, sums)
+    for month, *sums in _kept_sums(people, plan.whole if months else [], formats, "month"):
+        _added_to(by_month, month, sums)
+    for person, month, sign, sums in _cut_sums(people, plan, formats):
+        _added_to(by_person, person, sums, sign)
+        _added_to(by_month, month, sums, sign)
+    none = (0,) * len(SUM_COLUMNS)
+    month_rows = [
+        WindowMinutes(start=first, end=last, minutes=_exact_or_none(by_month.get(month, none)))
+        for first, last in month_windows(start, end)
+        for month in [kept.month_of(first)]
+        if months
+    ]
+    return WindowSums(
+        by_person={pk: _exact_or_none(sums) for pk, sums in by_person.items()}, months=month_rows
+    )
+
+
+def _exact_or_none(sums) -> Minutes:
+    """Exact minutes of some sums, or `Minutes()` when no session was held (as `_added` of
+    nothing): nothing held has nothing to add."""
+    return _minutes_of(sums) if sums[_HELD_AT] else Minutes()
 
 
 def monthly_minutes(daily: Mapping[int, Mapping], people, start: date, end: date):

@@ -529,8 +529,8 @@ def organisation(request):
     # The teams of the time: someone who moved in the window counts in each team they were in.
     teams_of = teams_between(pks, start, end)
     team_by_email = {row[1]: sorted(teams_of[row[0]]) or [None] for row in index}
-    # Everyone's minutes by month, read once: their balances and the trend both add them up.
-    months = selectors.month_minutes(pks, start, end, formats=formats)
+    # Everyone's minutes in the window, and the months of all of them, read once.
+    sums = selectors.window_sums(pks, start, end, formats=formats)
     balances = selectors.balances_of(
         pks,
         start,
@@ -538,7 +538,7 @@ def organisation(request):
         policy=policy,
         formats=formats,
         feedback_led_by=feedback_led_by_for_flags(request.user),
-        daily=months,
+        minutes=sums.by_person,
     )
     by_team = {}
     for balance in balances:
@@ -564,7 +564,7 @@ def organisation(request):
         if b.flags
     ]
     flagged.sort(key=lambda row: (row["balance"].name.lower(), row["balance"].supervisee))
-    trend = selectors.monthly_minutes(months, pks, start, end)
+    trend = sums.months
     rates = selectors.cancellation_rates(start, end, formats=formats)
     checks = _compliance_rows(
         selectors.compliance(start, end, policy=policy, formats=formats), policy

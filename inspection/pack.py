@@ -178,17 +178,17 @@ def build_pack(*, user, team: Team | None, start: date, end: date, today: date) 
     pks = [pk for pk, _email, _team in index]
     team_of = {email: team_id for _pk, email, team_id in index}
     detail = not feedback_private()
-    months = selectors.month_minutes(pks, start, end)
+    sums = selectors.window_sums(pks, start, end)
     balances = selectors.balances_of(
         pks,
         start,
         end,
         policy=policy,
         feedback_led_by=feedback_led_by_for_flags(user),
-        daily=months,
+        minutes=sums.by_person,
     )
     totals = totals_of(balances, start=start, end=end)
-    trend = selectors.monthly_minutes(months, pks, start, end)
+    trend = sums.months
     sessions = selectors.team_sessions(team) if team is not None else None
     figures = selectors.compliance(start, end, sessions=sessions, policy=policy, as_of=today)
     rates = selectors.cancellation_rates(start, end, sessions=sessions)

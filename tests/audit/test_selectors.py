@@ -1026,6 +1026,15 @@ class TestSqlEqualsPython:
                 assert month.minutes == expected, month
             daily = selectors.daily_minutes(pks, start, end)
             assert trend == selectors.monthly_minutes(daily, pks, start, end)
+            # The organisation's page has the database add up each person's and each month's.
+            sums = selectors.window_sums(pks, start, end)
+            assert sums.months == trend
+            assert (
+                by_email(
+                    selectors.balances_of(people, start, end, policy=policy, minutes=sums.by_person)
+                )
+                == results
+            )
             # The team's page reads days over a longer span (focus follow-ups), then adds up
             # each person's days of the window.
             wider = selectors.daily_minutes(pks, start - 40 * DAY, end + 40 * DAY)

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from audit import selectors as audit_selectors
 from audit.models import AuditPolicy, SelfAssessment
+from core.tally import Minutes
 from demo import data as demo
 from people.models import (
     FocusAgreement,
@@ -114,6 +115,11 @@ def test_the_months_read_for_many_people_equal_the_items_of_every_window(today):
             live = audit_selectors.live_month_minutes(people, start, end, formats=formats)
             assert kept_months == live, (start, end, formats)
             checked += sum(len(months) for months in live.values())
+            # The same months added up by the database: each person's window, each month's.
+            sums = audit_selectors.window_sums(people, start, end, formats=formats)
+            everyone = {pk: sums.by_person.get(pk, Minutes()) for pk in people}
+            assert everyone == audit_selectors.minutes_by_person(live, people, start, end)
+            assert sums.months == audit_selectors.monthly_minutes(live, people, start, end)
     assert checked > 100
 
 
