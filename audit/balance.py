@@ -388,7 +388,11 @@ class Totals:
     flag_counts: Mapping[str, int]
 
 
-def totals_of(balances: Iterable[Balance], *, start: date, end: date) -> Totals:
+def totals_of(
+    balances: Iterable[Balance], *, start: date, end: date, minutes: Minutes | None = None
+) -> Totals:
+    """The balances' people, minutes and flags added up; `minutes`, when given, are their
+    minutes already added up (`audit.selectors.WindowSums.minutes_of`)."""
     balances = list(balances)
     flag_counts = Counter()
     for b in balances:
@@ -397,7 +401,7 @@ def totals_of(balances: Iterable[Balance], *, start: date, end: date) -> Totals:
         start=start,
         end=end,
         people=len(balances),
-        minutes=Minutes.total(b.minutes for b in balances),
+        minutes=Minutes.total(b.minutes for b in balances) if minutes is None else minutes,
         flag_counts=dict(sorted(flag_counts.items())),
     )
 

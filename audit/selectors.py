@@ -774,6 +774,12 @@ class WindowSums:
 
     by_person: Mapping[int, Minutes]
     months: list[WindowMinutes]
+    sums_by_person: Mapping[int, DaySums] = field(default_factory=dict)
+
+    def minutes_of(self, people) -> Minutes:
+        """The minutes of `people` (ids) together: their integer sums added, then made exact
+        once (a team's total; the organisation's: 1,750 people's Fractions added cost more)."""
+        return _added(self.sums_by_person[pk] for pk in people if pk in self.sums_by_person)
 
 
 def _added_to(totals: dict, key, sums, sign=1) -> None:
@@ -809,7 +815,9 @@ def window_sums(people, start: date, end: date, *, formats=None, months=True) ->
         if months
     ]
     return WindowSums(
-        by_person={pk: _exact_or_none(sums) for pk, sums in by_person.items()}, months=month_rows
+        by_person={pk: _exact_or_none(sums) for pk, sums in by_person.items()},
+        months=month_rows,
+        sums_by_person=by_person,
     )
 
 

@@ -545,12 +545,15 @@ def organisation(request):
         for team_id in team_by_email[balance.supervisee]:
             by_team.setdefault(team_id, []).append(balance)
     teams = list(teams_visible_to(request.user).order_by("name"))
-    team_rows = [
-        {"team": t, "totals": totals_of(by_team.get(t.pk, []), start=start, end=end)} for t in teams
-    ]
+
+    def totals_for(balances):
+        people = [pks_by_email[b.supervisee] for b in balances]
+        return totals_of(balances, start=start, end=end, minutes=sums.minutes_of(people))
+
+    team_rows = [{"team": t, "totals": totals_for(by_team.get(t.pk, []))} for t in teams]
     if None in by_team:
-        team_rows.append({"team": None, "totals": totals_of(by_team[None], start=start, end=end)})
-    totals = totals_of(balances, start=start, end=end)
+        team_rows.append({"team": None, "totals": totals_for(by_team[None])})
+    totals = totals_for(balances)
     team_names = {t.pk: t.name for t in teams}
     flagged = [
         {
