@@ -1029,11 +1029,14 @@ class TestSqlEqualsPython:
             # The organisation's page has the database add up each person's and each month's.
             sums = selectors.window_sums(pks, start, end)
             assert sums.months == trend
-            assert (
-                by_email(
-                    selectors.balances_of(people, start, end, policy=policy, minutes=sums.by_person)
-                )
-                == results
+            summed = selectors.balances_of(
+                people, start, end, policy=policy, minutes=sums.by_person
+            )
+            assert by_email(summed) == results
+            # And everyone's together (a team's, the organisation's total).
+            assert sums.minutes_of(pks) == Minutes.total(b.minutes for b in summed)
+            assert sums.minutes_of(pks[:2]) == Minutes.total(
+                results[person.email].minutes for person in people[:2]
             )
             # The team's page reads days over a longer span (focus follow-ups), then adds up
             # each person's days of the window.
