@@ -77,6 +77,7 @@ from sessions_app.models import (
     ActionStatus,
     Attendance,
     BroughtForward,
+    DisputeReply,
     Feedback,
     Format,
     GroupType,
@@ -102,7 +103,7 @@ BATCH = 2000
 KEPT_WRITES = [MonthMinutes, BroughtForward]
 PART_WRITES = [
     *(User, TeamMembership, Relationship, FocusAgreement),
-    *(Session, Attendance, Item, Action, ActionReview, Acknowledgement, Feedback),
+    *(Session, Attendance, Item, Action, ActionReview, Acknowledgement, DisputeReply, Feedback),
 ]
 PARTS = 2  # a constant, not the number of cores: the same records on any machine
 TEAMS_PER_HEAD = 8
@@ -183,6 +184,7 @@ ACTIONS = [
 CANCELLED_BY_SUPERVISOR = ["Court hearing", "Covering a duty rota", "Unwell"]
 CANCELLED_BY_SUPERVISEE = ["Urgent visit", "Unwell", "Training day"]
 COMMENTS = ["The notes miss the point about the visit.", "Fair summary; one date is wrong."]
+REPLIES = ["Thank you: I have added an addendum.", "Let us talk it through next time."]
 FEEDBACK_COMMENTS = ["Useful, thank you.", "Good space to think.", "Felt rushed today."]
 
 # The times the services stamp themselves (auto_now, auto_now_add): this load sets them.
@@ -190,6 +192,7 @@ STAMPED = [
     (Session, "created_at"),
     (Session, "updated_at"),
     (Acknowledgement, "created_at"),
+    (DisputeReply, "created_at"),
     (Feedback, "created_at"),
     (Feedback, "updated_at"),
     (FocusAgreement, "created_at"),
@@ -581,11 +584,14 @@ class BulkBuilder:
                 day = pair.next_day
                 if day >= first:
                     roll = rng.random()
-                    if roll < 0.06 and day + timedelta(days=7) <= last:
+                    # A session is moved only with a week left, in the month and before the
+                    # relationship ends: never past its end.
+                    room = day + timedelta(days=7) <= min(last, end or last)
+                    if roll < 0.06 and room:
                         by_supervisee = rng.random() < 0.4
                         plans.append((day, "moved", pair, by_supervisee))
                         day = weekday_on_or_after(day + timedelta(days=rng.randint(2, 7)))
-                    elif roll < 0.075 and day + timedelta(days=7) <= last:
+                    elif roll < 0.075 and room:
                         plans.append((day, "rescheduled", pair, None))
                         day = weekday_on_or_after(day + timedelta(days=rng.randint(2, 7)))
                     plans.append((day, "held", pair, None))
@@ -683,6 +689,7 @@ class BulkBuilder:
         self.insert(Session, first)
         self.insert(Session, moved)  # each takes its new session's id as it is written
         attendances, items, actions, reviews, acks, feedback = [], [], [], [], [], []
+        replies = []
         for session, present, pair in sessions:
             attendances += [
                 bulk.new(
@@ -702,12 +709,13 @@ class BulkBuilder:
                 reviews += self.review(session, pair)
                 new = self.actions(session, pair)
                 actions += new
-            self.answers(session, present, made, acks, feedback)
+            self.answers(session, present, made, acks, feedback, replies)
         self.insert(Attendance, attendances)
         self.insert(Item, items)
         self.insert(Action, actions)
         self.insert(ActionReview, reviews)
         self.insert(Acknowledgement, acks)
+        self.insert(DisputeReply, replies)  # after the acknowledgements: their ids
         self.insert(Feedback, feedback)
 
     def record_state(self, session):
@@ -819,7 +827,7 @@ class BulkBuilder:
         pair.open_actions += made
         return made
 
-    def answers(self, session, present, items, acks, feedback):
+    def answers(self, session, present, items, acks, feedback, replies):
         rng = self.rng
         if session.shared_at is None:
             return
@@ -835,16 +843,32 @@ class BulkBuilder:
                 response, comments = Response.DISAGREE, rng.choice(COMMENTS)
             elif roll < 0.15:
                 response, comments = Response.AGREE_WITH_COMMENTS, rng.choice(COMMENTS)
-            acks.append(
-                bulk.new(
-                    Acknowledgement,
-                    session_id=session.pk,
-                    person_id=person.pk,
-                    response=response,
-                    comments=comments,
-                    created_at=self.at(answered_on, 9, position % 60),
-                )
+            ack = bulk.new(
+                Acknowledgement,
+                session_id=session.pk,
+                person_id=person.pk,
+                response=response,
+                comments=comments,
+                created_at=self.at(answered_on, 9, position % 60),
             )
+            acks.append(ack)
+            # The supervisor replies to a disagreement within a fortnight; those of the last
+            # fortnight may still wait.
+            if response != Response.DISAGREE:
+                continue
+            replied_on = answered_on + timedelta(days=rng.randint(1, 14))
+            if replied_on < self.today:
+                ack.replied_at = self.at(replied_on, 16, position % 60)
+                replies.append(
+                    bulk.new(
+                        DisputeReply,
+                        acknowledgement=ack,
+                        session_id=session.pk,
+                        author_id=session.supervisor_id,
+                        text=rng.choice(REPLIES),
+                        created_at=ack.replied_at,
+                    )
+                )
         if session.format == Format.ONE_TO_ONE and rng.random() < 0.25:
             person = present[0][0]
             shares = function_shares(items)

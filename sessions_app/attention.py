@@ -23,7 +23,6 @@ from .models import (
     Acknowledgement,
     Action,
     Attendance,
-    DisputeReply,
     Feedback,
     RecordState,
     Response,
@@ -93,12 +92,12 @@ def team_attention(user, day):
 
 def disputes_to_answer(user):
     """Disagreements with records `user` leads that they have not replied to yet."""
-    replied = DisputeReply.objects.filter(acknowledgement=OuterRef("pk"))
     return (
         Acknowledgement.objects.filter(
-            session__in=led_sessions(user).values("pk"), response=Response.DISAGREE
+            session__in=led_sessions(user).values("pk"),
+            response=Response.DISAGREE,
+            replied_at__isnull=True,
         )
-        .exclude(Exists(replied))
         .select_related("person", "session")
         .order_by("created_at", "pk")
     )

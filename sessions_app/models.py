@@ -400,19 +400,30 @@ class Acknowledgement(models.Model):
     response = models.CharField(max_length=30, choices=Response.choices)
     comments = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the supervisor first replied to this disagreement (`DisputeReply`; set by
+    # `records.dispute_reply`, the one writer of replies): the disagreements still waiting are
+    # then read from an index of those alone, not from every disagreement ever made.
+    replied_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     history = recorded_history()
 
     class Meta:
         ordering = ["created_at"]
         indexes = [
-            # The disagreements of a session (lists mark records disputed; the supervisor's
-            # home lists those to reply to): without it PostgreSQL read every disagreement
-            # ever made, about 20 ms a query at 10 years of a council's records.
+            # The disagreements of a session (lists mark records disputed): without it
+            # PostgreSQL read every disagreement ever made, about 20 ms a query at 10 years of
+            # a council's records.
             models.Index(
                 fields=["session"],
                 condition=Q(response=Response.DISAGREE),
                 name="acknowledgement_disagreements",
+            ),
+            # Those not replied to yet (the supervisor's home, the session list's "to reply"):
+            # as many as wait today, whatever the years of records behind them.
+            models.Index(
+                fields=["session"],
+                condition=Q(response=Response.DISAGREE, replied_at__isnull=True),
+                name="acknowledgement_unanswered",
             ),
         ]
         constraints = [

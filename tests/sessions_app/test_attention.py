@@ -2,8 +2,11 @@
 replies to a disagreement on the record."""
 
 import datetime
+import importlib
 
 import pytest
+import time_machine
+from django.apps import apps as django_apps
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -261,6 +264,42 @@ class TestDisputeReply:
         # Kept in history.
         body = login(supervisee).get(reverse("sessions:detail", args=[session.pk])).content.decode()
         assert "A reply to a disagreement added by Sue Supervisor" in body
+
+    def test_the_first_reply_marks_the_disagreement_replied_and_the_lists_let_it_go(
+        self, login, supervisor, supervisee
+    ):
+        session = shared_record(supervisor, supervisee)
+        ack = disagree(session, supervisee)
+        waiting = reverse("sessions:list") + "?status=to_reply"
+        assert f'href="{reverse("sessions:detail", args=[session.pk])}"' in (
+            login(supervisor).get(waiting).content.decode()
+        )
+        first = records.dispute_reply(acknowledgement=ack, by=supervisor, text="Agreed, noted.")
+        with time_machine.travel(clock.now() + datetime.timedelta(days=2)):
+            records.dispute_reply(acknowledgement=ack, by=supervisor, text="And the addendum.")
+        ack.refresh_from_db()
+        assert ack.replied_at == first.created_at
+        # Not a change to the acknowledgement: its history holds only its creation.
+        assert ack.history.count() == 1
+        assert f'href="{reverse("sessions:detail", args=[session.pk])}"' not in (
+            login(supervisor).get(waiting).content.decode()
+        )
+
+    def test_disagreements_replied_before_the_change_are_marked_replied(
+        self, supervisor, supervisee
+    ):
+        """The migration that added `replied_at`: each disagreement replied to takes its first
+        reply's time; one not replied to still waits."""
+        migration = importlib.import_module("sessions_app.migrations.0016_dispute_replied_at")
+        answered = disagree(shared_record(supervisor, supervisee), supervisee)
+        waiting = disagree(shared_record(supervisor, supervisee, days_ago=9), supervisee)
+        first = records.dispute_reply(acknowledgement=answered, by=supervisor, text="Noted.")
+        Acknowledgement.objects.update(replied_at=None)  # as before the migration
+        migration.replied_at_of_every_reply(django_apps, None)
+        answered.refresh_from_db()
+        waiting.refresh_from_db()
+        assert answered.replied_at == first.created_at
+        assert waiting.replied_at is None
 
     def test_only_the_supervisor_replies(self, login, supervisor, supervisee, manager):
         session = shared_record(supervisor, supervisee)

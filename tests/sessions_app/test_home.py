@@ -6,7 +6,8 @@ from django.urls import reverse
 from audit.models import AuditPolicy
 from core import clock
 from people.models import Frequency
-from sessions_app.models import Acknowledgement, DisputeReply, RecordState, Response, Status
+from sessions_app import records
+from sessions_app.models import Acknowledgement, RecordState, Response, Status
 from tests.factories import (
     ActionFactory,
     GroupSessionFactory,
@@ -234,9 +235,7 @@ def test_home_lists_the_ten_oldest_of_each_waiting_kind_and_links_to_the_rest(
     answered = Acknowledgement.objects.create(
         session=replied, person=supervisee, response=Response.DISAGREE, comments="No."
     )
-    DisputeReply.objects.create(
-        acknowledgement=answered, session=replied, author=supervisor, text="Changed it."
-    )
+    records.dispute_reply(acknowledgement=answered, by=supervisor, text="Changed it.")
     waiting["to_sign_off"].append(replied)
     others.add(replied)
     for status, sessions in waiting.items():
