@@ -857,8 +857,8 @@ class BulkBuilder:
             if response != Response.DISAGREE:
                 continue
             replied_on = answered_on + timedelta(days=rng.randint(1, 14))
-            if replied_on < self.today:
-                ack.replied_at = self.at(replied_on, 16, position % 60)
+            ack.waiting_reply = replied_on >= self.today
+            if not ack.waiting_reply:
                 replies.append(
                     bulk.new(
                         DisputeReply,
@@ -866,7 +866,7 @@ class BulkBuilder:
                         session_id=session.pk,
                         author_id=session.supervisor_id,
                         text=rng.choice(REPLIES),
-                        created_at=ack.replied_at,
+                        created_at=self.at(replied_on, 16, position % 60),
                     )
                 )
         if session.format == Format.ONE_TO_ONE and rng.random() < 0.25:

@@ -25,7 +25,6 @@ from .models import (
     Attendance,
     Feedback,
     RecordState,
-    Response,
 )
 from .selectors import with_supervisor
 
@@ -95,8 +94,7 @@ def disputes_to_answer(user):
     return (
         Acknowledgement.objects.filter(
             session__in=led_sessions(user).values("pk"),
-            response=Response.DISAGREE,
-            replied_at__isnull=True,
+            waiting_reply=True,
         )
         .select_related("person", "session")
         .order_by("created_at", "pk")

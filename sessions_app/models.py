@@ -400,10 +400,11 @@ class Acknowledgement(models.Model):
     response = models.CharField(max_length=30, choices=Response.choices)
     comments = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    # When the supervisor first replied to this disagreement (`DisputeReply`; set by
-    # `records.dispute_reply`, the one writer of replies): the disagreements still waiting are
-    # then read from an index of those alone, not from every disagreement ever made.
-    replied_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # A disagreement the supervisor has not replied to yet (`DisputeReply`): set when it is
+    # made, cleared by `records.dispute_reply` (the one writer of replies). The disagreements
+    # still waiting are read from an index of those alone, not from every one ever made; a
+    # flag rather than "no reply": only a rare value gives PostgreSQL a true estimate.
+    waiting_reply = models.BooleanField(default=False, editable=False)
 
     history = recorded_history()
 
@@ -422,7 +423,7 @@ class Acknowledgement(models.Model):
             # as many as wait today, whatever the years of records behind them.
             models.Index(
                 fields=["session"],
-                condition=Q(response=Response.DISAGREE, replied_at__isnull=True),
+                condition=Q(waiting_reply=True),
                 name="acknowledgement_unanswered",
             ),
         ]
@@ -436,6 +437,11 @@ class Acknowledgement(models.Model):
 
     def __str__(self):
         return f"{self.person}: {self.get_response_display()}"
+
+    def save(self, *args, **kwargs):
+        if self._state.adding:  # a disagreement waits for its reply from the start
+            self.waiting_reply = self.response == Response.DISAGREE
+        super().save(*args, **kwargs)
 
 
 class DisputeReply(models.Model):

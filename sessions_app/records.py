@@ -148,10 +148,11 @@ def dispute_reply(
     reply = DisputeReply.objects.create(
         acknowledgement=acknowledgement, session=session, author=by, text=text.strip()
     )
-    if acknowledgement.replied_at is None:
-        # No longer waiting. Kept beside the reply (which history keeps), not a change of the
-        # acknowledgement itself: no history row of its own.
-        Acknowledgement.objects.filter(pk=acknowledgement.pk).update(replied_at=reply.created_at)
+    # No longer waiting: kept beside the reply (which history keeps), not a change of the
+    # acknowledgement itself, so no history row of its own.
+    Acknowledgement.objects.filter(pk=acknowledgement.pk, waiting_reply=True).update(
+        waiting_reply=False
+    )
     if notify:
         notifications.dispute_replied(reply)
     return reply

@@ -81,7 +81,7 @@ def with_disputes(sessions):
     disagreements = Acknowledgement.objects.filter(
         session=OuterRef("pk"), response=Response.DISAGREE
     )
-    unanswered = disagreements.filter(replied_at__isnull=True)
+    unanswered = Acknowledgement.objects.filter(session=OuterRef("pk"), waiting_reply=True)
     # "Its first disagreement is not NULL" rather than EXISTS: PostgreSQL turns an EXISTS here
     # into one hashed read of every disagreement ever recorded (9,000 at a council's ten years,
     # 7 ms a list), even for a list of ten; a scalar subquery it looks up row by row, through

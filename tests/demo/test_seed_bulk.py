@@ -226,19 +226,23 @@ def test_records_have_the_shapes_the_services_write(loaded):
         assert Attendance.objects.filter(
             session=ack.session_id, person=ack.person_id, present=True
         ).exists()
-    # A disagreement is replied to by the session's supervisor within a fortnight, and
-    # marked replied then; only those of the last fortnight may still wait.
+    # A disagreement is replied to by the session's supervisor within a fortnight; only
+    # those of the last fortnight may still wait, and exactly those without a reply wait.
     disagreements = Acknowledgement.objects.filter(response=Response.DISAGREE)
-    replied = disagreements.filter(replied_at__isnull=False)
+    replied = disagreements.filter(replies__isnull=False)
     assert replied.exists()
     assert not disagreements.filter(
-        replied_at__isnull=True, created_at__date__lt=loaded - timedelta(days=14)
+        replies__isnull=True, created_at__date__lt=loaded - timedelta(days=14)
     ).exists()
+    assert set(Acknowledgement.objects.filter(waiting_reply=True)) == set(
+        disagreements.filter(replies__isnull=True)
+    )
     assert DisputeReply.objects.count() == replied.count()
     assert not DisputeReply.objects.exclude(author=F("session__supervisor")).exists()
     assert not DisputeReply.objects.exclude(session=F("acknowledgement__session")).exists()
-    assert not replied.exclude(replies__created_at=F("replied_at")).exists()
-    assert not replied.filter(replied_at__lte=F("created_at")).exists()
+    assert not DisputeReply.objects.filter(
+        created_at__lte=F("acknowledgement__created_at")
+    ).exists()
     assert Feedback.objects.exists()
     # Tagging varies: stages (with the short circuit) and stakeholders.
     assert Item.objects.filter(stage_plans_actions=True, stage_reflection=False).exists()

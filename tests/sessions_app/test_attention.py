@@ -5,7 +5,6 @@ import datetime
 import importlib
 
 import pytest
-import time_machine
 from django.apps import apps as django_apps
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -265,41 +264,51 @@ class TestDisputeReply:
         body = login(supervisee).get(reverse("sessions:detail", args=[session.pk])).content.decode()
         assert "A reply to a disagreement added by Sue Supervisor" in body
 
-    def test_the_first_reply_marks_the_disagreement_replied_and_the_lists_let_it_go(
+    def test_a_disagreement_waits_until_its_first_reply_and_the_lists_let_it_go(
         self, login, supervisor, supervisee
     ):
         session = shared_record(supervisor, supervisee)
         ack = disagree(session, supervisee)
-        waiting = reverse("sessions:list") + "?status=to_reply"
-        assert f'href="{reverse("sessions:detail", args=[session.pk])}"' in (
-            login(supervisor).get(waiting).content.decode()
+        agreed = Acknowledgement.objects.create(
+            session=shared_record(supervisor, supervisee, days_ago=8),
+            person=supervisee,
+            response=Response.AGREE_WITH_COMMENTS,
+            comments="One date is wrong.",
         )
-        first = records.dispute_reply(acknowledgement=ack, by=supervisor, text="Agreed, noted.")
-        with time_machine.travel(clock.now() + datetime.timedelta(days=2)):
-            records.dispute_reply(acknowledgement=ack, by=supervisor, text="And the addendum.")
+        assert ack.waiting_reply and not agreed.waiting_reply
+        waiting = reverse("sessions:list") + "?status=to_reply"
+        link = f'href="{reverse("sessions:detail", args=[session.pk])}"'
+        assert link in login(supervisor).get(waiting).content.decode()
+        records.dispute_reply(acknowledgement=ack, by=supervisor, text="Agreed, noted.")
+        records.dispute_reply(acknowledgement=ack, by=supervisor, text="And the addendum.")
         ack.refresh_from_db()
-        assert ack.replied_at == first.created_at
+        assert not ack.waiting_reply
         # Not a change to the acknowledgement: its history holds only its creation.
         assert ack.history.count() == 1
-        assert f'href="{reverse("sessions:detail", args=[session.pk])}"' not in (
-            login(supervisor).get(waiting).content.decode()
-        )
+        assert link not in login(supervisor).get(waiting).content.decode()
 
-    def test_disagreements_replied_before_the_change_are_marked_replied(
+    def test_disagreements_made_before_the_change_wait_unless_replied_to(
         self, supervisor, supervisee
     ):
-        """The migration that added `replied_at`: each disagreement replied to takes its first
-        reply's time; one not replied to still waits."""
-        migration = importlib.import_module("sessions_app.migrations.0016_dispute_replied_at")
+        """The migration that added `waiting_reply`: a disagreement waits unless its supervisor
+        replied to it; agreements never wait."""
+        migration = importlib.import_module("sessions_app.migrations.0016_dispute_waiting_reply")
         answered = disagree(shared_record(supervisor, supervisee), supervisee)
         waiting = disagree(shared_record(supervisor, supervisee, days_ago=9), supervisee)
-        first = records.dispute_reply(acknowledgement=answered, by=supervisor, text="Noted.")
-        Acknowledgement.objects.update(replied_at=None)  # as before the migration
-        migration.replied_at_of_every_reply(django_apps, None)
-        answered.refresh_from_db()
-        waiting.refresh_from_db()
-        assert answered.replied_at == first.created_at
-        assert waiting.replied_at is None
+        agreed = Acknowledgement.objects.create(
+            session=shared_record(supervisor, supervisee, days_ago=12),
+            person=supervisee,
+            response=Response.AGREE,
+        )
+        records.dispute_reply(acknowledgement=answered, by=supervisor, text="Noted.")
+        Acknowledgement.objects.update(waiting_reply=False)  # as before the migration
+        migration.waiting_until_replied(django_apps, None)
+        assert [a.waiting_reply for a in Acknowledgement.objects.order_by("pk")] == [
+            False,
+            True,
+            False,
+        ]
+        assert waiting.pk < agreed.pk and answered.pk < waiting.pk
 
     def test_only_the_supervisor_replies(self, login, supervisor, supervisee, manager):
         session = shared_record(supervisor, supervisee)
