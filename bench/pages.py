@@ -1,6 +1,8 @@
 """Time the pages on one seeded database: `python -m bench.pages` (DATABASE_URL set).
 
-`bench.run` starts this once per data set and reads the JSON it prints last. In process, through
+`bench.run` starts this a few times per data set, alternating the data sets, and reads the
+JSON it prints last: each row's `times` as well as their median, so that it can take the median
+of every round together. In process, through
 Django's test client (the whole middleware stack, views and templates; no HTTP server), with
 the clock set to the day the data set was seeded for (so that a database seeded on another day
 still reads as "today"), and DEBUG off at run time (no query log, as in production).
@@ -172,6 +174,7 @@ def run(repeat):
             {
                 "name": name,
                 "median": statistics.median(times[job]),
+                "times": times[job],
                 "queries": queries[job],
                 "bytes": sizes[job] or 0,
                 "n": len(times[job]),

@@ -19,9 +19,11 @@ import json
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -112,8 +114,53 @@ def json_of(module, *args, url):
     return json.loads(out.strip().splitlines()[-1])
 
 
-def measure(url, repeat):
-    return json_of("bench.pages", "--repeat", str(repeat), url=url)
+def measure(url, repeat, *, imports=True):
+    env = {} if imports else {"BENCH_IMPORTS": "0"}
+    with _environ(env):
+        return json_of("bench.pages", "--repeat", str(repeat), url=url)
+
+
+@contextmanager
+def _environ(values):
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+# The data sets are timed in rounds, alternately (a fresh process each): a machine that runs
+# slower for a minute (a neighbour on the same host) then slows both data sets alike rather
+# than whichever was timed in that minute. One process each, one after the other, had put
+# 1.15x on the floor page itself between the two.
+ROUNDS = 3
+
+
+def measure_alternately(urls, repeat):
+    """{url: pages JSON} with each row's median over `ROUNDS` rounds of about repeat / ROUNDS
+    repetitions, the data sets alternating round by round; the other figures (queries, sizes,
+    imports) from the last round."""
+    each = max(1, -(-repeat // ROUNDS))  # rounded up: at least `repeat` in all
+    results = {url: None for url in urls}
+    for round_ in range(ROUNDS):
+        last = round_ == ROUNDS - 1
+        for url in urls:
+            print(f"  round {round_ + 1} of {ROUNDS}: {urls[url]}", flush=True)
+            run = measure(url, each, imports=last)
+            before = results[url]
+            if before is not None:
+                times = {row["name"]: row["times"] for row in before["rows"]}
+                for row in run["rows"]:
+                    row["times"] = times.get(row["name"], []) + row["times"]
+                    row["median"] = statistics.median(row["times"])
+                    row["n"] = len(row["times"])
+            results[url] = run
+    return results
 
 
 IMPORT_DATABASE = "fourfold_bench_import"
@@ -204,8 +251,9 @@ def table(tier, practitioners, years, runs, seeded, repeat, imports=None):
         f"{meta1['items']:,} items, {meta1['attendances']:,} attendances; {2 * years} years = "
         f"{meta2['sessions']:,} sessions, {meta2['items']:,} items, "
         f"{meta2['attendances']:,} attendances. Today is the day each was seeded for "
-        f"({days}). Medians of {repeat} interleaved repetitions after 2 warm-ups, "
-        "in process through Django's test client (DEBUG off).",
+        f"({days}). Medians of {repeat} interleaved repetitions, in {ROUNDS} rounds that "
+        "alternate the two data sets (a fresh process each, 2 warm-ups each), in process "
+        "through Django's test client (DEBUG off).",
         "",
     ]
     if any(seeded):
@@ -302,14 +350,17 @@ def main(argv=None):
     tier = args.tier
     if args.practitioners or args.years:
         tier = f"custom ({practitioners} x {years})"
-    runs, seeded = [], []
+    urls, seeded = {}, []
     for y in (years, 2 * years):
         url, seconds = database(practitioners, y, args.today, args.reseed)
         seeded.append(seconds)
-        print(f"Timing the pages on {y} years ...", flush=True)
-        runs.append((y, measure(url, args.repeat)))
+        urls[url] = f"{y} years"
+    print("Timing the pages, the two data sets alternately ...", flush=True)
+    measured = measure_alternately(urls, args.repeat)
+    runs = [(y, measured[url]) for y, url in zip((years, 2 * years), urls, strict=True)]
+    repeat = min(row["n"] for _y, run in runs for row in run["rows"])
     imports = None if args.no_import else big_imports(practitioners, years)
-    section = table(tier, practitioners, years, runs, seeded, args.repeat, imports)
+    section = table(tier, practitioners, years, runs, seeded, repeat, imports)
     print()
     print(section)
     if not args.no_write:
