@@ -104,8 +104,13 @@ class Filters:
 class AuditFilterForm(forms.Form):
     """Bound to `request.GET`. `teams` (a list of teams) adds the team choice."""
 
-    window = forms.ChoiceField(label="Window", choices=WINDOW_CHOICES, required=False)
-    format = forms.ChoiceField(label="Sessions", choices=FORMAT_CHOICES, required=False)
+    # Written in one pass (`ManyOptionsSelect`), as the team list is: on every audit page.
+    window = forms.ChoiceField(
+        label="Window", choices=WINDOW_CHOICES, required=False, widget=ManyOptionsSelect
+    )
+    format = forms.ChoiceField(
+        label="Sessions", choices=FORMAT_CHOICES, required=False, widget=ManyOptionsSelect
+    )
 
     def __init__(self, data=None, *, today: date, teams=None, team=None, find=False):
         super().__init__(data if data is not None else {}, auto_id="filter-%s")
@@ -195,9 +200,27 @@ class AuditFilterForm(forms.Form):
             )
         return cleaned
 
+    def _style_fields(self):
+        """Bootstrap's classes on each input, marked invalid where it has an error: the
+        filters are written by `audit/_filter_field.html` (crispy's markup, without its twenty
+        nested templates a field, on every audit page)."""
+        for name, field in self.fields.items():
+            kind = (
+                "select form-select"
+                if isinstance(field.widget, forms.Select)
+                else (
+                    "dateinput form-control"
+                    if isinstance(field.widget, forms.DateInput)
+                    else "textinput form-control"
+                )
+            )
+            invalid = " is-invalid" if name in self.errors else ""
+            field.widget.attrs["class"] = kind + invalid
+
     def filters(self) -> Filters:
         """The filters to show: what was asked for, or the default for each part in error."""
         valid = self.is_valid()
+        self._style_fields()
         cleaned = self.cleaned_data
         window = cleaned.get("window") or DEFAULT_WINDOW
         fmt = cleaned.get("format") or BOTH
