@@ -29,6 +29,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 
 from core import clock
+from core.db import among
 from core.numbers import ratio
 from core.tally import Minutes
 from core.vocabulary import (
@@ -99,7 +100,8 @@ def _format_filter(formats, prefix: str = "") -> Q:
 
 
 def _ids(people):
-    """A queryset of users (as a subquery, no query run) or an iterable of users or ids."""
+    """A queryset of users (as a subquery, no query run) or an iterable of users or ids: for
+    `among` (`core.db`), which sends a long list as one parameter."""
     if isinstance(people, QuerySet):
         return people.order_by().values("pk")
     return [getattr(person, "pk", person) for person in people]
@@ -203,7 +205,7 @@ def _exact(row) -> Minutes:
 def _minutes_by_person(people, start: date, end: date, formats=None) -> dict[int, Minutes]:
     rows = (
         _held_attendances(start, end, formats)
-        .filter(person__in=people)
+        .filter(among("person", people))
         .values("person")
         .annotate(sessions_held=Count("session", distinct=True), **minute_sums("session__items__"))
     )
@@ -218,7 +220,7 @@ def _gaps_by_person(people, start: date, end: date, *, group_counts: bool) -> di
     # than the rule itself.
     rows = (
         with_last_held(
-            Relationship.objects.active_between(start, end).filter(supervisee__in=people),
+            Relationship.objects.active_between(start, end).filter(among("supervisee", people)),
             end,
             group_counts=group_counts,
         )
@@ -241,7 +243,7 @@ def _reported_dominance_by_person(
     rows = (
         Feedback.objects.filter(
             _format_filter(formats, "session__"),
-            person__in=people,
+            among("person", people),
             session__status=Status.HELD,
             session__date__gte=start,
             session__date__lte=end,
@@ -291,7 +293,9 @@ def balances_of(
     policy = policy or AuditPolicy.current()
     thresholds = thresholds_of(policy)
     ids = _ids(people)
-    persons = list(User.objects.filter(pk__in=ids).order_by().values_list("pk", "email", "name"))
+    persons = list(
+        User.objects.filter(among("pk", ids)).order_by().values_list("pk", "email", "name")
+    )
     if minutes is None and daily is None:
         minutes = _minutes_by_person(ids, start, end, formats)
     elif minutes is None:
@@ -336,7 +340,7 @@ def balances(
     """
     scope = supervisees_in_window(start, end, team=team)
     if people is not None:
-        scope = scope.filter(pk__in=_ids(people))
+        scope = scope.filter(among("pk", _ids(people)))
     elif team is None:
         # The whole organisation (`balance_report --all`, an organisation's API token): its
         # minutes from the months kept, not from every item of the window (`month_minutes`).
@@ -546,7 +550,7 @@ def cancellation_rates(
     _check_window(start, end)
     scoped = _scoped(sessions, start, end, formats)
     if supervisors is not None:
-        scoped = scoped.filter(supervisor__in=_ids(supervisors))
+        scoped = scoped.filter(among("supervisor", _ids(supervisors)))
     moved = "{status} IN (" + ", ".join(f"'{status}'" for status in MOVED_STATUSES) + ")"
     rows = scoped.values("supervisor", "supervisor__email", "supervisor__name").annotate(
         scheduled=Count("pk"),
@@ -597,7 +601,7 @@ def _sums_by_person(
     `spans` as `_held_attendances` takes them."""
     rows = (
         _held_attendances(start, end, formats, many=many, spans=spans)
-        .filter(person__in=_ids(people))
+        .filter(among("person", _ids(people)))
         .annotate(period=period)
         .values("person", "period")
         .annotate(sessions_held=Count("session", distinct=True), **minute_sums("session__items__"))
@@ -661,7 +665,7 @@ def _kept_sums(people, months, formats, *group_by) -> list[tuple]:
         return []
     return list(
         MonthMinutes.objects.filter(_format_filter(formats), month__in=months)
-        .filter(person__in=_ids(people))
+        .filter(among("person", _ids(people)))
         .order_by()
         .values(*group_by)
         .annotate(**{name: SqlSum(f"{{{name}}}", "", [name]) for name in SUM_COLUMNS})
@@ -944,16 +948,16 @@ def _feedback_in_window(
     start, end, *, person=None, supervisor=None, formats=None, people=None
 ) -> QuerySet:
     sessions = {"session__supervisor": supervisor} if supervisor is not None else {}
-    people = {"person__in": _ids(people)} if people is not None else {}
+    whose = among("person", _ids(people)) if people is not None else Q()
     if person is not None:
-        people["person"] = person
+        whose &= Q(person=person)
     return Feedback.objects.filter(
         _format_filter(formats, "session__"),
+        whose,
         session__status=Status.HELD,
         session__date__gte=start,
         session__date__lte=end,
         **sessions,
-        **people,
     ).order_by()
 
 
@@ -1086,7 +1090,7 @@ def focus_span(agreements, length_days: int, today: date) -> tuple[date, date] |
 def focus_agreements_of(people) -> QuerySet:
     """The focus agreements of relationships whose supervisee is among `people`, newest first."""
     return (
-        FocusAgreement.objects.filter(relationship__supervisee__in=_ids(people))
+        FocusAgreement.objects.filter(among("relationship__supervisee", _ids(people)))
         .select_related("relationship__supervisor", "relationship__supervisee")
         .order_by("-agreed_on", "-pk")
     )

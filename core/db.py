@@ -1,6 +1,9 @@
 """Telling a database that is busy from one that is broken."""
 
+import json
+
 from django.db import OperationalError, connection
+from django.db.models import Field, ForeignObject, Lookup, Q, QuerySet
 
 # PostgreSQL's answers when a lock could not be had: lock_not_available (a lock_timeout ran out),
 # deadlock_detected, serialization_failure.
@@ -49,3 +52,48 @@ def hold(namespace: int, ids=(), *, everything: bool = False) -> None:
             "SELECT pg_advisory_xact_lock(%s, id) FROM unnest(%s::integer[]) AS id ORDER BY id",
             [namespace, ids],
         )
+
+
+# A long list of ids: Django prepares each id of a plain `__in` list on its own (about
+# 2.5 microseconds each, every query), which an organisation's page of 1,750 people paid in each
+# of its seven queries of them, and a national body's 37,500 in seconds. `field__any_id=ids`
+# sends the whole list as one parameter instead: PostgreSQL's `= ANY(array)`, which it plans
+# as it plans the list (the array's length known); SQLite reads it as a JSON list.
+
+
+class AnyId(Lookup):
+    """`field__any_id=ids`: the rows whose field is one of `ids` (integers), as `__in` finds
+    them, with the ids as one parameter. Registered on every field, foreign keys too."""
+
+    lookup_name = "any_id"
+    prepare_rhs = False
+
+    def get_prep_lookup(self):
+        return [int(pk) for pk in self.rhs]
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        # `lhs` is Django's own column SQL; the ids are a parameter.
+        sql = f"{lhs} IN (SELECT value FROM json_each(%s))"  # noqa: S608
+        return sql, [*lhs_params, json.dumps(self.rhs)]
+
+    def as_postgresql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s::bigint[])", [*lhs_params, self.rhs]
+
+
+Field.register_lookup(AnyId)
+ForeignObject.register_lookup(AnyId)  # foreign keys keep lookups of their own
+
+# Up to this many ids, a plain `__in` list (the SQL reads as usual); beyond, `any_id`.
+ID_LIST_FROM = 100
+
+
+def among(field: str, ids) -> Q:
+    """`Q(field__in=ids)` for a few ids, `Q(field__any_id=ids)` for many; a queryset (a
+    subquery) as `__in` takes it."""
+    if isinstance(ids, QuerySet):
+        return Q(**{f"{field}__in": ids})
+    ids = list(ids)
+    lookup = "in" if len(ids) <= ID_LIST_FROM else "any_id"
+    return Q(**{f"{field}__{lookup}": ids})

@@ -2,6 +2,8 @@
 
 from django.db.models import Exists, OuterRef, Q
 
+from core.db import among
+
 from .models import Relationship, Team, TeamMembership, User
 
 
@@ -63,12 +65,12 @@ def teams_between(people_ids, start, end) -> dict[int, set[int]]:
     teams = {pk: set() for pk in people_ids}
     with_history = set()
     for person_id, team_id, start_date, end_date in TeamMembership.objects.filter(
-        person_id__in=people_ids
+        among("person_id", people_ids)
     ).values_list("person_id", "team_id", "start_date", "end_date"):
         with_history.add(person_id)
         if (start_date is None or start_date <= end) and (end_date is None or end_date >= start):
             teams[person_id].add(team_id)
-    for pk, team_id in User.objects.filter(pk__in=people_ids).values_list("pk", "team_id"):
+    for pk, team_id in User.objects.filter(among("pk", people_ids)).values_list("pk", "team_id"):
         if pk not in with_history and team_id is not None:
             teams[pk].add(team_id)
     return teams
