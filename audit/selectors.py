@@ -17,6 +17,7 @@ from fractions import Fraction
 
 from django.db.models import (
     Count,
+    Exists,
     F,
     IntegerField,
     OuterRef,
@@ -408,10 +409,21 @@ def team_sessions(team: Team, start: date | None = None, end: date | None = None
     # from the other end: it read every session of the window, the whole organisation's, and
     # hashed them to find the team's few (20-30 ms a query at a council's size, four queries
     # a page, and more each year the window is longer).
-    members = list(team_members_between(team, start, end).values_list("pk", flat=True))
+    rows = team_members_between(team, start, end).annotate(
+        leads=Exists(Session.objects.filter(supervisor=OuterRef("pk")))
+    )
+    members, leaders = [], []
+    for pk, leads in rows.values_list("pk", "leads"):
+        members.append(pk)
+        if leads:
+            leaders.append(pk)
     in_window = Q(session_date__gte=start, session_date__lte=end)
     attended = Attendance.objects.filter(in_window, present=True, person__in=members)
-    led = Session.objects.filter(supervisor__in=members, date__gte=start, date__lte=end)
+    # Only the members who have ever led a session (an index probe each): with every member
+    # in the list PostgreSQL expected a few hundred sessions each and read the whole
+    # organisation's window by date instead of each leader's by the supervisor's index (148,000
+    # rows, 25-39 ms, for the hub of 60 among 34,300 practitioners).
+    led = Session.objects.filter(supervisor__in=leaders, date__gte=start, date__lte=end).order_by()
     ids = {*attended.values_list("session", flat=True), *led.values_list("pk", flat=True)}
     return Session.objects.filter(pk__in=sorted(ids))
 
