@@ -30,7 +30,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 
 from core import clock
-from core.db import among
+from core.db import ID_LIST_FROM, among
 from core.numbers import ratio
 from core.tally import Minutes
 from core.vocabulary import (
@@ -240,19 +240,10 @@ def _reported_dominance_by_person(
     people, start: date, end: date, formats=None, led_by=None
 ) -> dict[int, dict]:
     """What each person's feedback said dominated; only on sessions `led_by` led, if given."""
-    sessions = {} if led_by is None else {"session__supervisor": led_by}
     rows = (
-        Feedback.objects.filter(
-            _format_filter(formats, "session__"),
-            among("person", people),
-            session__status=Status.HELD,
-            session__date__gte=start,
-            session__date__lte=end,
-            **sessions,
-        )
+        feedback_in_window(start, end, people=people, supervisor=led_by, formats=formats)
         # Only a function: "" (none dominated) and None (not answered) say nothing dominated.
         .filter(dominated__in=FUNCTIONS)
-        .order_by()
         .values("person", "dominated")
         .annotate(n=Count("pk"))
     )
@@ -956,16 +947,49 @@ def _summary_of(row) -> FeedbackSummary:
     )
 
 
-def _feedback_in_window(
+def feedback_in_window(
     start, end, *, person=None, supervisor=None, formats=None, people=None
 ) -> QuerySet:
+    """Feedback on held sessions in [start, end] (by `person` or `people`, on sessions
+    `supervisor` led), each from someone recorded as present at its session: the sessions their
+    minutes come from. Feedback left behind when a correction took its giver off the record (or
+    marked them absent) no longer counts, as the session's minutes no longer count for them.
+
+    For one person or a team's few, read from their attendances of the window (index: person,
+    date), then each one's feedback on the session (unique index: session, person): read from
+    the feedback, every feedback they had ever given was read and its session's date tested (7 ms
+    a query at the national tier, growing each year of history). For many people (an
+    organisation), from the window's feedback, each tested for its attendance: the same rows;
+    driven from the attendances, PostgreSQL hashed every attendance of the window (0.8 s at the
+    national tier, against 0.5 s).
+    """
+    ids = _ids(people) if people is not None else None
+    few = person is not None or (isinstance(ids, list) and len(ids) <= ID_LIST_FROM)
+    if few:
+        # One filter() call: these conditions are on one join, one attendance a feedback
+        # (attendances are unique by session and person).
+        present = Q(
+            session__attendances__person=F("person"),
+            session__attendances__present=True,
+            session__attendances__session_date__gte=start,
+            session__attendances__session_date__lte=end,
+        )
+        if ids is not None:
+            present &= among("session__attendances__person", ids)
+        if person is not None:
+            present &= Q(session__attendances__person=person)
+    else:
+        present = Exists(
+            Attendance.objects.filter(
+                session=OuterRef("session"), person=OuterRef("person"), present=True
+            )
+        )
+        if ids is not None:
+            present &= among("person", ids)
     sessions = {"session__supervisor": supervisor} if supervisor is not None else {}
-    whose = among("person", _ids(people)) if people is not None else Q()
-    if person is not None:
-        whose &= Q(person=person)
     return Feedback.objects.filter(
+        present,
         _format_filter(formats, "session__"),
-        whose,
         session__status=Status.HELD,
         session__date__gte=start,
         session__date__lte=end,
@@ -989,7 +1013,7 @@ def feedback_days(
     session date and supervisor. One query; fold with `fold_feedback`."""
     _check_window(start, end)
     rows = (
-        _feedback_in_window(start, end, person=person, supervisor=supervisor, formats=formats)
+        feedback_in_window(start, end, person=person, supervisor=supervisor, formats=formats)
         .values("session__date", "session__supervisor")
         .annotate(**_feedback_counts())
     )
@@ -1030,7 +1054,7 @@ def feedback_summary(
     and usefulness, given by `person` (or any of `people`, or anyone), on sessions
     `supervisor` (or `led_by`) led, or any. One query."""
     _check_window(start, end)
-    row = _feedback_in_window(
+    row = feedback_in_window(
         start,
         end,
         person=person,

@@ -21,7 +21,7 @@ from core.vocabulary import FUNCTION_LABELS, FUNCTIONS
 from people.access import people_visible_to, teams_visible_to
 from people.models import Team
 from sessions_app.access import feedback_led_by_for_flags, feedback_private
-from sessions_app.models import Feedback, Rating, Status
+from sessions_app.models import Rating
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,8 @@ class Pack:
 
 
 def feedback_counts(people, start: date, end: date) -> FeedbackCounts:
-    """Feedback on held sessions in [start, end] by `people` (ids), counted. One query.
+    """Feedback on held sessions in [start, end] by `people` (ids), counted, by the audit's
+    rule (`audit.selectors.feedback_in_window`: from those present at the session). One query.
 
     Only the answers' counts: a feedback's comments never leave here.
     """
@@ -95,12 +96,9 @@ def feedback_counts(people, start: date, end: date) -> FeedbackCounts:
     }
     counts.update({f"dominated__{key}": Count("pk", filter=Q(dominated=key)) for key in FUNCTIONS})
     counts.update({f"wants__{key}": Count("pk", filter=Q(wants_more=key)) for key in FUNCTIONS})
-    row = Feedback.objects.filter(
-        person__in=people,
-        session__status=Status.HELD,
-        session__date__gte=start,
-        session__date__lte=end,
-    ).aggregate(feedbacks=Count("pk"), usefulness_total=Sum("usefulness"), **counts)
+    row = selectors.feedback_in_window(start, end, people=people).aggregate(
+        feedbacks=Count("pk"), usefulness_total=Sum("usefulness"), **counts
+    )
     return FeedbackCounts(
         feedbacks=row["feedbacks"],
         # The mean usefulness (1-5), exact: rounded once, when it is printed.
