@@ -176,17 +176,24 @@ def _day_sums(row) -> DaySums:
     return tuple(row[column] or 0 for column in _SUM_COLUMNS)
 
 
+# Where each figure is in `_SUM_COLUMNS`, found once: `_minutes_of` runs for each person and
+# month of a page (a team of 60's twelve months: 800 times).
+_AT = {column: i for i, column in enumerate(_SUM_COLUMNS)}
+_FUNCTIONS_AT = tuple((key, _AT[f"twelfths_{key}"]) for key in FUNCTIONS)
+_STAGES_AT = tuple((key, _AT[f"stage_{key}"]) for key in STAGES)
+_STAKEHOLDERS_AT = tuple((key, _AT[f"stakeholder_{key}"]) for key in STAKEHOLDERS)
+
+
 def _minutes_of(sums: DaySums) -> Minutes:
     """Exact minutes from integer sums in `_SUM_COLUMNS` order."""
-    row = dict(zip(_SUM_COLUMNS, sums, strict=True))
     return Minutes.from_twelfths(
-        {key: row[f"twelfths_{key}"] for key in FUNCTIONS},
-        tagged=row["tagged"],
-        short_circuit=row["short_circuit"],
-        sessions_held=row["sessions_held"],
-        stages={key: row[f"stage_{key}"] for key in STAGES},
-        stakeholders={key: row[f"stakeholder_{key}"] for key in STAKEHOLDERS},
-        no_stage=row["no_stage"],
+        {key: sums[i] for key, i in _FUNCTIONS_AT},
+        tagged=sums[_AT["tagged"]],
+        short_circuit=sums[_AT["short_circuit"]],
+        sessions_held=sums[_AT["sessions_held"]],
+        stages={key: sums[i] for key, i in _STAGES_AT},
+        stakeholders={key: sums[i] for key, i in _STAKEHOLDERS_AT},
+        no_stage=sums[_AT["no_stage"]],
     )
 
 
