@@ -163,7 +163,8 @@ def _function_rows(minutes):
 def _cycle_grid(daily, index, start, end):
     """Each person's months of the window, for "which stages their discussions covered".
 
-    `index` is (pk, email, name) per person; folded from `daily_minutes`, no query of its own.
+    `index` is (pk, email, name) per person; folded from `daily_minutes` (or `month_minutes`),
+    no query of its own.
     """
     months = month_windows(start, end)
     each = selectors.months_of_each(daily, [pk for pk, _email, _name in index], start, end)
@@ -279,7 +280,7 @@ def _person_page(request, person):
         "records": list(
             with_supervisor(
                 content_readable_sessions(request.user)
-                .attended_by(person)
+                .attended_by(person, start, end)
                 .held()
                 .filter(date__gte=start, date__lte=end)
             ).order_by("-date", "-pk")
@@ -314,9 +315,10 @@ def my_supervisees(request):
     visible = list(
         people_visible_to(request.user).filter(pk__in=list(people)).values_list("pk", flat=True)
     )
-    # Each one's minutes day by day, one query for everyone: their balances add them up, and
-    # the grid shows which stages their discussions covered, month by month.
-    daily = selectors.daily_minutes(visible, filters.start, filters.end, formats=filters.formats)
+    # Each one's minutes month by month, from the months kept (two queries for everyone, a row
+    # per person and month): their balances add them up, and the grid shows which stages their
+    # discussions covered each month.
+    daily = selectors.month_minutes(visible, filters.start, filters.end, formats=filters.formats)
     balances = selectors.balances_of(
         visible,
         filters.start,

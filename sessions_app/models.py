@@ -57,10 +57,21 @@ class SessionQuerySet(models.QuerySet):
     def led_by(self, user):
         return self.filter(supervisor=user)
 
-    def attended_by(self, user):
-        """Sessions where `user` is a present attendee (one-to-one supervisee or group member)."""
+    def attended_by(self, user, start=None, end=None):
+        """Sessions where `user` is a present attendee (one-to-one supervisee or group member);
+        with `start` and `end`, only those dated between them, found from the person's
+        attendances of those dates (index: person, date) rather than from all they ever had."""
+        dates = {}
+        if start is not None:
+            dates["session_date__gte"] = start
+        if end is not None:
+            dates["session_date__lte"] = end
         return self.filter(
-            Exists(Attendance.objects.filter(session=OuterRef("pk"), person=user, present=True))
+            Exists(
+                Attendance.objects.filter(
+                    session=OuterRef("pk"), person=user, present=True, **dates
+                )
+            )
         )
 
     def with_member(self, user):

@@ -681,6 +681,35 @@ def test_manager_opens_a_members_records_from_their_balance(login, supervisor, s
     assert AccessLog.objects.filter(user=manager, session=shared).count() == 1
 
 
+def test_balance_lists_the_records_held_in_the_window_and_no_others(login, supervisor, supervisee):
+    """The records behind the figures are those held in the window, its first and last days
+    included: found from the person's attendances of those dates."""
+    today = clock.today()
+    start = today - datetime.timedelta(days=20)
+    end = today - datetime.timedelta(days=5)
+
+    def record(day, **options):
+        return SessionFactory(
+            supervisor=supervisor,
+            supervisee=supervisee,
+            date=day,
+            record_state=RecordState.SHARED,
+            **options,
+        )
+
+    first, last = record(start), record(end)
+    day = datetime.timedelta(days=1)
+    before, after = record(start - day), record(end + day)
+    absent = record(start + datetime.timedelta(days=3))
+    absent.attendances.filter(person=supervisee).update(present=False)
+    body = page(login(supervisee), url("my_balance", window="custom", **{"from": start, "to": end}))
+    records = body.split('id="records-heading"')[1]
+    for shown in (first, last):
+        assert reverse("sessions:detail", args=[shown.pk]) in records
+    for hidden in (before, after, absent):
+        assert reverse("sessions:detail", args=[hidden.pk]) not in records
+
+
 def test_organisation_shows_its_teams_a_page_at_a_time_with_the_organisation_on_each(
     login, administrator, team, other_team, supervisee, kit, monkeypatch
 ):
