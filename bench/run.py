@@ -251,9 +251,10 @@ def table(tier, practitioners, years, runs, seeded, repeat, imports=None):
         f"{meta1['items']:,} items, {meta1['attendances']:,} attendances; {2 * years} years = "
         f"{meta2['sessions']:,} sessions, {meta2['items']:,} items, "
         f"{meta2['attendances']:,} attendances. Today is the day each was seeded for "
-        f"({days}). Medians of {repeat} interleaved repetitions, in {ROUNDS} rounds that "
-        "alternate the two data sets (a fresh process each, 2 warm-ups each), in process "
-        "through Django's test client (DEBUG off).",
+        f"({days}). Medians of {repeat} interleaved repetitions (the pages in a shuffled "
+        "order each time, balance_report in repetitions of its own after them), in "
+        f"{ROUNDS} rounds that alternate the two data sets (a fresh process each, 2 warm-ups "
+        "each), in process through Django's test client (DEBUG off).",
         "",
     ]
     if any(seeded):
