@@ -271,6 +271,7 @@ def balances_of(
     reported_feedback: bool = True,
     daily: Mapping[int, Mapping] | None = None,
     minutes: Mapping[int, Minutes] | None = None,
+    reported: Mapping[int, Mapping[str, int]] | None = None,
 ) -> list[Balance]:
     """The balance of each of `people` (users or ids) in [start, end], sorted by email.
 
@@ -286,7 +287,9 @@ def balances_of(
     `daily` (`daily_minutes` or `month_minutes` read over a span covering the window) saves
     the query of the people's minutes when the caller has read them already: they are added
     up from it (`minutes_by_person`); `minutes` (`window_sums(...).by_person`) are each
-    person's minutes in the window already added up.
+    person's minutes in the window already added up. `reported` ({person id: {function:
+    feedbacks that said it dominated}}, as `fold_feedback(...).dominated` counts them over
+    the window, with the same `formats` and `feedback_led_by`) saves the feedback's query.
     """
     _check_window(start, end)
     policy = policy or AuditPolicy.current()
@@ -300,11 +303,10 @@ def balances_of(
     elif minutes is None:
         minutes = minutes_by_person(daily, [pk for pk, _email, _name in persons], start, end)
     gaps = _gaps_by_person(ids, start, end, group_counts=policy.group_counts_for_regularity)
-    reported = (
-        _reported_dominance_by_person(ids, start, end, formats, feedback_led_by)
-        if reported_feedback
-        else {}
-    )
+    if not reported_feedback:
+        reported = {}
+    elif reported is None:
+        reported = _reported_dominance_by_person(ids, start, end, formats, feedback_led_by)
     results = [
         compute_balance(
             supervisee=email,
@@ -631,6 +633,45 @@ def daily_minutes(people, start: date, end: date, *, formats=None) -> dict[int, 
     """
     _check_window(start, end)
     return _sums_by_person(people, start, end, formats, F("session_date"))
+
+
+def daily_minutes_and_supervisors(
+    person, start: date, end: date, window: tuple[date, date], *, formats=None
+) -> tuple[dict[int, dict], list[SupervisorMinutes]]:
+    """`daily_minutes([person], start, end)` and `supervisor_breakdown(person, *window)` (the
+    window within [start, end]) from one query: the person's minutes by day and supervisor.
+    A session is on one day and has one supervisor, so both add up exactly from it (what a
+    person's balance page reads: one query fewer)."""
+    _check_window(start, end)
+    window_start, window_end = window
+    if not start <= window_start <= window_end <= end:
+        raise ValueError(f"the window {window} is not within [{start}, {end}]")
+    rows = (
+        _held_attendances(start, end, formats)
+        .filter(person=person)
+        .values(
+            "session_date",
+            "session__supervisor",
+            "session__supervisor__email",
+            "session__supervisor__name",
+        )
+        .annotate(sessions_held=Count("session", distinct=True), **minute_sums("session__items__"))
+        .values_list(
+            "session_date", "session__supervisor__email", "session__supervisor__name", *_SUM_COLUMNS
+        )
+    )
+    days, parts, names = {}, {}, {}
+    for day, email, name, *sums in rows:
+        sums = tuple(value or 0 for value in sums)
+        _added_to(days, day, sums)
+        if window_start <= day <= window_end:
+            _added_to(parts, email, sums)
+            names[email] = name
+    breakdown = [
+        SupervisorMinutes(supervisor=email, name=names[email], minutes=_minutes_of(sums))
+        for email, sums in sorted(parts.items())
+    ]
+    return ({_ids([person])[0]: days} if days else {}), breakdown
 
 
 def minutes_by_person(daily: Mapping[int, Mapping], people, start: date, end: date):

@@ -214,11 +214,17 @@ def _person_page(request, person):
     # What the viewer may see of this person's feedback: the one rule, in sessions_app.access.
     view = feedback_view(request.user, person)
     agreements = list(selectors.focus_agreements_of([person.pk]))
-    # The person's minutes day by day, read once over the window and the focus follow-ups:
-    # the balance, the trend and the follow-ups all add them up.
-    daily = selectors.daily_minutes(
-        [person.pk], *_daily_span(filters, agreements, day), formats=formats
+    # The person's minutes day by day and supervisor by supervisor, read once over the window
+    # and the focus follow-ups: the balance, the trend, the follow-ups and the breakdown by
+    # supervisor all add them up.
+    daily, breakdown = selectors.daily_minutes_and_supervisors(
+        person, *_daily_span(filters, agreements, day), (start, end), formats=formats
     )
+    # What they said, day by day: the page's figures, and the flag of a function they said
+    # dominated, count the same feedback.
+    feedback_days = selectors.feedback_days(start, end, person=person, formats=formats)
+    all_feedback = selectors.fold_feedback(feedback_days, start, end)
+    summary = selectors.fold_feedback(feedback_days, start, end, led_by=view.led_by)
     balance = selectors.supervisee_balance(
         person,
         start,
@@ -227,11 +233,8 @@ def _person_page(request, person):
         formats=formats,
         feedback_led_by=view.led_by,
         daily=daily,
+        reported={person.pk: summary.dominated},
     )
-    breakdown = selectors.supervisor_breakdown(person, start, end, formats=formats)
-    feedback_days = selectors.feedback_days(start, end, person=person, formats=formats)
-    all_feedback = selectors.fold_feedback(feedback_days, start, end)
-    summary = selectors.fold_feedback(feedback_days, start, end, led_by=view.led_by)
     feedback_months = selectors.feedback_months(feedback_days, start, end, led_by=view.led_by)
     trend = selectors.monthly_minutes(daily, [person.pk], start, end)
     follow_ups = selectors.focus_follow_up(

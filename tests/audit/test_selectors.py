@@ -7,7 +7,9 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
+from django.db import connection
 from django.db.models import F
+from django.test.utils import CaptureQueriesContext
 
 from audit import selectors
 from audit.balance import Thresholds, compute_balance, month_windows, totals_of
@@ -594,6 +596,74 @@ def test_breakdown_by_supervisor_adds_up_to_the_balance(supervisor, supervisee):
     }
     (sam,) = selectors.balances(START, END)
     assert Minutes.total(p.minutes for p in parts) == sam.minutes
+
+
+@pytest.mark.parametrize("formats", [None, [Format.ONE_TO_ONE], [Format.GROUP]])
+def test_daily_minutes_and_supervisors_equal_the_two_queries_it_replaces(
+    supervisor, supervisee, formats
+):
+    """A balance page reads its days and its breakdown by supervisor in one query: both equal
+    what `daily_minutes` and `supervisor_breakdown` give, over a span wider than the window
+    (sessions before and after the window count in the days, not in the breakdown)."""
+    external = UserFactory(email="eve@example.org", name="Eve External")
+    rng = random.Random(3)
+    days = [START - 20 * DAY, START, START + 9 * DAY, END - 5 * DAY, END, END + 12 * DAY]
+    for day in days:
+        for leader in (supervisor, external):
+            if rng.random() < 0.7:
+                one = SessionFactory(supervisor=leader, supervisee=supervisee, date=day)
+                ItemFactory(
+                    session=one,
+                    minutes=rng.choice([5, 20, 35]),
+                    functions=rng.sample(list(FUNCTIONS), rng.randint(1, 4)),
+                    stages=["plans_actions"] if rng.random() < 0.5 else ["reflection"],
+                )
+        group = GroupSessionFactory(
+            supervisor=supervisor, date=day, attendees=[(supervisee, rng.random() < 0.8)]
+        )
+        ItemFactory(session=group, minutes=rng.choice([10, 45]), functions=["support"])
+    span = (START - 30 * DAY, END + 30 * DAY)
+
+    daily, parts = selectors.daily_minutes_and_supervisors(
+        supervisee, *span, (START, END), formats=formats
+    )
+
+    assert daily == selectors.daily_minutes([supervisee.pk], *span, formats=formats)
+    assert parts == selectors.supervisor_breakdown(supervisee, START, END, formats=formats)
+    assert parts  # the cast has sessions in the window in every format
+
+
+def test_daily_minutes_and_supervisors_refuses_a_window_outside_its_span(supervisee):
+    with pytest.raises(ValueError, match="not within"):
+        selectors.daily_minutes_and_supervisors(supervisee, START, END, (START - DAY, END))
+
+
+def test_reported_dominance_counted_by_the_caller_gives_the_same_balance(
+    supervisor, supervisee, other_supervisor
+):
+    """A balance page counts what its person said dominated from the feedback it shows, and
+    hands the counts to the balance: the flags are those the balance finds for itself, with
+    or without the feedback limited to the sessions one supervisor led."""
+    for leader, dominated in [(supervisor, "management"), (other_supervisor, "support")]:
+        for day in (START + DAY, START + 10 * DAY):
+            feedback(
+                SessionFactory(supervisor=leader, supervisee=supervisee, date=day),
+                supervisee,
+                dominated=dominated,
+            )
+    days = selectors.feedback_days(START, END, person=supervisee)
+    AuditPolicy.current()  # looked up once, before the queries are counted
+    for led_by in (None, supervisor.pk, other_supervisor.pk):
+        counted = selectors.fold_feedback(days, START, END, led_by=led_by).dominated
+        with CaptureQueriesContext(connection) as with_counts:
+            given = selectors.supervisee_balance(
+                supervisee, START, END, feedback_led_by=led_by, reported={supervisee.pk: counted}
+            )
+        with CaptureQueriesContext(connection) as without:
+            found = selectors.supervisee_balance(supervisee, START, END, feedback_led_by=led_by)
+        assert given == found
+        assert len(with_counts) == len(without) - 1  # the feedback is not read again
+        assert given.reported_dominance  # the feedback raised the flag in each case
 
 
 def test_team_totals_are_the_sum_of_the_members(
