@@ -10,8 +10,8 @@ import pytest
 from audit import selectors
 from inspection.pack import feedback_counts
 from people.models import User
-from sessions_app.models import Attendance, Feedback
-from tests.factories import ItemFactory, SessionFactory
+from sessions_app.models import Attendance
+from tests.factories import FeedbackFactory, ItemFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -26,15 +26,8 @@ def given(supervisor, supervisee, other_supervisee):
         supervisor=supervisor, date=DAY, attendees=[(supervisee, True), (other_supervisee, True)]
     )
     ItemFactory(session=session, functions=["management"], minutes=30)
-    Feedback.objects.create(
-        session=session,
-        person=supervisee,
-        management="too_much",
-        development="about_right",
-        support="about_right",
-        mediation="about_right",
-        dominated="management",
-        usefulness=2,
+    FeedbackFactory(
+        session=session, person=supervisee, management="too_much", dominated="management"
     )
     return session
 
