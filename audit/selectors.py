@@ -10,7 +10,7 @@ The one trap: an item of `m` minutes and `k` functions gives `m / k` to each fun
 Python divides by 12 exactly.
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from fractions import Fraction
@@ -272,6 +272,7 @@ def balances_of(
     daily: Mapping[int, Mapping] | None = None,
     minutes: Mapping[int, Minutes] | None = None,
     reported: Mapping[int, Mapping[str, int]] | None = None,
+    persons: Iterable[tuple[int, str, str]] | None = None,
 ) -> list[Balance]:
     """The balance of each of `people` (users or ids) in [start, end], sorted by email.
 
@@ -289,15 +290,18 @@ def balances_of(
     up from it (`minutes_by_person`); `minutes` (`window_sums(...).by_person`) are each
     person's minutes in the window already added up. `reported` ({person id: {function:
     feedbacks that said it dominated}}, as `fold_feedback(...).dominated` counts them over
-    the window, with the same `formats` and `feedback_led_by`) saves the feedback's query.
+    the window, with the same `formats` and `feedback_led_by`) saves the feedback's query;
+    `persons` ((id, email, name) of each of `people`, read already) saves theirs.
     """
     _check_window(start, end)
     policy = policy or AuditPolicy.current()
     thresholds = thresholds_of(policy)
     ids = _ids(people)
-    persons = list(
-        User.objects.filter(among("pk", ids)).order_by().values_list("pk", "email", "name")
-    )
+    if persons is None:
+        persons = (
+            User.objects.filter(among("pk", ids)).order_by().values_list("pk", "email", "name")
+        )
+    persons = list(persons)
     if minutes is None and daily is None:
         minutes = _minutes_by_person(ids, start, end, formats)
     elif minutes is None:

@@ -532,7 +532,7 @@ def organisation(request):
     pks = [row[0] for row in index]
     pks_by_email = {row[1]: row[0] for row in index}
     # The teams of the time: someone who moved in the window counts in each team they were in.
-    teams_of = teams_between(pks, start, end)
+    teams_of = teams_between(pks, start, end, current={row[0]: row[3] for row in index})
     team_by_email = {row[1]: sorted(teams_of[row[0]]) or [None] for row in index}
     # Everyone's minutes in the window, and the months of all of them, read once.
     sums = selectors.window_sums(pks, start, end, formats=formats)
@@ -544,6 +544,7 @@ def organisation(request):
         formats=formats,
         feedback_led_by=feedback_led_by_for_flags(request.user),
         minutes=sums.by_person,
+        persons=[row[:3] for row in index],
     )
     by_team = {}
     for balance in balances:

@@ -58,9 +58,11 @@ def team_members_between(team, start, end):
     return User.objects.filter(pk__in=dated.union(undated))
 
 
-def teams_between(people_ids, start, end) -> dict[int, set[int]]:
+def teams_between(people_ids, start, end, *, current=None) -> dict[int, set[int]]:
     """Each person's teams on the days of [start, end] (one or more if they moved; none if
-    they were in no team), by the same rule. Two queries, whatever the number of people."""
+    they were in no team), by the same rule. Two queries, whatever the number of people; one
+    when the caller has read each one's current team already (`current`: {person id: team
+    id or None}, for every one of them)."""
     people_ids = list(people_ids)
     teams = {pk: set() for pk in people_ids}
     with_history = set()
@@ -70,7 +72,11 @@ def teams_between(people_ids, start, end) -> dict[int, set[int]]:
         with_history.add(person_id)
         if (start_date is None or start_date <= end) and (end_date is None or end_date >= start):
             teams[person_id].add(team_id)
-    for pk, team_id in User.objects.filter(among("pk", people_ids)).values_list("pk", "team_id"):
+    if current is None:
+        current = User.objects.filter(among("pk", people_ids)).values_list("pk", "team_id")
+    else:
+        current = [(pk, current[pk]) for pk in people_ids]
+    for pk, team_id in current:
         if pk not in with_history and team_id is not None:
             teams[pk].add(team_id)
     return teams
