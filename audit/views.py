@@ -330,6 +330,7 @@ def my_supervisees(request):
         formats=filters.formats,
         feedback_led_by=feedback_led_by_for_flags(request.user),
         daily=daily,
+        persons=[(pk, people[pk]["person"].email, people[pk]["person"].name) for pk in visible],
     )
     by_email = {row["person"].email: row for row in people.values()}
     rows = [{**by_email[b.supervisee], "balance": b} for b in balances]
@@ -438,6 +439,7 @@ def team_balance(request):
         formats=formats,
         feedback_led_by=led_by,
         daily=daily,
+        persons=[row[:3] for row in index],
     )
     totals = totals_of(balances, start=start, end=end)
     said = selectors.feedback_summary(None, start, end, formats=formats, people=pks)
