@@ -780,18 +780,21 @@ def _month_plan(start: date, end: date) -> _MonthPlan:
 
 def _cut_sums(people, plan: _MonthPlan, formats):
     """(person, month, sign, sums) of each person's cut days, by month: +1 to add to what is
-    kept, -1 to take off it. The cut days' held sessions found by their date (the session's
-    index), then their attendances (`many`): read by the attendance's own date across the year
-    between the two cut months, PostgreSQL read every attendance of it."""
+    kept, -1 to take off it. For many people (an organisation), the cut days' held sessions
+    found by their date (the session's index), then their attendances (`many`): read by the
+    attendance's own date across the year between the two cut months, PostgreSQL read every
+    attendance of it. For a few, their attendances of the cut days (index: person, date)."""
     if not plan.cut:
         return
+    ids = _ids(people)
     cut = _sums_by_person(
-        people,
+        ids,
         plan.cut[0][0],
         plan.cut[-1][1],
         formats,
         TruncMonth("session_date"),
-        many=True,
+        # At the national tier, my supervisees' cut days read as an organisation's took 40 ms.
+        many=not (isinstance(ids, list) and len(ids) <= ID_LIST_FROM),
         spans=plan.cut,
     )
     for person, cut_months in cut.items():

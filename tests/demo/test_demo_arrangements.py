@@ -114,6 +114,13 @@ def test_the_months_read_for_many_people_equal_the_items_of_every_window(today):
             kept_months = audit_selectors.month_minutes(people, start, end, formats=formats)
             live = audit_selectors.live_month_minutes(people, start, end, formats=formats)
             assert kept_months == live, (start, end, formats)
+            # Given as a queryset (as an organisation's are), the cut days are read from the
+            # days' held sessions rather than each person's attendances: the same months.
+            everyone_as_query = User.objects.all()
+            assert (
+                audit_selectors.month_minutes(everyone_as_query, start, end, formats=formats)
+                == live
+            ), (start, end, formats)
             checked += sum(len(months) for months in live.values())
             # The same months added up by the database: each person's window, each month's.
             sums = audit_selectors.window_sums(people, start, end, formats=formats)
