@@ -15,6 +15,7 @@ The sums are written once here as SQL (`SqlSum`): `audit.selectors` reads the li
 through the same templates, so the kept and the live can never be two different rules.
 """
 
+import weakref
 from calendar import monthrange
 from collections.abc import Iterable
 from datetime import date
@@ -53,8 +54,10 @@ class _SharedRef(F):
         self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False
     ):
         shared = getattr(query, "_shared_refs", None)
-        if shared is None or shared[0] != id(query):  # a clone has its own
-            shared = (id(query), {})
+        # A clone copies the attribute, and may be relabelled: each query has its own, known
+        # by a weak reference to it (an id can be taken again by a later query).
+        if shared is None or shared[0]() is not query:
+            shared = (weakref.ref(query), {})
             query._shared_refs = shared
         key = (self.name, allow_joins, summarize, for_save)
         resolved = shared[1].get(key)
