@@ -100,6 +100,12 @@ def _format_filter(formats, prefix: str = "") -> Q:
     return Q(**{f"{prefix}format__in": formats})
 
 
+def _few(ids) -> bool:
+    """Whether `ids` (from `_ids`) are a few people's, read from each one's own rows (their
+    attendances by person and date), rather than an organisation's, read by the window."""
+    return isinstance(ids, list) and len(ids) <= ID_LIST_FROM
+
+
 def _ids(people):
     """A queryset of users (as a subquery, no query run) or an iterable of users or ids: for
     `among` (`core.db`), which sends a long list as one parameter."""
@@ -378,24 +384,10 @@ def supervisor_breakdown(
 ) -> list[SupervisorMinutes]:
     """Minutes per function that each supervisor (or group facilitator) gave `person`.
 
-    Sorted by the supervisor's email; their sum is the person's balance. One query.
+    Sorted by the supervisor's email; their sum is the person's balance. One query (the
+    balance page reads it with the person's days: `daily_minutes_and_supervisors`).
     """
-    _check_window(start, end)
-    rows = (
-        _held_attendances(start, end, formats)
-        .filter(person=person)
-        .values("session__supervisor", "session__supervisor__email", "session__supervisor__name")
-        .annotate(sessions_held=Count("session", distinct=True), **minute_sums("session__items__"))
-    )
-    breakdown = [
-        SupervisorMinutes(
-            supervisor=row["session__supervisor__email"],
-            name=row["session__supervisor__name"],
-            minutes=_exact(row),
-        )
-        for row in rows
-    ]
-    return sorted(breakdown, key=lambda part: part.supervisor)
+    return daily_minutes_and_supervisors(person, start, end, (start, end), formats=formats)[1]
 
 
 # Compliance and reliability.
@@ -680,7 +672,7 @@ def daily_minutes_and_supervisors(
         SupervisorMinutes(supervisor=email, name=names[email], minutes=_minutes_of(sums))
         for email, sums in sorted(parts.items())
     ]
-    return ({_ids([person])[0]: days} if days else {}), breakdown
+    return ({getattr(person, "pk", person): days} if days else {}), breakdown
 
 
 def minutes_by_person(daily: Mapping[int, Mapping], people, start: date, end: date):
@@ -794,7 +786,7 @@ def _cut_sums(people, plan: _MonthPlan, formats):
         formats,
         TruncMonth("session_date"),
         # At the national tier, my supervisees' cut days read as an organisation's took 40 ms.
-        many=not (isinstance(ids, list) and len(ids) <= ID_LIST_FROM),
+        many=not _few(ids),
         spans=plan.cut,
     )
     for person, cut_months in cut.items():
@@ -1024,8 +1016,7 @@ def feedback_in_window(
     national tier, against 0.5 s).
     """
     ids = _ids(people) if people is not None else None
-    few = person is not None or (isinstance(ids, list) and len(ids) <= ID_LIST_FROM)
-    if few:
+    if person is not None or _few(ids):
         # One filter() call: these conditions are on one join, one attendance a feedback
         # (attendances are unique by session and person).
         present = Q(
