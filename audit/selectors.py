@@ -1013,9 +1013,13 @@ def feedback_in_window(
     a query at the national tier, growing each year of history). For many people (an
     organisation), from the window's feedback, each tested for its attendance: the same rows;
     driven from the attendances, PostgreSQL hashed every attendance of the window (0.8 s at the
-    national tier, against 0.5 s).
+    national tier, against 0.5 s). The few's window is their attendances' dates alone (the
+    session's, kept on each): with the session's own dates tested as well, PostgreSQL expected
+    next to no rows and hashed every held session of the window to join them (6 ms for a
+    supervisor's 16 people at council scale, against 0.5 ms by each session's key).
     """
     ids = _ids(people) if people is not None else None
+    dates = {}
     if person is not None or _few(ids):
         # One filter() call: these conditions are on one join, one attendance a feedback
         # (attendances are unique by session and person).
@@ -1037,13 +1041,13 @@ def feedback_in_window(
         )
         if ids is not None:
             present &= among("person", ids)
+        dates = {"session__date__gte": start, "session__date__lte": end}
     sessions = {"session__supervisor": supervisor} if supervisor is not None else {}
     return Feedback.objects.filter(
         present,
         _format_filter(formats, "session__"),
         session__status=Status.HELD,
-        session__date__gte=start,
-        session__date__lte=end,
+        **dates,
         **sessions,
     ).order_by()
 
