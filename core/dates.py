@@ -3,9 +3,11 @@ pages write a day ("3 Dec 2026") and a time ("14:02"), and a year back."""
 
 import re
 from datetime import date, datetime, time
+from functools import lru_cache
 
 from django.utils import timezone
 from django.utils.dateformat import format as _format
+from django.utils.translation import get_language
 
 # How every page, e-mail and history line writes a day and a time of day (Django's format
 # characters). Machine formats (CSV, JSON, the import files) stay YYYY-MM-DD.
@@ -40,13 +42,33 @@ def one_year_before(day: date) -> date:
         return day.replace(year=day.year - 1, day=28)
 
 
-def day_text(value) -> str:
-    """'3 Dec 2026': a date, or the organisation's date of an aware moment; '' for None."""
+def date_text(value, format_string) -> str:
+    """A date or moment in Django's format characters, as the `date` filter writes it ('' for
+    None); an aware moment in the organisation's time zone.
+
+    A plain date's text is remembered, per language: a page of months and days wrote the same
+    few dozen dates through Django's formatter (about 30 microseconds each: a format parsed,
+    month names looked up in the translations) on every request.
+    """
     if value is None or value == "":
         return ""
+    if type(value) is date:
+        return _date_text(value, format_string, get_language())
+    if isinstance(value, datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return _format(value, format_string)
+
+
+@lru_cache(maxsize=4096)
+def _date_text(value: date, format_string: str, language: str) -> str:
+    return _format(value, format_string)
+
+
+def day_text(value) -> str:
+    """'3 Dec 2026': a date, or the organisation's date of an aware moment; '' for None."""
     if isinstance(value, datetime):
-        value = timezone.localtime(value) if timezone.is_aware(value) else value
-    return _format(value, DAY_FORMAT)
+        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return date_text(value, DAY_FORMAT)
 
 
 def time_text(value) -> str:

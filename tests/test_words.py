@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from audit.models import AuditPolicy
 from core import clock
-from core.dates import day_text, day_time_text, time_text
+from core.dates import date_text, day_text, day_time_text, time_text
 from imports.guide import PEOPLE_COLUMNS, SESSIONS_COLUMNS
 from imports.people import LAYOUT as PEOPLE_LAYOUT
 from imports.sessions import LAYOUT as SESSIONS_LAYOUT
@@ -44,6 +44,26 @@ class TestDates:
         assert time_text(datetime.time(9, 5)) == "09:05"
         assert day_text(None) == "" and day_time_text(None) == ""
         assert summer.astimezone(london).hour == 0
+
+    def test_a_date_in_a_format_of_its_own_reads_as_djangos_date_filter_writes_it(self):
+        from django.template import Context, Template
+        from django.template.defaultfilters import date as django_date
+        from django.utils import translation
+
+        day = datetime.date(2026, 12, 3)
+        for form in ("M Y", "j M", "j F Y", "l j F Y"):
+            assert date_text(day, form) == django_date(day, form)
+        assert date_text(day, "M Y") == "Dec 2026"
+        assert date_text(day, "l j F Y") == "Thursday 3 December 2026"
+        assert date_text(None, "M Y") == ""
+        # A moment is written in the organisation's time zone, as by Django's filter.
+        late = datetime.datetime(2026, 7, 1, 23, 30, tzinfo=datetime.UTC)
+        page = Template('{{ late|dated:"H:i, j M Y" }} {{ late|date:"H:i, j M Y" }}')
+        assert page.render(Context({"late": late})) == "00:30, 2 Jul 2026 00:30, 2 Jul 2026"
+        # A date's text is remembered per language, never across languages.
+        with translation.override("fr"):
+            assert date_text(day, "F") == django_date(day, "F") == "décembre"
+        assert date_text(day, "F") == "December"
 
     def test_the_filter_form_does_not_ask_for_yyyy_mm_dd_under_a_date_picker(
         self, login, supervisee

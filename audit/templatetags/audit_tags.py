@@ -6,8 +6,16 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 
+from core.dates import date_text, day_text
 from core.numbers import minutes_text, percent_text, points_text, ratio, score_text
-from core.vocabulary import FUNCTION_LABELS, STAGE_LABELS, STAGES, STAKEHOLDER_LABELS, STAKEHOLDERS
+from core.vocabulary import (
+    FUNCTION_LABELS,
+    FUNCTIONS,
+    STAGE_LABELS,
+    STAGES,
+    STAKEHOLDER_LABELS,
+    STAKEHOLDERS,
+)
 
 from .. import charts
 from ..balance import (
@@ -214,6 +222,83 @@ def stage_words(minutes):
     if covered and missing:
         words += f"; not {', '.join(missing)}"
     return words
+
+
+# The month-by-month tables (`audit/_trend.html`, `audit/_cycle_grid.html`): a row or cell per
+# month, a person's year being 13 months and a team's grid a few hundred cells, each written
+# here in one call rather than by a dozen template lookups and filters (a third of the
+# supervisee's page and of my supervisees' went on them).
+
+
+def _stages_covered(minutes):
+    return format_html(
+        '<span aria-hidden="true" class="font-monospace">{}</span>'
+        '<span class="visually-hidden">{}</span>',
+        stage_letters(minutes),
+        stage_words(minutes),
+    )
+
+
+@register.simple_tag
+def cycle_cell(minutes):
+    """One person's month in the grid of the reflective cycle: the stages covered, with the
+    minutes short-circuited and with no stage; or why there is nothing to show."""
+    if minutes.tagged:
+        return format_html(
+            "{}{}{}",
+            _stages_covered(minutes),
+            format_html(
+                '<br><span class="small">{} min short-circuit</span>', mins(minutes.short_circuit)
+            )
+            if minutes.short_circuit
+            else "",
+            format_html('<br><span class="small">{} min no stage</span>', mins(minutes.no_stage))
+            if minutes.no_stage
+            else "",
+        )
+    if minutes.sessions_held:
+        return format_html('<span class="small text-body-secondary">{}</span>', "nothing tagged")
+    return format_html('<span class="small text-body-secondary">{}</span>', "no session")
+
+
+_CELL = '<td class="text-end">{}</td>'
+
+
+@register.simple_tag
+def trend_shares_row(month):
+    """A month of the trend: its dates, sessions held, tagged minutes and the four shares."""
+    minutes = month.minutes
+    shares = minutes.shares
+    return format_html(
+        '<tr>\n    <th scope="row">{}</th>\n    <td>{} to {}</td>{}{}\n    {}\n  </tr>',
+        date_text(month.start, "M Y"),
+        date_text(month.start, "j M"),
+        day_text(month.end),
+        format_html(_CELL, minutes.sessions_held),
+        format_html(_CELL, mins(minutes.tagged)),
+        format_html_join("", _CELL, ((pct(shares[key]),) for key in FUNCTIONS))
+        if shares
+        else format_html('<td colspan="4">{}</td>', NO_DATA),
+    )
+
+
+@register.simple_tag
+def trend_cycle_row(month):
+    """A month of the trend: the stages covered, the minutes of each stage, of none, of the
+    short circuit and about people who draw on care."""
+    minutes = month.minutes
+    figures = [
+        *(minutes.by_stage[key] for key in STAGES),
+        minutes.no_stage,
+        minutes.short_circuit,
+        minutes.by_stakeholder["people"],
+    ]
+    return format_html(
+        '<tr>\n    <th scope="row">{}</th>\n    <td>{}</td>{}\n  </tr>',
+        date_text(month.start, "M Y"),
+        _stages_covered(minutes) if minutes.tagged else NO_DATA,
+        format_html_join("", _CELL, ((mins(value),) for value in figures)),
+    )
 
 
 @register.simple_tag(takes_context=True)

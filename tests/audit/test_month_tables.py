@@ -1,0 +1,87 @@
+"""The month-by-month tables as a person reads them: the trend's two tables and the grid of the
+reflective cycle, each month's row or cell written by one tag (`audit_tags`)."""
+
+import re
+from datetime import date
+from fractions import Fraction
+
+from django.template import Context, Template
+
+from audit.selectors import WindowMinutes
+from core.tally import Minutes
+
+
+def _minutes(**stages):
+    by_stage = dict.fromkeys(("experience", "reflection", "analysis", "plans_actions"), 0)
+    by_stage.update({key: Fraction(value) for key, value in stages.items()})
+    return by_stage
+
+
+def render(source, **context):
+    html = Template("{% load audit_tags %}" + source).render(Context(context))
+    return re.sub(r">\s+<", "><", re.sub(r"\s+", " ", html)).strip()
+
+
+MONTH = Minutes(
+    by_function={
+        "management": Fraction(45),
+        "development": Fraction(30),
+        "support": Fraction(20),
+        "mediation": Fraction(5),
+    },
+    tagged=Fraction(100),
+    short_circuit=Fraction(40),
+    sessions_held=2,
+    by_stage=_minutes(experience=60, plans_actions=Fraction(100, 3)),
+    by_stakeholder={"people": Fraction(25), "colleagues": 0, "organisation": 0, "partners": 0},
+    no_stage=Fraction(20, 3),
+)
+
+
+def test_a_month_in_the_cycle_grid_names_its_stages_and_its_short_circuit():
+    cell = render("{% cycle_cell minutes %}", minutes=MONTH)
+    assert '<span aria-hidden="true" class="font-monospace">E - - P</span>' in cell
+    assert (
+        '<span class="visually-hidden">covered experience, plans &amp; actions; '
+        "not reflection, analysis</span>" in cell
+    )
+    assert '<span class="small">40 min short-circuit</span>' in cell
+    assert '<span class="small">6.67 min no stage</span>' in cell
+
+
+def test_a_month_without_tagged_minutes_says_why():
+    held = Minutes(sessions_held=1)
+    assert "nothing tagged" in render("{% cycle_cell minutes %}", minutes=held)
+    assert "no session" in render("{% cycle_cell minutes %}", minutes=Minutes())
+    # Nothing short-circuited, nothing without a stage: no line for either.
+    whole = Minutes(
+        by_function=MONTH.by_function,
+        tagged=Fraction(100),
+        sessions_held=1,
+        by_stage=_minutes(experience=100, reflection=100, analysis=100, plans_actions=100),
+    )
+    cell = render("{% cycle_cell minutes %}", minutes=whole)
+    assert "E R A P" in cell and "short-circuit" not in cell and "no stage" not in cell
+
+
+def test_a_month_of_the_trend_has_its_dates_figures_and_shares():
+    month = WindowMinutes(start=date(2026, 11, 3), end=date(2026, 11, 30), minutes=MONTH)
+    row = render("{% trend_shares_row month %}", month=month)
+    assert row == (
+        '<tr><th scope="row">Nov 2026</th><td>3 Nov to 30 Nov 2026</td>'
+        '<td class="text-end">2</td><td class="text-end">100</td>'
+        '<td class="text-end">45%</td><td class="text-end">30%</td>'
+        '<td class="text-end">20%</td><td class="text-end">5%</td></tr>'
+    )
+    cycle = render("{% trend_cycle_row month %}", month=month)
+    cells = re.findall(r'<td class="text-end">([^<]*)</td>', cycle)
+    # Experience, reflection, analysis, plans & actions, no stage, short circuit, people.
+    assert cells == ["60", "0", "0", "33.33", "6.67", "40", "25"]
+    assert '<th scope="row">Nov 2026</th>' in cycle and "E - - P" in cycle
+
+
+def test_a_month_of_the_trend_with_nothing_tagged_says_so():
+    month = WindowMinutes(start=date(2026, 10, 1), end=date(2026, 10, 31), minutes=Minutes())
+    row = render("{% trend_shares_row month %}", month=month)
+    assert '<td colspan="4">no data</td>' in row and "1 Oct to 31 Oct 2026" in row
+    assert "<td>no data</td>" in render("{% trend_cycle_row month %}", month=month)
