@@ -378,14 +378,15 @@ class Totals:
 
     `minutes.sessions_held` sums each member's sessions held, so a group session attended by
     three members counts three times, just as its minutes count in full for each of them.
-    `flag_counts` is how many supervisees have each flag code.
+    `flag_counts` is how many supervisees have each flag code; None when they were not
+    counted (a large organisation's total on its page of teams).
     """
 
     start: date
     end: date
     people: int
     minutes: Minutes
-    flag_counts: Mapping[str, int]
+    flag_counts: Mapping[str, int] | None
 
 
 def totals_of(

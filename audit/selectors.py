@@ -834,11 +834,16 @@ class WindowSums:
     by_person: Mapping[int, Minutes]
     months: list[WindowMinutes]
     sums_by_person: Mapping[int, DaySums] = field(default_factory=dict)
+    sums_by_month: Mapping[date, DaySums] = field(default_factory=dict)
 
     def minutes_of(self, people) -> Minutes:
         """The minutes of `people` (ids) together: their integer sums added, then made exact
         once (a team's total; the organisation's: 1,750 people's Fractions added cost more)."""
         return _added(self.sums_by_person[pk] for pk in people if pk in self.sums_by_person)
+
+    def total(self) -> Minutes:
+        """Everyone's minutes in the window: their months' sums added (with `months`)."""
+        return _added(self.sums_by_month.values())
 
 
 def _added_to(totals: dict, key, sums, sign=1) -> None:
@@ -850,21 +855,26 @@ def _added_to(totals: dict, key, sums, sign=1) -> None:
     )
 
 
-def window_sums(people, start: date, end: date, *, formats=None, months=True) -> WindowSums:
+def window_sums(
+    people, start: date, end: date, *, formats=None, months=True, each=True
+) -> WindowSums:
     """`people`'s minutes in [start, end], each person's and each month's (summed over them),
     as `month_minutes` folded by `minutes_by_person` and `monthly_minutes` would give them, with
     the database adding up the months: three queries, a row per person and per month (not per
     person and month: an organisation's year was 20,000 rows to add up in Python).
-    `months=False`: the people's windows only (`months` is then empty), one query fewer."""
+    `months=False`: the people's windows only (`months` is then empty), one query fewer;
+    `each=False`: the months only (`by_person` is then empty, `total()` adds them up), one
+    query fewer."""
     _check_window(start, end)
     plan = _month_plan(start, end)
     by_person, by_month = {}, {}
-    for person, *sums in _kept_sums(people, plan.whole, formats, "person"):
+    for person, *sums in _kept_sums(people, plan.whole if each else [], formats, "person"):
         _added_to(by_person, person, sums)
     for month, *sums in _kept_sums(people, plan.whole if months else [], formats, "month"):
         _added_to(by_month, month, sums)
     for person, month, sign, sums in _cut_sums(people, plan, formats):
-        _added_to(by_person, person, sums, sign)
+        if each:
+            _added_to(by_person, person, sums, sign)
         _added_to(by_month, month, sums, sign)
     none = (0,) * len(SUM_COLUMNS)
     month_rows = [
@@ -877,6 +887,7 @@ def window_sums(people, start: date, end: date, *, formats=None, months=True) ->
         by_person={pk: _exact_or_none(sums) for pk, sums in by_person.items()},
         months=month_rows,
         sums_by_person=by_person,
+        sums_by_month=by_month if months else {},
     )
 
 

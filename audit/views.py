@@ -12,6 +12,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -30,7 +31,7 @@ from people.access import (
     teams_visible_to,
 )
 from people.models import Team, User
-from people.selectors import teams_between
+from people.selectors import in_no_team_between, team_members_between, teams_between
 from sessions_app.access import (
     content_readable_sessions,
     feedback_led_by_for_flags,
@@ -52,6 +53,7 @@ from .balance import (
     STAKEHOLDER_ABSENT,
     SUPERVISEE_REPORTED_DOMINANCE,
     SUPERVISION_OVERDUE,
+    Totals,
     month_windows,
     totals_of,
 )
@@ -94,9 +96,10 @@ def _daily_span(filters, agreements, day):
     return min(span[0], filters.start), max(span[1], filters.end)
 
 
-def _people_index(scope):
-    """(pk, email, name, team id) of each person in `scope`; emails are keys of balances."""
-    return list(scope.order_by().values_list("pk", "email", "name", "team_id"))
+def _people_index(scope, at_most=None):
+    """(pk, email, name, team id) of each person in `scope` (of `at_most` of them, when given);
+    emails are keys of balances."""
+    return list(scope.order_by().values_list("pk", "email", "name", "team_id")[:at_most])
 
 
 def _overdue_rows(balances, pks_by_email):
@@ -515,6 +518,12 @@ def team_balance(request):
 FLAGGED_PER_PAGE = 50
 SUPERVISORS_PER_PAGE = 50
 TEAMS_PER_PAGE = 50  # a national body has thousands (its page was 3 MB with them all)
+# An organisation with more supervisees in the window than this (a regional or national body:
+# 37,500 people in 2,978 teams) is shown a page of teams at a time, each page working out the
+# balances and flags of its own teams' people only (`_organisation_by_page`): every person's
+# balance on every request was 5-7 seconds at that size. A council's 1,500-2,500 are shown whole.
+# The downloads always have the whole organisation.
+ORGANISATION_WHOLE_AT_MOST = 5_000
 
 
 @login_required
@@ -526,11 +535,14 @@ def organisation(request):
     form, filters = _filters(request)
     start, end, formats = filters.start, filters.end, filters.formats
     policy = AuditPolicy.current()
-    index = _people_index(
-        selectors.supervisees_in_window(start, end).filter(
-            pk__in=people_visible_to(request.user).values("pk")
-        )
+    scope = selectors.supervisees_in_window(start, end).filter(
+        pk__in=people_visible_to(request.user).values("pk")
     )
+    # Whole, or (more people than that, the page and not a download) a page of teams at a time.
+    by_page = not request.GET.get("download")
+    index = _people_index(scope, ORGANISATION_WHOLE_AT_MOST + 1 if by_page else None)
+    if len(index) > ORGANISATION_WHOLE_AT_MOST and by_page:
+        return _organisation_by_page(request, form, filters, scope, policy, people=scope.count())
     pks = [row[0] for row in index]
     pks_by_email = {row[1]: row[0] for row in index}
     # The teams of the time: someone who moved in the window counts in each team they were in.
@@ -633,6 +645,96 @@ def organisation(request):
         "rates_page": rates_page,
         "audit_links": _audit_links(request.user, rates_page.object_list),
         "checks": checks,
+        "policy": policy,
+    }
+    return render(request, "audit/organisation.html", context)
+
+
+def _organisation_by_page(request, form, filters, scope, policy, *, people):
+    """The organisation page of a large organisation: the teams of this page with their
+    people's balances and flags, the organisation's minutes, months, audit checks and
+    cancellations; the organisation's flags are counted in the downloads only.
+
+    Its cost follows the page's teams, not the organisation: each person's balance is worked
+    out for the people of the teams shown (and for nobody else), as the team's own page does.
+    """
+    start, end, formats = filters.start, filters.end, filters.formats
+    teams = list(teams_visible_to(request.user).order_by("name"))
+    # Someone in no team on any day of the window has a row of their own, after the teams.
+    nobody_in_a_team = scope.filter(pk__in=in_no_team_between(start, end).values("pk"))
+    rows = [*teams, None] if nobody_in_a_team.exists() else teams
+    teams_page = Paginator(rows, TEAMS_PER_PAGE).get_page(request.GET.get("teams_page"))
+    shown = [team.pk for team in teams_page.object_list if team is not None]
+    members = scope.filter(pk__in=team_members_between(shown, start, end).values("pk"))
+    if None in teams_page.object_list:
+        members = scope.filter(
+            Q(pk__in=members.values("pk")) | Q(pk__in=nobody_in_a_team.values("pk"))
+        )
+    index = _people_index(members)
+    pks = [row[0] for row in index]
+    pks_by_email = {row[1]: row[0] for row in index}
+    teams_of = teams_between(pks, start, end, current={row[0]: row[3] for row in index})
+    sums = selectors.window_sums(pks, start, end, formats=formats, months=False)
+    balances = selectors.balances_of(
+        pks,
+        start,
+        end,
+        policy=policy,
+        formats=formats,
+        feedback_led_by=feedback_led_by_for_flags(request.user),
+        minutes=sums.by_person,
+        persons=[row[:3] for row in index],
+    )
+    by_team = {}
+    for balance in balances:
+        for team_id in teams_of[pks_by_email[balance.supervisee]] or [None]:
+            by_team.setdefault(team_id, []).append(balance)
+
+    def totals_for(balances):
+        people = [pks_by_email[b.supervisee] for b in balances]
+        return totals_of(balances, start=start, end=end, minutes=sums.minutes_of(people))
+
+    teams_page.object_list = [
+        {"team": team, "totals": totals_for(by_team.get(team.pk if team else None, []))}
+        for team in teams_page.object_list
+    ]
+    # The organisation's people and minutes from the kept months of everyone in the window;
+    # its flags would need everyone's balance: counted in the downloads.
+    whole = selectors.window_sums(scope, start, end, formats=formats, each=False)
+    totals = Totals(start=start, end=end, people=people, minutes=whole.total(), flag_counts=None)
+    names = {team.pk: team.name for team in teams}
+    flagged = [
+        {
+            "balance": b,
+            "pk": pks_by_email[b.supervisee],
+            "team": " and ".join(
+                names.get(team_id, "No team")
+                for team_id in sorted(teams_of[pks_by_email[b.supervisee]]) or [None]
+            ),
+        }
+        for b in balances
+        if b.flags
+    ]
+    flagged.sort(key=lambda row: (row["balance"].name.lower(), row["balance"].supervisee))
+    rates = selectors.cancellation_rates(start, end, formats=formats)
+    rates_page = Paginator(rates, SUPERVISORS_PER_PAGE).get_page(request.GET.get("rates_page"))
+    context = {
+        "form": form,
+        "filters": filters,
+        "by_page": True,
+        "teams_page": teams_page,
+        "totals": totals,
+        "function_rows": _function_rows(totals.minutes),
+        "flag_columns": FLAG_COLUMNS,
+        "flagged_page": Paginator(flagged, FLAGGED_PER_PAGE).get_page(
+            request.GET.get("flagged_page")
+        ),
+        "trend": whole.months,
+        "rates_page": rates_page,
+        "audit_links": _audit_links(request.user, rates_page.object_list),
+        "checks": _compliance_rows(
+            selectors.compliance(start, end, policy=policy, formats=formats), policy
+        ),
         "policy": policy,
     }
     return render(request, "audit/organisation.html", context)

@@ -171,7 +171,10 @@ def points(change):
 
 @register.filter
 def flag_count(totals, code):
-    """How many people of `totals` have a flag with this code."""
+    """How many people of `totals` have a flag with this code; None when not counted (a large
+    organisation's page: `audit.views._organisation_by_page`)."""
+    if totals.flag_counts is None:
+        return None
     return totals.flag_counts.get(code, 0)
 
 

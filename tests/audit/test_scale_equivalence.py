@@ -5,19 +5,26 @@ The reference functions below are the earlier implementations, kept here as the 
 a correlated subquery per held session (compliance) and per relationship (last held).
 """
 
+import csv
+import io
 import itertools
 from datetime import timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.db.models import Count, DateField, Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, TruncDate
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
-from audit import selectors
+from audit import selectors, views
 from audit.models import AuditPolicy
 from core import clock
-from people.models import Relationship, Team
+from demo.bulk import ADMIN_EMAIL
+from people.models import Relationship, Team, User
+from people.selectors import in_no_team_between, team_members_between, teams_between
 from sessions_app import brought_forward as kept_reviews
 from sessions_app.models import (
     Action,
@@ -30,6 +37,7 @@ from sessions_app.models import (
 )
 from sessions_app.selectors import with_last_held, with_next_planned
 from tests.cast import shared_rows
+from tests.factories import ItemFactory, RelationshipFactory, SessionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -198,3 +206,124 @@ def test_last_held_and_next_planned_equal_the_reference(seeded):
         assert list(with_next_planned(rels, day).values_list("pk", "next_planned")) == list(
             reference_next_planned(rels, day).values_list("pk", "next_planned")
         )
+
+
+# A large organisation's page of teams (audit.views._organisation_by_page): each team's row
+# is the team's row of the whole page, whichever page it falls on.
+
+
+def _organisation(client, query=""):
+    response = client.get(reverse("audit:organisation") + query)
+    assert response.status_code == 200
+    return response.context
+
+
+@pytest.fixture
+def nobody_in_a_team(seeded):
+    """A supervisee in no team, with a one-to-one held a week ago: the row after the teams."""
+    supervisor = Relationship.objects.order_by("pk").first().supervisor
+    person = UserFactory(name="Zed Teamless", team=None)
+    RelationshipFactory(
+        supervisor=supervisor, supervisee=person, start_date=seeded - timedelta(400)
+    )
+    session = SessionFactory(supervisor=supervisor, supervisee=person, date=seeded - timedelta(7))
+    ItemFactory(session=session, functions=["management"], minutes=50)
+    return person
+
+
+@pytest.mark.parametrize("window", ["", "?window=12", "?window=12&format=one_to_one"])
+def test_a_large_organisations_page_of_teams_gives_each_team_its_whole_page_figures(
+    seeded, nobody_in_a_team, login, monkeypatch, window
+):
+    client = login(User.objects.get(email=ADMIN_EMAIL))
+    monkeypatch.setattr(views, "FLAGGED_PER_PAGE", 1000)
+    whole = _organisation(client, window)
+    assert not whole.get("by_page")
+    whole_rows = [(row["team"], row["totals"]) for row in whole["teams_page"].object_list]
+    assert whole_rows[-1][0] is None, "the supervisee in no team has the last row"
+    whole_flagged = {row["pk"]: row["team"] for row in whole["flagged_page"].object_list}
+
+    monkeypatch.setattr(views, "ORGANISATION_WHOLE_AT_MOST", 5)
+    monkeypatch.setattr(views, "TEAMS_PER_PAGE", 2)
+    rows, flagged, number = [], {}, 1
+    while True:
+        joiner = "&" if window else "?"
+        page = _organisation(client, f"{window}{joiner}teams_page={number}")
+        assert page["by_page"]
+        rows += [(row["team"], row["totals"]) for row in page["teams_page"].object_list]
+        shown = {row["team"] for row in page["teams_page"].object_list}
+        for row in page["flagged_page"].object_list:
+            flagged[row["pk"]] = row["team"]
+            # Flagged on this page: someone in one of its teams.
+            assert any((t.name if t else "No team") in row["team"] for t in shown)
+        # The organisation: its people, minutes and months as on the whole page; its flags
+        # are not counted here.
+        assert page["totals"].people == whole["totals"].people
+        assert page["totals"].minutes == whole["totals"].minutes
+        assert page["totals"].flag_counts is None
+        assert page["trend"] == whole["trend"]
+        assert page["checks"] == whole["checks"]
+        if not page["teams_page"].has_next():
+            break
+        number += 1
+    assert number > 1
+    assert rows == whole_rows
+    assert flagged == whole_flagged
+    body = client.get(reverse("audit:organisation") + window).content.decode()
+    assert "not counted here: see the download" in body
+    # The download is the whole organisation's, flags counted, as a council's.
+    monkeypatch.setattr(views, "TEAMS_PER_PAGE", 50)
+    joiner = "&" if window else "?"
+    csv_rows = client.get(reverse("audit:organisation") + f"{window}{joiner}download=teams")
+    organisation = list(csv.DictReader(io.StringIO(csv_rows.content.decode("utf-8-sig"))))[-1]
+    assert organisation["scope"] == "Organisation"
+    counts = whole["totals"].flag_counts
+    assert organisation["people_flagged_management_dominant"] == str(
+        counts.get("management_dominant", 0)
+    )
+
+
+def test_a_large_organisations_pages_of_teams_take_the_same_queries(
+    seeded, nobody_in_a_team, login, monkeypatch, django_assert_num_queries
+):
+    client = login(User.objects.get(email=ADMIN_EMAIL))
+    monkeypatch.setattr(views, "ORGANISATION_WHOLE_AT_MOST", 5)
+    monkeypatch.setattr(views, "TEAMS_PER_PAGE", 1)
+    # Whose balances each page works out: its own team's people, nobody else.
+    worked_out = []
+    balances_of = selectors.balances_of
+
+    def counted(people, *args, **kwargs):
+        worked_out.append(len(people))
+        return balances_of(people, *args, **kwargs)
+
+    monkeypatch.setattr(selectors, "balances_of", counted)
+    counts, sizes = [], []
+    number = 1
+    while True:
+        with CaptureQueriesContext(connection) as captured:
+            page = _organisation(client, f"?window=12&teams_page={number}")
+        counts.append(len(captured))
+        sizes.append(page["teams_page"].object_list[0]["totals"].people)
+        assert worked_out.pop() == sizes[-1]
+        if not page["teams_page"].has_next():
+            break
+        number += 1
+    assert len(set(sizes)) > 1, "teams of different sizes"
+    assert len(set(counts)) == 1, counts
+
+
+def test_nobody_in_a_team_and_a_few_teams_members_are_those_of_teams_between(
+    seeded, nobody_in_a_team
+):
+    everyone = list(User.objects.values_list("pk", flat=True))
+    team_ids = sorted(Team.objects.values_list("pk", flat=True))[:2]
+    for start, end in windows(seeded):
+        teams = teams_between(everyone, start, end)
+        assert set(in_no_team_between(start, end).values_list("pk", flat=True)) == {
+            pk for pk, of in teams.items() if not of
+        }
+        assert set(team_members_between(team_ids, start, end).values_list("pk", flat=True)) == {
+            pk for pk, of in teams.items() if of & set(team_ids)
+        }
+    assert nobody_in_a_team.pk in in_no_team_between(seeded, seeded).values_list("pk", flat=True)
