@@ -660,16 +660,15 @@ def _organisation_by_page(request, form, filters, scope, policy, *, people):
     """
     start, end, formats = filters.start, filters.end, filters.formats
     teams = list(teams_visible_to(request.user).order_by("name"))
-    # Someone in no team on any day of the window has a row of their own, after the teams.
-    nobody_in_a_team = scope.filter(pk__in=in_no_team_between(start, end).values("pk"))
-    rows = [*teams, None] if nobody_in_a_team.exists() else teams
-    teams_page = Paginator(rows, TEAMS_PER_PAGE).get_page(request.GET.get("teams_page"))
+    # The supervisees in no team on any day of the window have the row after the teams, always
+    # (finding whether there are any is reading everyone: 0.1 s at the national tier); it
+    # reads "0" when there are none.
+    teams_page = Paginator([*teams, None], TEAMS_PER_PAGE).get_page(request.GET.get("teams_page"))
     shown = [team.pk for team in teams_page.object_list if team is not None]
-    members = scope.filter(pk__in=team_members_between(shown, start, end).values("pk"))
+    members = Q(pk__in=team_members_between(shown, start, end).values("pk"))
     if None in teams_page.object_list:
-        members = scope.filter(
-            Q(pk__in=members.values("pk")) | Q(pk__in=nobody_in_a_team.values("pk"))
-        )
+        members |= Q(pk__in=in_no_team_between(start, end).values("pk"))
+    members = scope.filter(members)
     index = _people_index(members)
     pks = [row[0] for row in index]
     pks_by_email = {row[1]: row[0] for row in index}
