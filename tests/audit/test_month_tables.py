@@ -85,3 +85,27 @@ def test_a_month_of_the_trend_with_nothing_tagged_says_so():
     row = render("{% trend_shares_row month %}", month=month)
     assert '<td colspan="4">no data</td>' in row and "1 Oct to 31 Oct 2026" in row
     assert "<td>no data</td>" in render("{% trend_cycle_row month %}", month=month)
+
+
+def test_the_trend_chart_draws_a_column_a_month_and_says_which_have_no_data():
+    months = [
+        WindowMinutes(start=date(2026, 10, 1), end=date(2026, 10, 31), minutes=Minutes()),
+        WindowMinutes(start=date(2026, 11, 1), end=date(2026, 11, 30), minutes=MONTH),
+    ]
+    svg = render('{% trend_chart months "trend" title %}', months=months, title="Sam's & months")
+    assert svg.startswith('<div class="ff-chart-scroll"><svg class="ff-chart" role="img"')
+    assert 'aria-labelledby="trend-title trend-desc"' in svg
+    assert '<title id="trend-title">Sam&#x27;s &amp; months</title>' in svg
+    assert svg.count("<g>") == 2 and svg.count("</g>") == 2
+    # October: nothing tagged, a dashed outline saying so.
+    assert svg.count(">no data</text>") == 1 and 'stroke-dasharray="4 3"' in svg
+    # November: a segment per function, named with its share; labels where there is room.
+    for label, text in [("Management", "45%"), ("Development", "30%"), ("Support", "20%")]:
+        assert f"<title>Nov 2026: {label} {text}</title>" in svg
+        assert f'class="ff-chart-label">{text}</text>' in svg
+    assert "<title>Nov 2026: Mediation 5%</title>" in svg
+    assert 'class="ff-chart-label">5%</text>' not in svg  # 10 px: no room for its label
+    # Management at the bottom: 45% of the 200 px plot, from 212 up to 122.
+    assert 'y="122.0" width="40" height="90.0" fill="url(#ff-pattern-management)"' in svg
+    assert svg.count('class="ff-chart-axis">0%</text>') == 1
+    assert ">Oct</text>" in svg and ">2026</text>" in svg
