@@ -120,8 +120,16 @@ def _px(value) -> float:
     return round(float(value), 2)
 
 
+# A segment shorter than LABEL_MIN_HEIGHT px, as a share of the column: compared exactly.
+_LABEL_MIN_COLUMN_SHARE = Fraction(LABEL_MIN_HEIGHT, PLOT_HEIGHT)
+
+
 def trend_chart(months) -> TrendChart:
-    """Geometry for `months` (each with `start` and `minutes`): management at the bottom."""
+    """Geometry for `months` (each with `start` and `minutes`): management at the bottom.
+
+    Positions are worked out in floats (pixels, rounded to 2 decimals) from shares that are
+    exact, a segment's height from the exact shares below it; whether a label fits is decided
+    on the exact share. In Fractions a year's chart took 0.7 ms."""
     bottom = PLOT_TOP + PLOT_HEIGHT
     columns = []
     for index, month in enumerate(months):
@@ -131,20 +139,21 @@ def trend_chart(months) -> TrendChart:
         if shares is not None:
             below = Fraction(0)
             for key in FUNCTIONS:
-                height = shares[key] * PLOT_HEIGHT
-                top = bottom - (below + height)
+                share = shares[key]
+                height = float(share) * PLOT_HEIGHT
+                top = bottom - float(below + share) * PLOT_HEIGHT
                 segments.append(
                     ColumnSegment(
                         key=key,
                         label=FUNCTION_LABELS[key],
                         y=_px(top),
                         height=_px(height),
-                        text=percent_text(shares[key]),
+                        text=percent_text(share),
                         text_y=_px(top + height / 2 + 4),
-                        show_text=height >= LABEL_MIN_HEIGHT,
+                        show_text=share >= _LABEL_MIN_COLUMN_SHARE,
                     )
                 )
-                below += height
+                below += share
         columns.append(
             Column(
                 x=_px(x),

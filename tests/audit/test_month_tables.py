@@ -109,3 +109,33 @@ def test_the_trend_chart_draws_a_column_a_month_and_says_which_have_no_data():
     assert 'y="122.0" width="40" height="90.0" fill="url(#ff-pattern-management)"' in svg
     assert svg.count('class="ff-chart-axis">0%</text>') == 1
     assert ">Oct</text>" in svg and ">2026</text>" in svg
+
+
+def test_a_segment_is_labelled_when_its_exact_share_leaves_room_for_it():
+    from audit import charts
+
+    def segments(mediation):
+        rest = (1 - mediation) / 3
+        minutes = Minutes(
+            by_function={
+                "management": rest * 600,
+                "development": rest * 600,
+                "support": rest * 600,
+                "mediation": mediation * 600,
+            },
+            tagged=Fraction(600),
+            sessions_held=1,
+        )
+        month = WindowMinutes(start=date(2026, 11, 1), end=date(2026, 11, 30), minutes=minutes)
+        [column] = charts.trend_chart([month]).columns
+        return {s.key: s for s in column.segments}
+
+    # 15 px of a 200 px column is 7.5%: room for "7.5%", not for a hair less.
+    assert segments(Fraction(3, 40))["mediation"].show_text
+    assert not segments(Fraction(3, 40) - Fraction(1, 10**9))["mediation"].show_text
+    # The columns' segments stack to the whole plot, whatever the thirds.
+    drawn = segments(Fraction(3, 40))
+    assert drawn["mediation"].y == charts.PLOT_TOP
+    assert (
+        drawn["management"].y + drawn["management"].height == charts.PLOT_TOP + charts.PLOT_HEIGHT
+    )
