@@ -7,6 +7,7 @@ query of minutes by day. Who may see what is decided in `people.access` and nowh
 Every table downloads as CSV with `?download=<table>` and the page's filters (`audit.tables`).
 """
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.contrib import messages
@@ -543,51 +544,17 @@ def organisation(request):
     index = _people_index(scope, ORGANISATION_WHOLE_AT_MOST + 1 if by_page else None)
     if len(index) > ORGANISATION_WHOLE_AT_MOST and by_page:
         return _organisation_by_page(request, form, filters, scope, policy, people=scope.count())
-    pks = [row[0] for row in index]
-    pks_by_email = {row[1]: row[0] for row in index}
-    # The teams of the time: someone who moved in the window counts in each team they were in.
-    teams_of = teams_between(pks, start, end, current={row[0]: row[3] for row in index})
-    team_by_email = {row[1]: sorted(teams_of[row[0]]) or [None] for row in index}
     # Everyone's minutes in the window, and the months of all of them, read once.
-    sums = selectors.window_sums(pks, start, end, formats=formats)
-    balances = selectors.balances_of(
-        pks,
-        start,
-        end,
-        policy=policy,
-        formats=formats,
-        feedback_led_by=feedback_led_by_for_flags(request.user),
-        minutes=sums.by_person,
-        persons=[row[:3] for row in index],
-    )
-    by_team = {}
-    for balance in balances:
-        for team_id in team_by_email[balance.supervisee]:
-            by_team.setdefault(team_id, []).append(balance)
+    people = _OrganisationPeople.of(request.user, index, filters, policy, months=True)
     teams = list(teams_visible_to(request.user).order_by("name"))
-
-    def totals_for(balances):
-        people = [pks_by_email[b.supervisee] for b in balances]
-        return totals_of(balances, start=start, end=end, minutes=sums.minutes_of(people))
-
-    team_rows = [{"team": t, "totals": totals_for(by_team.get(t.pk, []))} for t in teams]
-    if None in by_team:
-        team_rows.append({"team": None, "totals": totals_for(by_team[None])})
-    totals = totals_for(balances)
-    team_names = {t.pk: t.name for t in teams}
-    flagged = [
-        {
-            "balance": b,
-            "pk": pks_by_email[b.supervisee],
-            "team": " and ".join(
-                team_names.get(team_id, "No team") for team_id in team_by_email[b.supervisee]
-            ),
-        }
-        for b in balances
-        if b.flags
+    team_rows = [
+        {"team": t, "totals": people.totals_of(people.by_team.get(t.pk, []))} for t in teams
     ]
-    flagged.sort(key=lambda row: (row["balance"].name.lower(), row["balance"].supervisee))
-    trend = sums.months
+    if None in people.by_team:
+        team_rows.append({"team": None, "totals": people.totals_of(people.by_team[None])})
+    totals = people.totals_of(people.balances)
+    flagged = people.flagged({t.pk: t.name for t in teams})
+    trend = people.sums.months
     rates = selectors.cancellation_rates(start, end, formats=formats)
     checks = _compliance_rows(
         selectors.compliance(start, end, policy=policy, formats=formats), policy
@@ -650,6 +617,79 @@ def organisation(request):
     return render(request, "audit/organisation.html", context)
 
 
+@dataclass(frozen=True)
+class _OrganisationPeople:
+    """Some of the organisation's people (`_people_index` rows): their balances in the window,
+    each counted in every team they were in on its days (None: in no team)."""
+
+    filters: object
+    balances: list
+    by_team: dict
+    sums: selectors.WindowSums
+    pks_by_email: dict
+    teams_by_email: dict
+
+    @classmethod
+    def of(cls, user, index, filters, policy, *, months):
+        """Their balances, read once (`months`: with the months of all of them together)."""
+        start, end, formats = filters.start, filters.end, filters.formats
+        pks = [row[0] for row in index]
+        # The teams of the time: someone who moved in the window counts in each of them.
+        teams_of = teams_between(pks, start, end, current={row[0]: row[3] for row in index})
+        sums = selectors.window_sums(pks, start, end, formats=formats, months=months)
+        balances = selectors.balances_of(
+            pks,
+            start,
+            end,
+            policy=policy,
+            formats=formats,
+            feedback_led_by=feedback_led_by_for_flags(user),
+            minutes=sums.by_person,
+            persons=[row[:3] for row in index],
+        )
+        teams_by_email = {row[1]: sorted(teams_of[row[0]]) or [None] for row in index}
+        by_team = {}
+        for balance in balances:
+            for team_id in teams_by_email[balance.supervisee]:
+                by_team.setdefault(team_id, []).append(balance)
+        return cls(
+            filters=filters,
+            balances=balances,
+            by_team=by_team,
+            sums=sums,
+            pks_by_email={row[1]: row[0] for row in index},
+            teams_by_email=teams_by_email,
+        )
+
+    def totals_of(self, balances):
+        """Some of their balances added up, with their minutes as integers first."""
+        people = [self.pks_by_email[b.supervisee] for b in balances]
+        return totals_of(
+            balances,
+            start=self.filters.start,
+            end=self.filters.end,
+            minutes=self.sums.minutes_of(people),
+        )
+
+    def flagged(self, team_names):
+        """The flagged ones, by name, each with the names of their teams of the time."""
+        rows = [
+            {
+                "balance": b,
+                "pk": self.pks_by_email[b.supervisee],
+                "team": " and ".join(
+                    team_names.get(team_id, "No team")
+                    for team_id in self.teams_by_email[b.supervisee]
+                ),
+            }
+            for b in self.balances
+            if b.flags
+        ]
+        return sorted(
+            rows, key=lambda row: (row["balance"].name.lower(), row["balance"].supervisee)
+        )
+
+
 def _organisation_by_page(request, form, filters, scope, policy, *, people):
     """The organisation page of a large organisation: the teams of this page with their
     people's balances and flags, the organisation's minutes, months, audit checks and
@@ -669,52 +709,23 @@ def _organisation_by_page(request, form, filters, scope, policy, *, people):
     if None in teams_page.object_list:
         members |= Q(pk__in=in_no_team_between(start, end).values("pk"))
     members = scope.filter(members)
-    index = _people_index(members)
-    pks = [row[0] for row in index]
-    pks_by_email = {row[1]: row[0] for row in index}
-    teams_of = teams_between(pks, start, end, current={row[0]: row[3] for row in index})
-    sums = selectors.window_sums(pks, start, end, formats=formats, months=False)
-    balances = selectors.balances_of(
-        pks,
-        start,
-        end,
-        policy=policy,
-        formats=formats,
-        feedback_led_by=feedback_led_by_for_flags(request.user),
-        minutes=sums.by_person,
-        persons=[row[:3] for row in index],
+    shown_people = _OrganisationPeople.of(
+        request.user, _people_index(members), filters, policy, months=False
     )
-    by_team = {}
-    for balance in balances:
-        for team_id in teams_of[pks_by_email[balance.supervisee]] or [None]:
-            by_team.setdefault(team_id, []).append(balance)
-
-    def totals_for(balances):
-        people = [pks_by_email[b.supervisee] for b in balances]
-        return totals_of(balances, start=start, end=end, minutes=sums.minutes_of(people))
-
     teams_page.object_list = [
-        {"team": team, "totals": totals_for(by_team.get(team.pk if team else None, []))}
+        {
+            "team": team,
+            "totals": shown_people.totals_of(
+                shown_people.by_team.get(team.pk if team else None, [])
+            ),
+        }
         for team in teams_page.object_list
     ]
     # The organisation's people and minutes from the kept months of everyone in the window;
     # its flags would need everyone's balance: counted in the downloads.
     whole = selectors.window_sums(scope, start, end, formats=formats, each=False)
     totals = Totals(start=start, end=end, people=people, minutes=whole.total(), flag_counts=None)
-    names = {team.pk: team.name for team in teams}
-    flagged = [
-        {
-            "balance": b,
-            "pk": pks_by_email[b.supervisee],
-            "team": " and ".join(
-                names.get(team_id, "No team")
-                for team_id in sorted(teams_of[pks_by_email[b.supervisee]]) or [None]
-            ),
-        }
-        for b in balances
-        if b.flags
-    ]
-    flagged.sort(key=lambda row: (row["balance"].name.lower(), row["balance"].supervisee))
+    flagged = shown_people.flagged({team.pk: team.name for team in teams})
     rates = selectors.cancellation_rates(start, end, formats=formats)
     rates_page = Paginator(rates, SUPERVISORS_PER_PAGE).get_page(request.GET.get("rates_page"))
     context = {
