@@ -375,8 +375,17 @@ def supervisee_balance(
     formats=None,
     **feedback,
 ) -> Balance:
-    """One person's balance in the window, whether or not a relationship was active."""
-    return balances_of([person.pk], start, end, policy=policy, formats=formats, **feedback)[0]
+    """One person's balance in the window, whether or not a relationship was active (their
+    name and e-mail as `person` has them: not read again)."""
+    return balances_of(
+        [person.pk],
+        start,
+        end,
+        policy=policy,
+        formats=formats,
+        persons=[(person.pk, person.email, person.name)],
+        **feedback,
+    )[0]
 
 
 def supervisor_breakdown(

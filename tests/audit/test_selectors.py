@@ -266,6 +266,17 @@ def test_people_scope_and_one_supervisee(supervisor, supervisee, other_supervise
     assert selectors.supervisee_balance(outsider, START, END).minutes.sessions_held == 0
 
 
+def test_one_persons_balance_reads_their_sessions_not_their_name_again(
+    supervisor, supervisee, django_assert_num_queries
+):
+    policy = AuditPolicy.current()
+    # Their minutes, the gaps between their one-to-ones, what they said dominated: the person
+    # given is not looked up again for their name and e-mail.
+    with django_assert_num_queries(3):
+        balance = selectors.supervisee_balance(supervisee, START, END, policy=policy)
+    assert (balance.supervisee, balance.name) == (supervisee.email, supervisee.name)
+
+
 def test_a_window_ending_before_it_starts_is_refused(db):
     with pytest.raises(ValueError):
         selectors.balances(END, START)
