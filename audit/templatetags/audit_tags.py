@@ -2,11 +2,11 @@
 
 from django import template
 from django.template.defaulttags import querystring
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 
 from core.dates import date_text, day_text
+from core.markup import format_html, format_html_join
 from core.numbers import minutes_text, percent_text, points_text, ratio, score_text
 from core.vocabulary import (
     FUNCTION_LABELS,

@@ -1,0 +1,31 @@
+"""`format_html` and `format_html_join` for markup written in Python many times a page.
+
+The same escaping as Django's (`django.utils.html`): each argument's own HTML if it has one
+(`__html__`: a safe string, a form field), else its text escaped by `html.escape`, quotes
+included, as `django.utils.html.escape` does. Without the check Django's make on every call
+for lazy translations among the arguments (`keep_lazy`), which returns a lazy result for them:
+the tags that use these return their markup there and then, so a lazy label is simply made
+text. A supervisee's year and a team's rows wrote about 1,500 arguments a page through Django's,
+a third of that time in the check.
+"""
+
+from html import escape
+
+from django.utils.safestring import SafeString, mark_safe
+
+
+def _escaped(value) -> str:
+    html = getattr(value, "__html__", None)
+    return html() if html is not None else escape(str(value))
+
+
+def format_html(format_string: str, *args) -> SafeString:
+    """`format_string` (trusted: never from a person) filled with `args`, each escaped."""
+    return mark_safe(format_string.format(*map(_escaped, args)))  # noqa: S308
+
+
+def format_html_join(separator: str, format_string: str, args_generator) -> SafeString:
+    """`format_html(format_string, *args)` for each args in `args_generator`, joined."""
+    return mark_safe(  # noqa: S308
+        separator.join(format_string.format(*map(_escaped, args)) for args in args_generator)
+    )
