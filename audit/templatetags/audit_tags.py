@@ -60,6 +60,19 @@ def said(counts):
     return [(key, n) for key, n in counts.items() if n]
 
 
+@register.simple_tag
+def function_counts(counts):
+    """The functions with a count above 0 (as `said`), each with its count; "-" for none."""
+    said_ = said(counts)
+    if not said_:
+        return "-"
+    return format_html_join(
+        "",
+        '<span class="d-inline-block me-2">{} {}</span>',
+        ((fn_label(key), n) for key, n in said_),
+    )
+
+
 @register.filter
 def fn_labels(keys):
     """Function keys in words: "Support and mediation"."""

@@ -139,3 +139,12 @@ def test_a_segment_is_labelled_when_its_exact_share_leaves_room_for_it():
     assert (
         drawn["management"].y + drawn["management"].height == charts.PLOT_TOP + charts.PLOT_HEIGHT
     )
+
+
+def test_what_was_said_names_each_function_said_with_how_often():
+    counts = {"management": 2, "development": 0, "support": 1, "mediation": 0}
+    assert render("{% function_counts counts %}", counts=counts) == (
+        '<span class="d-inline-block me-2">Management 2</span>'
+        '<span class="d-inline-block me-2">Support 1</span>'
+    )
+    assert render("{% function_counts counts %}", counts=dict.fromkeys(counts, 0)) == "-"
