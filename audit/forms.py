@@ -21,7 +21,7 @@ from urllib.parse import urlencode
 from django import forms
 
 from core.vocabulary import functions_in_words
-from core.widgets import ManyOptionsSelect
+from core.widgets import ManyOptionsSelect, PlainDateInput
 from sessions_app.models import Format
 
 from .models import AuditPolicy, SelfAssessment
@@ -121,7 +121,7 @@ class AuditFilterForm(forms.Form):
             label="From",
             required=False,
             input_formats=["%Y-%m-%d"],
-            widget=forms.DateInput(attrs=date_input, format="%Y-%m-%d"),
+            widget=PlainDateInput(attrs=date_input, format="%Y-%m-%d"),
             help_text="With “Custom dates”: the first day.",
             error_messages={"invalid": "Enter a date as YYYY-MM-DD, such as 2026-01-31."},
         )
@@ -129,7 +129,7 @@ class AuditFilterForm(forms.Form):
             label="To",
             required=False,
             input_formats=["%Y-%m-%d"],
-            widget=forms.DateInput(attrs=date_input, format="%Y-%m-%d"),
+            widget=PlainDateInput(attrs=date_input, format="%Y-%m-%d"),
             help_text="The last day; today if left empty.",
             error_messages={"invalid": "Enter a date as YYYY-MM-DD, such as 2026-01-31."},
         )

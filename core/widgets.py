@@ -1,7 +1,8 @@
 """Form widgets written in Python where Django's templates would be slow for their size."""
 
 from django import forms
-from django.utils.html import format_html, format_html_join
+
+from .markup import format_html, format_html_join
 
 
 def _attributes(attrs) -> str:
@@ -43,4 +44,21 @@ class ManyOptionsSelect(forms.Select):
             widget["name"],
             _attributes(widget["attrs"]),
             options,
+        )
+
+
+class PlainDateInput(forms.DateInput):
+    """A `DateInput` written in one line of Python: the same HTML as Django's templates
+    (`date.html`, `input.html`, `attrs.html`, three templates for one element), on every audit
+    page's filters twice."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        value = widget["value"]
+        return format_html(
+            '<input type="{}" name="{}"{}{}>',
+            widget["type"],
+            widget["name"],
+            format_html(' value="{}"', str(value)) if value is not None else "",
+            _attributes(widget["attrs"]),
         )

@@ -1,9 +1,11 @@
 """Widgets written in Python write what Django's templates write (core.widgets)."""
 
+import datetime
+
 import pytest
 from django import forms
 
-from core.widgets import ManyOptionsSelect
+from core.widgets import ManyOptionsSelect, PlainDateInput
 
 CHOICES = [("", "Any"), ("1", "Adults & <Older> People"), ("2", 'The "North" team'), (3, "Three")]
 
@@ -33,3 +35,14 @@ def test_a_form_field_renders_with_it():
 
     form = Form({"team": "2"}, auto_id="filter-%s")
     assert '<option value="2" selected>The &quot;North&quot; team</option>' in str(form["team"])
+
+
+@pytest.mark.parametrize("value", [None, "", "2026-01-31", datetime.date(2026, 1, 31), "31/1/x"])
+@pytest.mark.parametrize(
+    "attrs",
+    [None, {"id": "filter-from", "class": "form-control", "aria-describedby": 'x"y'}],
+)
+def test_the_same_html_as_djangos_date_input(value, attrs):
+    ours = PlainDateInput(attrs={"type": "date"}, format="%Y-%m-%d").render("from", value, attrs)
+    django = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d").render("from", value, attrs)
+    assert ours == django
