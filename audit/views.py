@@ -525,6 +525,8 @@ TEAMS_PER_PAGE = 50  # a national body has thousands (its page was 3 MB with the
 # balance on every request was 5-7 seconds at that size. A council's 1,500-2,500 are shown whole.
 # The downloads always have the whole organisation.
 ORGANISATION_WHOLE_AT_MOST = 5_000
+# The organisation's tables, each downloadable whole (`?download=`).
+ORGANISATION_TABLES = ("teams", "coverage", "flagged", "trend", "cancellations", "compliance")
 
 
 @login_required
@@ -540,7 +542,10 @@ def organisation(request):
         pk__in=people_visible_to(request.user).values("pk")
     )
     # Whole, or (more people than that, the page and not a download) a page of teams at a time.
-    by_page = not request.GET.get("download")
+    download = request.GET.get("download")
+    if download is not None and download not in ORGANISATION_TABLES:
+        raise Http404("No such table")  # before working out everyone's balance for nothing
+    by_page = download is None
     index = _people_index(scope, ORGANISATION_WHOLE_AT_MOST + 1 if by_page else None)
     if len(index) > ORGANISATION_WHOLE_AT_MOST and by_page:
         return _organisation_by_page(request, form, filters, scope, policy, people=scope.count())

@@ -327,3 +327,18 @@ def test_nobody_in_a_team_and_a_few_teams_members_are_those_of_teams_between(
             pk for pk, of in teams.items() if of & set(team_ids)
         }
     assert nobody_in_a_team.pk in in_no_team_between(seeded, seeded).values_list("pk", flat=True)
+
+
+def test_every_organisation_table_downloads_and_an_unknown_one_is_refused_first(
+    seeded, login, monkeypatch
+):
+    client = login(User.objects.get(email=ADMIN_EMAIL))
+    monkeypatch.setattr(views, "ORGANISATION_WHOLE_AT_MOST", 5)
+    for name in views.ORGANISATION_TABLES:
+        response = client.get(reverse("audit:organisation") + f"?download={name}")
+        assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    worked_out = []
+    monkeypatch.setattr(selectors, "balances_of", lambda *a, **k: worked_out.append(a))
+    response = client.get(reverse("audit:organisation") + "?download=everything")
+    assert response.status_code == 404
+    assert worked_out == []
