@@ -536,7 +536,7 @@ def organisation(request):
     if not is_administrator(request.user):
         raise Http404("No such page")
     form, filters = _filters(request)
-    start, end, formats = filters.start, filters.end, filters.formats
+    start, end = filters.start, filters.end
     policy = AuditPolicy.current()
     scope = selectors.supervisees_in_window(start, end).filter(
         pk__in=people_visible_to(request.user).values("pk")
@@ -560,10 +560,7 @@ def organisation(request):
     totals = people.totals_of(people.balances)
     flagged = people.flagged({t.pk: t.name for t in teams})
     trend = people.sums.months
-    rates = selectors.cancellation_rates(start, end, formats=formats)
-    checks = _compliance_rows(
-        selectors.compliance(start, end, policy=policy, formats=formats), policy
-    )
+    rates, checks = _organisation_rates_and_checks(filters, policy)
 
     def teams_table():
         rows = [
@@ -601,22 +598,44 @@ def organisation(request):
     )
     if response is not None:
         return response
+    return _organisation_page(
+        request,
+        form,
+        filters,
+        policy,
+        teams_page=Paginator(team_rows, TEAMS_PER_PAGE).get_page(request.GET.get("teams_page")),
+        totals=totals,
+        flagged=flagged,
+        trend=trend,
+        rates=rates,
+        checks=checks,
+    )
+
+
+def _organisation_rates_and_checks(filters, policy):
+    """The whole organisation's supervisors' cancellation rates and audit checks."""
+    start, end, formats = filters.start, filters.end, filters.formats
+    rates = selectors.cancellation_rates(start, end, formats=formats)
+    checks = selectors.compliance(start, end, policy=policy, formats=formats)
+    return rates, _compliance_rows(checks, policy)
+
+
+def _organisation_page(request, form, filters, policy, *, flagged, rates, by_page=False, **parts):
+    """The organisation page, whole or a page of teams: its lists a page at a time (the
+    downloads have every row: a council has hundreds of each)."""
     rates_page = Paginator(rates, SUPERVISORS_PER_PAGE).get_page(request.GET.get("rates_page"))
     context = {
+        **parts,
         "form": form,
         "filters": filters,
-        "teams_page": Paginator(team_rows, TEAMS_PER_PAGE).get_page(request.GET.get("teams_page")),
-        "totals": totals,
-        "function_rows": _function_rows(totals.minutes),
+        "by_page": by_page,
+        "function_rows": _function_rows(parts["totals"].minutes),
         "flag_columns": FLAG_COLUMNS,
-        # A page at a time (the downloads have every row): a council has hundreds of each.
         "flagged_page": Paginator(flagged, FLAGGED_PER_PAGE).get_page(
             request.GET.get("flagged_page")
         ),
-        "trend": trend,
         "rates_page": rates_page,
         "audit_links": _audit_links(request.user, rates_page.object_list),
-        "checks": checks,
         "policy": policy,
     }
     return render(request, "audit/organisation.html", context)
@@ -730,29 +749,20 @@ def _organisation_by_page(request, form, filters, scope, policy, *, people):
     # its flags would need everyone's balance: counted in the downloads.
     whole = selectors.window_sums(scope, start, end, formats=formats, each=False)
     totals = Totals(start=start, end=end, people=people, minutes=whole.total(), flag_counts=None)
-    flagged = shown_people.flagged({team.pk: team.name for team in teams})
-    rates = selectors.cancellation_rates(start, end, formats=formats)
-    rates_page = Paginator(rates, SUPERVISORS_PER_PAGE).get_page(request.GET.get("rates_page"))
-    context = {
-        "form": form,
-        "filters": filters,
-        "by_page": True,
-        "teams_page": teams_page,
-        "totals": totals,
-        "function_rows": _function_rows(totals.minutes),
-        "flag_columns": FLAG_COLUMNS,
-        "flagged_page": Paginator(flagged, FLAGGED_PER_PAGE).get_page(
-            request.GET.get("flagged_page")
-        ),
-        "trend": whole.months,
-        "rates_page": rates_page,
-        "audit_links": _audit_links(request.user, rates_page.object_list),
-        "checks": _compliance_rows(
-            selectors.compliance(start, end, policy=policy, formats=formats), policy
-        ),
-        "policy": policy,
-    }
-    return render(request, "audit/organisation.html", context)
+    rates, checks = _organisation_rates_and_checks(filters, policy)
+    return _organisation_page(
+        request,
+        form,
+        filters,
+        policy,
+        by_page=True,
+        teams_page=teams_page,
+        totals=totals,
+        flagged=shown_people.flagged({team.pk: team.name for team in teams}),
+        trend=whole.months,
+        rates=rates,
+        checks=checks,
+    )
 
 
 # A supervisor's own audit: the sessions they led, their reliability, what their supervisees

@@ -8,6 +8,7 @@ a correlated subquery per held session (compliance) and per relationship (last h
 import csv
 import io
 import itertools
+import re
 from datetime import timedelta
 from io import StringIO
 
@@ -337,8 +338,24 @@ def test_every_organisation_table_downloads_and_an_unknown_one_is_refused_first(
     for name in views.ORGANISATION_TABLES:
         response = client.get(reverse("audit:organisation") + f"?download={name}")
         assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    # Every table the page offers to download is one of them.
+    page = client.get(reverse("audit:organisation")).content.decode()
+    offered = set(re.findall(r"download=(\w+)", page))
+    assert offered and offered <= set(views.ORGANISATION_TABLES)
     worked_out = []
     monkeypatch.setattr(selectors, "balances_of", lambda *a, **k: worked_out.append(a))
     response = client.get(reverse("audit:organisation") + "?download=everything")
     assert response.status_code == 404
     assert worked_out == []
+
+
+def test_a_large_organisations_page_of_teams_is_for_administrators_alone(
+    seeded, login, monkeypatch
+):
+    monkeypatch.setattr(views, "ORGANISATION_WHOLE_AT_MOST", 5)
+    manager = Team.objects.filter(managers__isnull=False).first().managers.first()
+    supervisee = Relationship.objects.order_by("pk").first().supervisee
+    for user in (manager, supervisee):
+        client = login(user)
+        for query in ("", "?teams_page=2", "?download=teams"):
+            assert client.get(reverse("audit:organisation") + query).status_code == 404
