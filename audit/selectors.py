@@ -31,6 +31,7 @@ from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 
 from core import clock
 from core.db import ID_LIST_FROM, among
+from core.prepared import Prepared
 from core.numbers import ratio
 from core.tally import Minutes
 from core.vocabulary import (
@@ -98,6 +99,11 @@ def _format_filter(formats, prefix: str = "") -> Q:
     if unknown:
         raise ValueError(f"unknown session formats: {sorted(unknown)}")
     return Q(**{f"{prefix}format__in": formats})
+
+
+def _shape(formats):
+    """`formats` as part of a prepared query's shape (`core.prepared`): None or a tuple."""
+    return None if formats is None else tuple(formats)
 
 
 def _few(ids) -> bool:
@@ -238,13 +244,9 @@ def _gaps_by_person(people, start: date, end: date, *, group_counts: bool) -> di
     # relationships, and a model instance each (with its supervisor and supervisee) cost more
     # than the rule itself.
     rows = (
-        with_last_held(
-            Relationship.objects.active_between(start, end).filter(among("supervisee", people)),
-            end,
-            group_counts=group_counts,
-        )
-        .order_by("pk")
-        .values_list("supervisee", "last_held", *GAP_VALUES)
+        _GAP_ROWS(people, start, end, group_counts)
+        if _few(people)
+        else _gap_rows(people, start, end, group_counts)
     )
     gaps = {}
     for supervisee, last_held, *values in rows:
@@ -254,21 +256,48 @@ def _gaps_by_person(people, start: date, end: date, *, group_counts: bool) -> di
     return gaps
 
 
+def _gap_rows(people, start, end, group_counts) -> QuerySet:
+    return (
+        with_last_held(
+            Relationship.objects.active_between(start, end).filter(among("supervisee", people)),
+            end,
+            group_counts=group_counts,
+        )
+        .order_by("pk")
+        .values_list("supervisee", "last_held", *GAP_VALUES)
+    )
+
+
+_GAP_ROWS = Prepared(_gap_rows)
+
+
 def _reported_dominance_by_person(
     people, start: date, end: date, formats=None, led_by=None
 ) -> dict[int, dict]:
     """What each person's feedback said dominated; only on sessions `led_by` led, if given."""
     rows = (
+        _REPORTED_ROWS(people, start, end, _shape(formats), led_by)
+        if _few(people)
+        else _reported_rows(people, start, end, formats, led_by)
+    )
+    reported = {}
+    for person, dominated, n in rows:
+        reported.setdefault(person, {})[dominated] = n
+    return reported
+
+
+def _reported_rows(people, start, end, formats, led_by) -> QuerySet:
+    return (
         feedback_in_window(start, end, people=people, supervisor=led_by, formats=formats)
         # Only a function: "" (none dominated) and None (not answered) say nothing dominated.
         .filter(dominated__in=FUNCTIONS)
         .values("person", "dominated")
         .annotate(n=Count("pk"))
+        .values_list("person", "dominated", "n")
     )
-    reported = {}
-    for row in rows:
-        reported.setdefault(row["person"], {})[row["dominated"]] = row["n"]
-    return reported
+
+
+_REPORTED_ROWS = Prepared(_reported_rows)
 
 
 def balances_of(
@@ -615,24 +644,47 @@ class WindowMinutes:
     minutes: Minutes
 
 
+# What `_sums_by_person` groups by: each day, or each month.
+_PERIODS = {"day": F("session_date"), "month": TruncMonth("session_date")}
+
+
 def _sums_by_person(
-    people, start, end, formats, period, *, many=False, spans=None
+    people, start, end, formats, period: str, *, many=False, spans=None
 ) -> dict[int, dict]:
     """{person id: {period: DaySums}} of `people`'s held sessions in [start, end], grouped by
-    `period` (an expression of the session's date: the day, its month). One query. `many` and
-    `spans` as `_held_attendances` takes them."""
-    rows = (
-        _held_attendances(start, end, formats, many=many, spans=spans)
-        .filter(among("person", _ids(people)))
-        .annotate(period=period)
+    `period` ("day" or "month" of the session's date). One query. `many` and `spans` as
+    `_held_attendances` takes them; a few people's from a query prepared once (`_FEW_SUMS`)."""
+    ids = _ids(people)
+    spans = spans or [(start, end)]
+    if many or not _few(ids):
+        rows = _sums_query(ids, formats, period, spans, many=many)
+    else:
+        days = [day for span in spans for day in span]
+        rows = _FEW_SUMS(ids, _shape(formats), period, *days)
+    sums_by_person = {}
+    for person, period_start, *sums in rows:
+        sums_by_person.setdefault(person, {})[period_start] = tuple(value or 0 for value in sums)
+    return sums_by_person
+
+
+def _sums_query(ids, formats, period, spans, *, many=False) -> QuerySet:
+    return (
+        _held_attendances(spans[0][0], spans[-1][1], formats, many=many, spans=spans)
+        .filter(among("person", ids))
+        .annotate(period=_PERIODS[period])
         .values("person", "period")
         .annotate(sessions_held=Count("session", distinct=True), **minute_sums("session__items__"))
         .values_list("person", "period", *_SUM_COLUMNS)  # tuples: no dict a row
     )
-    sums_by_person = {}
-    for person, period, *sums in rows:
-        sums_by_person.setdefault(person, {})[period] = tuple(value or 0 for value in sums)
-    return sums_by_person
+
+
+# A few people's sums (a team's, a supervisor's, one person's): built and compiled once
+# (`core.prepared`); its days are the spans' (first, last) days, in order.
+_FEW_SUMS = Prepared(
+    lambda ids, formats, period, *days: _sums_query(
+        ids, formats, period, list(zip(days[::2], days[1::2], strict=True))
+    )
+)
 
 
 def daily_minutes(people, start: date, end: date, *, formats=None) -> dict[int, dict]:
@@ -642,7 +694,7 @@ def daily_minutes(people, start: date, end: date, *, formats=None) -> dict[int, 
     with the days that had sessions, the queries do not.
     """
     _check_window(start, end)
-    return _sums_by_person(people, start, end, formats, F("session_date"))
+    return _sums_by_person(people, start, end, formats, "day")
 
 
 def daily_minutes_and_supervisors(
@@ -656,20 +708,7 @@ def daily_minutes_and_supervisors(
     window_start, window_end = window
     if not start <= window_start <= window_end <= end:
         raise ValueError(f"the window {window} is not within [{start}, {end}]")
-    rows = (
-        _held_attendances(start, end, formats)
-        .filter(person=person)
-        .values(
-            "session_date",
-            "session__supervisor",
-            "session__supervisor__email",
-            "session__supervisor__name",
-        )
-        .annotate(sessions_held=Count("session", distinct=True), **minute_sums("session__items__"))
-        .values_list(
-            "session_date", "session__supervisor__email", "session__supervisor__name", *_SUM_COLUMNS
-        )
-    )
+    rows = _DAYS_AND_SUPERVISORS(_pk(person), start, end, _shape(formats))
     days, parts, names = {}, {}, {}
     for day, email, name, *sums in rows:
         sums = tuple(value or 0 for value in sums)
@@ -705,10 +744,28 @@ def window_minutes(daily: Mapping[int, Mapping], people, start: date, end: date)
     )
 
 
+_DAYS_AND_SUPERVISORS = Prepared(
+    lambda person, start, end, formats: (
+        _held_attendances(start, end, formats)
+        .filter(person=person)
+        .values(
+            "session_date",
+            "session__supervisor",
+            "session__supervisor__email",
+            "session__supervisor__name",
+        )
+        .annotate(sessions_held=Count("session", distinct=True), **minute_sums("session__items__"))
+        .values_list(
+            "session_date", "session__supervisor__email", "session__supervisor__name", *_SUM_COLUMNS
+        )
+    )
+)
+
+
 def live_month_minutes(people, start: date, end: date, *, formats=None) -> dict[int, dict]:
     """`month_minutes` summed from every item of the window: what the kept months must equal."""
     _check_window(start, end)
-    months = _sums_by_person(people, start, end, formats, TruncMonth("session_date"), many=True)
+    months = _sums_by_person(people, start, end, formats, "month", many=True)
     return {
         pk: {max(month, start): sums for month, sums in by_month.items()}
         for pk, by_month in months.items()
@@ -721,17 +778,28 @@ ONE_DAY = timedelta(days=1)
 
 def _kept_sums(people, months, formats, *group_by) -> list[tuple]:
     """Rows of (*group_by, *SUM_COLUMNS) of the kept months (`sessions_app.kept`), formats
-    added up."""
+    added up. `months` are consecutive (a window's whole months)."""
     if not months:
         return []
-    return list(
-        MonthMinutes.objects.filter(_format_filter(formats), month__in=months)
-        .filter(among("person", _ids(people)))
+    ids = _ids(people)
+    if isinstance(ids, QuerySet):
+        return _kept_sums_query(ids, months[0], months[-1], formats, group_by)
+    return _KEPT_SUMS(ids, months[0], months[-1], _shape(formats), group_by)
+
+
+def _kept_sums_query(ids, first, last, formats, group_by):
+    return (
+        MonthMinutes.objects.filter(_format_filter(formats), month__gte=first, month__lte=last)
+        .filter(among("person", ids))
         .order_by()
         .values(*group_by)
         .annotate(**{name: SqlSum(f"{{{name}}}", "", [name]) for name in SUM_COLUMNS})
         .values_list(*group_by, *SUM_COLUMNS)
     )
+
+
+# Built and compiled once (`core.prepared`): a dozen sums of the months kept.
+_KEPT_SUMS = Prepared(_kept_sums_query)
 
 
 def _kept_months(people, months, formats) -> dict[int, dict]:
@@ -793,7 +861,7 @@ def _cut_sums(people, plan: _MonthPlan, formats):
         plan.cut[0][0],
         plan.cut[-1][1],
         formats,
-        TruncMonth("session_date"),
+        "month",
         # At the national tier, my supervisees' cut days read as an organisation's took 40 ms.
         many=not _few(ids),
         spans=plan.cut,
@@ -1087,15 +1155,27 @@ def feedback_days(
     """Feedback by `person` (or on sessions `supervisor` led) in [start, end], counted per
     session date and supervisor. One query; fold with `fold_feedback`."""
     _check_window(start, end)
-    rows = (
-        feedback_in_window(start, end, person=person, supervisor=supervisor, formats=formats)
-        .values("session__date", "session__supervisor")
-        .annotate(**_feedback_counts())
+    rows = _FEEDBACK_DAYS(
+        start, end, _pk(person), _pk(supervisor), _shape(formats)
     )
     return [
         FeedbackDay(row["session__date"], row["session__supervisor"], _summary_of(row))
         for row in rows
     ]
+
+
+def _pk(person):
+    """A person as a prepared query's argument: their id (or None)."""
+    return getattr(person, "pk", person)
+
+
+_FEEDBACK_DAYS = Prepared(
+    lambda start, end, person, supervisor, formats: (
+        feedback_in_window(start, end, person=person, supervisor=supervisor, formats=formats)
+        .values("session__date", "session__supervisor")
+        .annotate(**_feedback_counts())
+    )
+)
 
 
 def fold_feedback(days, start: date, end: date, *, led_by: int | None = None) -> FeedbackSummary:

@@ -85,15 +85,18 @@ class AnyId(Lookup):
 Field.register_lookup(AnyId)
 ForeignObject.register_lookup(AnyId)  # foreign keys keep lookups of their own
 
-# Up to this many ids, a plain `__in` list (the SQL reads as usual); beyond, `any_id`.
+# Up to this many ids elsewhere (SQLite), a plain `__in` list (the SQL reads as usual); beyond,
+# `any_id`. On PostgreSQL always `any_id`: it reads `IN (list)` as `= ANY(array)` itself, and
+# one parameter keeps a query's SQL the same for any number of ids, as a query prepared once
+# needs (`core.prepared`).
 ID_LIST_FROM = 100
 
 
 def among(field: str, ids) -> Q:
-    """`Q(field__in=ids)` for a few ids, `Q(field__any_id=ids)` for many; a queryset (a
+    """`Q(field__any_id=ids)` (on SQLite `Q(field__in=ids)` for a few ids); a queryset (a
     subquery) as `__in` takes it."""
     if isinstance(ids, QuerySet):
         return Q(**{f"{field}__in": ids})
     ids = list(ids)
-    lookup = "in" if len(ids) <= ID_LIST_FROM else "any_id"
-    return Q(**{f"{field}__{lookup}": ids})
+    few = len(ids) <= ID_LIST_FROM and connection.vendor != "postgresql"
+    return Q(**{f"{field}__{'in' if few else 'any_id'}": ids})

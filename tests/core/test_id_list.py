@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.db import connection
 from django.db.models import Q
 
 from core.db import ID_LIST_FROM, among
@@ -19,7 +20,10 @@ def people():
 
 
 def test_a_few_ids_stay_a_plain_list_and_many_become_one_parameter():
-    assert among("pk", [3, 1, 2]) == Q(pk__in=[3, 1, 2])
+    # On PostgreSQL even a few are one parameter: a prepared query's SQL is the same for any
+    # number of ids (`core.prepared`).
+    few = Q(pk__any_id=[3, 1, 2]) if connection.vendor == "postgresql" else Q(pk__in=[3, 1, 2])
+    assert among("pk", [3, 1, 2]) == few
     many = list(range(ID_LIST_FROM + 1))
     assert among("pk", many) == Q(pk__any_id=many)
     subquery = User.objects.values("pk")
