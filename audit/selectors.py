@@ -31,8 +31,8 @@ from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 
 from core import clock
 from core.db import ID_LIST_FROM, among
-from core.prepared import Prepared
 from core.numbers import ratio
+from core.prepared import Prepared
 from core.tally import Minutes
 from core.vocabulary import (
     FUNCTIONS,
@@ -229,12 +229,23 @@ def _exact(row) -> Minutes:
 
 def _minutes_by_person(people, start: date, end: date, formats=None) -> dict[int, Minutes]:
     rows = (
+        _MINUTES_ROWS(people, start, end, _shape(formats))
+        if _few(people)
+        else _minutes_rows(people, start, end, formats)
+    )
+    return {row["person"]: _exact(row) for row in rows}
+
+
+def _minutes_rows(people, start, end, formats) -> QuerySet:
+    return (
         _held_attendances(start, end, formats)
         .filter(among("person", people))
         .values("person")
         .annotate(sessions_held=Count("session", distinct=True), **minute_sums("session__items__"))
     )
-    return {row["person"]: _exact(row) for row in rows}
+
+
+_MINUTES_ROWS = Prepared(_minutes_rows)
 
 
 def _gaps_by_person(people, start: date, end: date, *, group_counts: bool) -> dict[int, list]:
@@ -300,6 +311,13 @@ def _reported_rows(people, start, end, formats, led_by) -> QuerySet:
 _REPORTED_ROWS = Prepared(_reported_rows)
 
 
+def _persons(ids) -> QuerySet:
+    return User.objects.filter(among("pk", ids)).order_by().values_list("pk", "email", "name")
+
+
+_PERSONS = Prepared(_persons)
+
+
 def balances_of(
     people,
     start: date,
@@ -338,9 +356,7 @@ def balances_of(
     thresholds = thresholds_of(policy)
     ids = _ids(people)
     if persons is None:
-        persons = (
-            User.objects.filter(among("pk", ids)).order_by().values_list("pk", "email", "name")
-        )
+        persons = _PERSONS(ids) if _few(ids) else _persons(ids)
     persons = list(persons)
     if minutes is None and daily is None:
         minutes = _minutes_by_person(ids, start, end, formats)
@@ -1155,9 +1171,7 @@ def feedback_days(
     """Feedback by `person` (or on sessions `supervisor` led) in [start, end], counted per
     session date and supervisor. One query; fold with `fold_feedback`."""
     _check_window(start, end)
-    rows = _FEEDBACK_DAYS(
-        start, end, _pk(person), _pk(supervisor), _shape(formats)
-    )
+    rows = _FEEDBACK_DAYS(start, end, _pk(person), _pk(supervisor), _shape(formats))
     return [
         FeedbackDay(row["session__date"], row["session__supervisor"], _summary_of(row))
         for row in rows

@@ -85,8 +85,8 @@ class _Plan:
     def parameters(self, values):
         params = list(self.params)
         for position, index in self.slots:
-            params[position] = list(values[index]) if isinstance(self.params[position], list) else (
-                values[index]
+            params[position] = (
+                list(values[index]) if isinstance(self.params[position], list) else (values[index])
             )
         return params
 
@@ -136,9 +136,7 @@ class Prepared:
             raise PreparedQueryError(f"{name}: its SQL changes with its arguments' values")
         slots = []
         for position, (p1, p2) in enumerate(zip(params, params2, strict=True)):
-            index = next(
-                (i for i, s in enumerate(stand_ins) if s is not None and _is(p1, s)), None
-            )
+            index = next((i for i, s in enumerate(stand_ins) if s is not None and _is(p1, s)), None)
             if index is not None:
                 if not _is(p2, stand_ins2[index]):
                     raise PreparedQueryError(f"{name}: argument {index} moves in its SQL")

@@ -15,6 +15,7 @@ from django.db.models import (
 )
 from django.db.models.lookups import IsNull
 
+from core.prepared import Prepared
 from people.models import Relationship
 
 from .models import (
@@ -303,8 +304,12 @@ def with_next_planned(relationships, on_or_after):
     return relationships.annotate(next_planned=_NextPlanned(on_or_after))
 
 
-def supervisee_relationships(supervisor, day, *, group_counts=False):
+def supervisee_relationships(supervisor, day, *, group_counts=False) -> list[Relationship]:
     """The supervisor's active relationships, each with its last and next session and focus."""
+    return _SUPERVISEE_RELATIONSHIPS(getattr(supervisor, "pk", supervisor), day, group_counts)
+
+
+def _supervisee_relationships(supervisor, day, group_counts):
     qs = (
         Relationship.objects.filter(supervisor=supervisor)
         .active_on(day)
@@ -315,8 +320,12 @@ def supervisee_relationships(supervisor, day, *, group_counts=False):
     return with_next_planned(with_last_held(qs, day, group_counts=group_counts), day)
 
 
-def supervisor_relationships(supervisee, day, *, group_counts=False):
+def supervisor_relationships(supervisee, day, *, group_counts=False) -> list[Relationship]:
     """A supervisee's active relationships: who supervises them, how often, when next."""
+    return _SUPERVISOR_RELATIONSHIPS(getattr(supervisee, "pk", supervisee), day, group_counts)
+
+
+def _supervisor_relationships(supervisee, day, group_counts):
     qs = (
         Relationship.objects.filter(supervisee=supervisee)
         .active_on(day)
@@ -325,3 +334,8 @@ def supervisor_relationships(supervisee, day, *, group_counts=False):
         .order_by("kind", "supervisor__name")
     )
     return with_next_planned(with_last_held(qs, day, group_counts=group_counts), day)
+
+
+# Built and compiled once (`core.prepared`): each home page reads them.
+_SUPERVISEE_RELATIONSHIPS = Prepared(_supervisee_relationships)
+_SUPERVISOR_RELATIONSHIPS = Prepared(_supervisor_relationships)

@@ -40,9 +40,7 @@ def relationships():
     return people, made
 
 
-def test_each_call_finds_what_its_own_queryset_finds(
-    relationships, django_assert_max_num_queries
-):
+def test_each_call_finds_what_its_own_queryset_finds(relationships, django_assert_max_num_queries):
     people, _made = relationships
     prepared = Prepared(_started)
     kind = Relationship.objects.values_list("kind", flat=True).first()
