@@ -1009,10 +1009,60 @@ def monthly_minutes(daily: Mapping[int, Mapping], people, start: date, end: date
     ]
 
 
+@dataclass(frozen=True, slots=True)
+class StageCoverage:
+    """Which stages of the reflective cycle some minutes covered, in whole minutes, as the
+    grid of the cycle shows them: a `Minutes` less its exact split between the functions
+    (made from Fractions: a team's grid is hundreds of months)."""
+
+    tagged: int = 0
+    short_circuit: int = 0
+    no_stage: int = 0
+    sessions_held: int = 0
+    by_stage: Mapping[str, int] = field(default_factory=lambda: dict.fromkeys(STAGES, 0))
+
+
+@dataclass(frozen=True, slots=True)
+class CoverageMonth:
+    """One month of a person's grid of the cycle (`months_of_each`)."""
+
+    start: date
+    end: date
+    minutes: StageCoverage
+
+
+_COVERAGE_AT = (_AT["tagged"], _AT["short_circuit"], _AT["no_stage"], _AT["sessions_held"])
+
+
+def _coverage_of(sums) -> StageCoverage:
+    if not sums:
+        return StageCoverage()
+    tagged, short_circuit, no_stage, held = (sums[i] for i in _COVERAGE_AT)
+    return StageCoverage(
+        tagged=tagged,
+        short_circuit=short_circuit,
+        no_stage=no_stage,
+        sessions_held=held,
+        by_stage={key: sums[i] for key, i in _STAGES_AT},
+    )
+
+
 def months_of_each(daily: Mapping[int, Mapping], people, start: date, end: date):
-    """{person id: `monthly_minutes` of that person alone} for `people` (ids): a grid of
-    people by months."""
-    return {pk: monthly_minutes(daily, [pk], start, end) for pk in people}
+    """{person id: [CoverageMonth]} for `people` (ids): each one's months of [start, end]
+    (clipped to it), as `monthly_minutes` of that person alone adds them up, the stages they
+    covered: a grid of people by months."""
+    windows = month_windows(start, end)
+    grid = {}
+    for pk in people:
+        months = {}
+        for day, sums in daily.get(pk, {}).items():
+            if start <= day <= end:
+                _added_to(months, (day.year, day.month), sums)
+        grid[pk] = [
+            CoverageMonth(first, last, _coverage_of(months.get((first.year, first.month))))
+            for first, last in windows
+        ]
+    return grid
 
 
 # What the supervisee said, beside what was recorded.

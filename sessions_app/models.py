@@ -74,9 +74,14 @@ class SessionQuerySet(models.QuerySet):
             )
         )
 
-    def with_member(self, user):
-        """Sessions where `user` is an attendee, present or not."""
-        return self.filter(Exists(Attendance.objects.filter(session=OuterRef("pk"), person=user)))
+    def with_member(self, user, *, on_or_after=None):
+        """Sessions where `user` is an attendee, present or not (`on_or_after` a day: only
+        sessions from then, found by the attendance's own date: a person's few from today on,
+        rather than every planned session of everyone tested for them)."""
+        since = {} if on_or_after is None else {"session_date__gte": on_or_after}
+        return self.filter(
+            Exists(Attendance.objects.filter(session=OuterRef("pk"), person=user, **since))
+        )
 
     def held(self):
         return self.filter(status=Status.HELD)

@@ -111,7 +111,7 @@ def upcoming_for(user, day, limit=10):
     """Planned sessions the user is invited to (not ones they lead)."""
     return with_supervisor(
         Session.objects.planned()
-        .with_member(user)
+        .with_member(user, on_or_after=day)
         .exclude(supervisor=user)
         .filter(date__gte=day)
         .order_by("date", "start_time")

@@ -357,10 +357,33 @@ def _stages_covered(minutes):
     )
 
 
+# A grid's cells repeat (every stage covered, nothing short-circuited): each different one is
+# written once and kept, up to this many.
+_CYCLE_CELLS_AT_MOST = 4096
+_cycle_cells: dict[tuple, str] = {}
+
+
 @register.simple_tag
 def cycle_cell(minutes):
-    """One person's month in the grid of the reflective cycle: the stages covered, with the
-    minutes short-circuited and with no stage; or why there is nothing to show."""
+    """One person's month in the grid of the reflective cycle (a `Minutes`, or the grid's
+    `StageCoverage`): the stages covered, with the minutes short-circuited and with no stage;
+    or why there is nothing to show."""
+    key = (
+        bool(minutes.tagged),
+        tuple(bool(minutes.by_stage[stage]) for stage in STAGES),
+        minutes.short_circuit,
+        minutes.no_stage,
+        bool(minutes.sessions_held),
+    )
+    cell = _cycle_cells.get(key)
+    if cell is None:
+        cell = _cycle_cell(minutes)
+        if len(_cycle_cells) < _CYCLE_CELLS_AT_MOST:
+            _cycle_cells[key] = cell
+    return cell
+
+
+def _cycle_cell(minutes):
     if minutes.tagged:
         return format_html(
             "{}{}{}",

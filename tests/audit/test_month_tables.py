@@ -148,3 +148,47 @@ def test_what_was_said_names_each_function_said_with_how_often():
         '<span class="d-inline-block me-2">Support 1</span>'
     )
     assert render("{% function_counts counts %}", counts=dict.fromkeys(counts, 0)) == "-"
+
+
+def test_the_grid_reads_each_persons_months_as_the_trend_adds_them_up():
+    """`months_of_each` (whole minutes, no Fractions) gives each person's months the figures
+    `monthly_minutes` of that person alone gives them, and their cells read the same."""
+    import random
+
+    from audit.selectors import SUM_COLUMNS, monthly_minutes, months_of_each
+
+    rng = random.Random(4)
+    start, end = date(2026, 1, 15), date(2026, 5, 10)
+    daily = {
+        pk: {
+            date(2026, month, day): tuple(rng.randrange(0, 90) for _ in SUM_COLUMNS)
+            for month in range(1, 7)
+            for day in rng.sample(range(1, 29), 3)
+        }
+        for pk in (1, 2)
+    }
+    daily[3] = {}  # nobody's months: none held
+    grid = months_of_each(daily, [1, 2, 3], start, end)
+    for pk in (1, 2, 3):
+        expected = monthly_minutes(daily, [pk], start, end)
+        assert [(m.start, m.end) for m in grid[pk]] == [(m.start, m.end) for m in expected]
+        for month, exact in zip(grid[pk], expected, strict=True):
+            for name in ("tagged", "short_circuit", "no_stage", "sessions_held", "by_stage"):
+                assert getattr(month.minutes, name) == getattr(exact.minutes, name), name
+            assert render("{% cycle_cell m %}", m=month.minutes) == render(
+                "{% cycle_cell m %}", m=exact.minutes
+            )
+
+
+def test_cells_kept_once_written_are_each_their_own_months():
+    """The cells are kept by what they show: two months that differ never share one."""
+    covered = _minutes(experience=10, reflection=10, analysis=10, plans_actions=10)
+    first = Minutes(tagged=Fraction(40), sessions_held=1, by_stage=covered)
+    short = Minutes(
+        tagged=Fraction(40), sessions_held=1, by_stage=covered, short_circuit=Fraction(5)
+    )
+    partly = Minutes(tagged=Fraction(40), sessions_held=1, by_stage=_minutes(experience=40))
+    cells = [render("{% cycle_cell m %}", m=m) for m in (first, short, partly, first)]
+    assert cells[0] == cells[3]
+    assert len({cells[0], cells[1], cells[2]}) == 3
+    assert "5 min short-circuit" in cells[1] and "E - - -" in cells[2]
