@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from core.dates import day_text, day_time_text, time_text
+from core.prepared import Prepared
 from core.vocabulary import (
     FUNCTION_LABELS,
     FUNCTIONS,
@@ -293,30 +294,45 @@ def _shared_periods(session_rows):
     return periods
 
 
+def _history_of(model):
+    """A session's (or its parts') history rows, oldest first: a query prepared once."""
+    field = "id" if model is SessionModel else "session_id"
+    return Prepared(
+        lambda pk: model.history.filter(**{field: pk}).order_by("history_date", "history_id")
+    )
+
+
+_HISTORY = {
+    model: _history_of(model)
+    for model in (
+        SessionModel,
+        Item,
+        Action,
+        Attendance,
+        ActionReview,
+        Acknowledgement,
+        Feedback,
+        DisputeReply,
+    )
+}
+
+
 def _sources(session, access):
     def person_row(noun):
         return lambda r, hidden, people: f"{noun} of {people.get(r.person_id, 'a former user')}"
 
-    items = list(Item.history.filter(session_id=session.pk).order_by("history_date", "history_id"))
+    items = _HISTORY[Item](session.pk)
     hidden_items = frozenset(
         () if access.can_read_confidential else {r.id for r in items if r.confidential}
     )
-    feedback = [
-        r
-        for r in Feedback.history.filter(session_id=session.pk).order_by(
-            "history_date", "history_id"
-        )
-        if access.can_read_feedback(r)
-    ]
+    feedback = [r for r in _HISTORY[Feedback](session.pk) if access.can_read_feedback(r)]
 
     def rows(model):
-        return list(
-            model.history.filter(session_id=session.pk).order_by("history_date", "history_id")
-        )
+        return _HISTORY[model](session.pk)
 
     return [
         _Source(
-            list(SessionModel.history.filter(id=session.pk).order_by("history_date", "history_id")),
+            _HISTORY[SessionModel](session.pk),
             lambda r, hidden, people: "the session",
             _plain_values(SessionModel),
         ),

@@ -128,7 +128,7 @@ TEMPLATES = [
             ],
             # The words every page uses for dates and times ("3 Dec 2026", "14:02"): one
             # place (core.dates), as filters every template has without loading them.
-            "builtins": ["core.words"],
+            "builtins": ["core.words", "core.links"],
         },
     },
 ]
