@@ -464,28 +464,60 @@ def team_sessions(team: Team, start: date | None = None, end: date | None = None
     # from the other end: it read every session of the window, the whole organisation's, and
     # hashed them to find the team's few (20-30 ms a query at a council's size, four queries
     # a page, and more each year the window is longer).
-    rows = team_members_between(team, start, end).annotate(
-        leads=Exists(Session.objects.filter(supervisor=OuterRef("pk")))
-    )
+    return Session.objects.filter(among("pk", team_session_ids(team, start, end)))
+
+
+class SessionIds(list):
+    """Some sessions' ids (`team_session_ids`), as `compliance` and `cancellation_rates` take
+    a scope of sessions: read from queries prepared once (`core.prepared`)."""
+
+
+def team_session_ids(team: Team, start: date, end: date) -> SessionIds:
+    """The ids of `team_sessions(team, start, end)`: three queries, each prepared once."""
+    # The members, then their sessions of the window, read first as ids (three small queries,
+    # each by an index: person, supervisor, primary key). As subqueries PostgreSQL planned
+    # from the other end: it read every session of the window, the whole organisation's, and
+    # hashed them to find the team's few (20-30 ms a query at a council's size, four queries
+    # a page, and more each year the window is longer).
     members, leaders = [], []
-    for pk, leads in rows.values_list("pk", "leads"):
+    for pk, leads in _TEAM_MEMBERS_LEADING(team.pk, start, end):
         members.append(pk)
         if leads:
             leaders.append(pk)
-    in_window = Q(session_date__gte=start, session_date__lte=end)
-    attended = Attendance.objects.filter(in_window, present=True, person__in=members)
     # Only the members who have ever led a session (an index probe each): with every member
     # in the list PostgreSQL expected a few hundred sessions each and read the whole
     # organisation's window by date instead of each leader's by the supervisor's index (148,000
     # rows, 25-39 ms, for the hub of 60 among 34,300 practitioners).
-    led = Session.objects.filter(supervisor__in=leaders, date__gte=start, date__lte=end).order_by()
-    ids = {*attended.values_list("session", flat=True), *led.values_list("pk", flat=True)}
-    return Session.objects.filter(pk__in=sorted(ids))
+    ids = {*_ATTENDED_BETWEEN(members, start, end), *_LED_BETWEEN(leaders, start, end)}
+    return SessionIds(sorted(ids))
+
+
+_TEAM_MEMBERS_LEADING = Prepared(
+    lambda team, start, end: (
+        team_members_between(team, start, end)
+        .annotate(leads=Exists(Session.objects.filter(supervisor=OuterRef("pk"))))
+        .values_list("pk", "leads")
+    )
+)
+_ATTENDED_BETWEEN = Prepared(
+    lambda people, start, end: Attendance.objects.filter(
+        among("person", people), session_date__gte=start, session_date__lte=end, present=True
+    ).values_list("session", flat=True)
+)
+_LED_BETWEEN = Prepared(
+    lambda people, start, end: (
+        Session.objects.filter(among("supervisor", people), date__gte=start, date__lte=end)
+        .order_by()
+        .values_list("pk", flat=True)
+    )
+)
 
 
 def _scoped(sessions, start: date, end: date, formats=None) -> QuerySet:
     window = Q(date__gte=start, date__lte=end)
     base = Session.objects.filter(_format_filter(formats))
+    if isinstance(sessions, SessionIds):
+        return base.filter(window, among("pk", list(sessions))).order_by()
     if sessions is not None:
         # Through pk__in, so a scope with joins can never count a session twice; the window
         # inside it too, so that the scope is read by date (index on date), not over the
@@ -516,18 +548,73 @@ def compliance(
     (`sessions_app.brought_forward`: worked out by the rule above, and always equal to it).
     """
     _check_window(start, end)
-    held, checks = _compliance_checks(start, end, sessions, policy, as_of, formats)
-    figures = held.aggregate(
-        **{name: Count("pk", filter=condition) for name, condition in checks.items()},
-    )
-    # The kept rows of the window's held sessions, found by their date (its index): joined
-    # to the window's sessions instead, PostgreSQL read every row of the history.
-    figures |= BroughtForward.objects.filter(
-        date__gte=start, date__lte=end, session__in=held.order_by().values("pk")
-    ).aggregate(
-        **{name: Count("pk", filter=Q(**{kept: True})) for name, kept in INHERITED_CHECKS.items()}
-    )
+    limits = _compliance_limits(policy, as_of)
+    if sessions is None or isinstance(sessions, SessionIds):
+        # The organisation's, or a team's sessions by their ids: from queries prepared once.
+        scope = None if sessions is None else list(sessions)
+        args = (scope, start, end, _shape(formats), *limits)
+        held, kept = _COMPLIANCE_HELD(*args), _COMPLIANCE_KEPT(*args[:4])
+    else:
+        held = _compliance_held(sessions, start, end, formats, *limits)
+        kept = _compliance_kept(sessions, start, end, formats)
+    figures = _counts(held, _COMPLIANCE_HELD_NAMES) | _counts(kept, INHERITED_CHECKS)
     return Compliance(start=start, end=end, **figures)
+
+
+def _counts(rows, names) -> dict[str, int]:
+    """The figures of a query of counts by name: its one row, or zeros when its scope was
+    empty (no row: an empty list of ids is no query on SQLite)."""
+    rows = list(rows)
+    return dict(zip(names, rows[0] if rows else (0,) * len(names), strict=True))
+
+
+def _compliance_held(sessions, start, end, formats, *limits) -> QuerySet:
+    """One row: the counts of the window's held sessions each check counts."""
+    held, checks = _compliance_checks(start, end, sessions, formats, *limits)
+    # Grouped by a constant: no GROUP BY, one row (of zeros for no session), as aggregate().
+    return (
+        held.values(_one=Value(1))
+        .annotate(
+            **{name: Count("pk", filter=condition) for name, condition in checks.items()},
+        )
+        .values_list(*checks)
+    )
+
+
+def _compliance_kept(sessions, start, end, formats) -> QuerySet:
+    """One row: the inherited checks, from the kept rows of the window's held sessions, found
+    by their date (its index): joined to the window's sessions instead, PostgreSQL read every
+    row of the history."""
+    held = _scoped(sessions, start, end, formats).filter(status=Status.HELD)
+    return (
+        BroughtForward.objects.filter(
+            date__gte=start, date__lte=end, session__in=held.order_by().values("pk")
+        )
+        .order_by()
+        .values(_one=Value(1))
+        .annotate(
+            **{
+                name: Count("pk", filter=Q(**{kept: True}))
+                for name, kept in INHERITED_CHECKS.items()
+            }
+        )
+        .values_list(*INHERITED_CHECKS)
+    )
+
+
+def _scope_of(ids):
+    """A prepared query's scope of sessions: None (all of them) or their ids."""
+    return None if ids is None else SessionIds(ids)
+
+
+_COMPLIANCE_HELD_NAMES = (
+    "one_to_ones_held",
+    "short_one_to_ones",
+    "records_due",
+    "records_late",
+)
+_COMPLIANCE_HELD = Prepared(lambda ids, *rest: _compliance_held(_scope_of(ids), *rest))
+_COMPLIANCE_KEPT = Prepared(lambda ids, *rest: _compliance_kept(_scope_of(ids), *rest))
 
 
 # The checks read from what each held session inherited from the one before it (its kept
@@ -547,23 +634,26 @@ COMPLIANCE_COUNTS = {
 }
 
 
-def _compliance_checks(start, end, sessions, policy, as_of, formats):
+def _compliance_limits(policy, as_of) -> tuple[int, date, timedelta]:
+    """What the checks compare with: the shortest one-to-one (minutes), the day before which
+    a record still unshared is late, and how long after its session a record may be shared."""
     policy = policy or AuditPolicy.current()
     as_of = as_of or clock.today()
     deadline = timedelta(days=policy.share_deadline_days)
+    return policy.min_session_minutes, as_of - deadline, deadline
+
+
+def _compliance_checks(start, end, sessions, formats, min_minutes, unshared_before, deadline):
     held = (
         _scoped(sessions, start, end, formats)
         .filter(status=Status.HELD)
         .annotate(shared_on=TruncDate("shared_at"))
     )
-
-    unshared_past_deadline = Q(shared_at__isnull=True, date__lt=as_of - deadline)
+    unshared_past_deadline = Q(shared_at__isnull=True, date__lt=unshared_before)
     shared_late = Q(shared_at__isnull=False, shared_on__gt=F("date") + deadline)
     checks = {
         "one_to_ones_held": Q(format=Format.ONE_TO_ONE),
-        "short_one_to_ones": Q(
-            format=Format.ONE_TO_ONE, duration_minutes__lt=policy.min_session_minutes
-        ),
+        "short_one_to_ones": Q(format=Format.ONE_TO_ONE, duration_minutes__lt=min_minutes),
         "records_due": Q(shared_at__isnull=False) | unshared_past_deadline,
         "records_late": shared_late | unshared_past_deadline,
     }
@@ -583,7 +673,9 @@ def compliance_sessions(
     """The held sessions one compliance check counts (`COMPLIANCE_COUNTS`' keys), as a queryset
     of sessions: what a count on a dashboard opens to."""
     _check_window(start, end)
-    held, checks = _compliance_checks(start, end, sessions, policy, as_of, formats)
+    held, checks = _compliance_checks(
+        start, end, sessions, formats, *_compliance_limits(policy, as_of)
+    )
     name = COMPLIANCE_COUNTS[check]
     if name in INHERITED_CHECKS:
         condition = Q(**{f"brought_forward__{INHERITED_CHECKS[name]}": True})
@@ -615,21 +707,14 @@ def cancellation_rates(
     supervisor with no session in the window is not listed. One query.
     """
     _check_window(start, end)
-    scoped = _scoped(sessions, start, end, formats)
-    if supervisors is not None:
-        scoped = scoped.filter(among("supervisor", _ids(supervisors)))
-    moved = "{status} IN (" + ", ".join(f"'{status}'" for status in MOVED_STATUSES) + ")"
-    rows = scoped.values("supervisor", "supervisor__email", "supervisor__name").annotate(
-        scheduled=Count("pk"),
-        cancelled=_count_where("status", Status.CANCELLED_BY_SUPERVISOR),
-        cancelled_by_supervisee=_count_where("status", Status.CANCELLED_BY_SUPERVISEE),
-        rescheduled=_count_where("status", Status.RESCHEDULED),
-        moved_by_supervisor=_count_if(f"{moved} AND {{moved_by}} = {{supervisor}}"),
-        moved_by_others=_count_if(
-            f"{moved} AND {{moved_by}} IS NOT NULL AND {{moved_by}} <> {{supervisor}}"
-        ),
-        moved_unrecorded=_count_if(f"{moved} AND {{moved_by}} IS NULL"),
-    )
+    leaders = None if supervisors is None else _ids(supervisors)
+    if (sessions is None or isinstance(sessions, SessionIds)) and not isinstance(leaders, QuerySet):
+        # The organisation's, a team's sessions by their ids, some supervisors': prepared once.
+        rows = _RATES(
+            None if sessions is None else list(sessions), start, end, _shape(formats), leaders
+        )
+    else:
+        rows = _rates_query(sessions, start, end, formats, leaders)
     rates = [
         Reliability(
             supervisor=row["supervisor__email"],
@@ -646,6 +731,31 @@ def cancellation_rates(
         for row in rows
     ]
     return sorted(rates, key=lambda rate: rate.supervisor)
+
+
+def _rates_query(sessions, start, end, formats, leaders) -> QuerySet:
+    scoped = _scoped(sessions, start, end, formats)
+    if leaders is not None:
+        scoped = scoped.filter(among("supervisor", leaders))
+    moved = "{status} IN (" + ", ".join(f"'{status}'" for status in MOVED_STATUSES) + ")"
+    return scoped.values("supervisor", "supervisor__email", "supervisor__name").annotate(
+        scheduled=Count("pk"),
+        cancelled=_count_where("status", Status.CANCELLED_BY_SUPERVISOR),
+        cancelled_by_supervisee=_count_where("status", Status.CANCELLED_BY_SUPERVISEE),
+        rescheduled=_count_where("status", Status.RESCHEDULED),
+        moved_by_supervisor=_count_if(f"{moved} AND {{moved_by}} = {{supervisor}}"),
+        moved_by_others=_count_if(
+            f"{moved} AND {{moved_by}} IS NOT NULL AND {{moved_by}} <> {{supervisor}}"
+        ),
+        moved_unrecorded=_count_if(f"{moved} AND {{moved_by}} IS NULL"),
+    )
+
+
+_RATES = Prepared(
+    lambda ids, start, end, formats, leaders: _rates_query(
+        _scope_of(ids), start, end, formats, leaders
+    )
+)
 
 
 # Minutes by day: one query that any number of windows (months, focus follow-ups) fold.

@@ -462,7 +462,7 @@ def team_balance(request):
     follow_ups = selectors.focus_follow_up(
         agreements, length_days=filters.length_days, today=day, daily=daily
     )
-    sessions = selectors.team_sessions(team, start, end)
+    sessions = selectors.team_session_ids(team, start, end)
     rates = selectors.cancellation_rates(start, end, sessions=sessions, formats=formats)
     checks = _compliance_rows(
         selectors.compliance(start, end, sessions=sessions, policy=policy, formats=formats),

@@ -14,9 +14,9 @@ stand-in where its twin is, every other parameter equal, every argument used; el
 `PreparedQueryError`, at the first run (the tests run each one).
 
 What is a value and what is a shape: an int, a date, a datetime or a list of ints (ids) is a
-value (a parameter). Anything else (None, a bool, a string, a tuple) is part of the shape: a
-different one builds and keeps a query of its own, so a shape is one of a few (a format, "day"
-or "month"), never free text.
+value (a parameter). Anything else (None, a bool, a string, a duration, a tuple) is part of the
+shape: a different one builds and keeps a query of its own, so a shape is one of a few (a
+format, "day" or "month", a policy's deadline), never free text.
 
 Elsewhere than on PostgreSQL (SQLite, where ids travel as JSON and no page is large), the
 function builds and runs its queryset each time, as any query is run.
@@ -59,7 +59,9 @@ def _stand_in(kind):
     """A value of `kind` that no real argument has."""
     n = next(_counter)
     return {
-        "int": lambda: -(10**15) - n,
+        # Within every integer field's range (a small one's ends at 32,767): Django leaves out
+        # a condition on a number beyond it, and the stand-in would not reach the SQL.
+        "int": lambda: 30_011 + n % 2_700,
         "aware": lambda: datetime(1901, 1, 1, tzinfo=UTC) + timedelta(seconds=n),
         "naive": lambda: datetime(1901, 1, 1) + timedelta(seconds=n),  # noqa: DTZ001
         "date": lambda: date(1901, 1, 1) + timedelta(days=n % 30000),
@@ -106,7 +108,12 @@ class Prepared:
         connection = connections[self.using]
         if connection.vendor != "postgresql":
             return list(self.build(*args))
-        shape = (len(args), *((i, _shape_key(v)) for i, v in enumerate(args) if _is_shape(v)))
+        # The time zone too: a date of a moment (TruncDate) is worked out in the current one.
+        shape = (
+            len(args),
+            timezone.get_current_timezone_name(),
+            *((i, _shape_key(v)) for i, v in enumerate(args) if _is_shape(v)),
+        )
         plan = self._plans.get(shape)
         if plan is None:
             with self._lock:
@@ -162,7 +169,7 @@ def _is_shape(value) -> bool:
 def _shape_key(value):
     """`value` as part of the key of a shape: one of a few, never an object (a model instance
     as a shape would keep a query for each one)."""
-    if value is None or isinstance(value, (bool, str)):
+    if value is None or isinstance(value, (bool, str, timedelta)):
         return value
     if isinstance(value, (list, tuple)) and all(isinstance(v, (str, int)) for v in value):
         return tuple(value)

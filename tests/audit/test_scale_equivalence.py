@@ -128,6 +128,31 @@ def test_compliance_equals_the_reference(seeded, monkeypatch, by_id_at_most):
             assert want.sessions_with_actions_to_review > 0 or formats == (Format.GROUP,)
 
 
+def test_a_teams_sessions_by_their_ids_count_as_the_queryset_does(seeded):
+    """The team page's scope (`team_session_ids`, read by queries prepared once) gives the
+    compliance figures and the cancellation rates its queryset (`team_sessions`) gives."""
+    policy = AuditPolicy.current()
+    teams = list(Team.objects.order_by("pk")[:3])
+    formats_tried = [None, (Format.ONE_TO_ONE,), (Format.GROUP,)]
+    for (start, end), formats in itertools.product(windows(seeded), formats_tried):
+        for team in teams:
+            ids = selectors.team_session_ids(team, start, end)
+            queryset = selectors.team_sessions(team, start, end)
+            assert sorted(queryset.values_list("pk", flat=True)) == ids
+            options = {"policy": policy, "as_of": seeded, "formats": formats}
+            assert selectors.compliance(start, end, sessions=ids, **options) == (
+                selectors.compliance(start, end, sessions=queryset, **options)
+            )
+            assert selectors.cancellation_rates(
+                start, end, sessions=ids, formats=formats
+            ) == selectors.cancellation_rates(start, end, sessions=queryset, formats=formats)
+    # A team with no session in the window: nothing counted, nobody's rate.
+    empty = selectors.SessionIds()
+    day = seeded + timedelta(days=400)
+    assert selectors.compliance(day, day, sessions=empty, policy=policy).one_to_ones_held == 0
+    assert selectors.cancellation_rates(day, day, sessions=empty) == []
+
+
 @BOTH_READS
 def test_compliance_looks_back_past_a_long_gap(seeded, monkeypatch, by_id_at_most):
     """A session whose previous one is more than the lookback before the window still finds
