@@ -504,12 +504,16 @@ _ATTENDED_BETWEEN = Prepared(
         among("person", people), session_date__gte=start, session_date__lte=end, present=True
     ).values_list("session", flat=True)
 )
+# Planned each run: planned once for any leaders and any window, PostgreSQL read the window's
+# sessions by date and tested each one's supervisor (a team's year: 6.9 ms, against 0.4 ms by
+# each leader's index).
 _LED_BETWEEN = Prepared(
     lambda people, start, end: (
         Session.objects.filter(among("supervisor", people), date__gte=start, date__lte=end)
         .order_by()
         .values_list("pk", flat=True)
-    )
+    ),
+    server=False,
 )
 
 
@@ -602,6 +606,11 @@ def _compliance_kept(sessions, start, end, formats) -> QuerySet:
     )
 
 
+def _a_team(ids, *_rest) -> bool:
+    """Whether a scope of sessions is some sessions' ids (a team's), not everyone's (None)."""
+    return ids is not None
+
+
 def _scope_of(ids):
     """A prepared query's scope of sessions: None (all of them) or their ids."""
     return None if ids is None else SessionIds(ids)
@@ -613,8 +622,14 @@ _COMPLIANCE_HELD_NAMES = (
     "records_due",
     "records_late",
 )
-_COMPLIANCE_HELD = Prepared(lambda ids, *rest: _compliance_held(_scope_of(ids), *rest))
-_COMPLIANCE_KEPT = Prepared(lambda ids, *rest: _compliance_kept(_scope_of(ids), *rest))
+# A team's sessions (their ids) on the server's plan; the organisation's (no ids) planned
+# each run (`core.prepared`: its best plan depends on the numbers).
+_COMPLIANCE_HELD = Prepared(
+    lambda ids, *rest: _compliance_held(_scope_of(ids), *rest), server=_a_team
+)
+_COMPLIANCE_KEPT = Prepared(
+    lambda ids, *rest: _compliance_kept(_scope_of(ids), *rest), server=_a_team
+)
 
 
 # The checks read from what each held session inherited from the one before it (its kept
@@ -754,7 +769,8 @@ def _rates_query(sessions, start, end, formats, leaders) -> QuerySet:
 _RATES = Prepared(
     lambda ids, start, end, formats, leaders: _rates_query(
         _scope_of(ids), start, end, formats, leaders
-    )
+    ),
+    server=_a_team,
 )
 
 

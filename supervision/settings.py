@@ -141,6 +141,10 @@ DATABASE_URL = os.environ.get("DATABASE_URL", "")
 # (0: a new one per request), and checks it is still alive before reusing it for a new request,
 # so that a database restart or a proxy's idle timeout costs no failed request.
 CONN_MAX_AGE = env_int("CONN_MAX_AGE", 60)
+# The dashboards' queries prepared once on each PostgreSQL connection (core.prepared): planned
+# once, not at every request (docs/performance.md). Off for a pooler that shares one server
+# connection between clients transaction by transaction (PgBouncer's transaction mode).
+PREPARED_STATEMENTS = env_bool("PREPARED_STATEMENTS", True)
 if DATABASE_URL:
     try:
         DATABASES = {
@@ -155,6 +159,7 @@ if DATABASE_URL:
     # (docs/performance.md). Off unless DATABASE_URL says otherwise (?options=...).
     if DATABASES["default"]["ENGINE"].endswith("postgresql"):
         DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+
 else:
     DATABASES = {
         "default": {

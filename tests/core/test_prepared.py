@@ -3,10 +3,11 @@
 import datetime
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, Q
+from django.test import override_settings
 
-from core.db import among
+from core.db import ID_LIST_FROM, among
 from core.prepared import Prepared, PreparedQueryError
 from people.models import Relationship, User
 from tests.factories import RelationshipFactory, UserFactory
@@ -130,3 +131,97 @@ def test_an_object_is_no_shape():
             prepared(person)
     else:
         assert prepared(person) == [person]
+
+
+# On the server: a statement prepared once on each connection.
+
+
+def _statements():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM pg_prepared_statements")
+        return {name for (name,) in cursor.fetchall()}
+
+
+def _emails(ids, since):
+    return User.objects.filter(among("pk", ids), date_joined__date__gte=since).values_list(
+        "email", flat=True
+    )
+
+
+@on_postgresql
+def test_the_server_plans_it_once_and_the_page_counts_one_query(django_assert_num_queries):
+    prepared = Prepared(_emails)
+    people = UserFactory.create_batch(3)
+    day = datetime.date(2000, 1, 1)
+    with django_assert_num_queries(1) as captured:  # preparing it is not one of the page's
+        assert prepared([people[0].pk], day) == [people[0].email]
+    assert captured.captured_queries[0]["sql"].startswith("EXECUTE ")
+    [plan] = prepared._plans.values()
+    assert plan.name in _statements()
+    for person in people:
+        assert prepared([person.pk], day) == [person.email]
+    assert prepared([], day) == []
+    assert sorted(prepared([p.pk for p in people], day)) == sorted(p.email for p in people)
+
+
+@on_postgresql
+def test_a_new_connection_has_it_prepared_again():
+    prepared = Prepared(_emails)
+    person = UserFactory()
+    day = datetime.date(2000, 1, 1)
+    assert prepared([person.pk], day) == [person.email]
+    [plan] = prepared._plans.values()
+    # Another connection (a worker's new one), as if the first had been closed.
+    raw = connection.connection
+    connection.connection = connection.get_new_connection(connection.get_connection_params())
+    try:
+        connection.connection.autocommit = raw.autocommit
+        assert plan.name not in _statements()
+        assert prepared([person.pk], day) == []  # a new connection: the person is not committed
+        assert plan.name in _statements()
+    finally:
+        connection.connection.close()
+        connection.connection = raw
+
+
+@on_postgresql
+def test_hundreds_of_ids_and_a_query_kept_off_the_server_are_planned_each_run(
+    django_assert_num_queries,
+):
+    people = UserFactory.create_batch(2)
+    day = datetime.date(2000, 1, 1)
+    many = [p.pk for p in people] + list(range(10**8, 10**8 + ID_LIST_FROM))
+    prepared = Prepared(_emails)
+    with django_assert_num_queries(1) as captured:
+        assert sorted(prepared(many, day)) == sorted(p.email for p in people)
+    assert captured.captured_queries[0]["sql"].startswith("SELECT ")
+    kept_off = Prepared(_emails, server=False)
+    with django_assert_num_queries(1) as captured:
+        assert kept_off([people[0].pk], day) == [people[0].email]
+    assert captured.captured_queries[0]["sql"].startswith("SELECT ")
+    with override_settings(PREPARED_STATEMENTS=False), django_assert_num_queries(1) as captured:
+        assert Prepared(_emails)([people[0].pk], day) == [people[0].email]
+    assert captured.captured_queries[0]["sql"].startswith("SELECT ")
+
+
+@on_postgresql
+def test_a_statement_the_server_cannot_prepare_runs_as_before_in_the_same_transaction():
+    """A parameter PostgreSQL cannot type from the SQL alone: PREPARE fails, and the query
+    runs with its values written in, the transaction it is in unharmed."""
+    person = UserFactory()
+
+    def numbered(ids, number):
+        # "$2 IS NOT NULL": nothing says what $2 is.
+        return (
+            User.objects.filter(among("pk", ids))
+            .extra(where=["%s IS NOT NULL"], params=[number])  # noqa: S610 (no input)
+            .values_list("email", flat=True)
+        )
+
+    prepared = Prepared(numbered)
+    with transaction.atomic():
+        assert prepared([person.pk], 7) == [person.email]
+        assert prepared([person.pk], 8) == [person.email]
+        assert User.objects.filter(pk=person.pk).exists()  # the transaction still works
+    [plan] = prepared._plans.values()
+    assert plan.statement == "" and plan.name not in _statements()
