@@ -244,3 +244,27 @@ def test_home_lists_the_ten_oldest_of_each_waiting_kind_and_links_to_the_rest(
         )
         for session in others:
             assert (f'href="{detail(session)}"' in page) == (session in sessions), status
+
+
+def test_a_supervisee_sees_the_sessions_booked_for_them_from_today_on(
+    login, supervisor, supervisee
+):
+    """Found by their attendances' own dates: today's and later ones, never one already past,
+    never one that is not theirs."""
+    today = clock.today()
+    planned = {"supervisor": supervisor, "status": Status.PLANNED}
+    in_days = [0, 9, -1]
+    mine = [
+        SessionFactory(supervisee=supervisee, date=today + datetime.timedelta(days=n), **planned)
+        for n in in_days
+    ]
+    someone_elses = SessionFactory(
+        supervisee=UserFactory(), date=today + datetime.timedelta(days=2), **planned
+    )
+    page = login(supervisee).get(reverse("home")).content.decode()
+    section = page.split("Sessions booked for you", 1)[1].split("</ul>", 1)[0]
+    links = [reverse("sessions:detail", args=[s.pk]) for s in mine]
+    assert links[0] in section and links[1] in section
+    assert section.index(links[0]) < section.index(links[1])  # soonest first
+    assert links[2] not in section
+    assert reverse("sessions:detail", args=[someone_elses.pk]) not in section
