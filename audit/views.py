@@ -31,7 +31,7 @@ from people.access import (
     people_visible_to,
     teams_visible_to,
 )
-from people.models import Team, User
+from people.models import Kind, Team, User
 from people.selectors import in_no_team_between, team_members_between, teams_between
 from sessions_app.access import (
     content_readable_sessions,
@@ -44,7 +44,7 @@ from sessions_app.access import (
     supervisors_visible_to,
 )
 from sessions_app.models import Format, Rating, Session
-from sessions_app.selectors import supervisee_relationships, with_people, with_supervisor
+from sessions_app.selectors import supervisee_rows, with_people, with_supervisor
 
 from . import selectors, services, tables
 from .balance import (
@@ -306,19 +306,22 @@ def my_supervisees(request):
     day = today()
     form, filters = _filters(request)
     people = {}
-    for rel in supervisee_relationships(request.user, day):
+    for pk, name, email, kind, last_held, next_planned in supervisee_rows(request.user, day):
         # Two relationships with one person (line and practice, say): one row, both dates.
         row = people.setdefault(
-            rel.supervisee_id,
-            {"person": rel.supervisee, "last_held": None, "next_planned": None, "kinds": []},
+            pk,
+            {
+                "person": User(pk=pk, name=name, email=email),
+                "last_held": None,
+                "next_planned": None,
+                "kinds": [],
+            },
         )
-        row["kinds"].append(rel.get_kind_display())
-        if rel.last_held and (row["last_held"] is None or rel.last_held > row["last_held"]):
-            row["last_held"] = rel.last_held
-        if rel.next_planned and (
-            row["next_planned"] is None or rel.next_planned < row["next_planned"]
-        ):
-            row["next_planned"] = rel.next_planned
+        row["kinds"].append(Kind(kind).label)
+        if last_held and (row["last_held"] is None or last_held > row["last_held"]):
+            row["last_held"] = last_held
+        if next_planned and (row["next_planned"] is None or next_planned < row["next_planned"]):
+            row["next_planned"] = next_planned
     visible = list(
         people_visible_to(request.user).filter(pk__in=list(people)).values_list("pk", flat=True)
     )

@@ -336,6 +336,31 @@ def _supervisor_relationships(supervisee, day, group_counts):
     return with_next_planned(with_last_held(qs, day, group_counts=group_counts), day)
 
 
+def supervisee_rows(supervisor, day) -> list[tuple]:
+    """(supervisee id, name, e-mail, kind, last one-to-one held, next booked) for each of the
+    supervisor's active relationships, by supervisee name: what a list of them shows, as
+    values (no relationship, supervisor or agreement objects: my supervisees' page)."""
+    return _SUPERVISEE_ROWS(getattr(supervisor, "pk", supervisor), day)
+
+
+_SUPERVISEE_ROWS = Prepared(
+    lambda supervisor, day: (
+        with_next_planned(
+            with_last_held(Relationship.objects.filter(supervisor=supervisor).active_on(day), day),
+            day,
+        )
+        .order_by("supervisee__name", "kind")
+        .values_list(
+            "supervisee",
+            "supervisee__name",
+            "supervisee__email",
+            "kind",
+            "last_held",
+            "next_planned",
+        )
+    )
+)
+
 # Built and compiled once (`core.prepared`): each home page reads them.
 _SUPERVISEE_RELATIONSHIPS = Prepared(_supervisee_relationships)
 _SUPERVISOR_RELATIONSHIPS = Prepared(_supervisor_relationships)
