@@ -29,8 +29,10 @@ class Segment:
     show_text: bool
 
 
-def bar_segments(shares) -> list[Segment]:
-    """One segment per function, in the order of FUNCTIONS; [] when there are no shares."""
+def bar_segments(shares, *, centres=True) -> list[Segment]:
+    """One segment per function, in the order of FUNCTIONS; [] when there are no shares.
+    `centres=False`: no label positions ("" each), for a bar that writes no labels in it (a
+    table's row: a team's page draws 60 of them)."""
     if shares is None:
         return []
     segments = []
@@ -45,7 +47,7 @@ def bar_segments(shares) -> list[Segment]:
                 text=percent_text(share),
                 start=_percent(before),
                 width=_percent(share),
-                centre=_percent(before + share / 2),
+                centre=_percent(before + share / 2) if centres else "",
                 show_text=share >= LABEL_MIN_SHARE,
             )
         )
@@ -58,10 +60,13 @@ def _percent(share) -> str:
     return rounded_text(share, 4, times=100)
 
 
-def shares_text(shares) -> str:
-    """'Management 62.5%, Development 12.5%, ...': a bar's name, as exact as the tables."""
+def shares_text(shares, segments=None) -> str:
+    """'Management 62.5%, Development 12.5%, ...': a bar's name, as exact as the tables (from
+    its `segments` when they are made already: the same texts)."""
     if shares is None:
         return "No tagged minutes"
+    if segments:
+        return ", ".join(f"{segment.label} {segment.text}" for segment in segments)
     return ", ".join(f"{FUNCTION_LABELS[key]} {percent_text(shares[key])}" for key in FUNCTIONS)
 
 

@@ -192,3 +192,32 @@ def test_cells_kept_once_written_are_each_their_own_months():
     assert cells[0] == cells[3]
     assert len({cells[0], cells[1], cells[2]}) == 3
     assert "5 min short-circuit" in cells[1] and "E - - -" in cells[2]
+
+
+def test_a_row_of_balances_names_links_and_flags_its_supervisee():
+    """`balance_row`: the name linked to their balance with the filters (escaped), or marked
+    as moved on; their team beneath; the bar, sessions, minutes and flags, each escaped."""
+    from django.urls import reverse
+
+    from audit.balance import compute_balance
+
+    balance = compute_balance(
+        supervisee="sam@example.org",
+        name="Sam <Lee>",
+        start=date(2026, 9, 1),
+        end=date(2026, 11, 30),
+        minutes=MONTH,
+    )
+    linked = render("{% balance_row row q %}", row={"balance": balance, "pk": 7}, q="a=1&b=2")
+    assert f'<a href="{reverse("audit:person", args=[7])}?a=1&amp;b=2">Sam &lt;Lee&gt;</a>' in (
+        linked
+    )
+    assert '<td class="text-end">2</td><td class="text-end">100</td>' in linked
+    assert "Management 45%, Development 30%, Support 20%, Mediation 5%" in linked
+    assert 'class="ff-flag"' in linked  # mediation's 5% is below the 10% a function needs
+    moved = render(
+        "{% balance_row row q %}", row={"balance": balance, "pk": None, "team": "East & West"}, q=""
+    )
+    assert "<a " not in moved
+    assert "Sam &lt;Lee&gt;<br>" in moved and "has since moved on" in moved
+    assert "East &amp; West</span>" in moved
