@@ -622,13 +622,19 @@ _COMPLIANCE_HELD_NAMES = (
     "records_due",
     "records_late",
 )
-# A team's sessions (their ids) on the server's plan; the organisation's (no ids) planned
-# each run (`core.prepared`: its best plan depends on the numbers).
+# A team's sessions (their ids, found by their key whatever their number: a team of 60's
+# quarter is several hundred) on the server's plan; the organisation's (no ids) planned each
+# run (`core.prepared`: its best plan depends on the numbers).
+A_TEAMS_SESSIONS_AT_MOST = 20_000
 _COMPLIANCE_HELD = Prepared(
-    lambda ids, *rest: _compliance_held(_scope_of(ids), *rest), server=_a_team
+    lambda ids, *rest: _compliance_held(_scope_of(ids), *rest),
+    server=_a_team,
+    ids_at_most=A_TEAMS_SESSIONS_AT_MOST,
 )
 _COMPLIANCE_KEPT = Prepared(
-    lambda ids, *rest: _compliance_kept(_scope_of(ids), *rest), server=_a_team
+    lambda ids, *rest: _compliance_kept(_scope_of(ids), *rest),
+    server=_a_team,
+    ids_at_most=A_TEAMS_SESSIONS_AT_MOST,
 )
 
 
@@ -771,6 +777,7 @@ _RATES = Prepared(
         _scope_of(ids), start, end, formats, leaders
     ),
     server=_a_team,
+    ids_at_most=A_TEAMS_SESSIONS_AT_MOST,
 )
 
 

@@ -133,12 +133,14 @@ class Prepared:
     returns its rows as a list (model instances, or tuples for `values_list`), its prefetches
     done; on PostgreSQL from the SQL kept for the arguments' shape."""
 
-    def __init__(self, build, *, using=DEFAULT_DB_ALIAS, server=True):
+    def __init__(self, build, *, using=DEFAULT_DB_ALIAS, server=True, ids_at_most=ID_LIST_FROM):
         self.build = build
         self.using = using
         # Whether a run may use the statement prepared on the server (`_prepared_on`): False,
-        # or a test of the run's arguments; never for hundreds of ids (an organisation's).
+        # or a test of the run's arguments; never for more ids than `ids_at_most` (people: an
+        # organisation's hundreds or thousands).
         self.server = server
+        self.ids_at_most = ids_at_most
         self._plans = {}
         self._lock = Lock()
 
@@ -176,7 +178,7 @@ class Prepared:
         plan depends on how many (thousands of ids), it plans each run as it comes."""
         if not settings.PREPARED_STATEMENTS or not self.server:
             return False
-        if any(isinstance(value, list) and len(value) > ID_LIST_FROM for value in args):
+        if any(isinstance(value, list) and len(value) > self.ids_at_most for value in args):
             return False
         return self.server is True or self.server(*args)
 
