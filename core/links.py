@@ -15,6 +15,8 @@ from django.template.defaulttags import URLNode, url
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.html import conditional_escape
 
+from .memo import kept
+
 register = template.Library()
 
 # At most this many addresses are kept (a few megabytes); beyond, they are reversed each time.
@@ -39,12 +41,12 @@ def address(view_name, args, kwargs, current_app) -> str:
         tuple(args),
         tuple(sorted(kwargs.items())),
     )
-    found = _kept.get(key)
-    if found is None:
-        found = reverse(view_name, args=args, kwargs=kwargs, current_app=current_app)
-        if len(_kept) < KEPT_AT_MOST:
-            _kept[key] = found
-    return found
+    return kept(
+        _kept,
+        key,
+        lambda: reverse(view_name, args=args, kwargs=kwargs, current_app=current_app),
+        at_most=KEPT_AT_MOST,
+    )
 
 
 class KeptURLNode(URLNode):

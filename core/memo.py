@@ -37,3 +37,15 @@ def forget(key: str) -> None:
     memo = _memo.get()
     if memo is not None:
         memo.pop(key, None)
+
+
+def kept(store: dict, key, make, *, at_most: int):
+    """`make()`, kept in `store` by `key` for the life of the process, for values that never
+    change once made (an address, a cell of HTML); up to `at_most` of them, beyond which each
+    is made every time (a bounded store)."""
+    found = store.get(key)
+    if found is None:
+        found = make()
+        if len(store) < at_most:
+            store[key] = found
+    return found

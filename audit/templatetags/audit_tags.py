@@ -8,6 +8,7 @@ from django.utils.text import capfirst
 from core import links
 from core.dates import date_text, day_text
 from core.markup import format_html, format_html_join
+from core.memo import kept
 from core.numbers import minutes_text, percent_text, points_text, ratio, score_text
 from core.vocabulary import (
     FUNCTION_LABELS,
@@ -409,12 +410,7 @@ def cycle_cell(minutes):
         minutes.no_stage,
         bool(minutes.sessions_held),
     )
-    cell = _cycle_cells.get(key)
-    if cell is None:
-        cell = _cycle_cell(minutes)
-        if len(_cycle_cells) < _CYCLE_CELLS_AT_MOST:
-            _cycle_cells[key] = cell
-    return cell
+    return kept(_cycle_cells, key, lambda: _cycle_cell(minutes), at_most=_CYCLE_CELLS_AT_MOST)
 
 
 def _cycle_cell(minutes):
