@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from core.clock import today
+from core.prepared import Prepared
 from people.models import FocusRequest, Relationship, group_sessions_count
 
 from . import attention, records, selectors, services
@@ -245,12 +246,19 @@ def _relationship_focus(session):
     supervisee = session.supervisee
     if supervisee is None:
         return None
-    return (
-        Relationship.objects.filter(supervisor_id=session.supervisor_id, supervisee=supervisee)
-        .active_on(session.date)
+    found = _PAIR_RELATIONSHIP(session.supervisor_id, supervisee.pk, session.date)
+    return found[0] if found else None
+
+
+# Built once (`core.prepared`): every one-to-one's record page reads it.
+_PAIR_RELATIONSHIP = Prepared(
+    lambda supervisor, supervisee, day: (
+        Relationship.objects.filter(supervisor_id=supervisor, supervisee_id=supervisee)
+        .active_on(day)
         .prefetch_related("focus_agreements")
-        .first()
+        .order_by("pk")[:1]
     )
+)
 
 
 @login_required
