@@ -32,7 +32,7 @@ from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from core import clock
 from core.db import ID_LIST_FROM, among
 from core.numbers import ratio
-from core.prepared import Prepared
+from core.prepared import Prepared, pk_of
 from core.tally import Minutes
 from core.vocabulary import (
     FUNCTIONS,
@@ -228,11 +228,7 @@ def _exact(row) -> Minutes:
 
 
 def _minutes_by_person(people, start: date, end: date, formats=None) -> dict[int, Minutes]:
-    rows = (
-        _MINUTES_ROWS(people, start, end, _shape(formats))
-        if _few(people)
-        else _minutes_rows(people, start, end, formats)
-    )
+    rows = _MINUTES_ROWS(people, start, end, _shape(formats))
     return {row["person"]: _exact(row) for row in rows}
 
 
@@ -254,13 +250,8 @@ def _gaps_by_person(people, start: date, end: date, *, group_counts: bool) -> di
     # What `Relationship.gap_to` reads, as plain values: an organisation has thousands of
     # relationships, and a model instance each (with its supervisor and supervisee) cost more
     # than the rule itself.
-    rows = (
-        _GAP_ROWS(people, start, end, group_counts)
-        if _few(people)
-        else _gap_rows(people, start, end, group_counts)
-    )
     gaps = {}
-    for supervisee, last_held, *values in rows:
+    for supervisee, last_held, *values in _GAP_ROWS(people, start, end, group_counts):
         gaps.setdefault(supervisee, []).append(
             gap_of(values, end, last_held, group_counts=group_counts)
         )
@@ -286,13 +277,8 @@ def _reported_dominance_by_person(
     people, start: date, end: date, formats=None, led_by=None
 ) -> dict[int, dict]:
     """What each person's feedback said dominated; only on sessions `led_by` led, if given."""
-    rows = (
-        _REPORTED_ROWS(people, start, end, _shape(formats), led_by)
-        if _few(people)
-        else _reported_rows(people, start, end, formats, led_by)
-    )
     reported = {}
-    for person, dominated, n in rows:
+    for person, dominated, n in _REPORTED_ROWS(people, start, end, _shape(formats), led_by):
         reported.setdefault(person, {})[dominated] = n
     return reported
 
@@ -356,7 +342,7 @@ def balances_of(
     thresholds = thresholds_of(policy)
     ids = _ids(people)
     if persons is None:
-        persons = _PERSONS(ids) if _few(ids) else _persons(ids)
+        persons = _PERSONS(ids)
     persons = list(persons)
     if minutes is None and daily is None:
         minutes = _minutes_by_person(ids, start, end, formats)
@@ -552,16 +538,11 @@ def compliance(
     (`sessions_app.brought_forward`: worked out by the rule above, and always equal to it).
     """
     _check_window(start, end)
-    limits = _compliance_limits(policy, as_of)
-    if sessions is None or isinstance(sessions, SessionIds):
-        # The organisation's, or a team's sessions by their ids: from queries prepared once.
-        scope = None if sessions is None else list(sessions)
-        args = (scope, start, end, _shape(formats), *limits)
-        held, kept = _COMPLIANCE_HELD(*args), _COMPLIANCE_KEPT(*args[:4])
-    else:
-        held = _compliance_held(sessions, start, end, formats, *limits)
-        kept = _compliance_kept(sessions, start, end, formats)
-    figures = _counts(held, _COMPLIANCE_HELD_NAMES) | _counts(kept, INHERITED_CHECKS)
+    scope = (sessions, start, end, _shape(formats))
+    held = _COMPLIANCE_HELD(*scope, *_compliance_limits(policy, as_of))
+    figures = _counts(held, _COMPLIANCE_HELD_NAMES) | _counts(
+        _COMPLIANCE_KEPT(*scope), INHERITED_CHECKS
+    )
     return Compliance(start=start, end=end, **figures)
 
 
@@ -606,14 +587,15 @@ def _compliance_kept(sessions, start, end, formats) -> QuerySet:
     )
 
 
-def _a_team(ids, *_rest) -> bool:
+def _a_team(sessions, *_rest) -> bool:
     """Whether a scope of sessions is some sessions' ids (a team's), not everyone's (None)."""
-    return ids is not None
+    return sessions is not None
 
 
-def _scope_of(ids):
-    """A prepared query's scope of sessions: None (all of them) or their ids."""
-    return None if ids is None else SessionIds(ids)
+def _scope_of(sessions):
+    """A prepared query's scope of sessions as `_scoped` takes it: None (all of them), a
+    queryset, or their ids (a list: `SessionIds`)."""
+    return SessionIds(sessions) if isinstance(sessions, list) else sessions
 
 
 _COMPLIANCE_HELD_NAMES = (
@@ -627,12 +609,12 @@ _COMPLIANCE_HELD_NAMES = (
 # run (`core.prepared`: its best plan depends on the numbers).
 A_TEAMS_SESSIONS_AT_MOST = 20_000
 _COMPLIANCE_HELD = Prepared(
-    lambda ids, *rest: _compliance_held(_scope_of(ids), *rest),
+    lambda sessions, *rest: _compliance_held(_scope_of(sessions), *rest),
     server=_a_team,
     ids_at_most=A_TEAMS_SESSIONS_AT_MOST,
 )
 _COMPLIANCE_KEPT = Prepared(
-    lambda ids, *rest: _compliance_kept(_scope_of(ids), *rest),
+    lambda sessions, *rest: _compliance_kept(_scope_of(sessions), *rest),
     server=_a_team,
     ids_at_most=A_TEAMS_SESSIONS_AT_MOST,
 )
@@ -729,13 +711,7 @@ def cancellation_rates(
     """
     _check_window(start, end)
     leaders = None if supervisors is None else _ids(supervisors)
-    if (sessions is None or isinstance(sessions, SessionIds)) and not isinstance(leaders, QuerySet):
-        # The organisation's, a team's sessions by their ids, some supervisors': prepared once.
-        rows = _RATES(
-            None if sessions is None else list(sessions), start, end, _shape(formats), leaders
-        )
-    else:
-        rows = _rates_query(sessions, start, end, formats, leaders)
+    rows = _RATES(sessions, start, end, _shape(formats), leaders)
     rates = [
         Reliability(
             supervisor=row["supervisor__email"],
@@ -773,8 +749,8 @@ def _rates_query(sessions, start, end, formats, leaders) -> QuerySet:
 
 
 _RATES = Prepared(
-    lambda ids, start, end, formats, leaders: _rates_query(
-        _scope_of(ids), start, end, formats, leaders
+    lambda sessions, start, end, formats, leaders: _rates_query(
+        _scope_of(sessions), start, end, formats, leaders
     ),
     server=_a_team,
     ids_at_most=A_TEAMS_SESSIONS_AT_MOST,
@@ -806,6 +782,7 @@ def _sums_by_person(
     ids = _ids(people)
     spans = spans or [(start, end)]
     if many or not _few(ids):
+        # Not prepared: for many people it reads the window's sessions first, in the building.
         rows = _sums_query(ids, formats, period, spans, many=many)
     else:
         days = [day for span in spans for day in span]
@@ -857,7 +834,8 @@ def daily_minutes_and_supervisors(
     window_start, window_end = window
     if not start <= window_start <= window_end <= end:
         raise ValueError(f"the window {window} is not within [{start}, {end}]")
-    rows = _DAYS_AND_SUPERVISORS(_pk(person), start, end, _shape(formats))
+    person = pk_of(person)
+    rows = _DAYS_AND_SUPERVISORS(person, start, end, _shape(formats))
     days, parts, names = {}, {}, {}
     for day, email, name, *sums in rows:
         sums = tuple(value or 0 for value in sums)
@@ -869,7 +847,7 @@ def daily_minutes_and_supervisors(
         SupervisorMinutes(supervisor=email, name=names[email], minutes=_minutes_of(sums))
         for email, sums in sorted(parts.items())
     ]
-    return ({getattr(person, "pk", person): days} if days else {}), breakdown
+    return ({person: days} if days else {}), breakdown
 
 
 def minutes_by_person(daily: Mapping[int, Mapping], people, start: date, end: date):
@@ -930,10 +908,7 @@ def _kept_sums(people, months, formats, *group_by) -> list[tuple]:
     added up. `months` are consecutive (a window's whole months)."""
     if not months:
         return []
-    ids = _ids(people)
-    if isinstance(ids, QuerySet):
-        return _kept_sums_query(ids, months[0], months[-1], formats, group_by)
-    return _KEPT_SUMS(ids, months[0], months[-1], _shape(formats), group_by)
+    return _KEPT_SUMS(_ids(people), months[0], months[-1], _shape(formats), group_by)
 
 
 def _kept_sums_query(ids, first, last, formats, group_by):
@@ -1354,16 +1329,11 @@ def feedback_days(
     """Feedback by `person` (or on sessions `supervisor` led) in [start, end], counted per
     session date and supervisor. One query; fold with `fold_feedback`."""
     _check_window(start, end)
-    rows = _FEEDBACK_DAYS(start, end, _pk(person), _pk(supervisor), _shape(formats))
+    rows = _FEEDBACK_DAYS(start, end, pk_of(person), pk_of(supervisor), _shape(formats))
     return [
         FeedbackDay(row["session__date"], row["session__supervisor"], _summary_of(row))
         for row in rows
     ]
-
-
-def _pk(person):
-    """A person as a prepared query's argument: their id (or None)."""
-    return getattr(person, "pk", person)
 
 
 _FEEDBACK_DAYS = Prepared(
@@ -1407,14 +1377,16 @@ def feedback_summary(
     `supervisor` (or `led_by`) led, or any. One query."""
     _check_window(start, end)
     supervisor = supervisor if supervisor is not None else led_by
-    ids = None if people is None else _ids(people)
-    if ids is not None and not _few(ids):  # an organisation's: read by the window instead
-        row = _feedback_summary_query(person, start, end, formats, supervisor, ids).get()
-    else:
-        rows = _FEEDBACK_SUMMARY(_pk(person), start, end, _shape(formats), _pk(supervisor), ids)
-        # No row when the people were none (no query on SQLite): a sum over no rows is NULL.
-        row = rows[0] if rows else {"feedbacks": 0}
-    return _summary_of(row)
+    rows = _FEEDBACK_SUMMARY(
+        pk_of(person),
+        start,
+        end,
+        _shape(formats),
+        pk_of(supervisor),
+        None if people is None else _ids(people),
+    )
+    # No row when the people were none (no query on SQLite): a sum over no rows is NULL.
+    return _summary_of(rows[0] if rows else {"feedbacks": 0})
 
 
 def _feedback_summary_query(person, start, end, formats, supervisor, people) -> QuerySet:

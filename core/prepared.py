@@ -16,7 +16,11 @@ stand-in where its twin is, every other parameter equal, every argument used; el
 What is a value and what is a shape: an int, a date, a datetime or a list of ints (ids) is a
 value (a parameter). Anything else (None, a bool, a string, a duration, a tuple) is part of the
 shape: a different one builds and keeps a query of its own, so a shape is one of a few (a
-format, "day" or "month", a policy's deadline), never free text.
+format, "day" or "month", a policy's deadline), never free text. Whether a list holds a few ids
+or more than `ID_LIST_FROM` is part of the shape too, its stand-in as long: a selector may read
+a few people's rows one way and an organisation's another (`audit.selectors.feedback_in_window`).
+A queryset as an argument (a subquery of people, say) is no value: with one, the function builds
+and runs its queryset each time.
 
 Elsewhere than on PostgreSQL (SQLite, where ids travel as JSON and no page is large), the
 function builds and runs its queryset each time, as any query is run.
@@ -30,6 +34,7 @@ from threading import Lock
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import QuerySet
 from django.utils import timezone
 from psycopg2 import DatabaseError
 
@@ -56,7 +61,7 @@ def _kind(value):
     if isinstance(value, list) and all(
         isinstance(v, int) and not isinstance(v, bool) for v in value
     ):
-        return "ids"
+        return "ids" if len(value) <= ID_LIST_FROM else "many ids"
     return None
 
 
@@ -71,6 +76,7 @@ def _stand_in(kind):
         "naive": lambda: datetime(1901, 1, 1) + timedelta(seconds=n),  # noqa: DTZ001
         "date": lambda: date(1901, 1, 1) + timedelta(days=n % 30000),
         "ids": lambda: [-(10**15) - n],
+        "many ids": lambda: [-(10**15) - n - i for i in range(ID_LIST_FROM + 1)],
     }[kind]()
 
 
@@ -115,16 +121,13 @@ class _Plan:
 
     def executed(self, values) -> list:
         """The arguments of its EXECUTE."""
-        return [
-            list(values[i]) if isinstance(values[i], list) else values[i] for i in self.arguments
-        ]
+        return [_as_parameter(values[i]) for i in self.arguments]
 
-    def parameters(self, values):
+    def parameters(self, values) -> list:
+        """Its SQL's parameters, the values where the stand-ins were."""
         params = list(self.params)
         for position, index in self.slots:
-            params[position] = (
-                list(values[index]) if isinstance(self.params[position], list) else (values[index])
-            )
+            params[position] = _as_parameter(values[index])
         return params
 
 
@@ -146,13 +149,14 @@ class Prepared:
 
     def __call__(self, *args) -> list:
         connection = connections[self.using]
-        if connection.vendor != "postgresql":
+        if connection.vendor != "postgresql" or any(isinstance(v, QuerySet) for v in args):
             return list(self.build(*args))
         # The time zone too: a date of a moment (TruncDate) is worked out in the current one.
         shape = (
             len(args),
             timezone.get_current_timezone_name(),
             *((i, _shape_key(v)) for i, v in enumerate(args) if _is_shape(v)),
+            *(i for i, v in enumerate(args) if _kind(v) == "many ids"),
         )
         plan = self._plans.get(shape)
         if plan is None:
@@ -220,7 +224,14 @@ _statements = itertools.count(1)
 
 
 def _as_parameter(value):
+    """An argument as the driver is given it: a list of ids (a `SessionIds`, say) as a plain
+    list, a copy the run cannot change."""
     return list(value) if isinstance(value, list) else value
+
+
+def pk_of(person):
+    """A model instance as a prepared query's argument: its id (None, or an id, as it is)."""
+    return getattr(person, "pk", person)
 
 
 def _prepared_on(connection, plan) -> bool:
@@ -243,19 +254,20 @@ def _prepared_on(connection, plan) -> bool:
         plan.statement = plan.prepare_sql(raw)
     in_transaction = not raw.autocommit
     with raw.cursor() as cursor:
+        if in_transaction:
+            cursor.execute("SAVEPOINT fourfold_prepare")
         try:
-            if in_transaction:
-                cursor.execute("SAVEPOINT fourfold_prepare")
             cursor.execute(plan.statement)
         except DatabaseError:
             # A parameter whose type PostgreSQL cannot tell from the SQL alone: run as before.
             if in_transaction:
                 cursor.execute("ROLLBACK TO SAVEPOINT fourfold_prepare")
             plan.statement = ""
-            return False
         finally:
-            if in_transaction and plan.statement:
+            if in_transaction:
                 cursor.execute("RELEASE SAVEPOINT fourfold_prepare")
+    if not plan.statement:
+        return False
     kept[1].add(plan.name)
     return True
 

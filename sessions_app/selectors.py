@@ -15,7 +15,7 @@ from django.db.models import (
 )
 from django.db.models.lookups import IsNull
 
-from core.prepared import Prepared
+from core.prepared import Prepared, pk_of
 from people.models import Relationship
 
 from .models import (
@@ -306,7 +306,7 @@ def with_next_planned(relationships, on_or_after):
 
 def supervisee_relationships(supervisor, day, *, group_counts=False) -> list[Relationship]:
     """The supervisor's active relationships, each with its last and next session and focus."""
-    return _SUPERVISEE_RELATIONSHIPS(getattr(supervisor, "pk", supervisor), day, group_counts)
+    return _SUPERVISEE_RELATIONSHIPS(pk_of(supervisor), day, group_counts)
 
 
 def _supervisee_relationships(supervisor, day, group_counts):
@@ -322,7 +322,7 @@ def _supervisee_relationships(supervisor, day, group_counts):
 
 def supervisor_relationships(supervisee, day, *, group_counts=False) -> list[Relationship]:
     """A supervisee's active relationships: who supervises them, how often, when next."""
-    return _SUPERVISOR_RELATIONSHIPS(getattr(supervisee, "pk", supervisee), day, group_counts)
+    return _SUPERVISOR_RELATIONSHIPS(pk_of(supervisee), day, group_counts)
 
 
 def _supervisor_relationships(supervisee, day, group_counts):
@@ -340,16 +340,13 @@ def supervisee_rows(supervisor, day) -> list[tuple]:
     """(supervisee id, name, e-mail, kind, last one-to-one held, next booked) for each of the
     supervisor's active relationships, by supervisee name: what a list of them shows, as
     values (no relationship, supervisor or agreement objects: my supervisees' page)."""
-    return _SUPERVISEE_ROWS(getattr(supervisor, "pk", supervisor), day)
+    return _SUPERVISEE_ROWS(pk_of(supervisor), day)
 
 
 _SUPERVISEE_ROWS = Prepared(
     lambda supervisor, day: (
-        with_next_planned(
-            with_last_held(Relationship.objects.filter(supervisor=supervisor).active_on(day), day),
-            day,
-        )
-        .order_by("supervisee__name", "kind")
+        _supervisee_relationships(supervisor, day, False)
+        .prefetch_related(None)
         .values_list(
             "supervisee",
             "supervisee__name",

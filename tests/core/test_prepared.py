@@ -225,3 +225,37 @@ def test_a_statement_the_server_cannot_prepare_runs_as_before_in_the_same_transa
         assert User.objects.filter(pk=person.pk).exists()  # the transaction still works
     [plan] = prepared._plans.values()
     assert plan.statement == "" and plan.name not in _statements()
+
+
+def test_a_subquery_as_argument_is_built_each_run(django_assert_num_queries):
+    people = UserFactory.create_batch(3)
+    prepared = Prepared(_emails)
+    day = datetime.date(2000, 1, 1)
+    some = User.objects.filter(pk__in=[p.pk for p in people[:2]]).values("pk")
+    with django_assert_num_queries(1) as captured:
+        found = prepared(some, day)
+    assert sorted(found) == sorted(p.email for p in people[:2])
+    assert captured.captured_queries[0]["sql"].startswith("SELECT ")
+    assert prepared._plans == {}  # nothing kept for it
+
+
+@on_postgresql
+def test_a_few_ids_and_many_are_planned_apart():
+    """A selector may read a few people one way and many another (its SQL branching on how
+    many): each way is a plan of its own, its stand-in as long."""
+    people = UserFactory.create_batch(2)
+    User.objects.filter(pk=people[1].pk).update(is_active=False)
+
+    def active_among(ids):
+        found = User.objects.filter(among("pk", ids))
+        if len(ids) > ID_LIST_FROM:  # many: only the active ones
+            found = found.filter(is_active=True)
+        return found.order_by("pk").values_list("email", flat=True)
+
+    prepared = Prepared(active_among)
+    few = [p.pk for p in people]
+    many = few + list(range(10**8, 10**8 + ID_LIST_FROM))
+    assert prepared(few) == [p.email for p in people]
+    assert prepared(many) == [people[0].email]
+    assert prepared(few) == [p.email for p in people]
+    assert len(prepared._plans) == 2
