@@ -33,11 +33,13 @@ from datetime import UTC, date, datetime, timedelta
 from threading import Lock
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import QuerySet
 from django.utils import timezone
 from psycopg2 import DatabaseError
 
+from . import clock
 from .db import ID_LIST_FROM
 
 
@@ -187,18 +189,22 @@ class Prepared:
         return self.server is True or self.server(*args)
 
     def _plan(self, args) -> _Plan:
+        name = getattr(self.build, "__qualname__", repr(self.build))
         compiled = []
         for _ in range(2):
             stand_ins = [None if k is None else _stand_in(k) for k in map(_kind, args)]
             built = [value if s is None else s for value, s in zip(args, stand_ins, strict=True)]
-            queryset = self.build(*built)
-            compiler = queryset.query.get_compiler(using=self.using)
-            sql, params = compiler.as_sql()
+            queryset, compiler, sql, params = self._built(name, built)
             compiled.append((queryset, compiler, sql, tuple(params), stand_ins))
-        (queryset, compiler, sql, params, stand_ins), (_, _, sql2, params2, stand_ins2) = compiled
-        name = getattr(self.build, "__qualname__", repr(self.build))
+        (queryset, compiler, sql, params, stand_ins), second = compiled
+        query2, _, sql2, params2, stand_ins2 = second
         if sql != sql2 or len(params) != len(params2):
             raise PreparedQueryError(f"{name}: its SQL changes with its arguments' values")
+        if _prefetches(queryset) != _prefetches(query2):
+            raise PreparedQueryError(
+                f"{name}: a prefetch of its rows reads an argument (the kept one would read "
+                "the stand-in's rows: prefetch them after the run)"
+            )
         slots = []
         for position, (p1, p2) in enumerate(zip(params, params2, strict=True)):
             index = next((i for i, s in enumerate(stand_ins) if s is not None and _is(p1, s)), None)
@@ -218,6 +224,45 @@ class Prepared:
                 "(a list of ids must be one parameter: `any_id`)"
             )
         return _Plan(queryset, compiler, sql, params, slots)
+
+    def _built(self, name, arguments):
+        """The build function's queryset for stand-ins, its compiler, SQL and parameters.
+        Building and compiling it may neither read the clock (the day of the build would be
+        kept: take it as an argument) nor run a query (what it read would be kept: a policy's
+        days, say)."""
+
+        def no_query(*_args):
+            raise PreparedQueryError(
+                f"{name}: it runs a query while it is built (what the query read would be "
+                "kept: pass it as an argument)"
+            )
+
+        try:
+            with (
+                clock.not_to_be_read(f"{name} reads the clock while it is built"),
+                connections[self.using].execute_wrapper(no_query),
+            ):
+                queryset = self.build(*arguments)
+                compiler = queryset.query.get_compiler(using=self.using)
+                return (queryset, compiler, *compiler.as_sql())
+        except clock.ClockNotToBeRead as read:
+            raise PreparedQueryError(f"{read}: the day must be an argument") from read
+
+
+def _prefetches(queryset) -> list:
+    """What a queryset's prefetches would read, as SQL with its parameters: the same for two
+    builds, or the kept prefetch reads a stand-in's rows."""
+    found = []
+    for lookup in queryset._prefetch_related_lookups:
+        inner = getattr(lookup, "queryset", None)
+        if inner is None:
+            found.append(str(lookup))
+        else:
+            try:
+                found.append((lookup.prefetch_to, *inner.query.sql_with_params()))
+            except EmptyResultSet:
+                found.append((lookup.prefetch_to, None))
+    return found
 
 
 _statements = itertools.count(1)

@@ -4,12 +4,14 @@ import datetime
 
 import pytest
 from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.test import override_settings
+from django.utils import timezone
 
+from core import clock
 from core.db import ID_LIST_FROM, among
 from core.prepared import Prepared, PreparedQueryError
-from people.models import Relationship, User
+from people.models import Relationship, User, policy_in_force
 from tests.factories import RelationshipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -121,6 +123,43 @@ def test_it_is_built_once_a_shape():
 def test_a_build_that_cannot_be_kept_is_refused(build, complaint):
     with pytest.raises(PreparedQueryError, match=complaint):
         Prepared(build)([1, 2], datetime.date(2026, 1, 1))
+
+
+def _joined_this_week(ids):
+    """A build that reads the clock: its query would keep the day it was built on."""
+    week_ago = clock.today() - datetime.timedelta(days=7)
+    return User.objects.filter(among("pk", ids), date_joined__date__gte=week_ago)
+
+
+def _with_the_policy_days(ids):
+    """A build that reads the database: its query would keep what it read then."""
+    days = policy_in_force().feedback_open_days
+    return User.objects.filter(among("pk", ids), pk__gte=days)
+
+
+def _with_their_own_relationships(ids):
+    """A build whose prefetch reads an argument: the kept prefetch would read the stand-in's."""
+    mine = Relationship.objects.filter(among("supervisee", ids))
+    return User.objects.filter(among("pk", ids)).prefetch_related(
+        Prefetch("supervisor_relationships", queryset=mine, to_attr="mine")
+    )
+
+
+@on_postgresql
+@pytest.mark.parametrize(
+    "build, complaint",
+    [
+        (_joined_this_week, "reads the clock while it is built"),
+        (_with_the_policy_days, "runs a query while it is built"),
+        (_with_their_own_relationships, "a prefetch of its rows reads an argument"),
+    ],
+)
+def test_a_build_that_would_keep_a_day_a_read_or_a_prefetch_is_refused(build, complaint):
+    person = UserFactory()
+    with pytest.raises(PreparedQueryError, match=complaint):
+        Prepared(build)([person.pk])
+    # The clock reads again once the build is refused.
+    assert clock.today() == timezone.localdate()
 
 
 def test_an_object_is_no_shape():
