@@ -28,12 +28,18 @@ def statement_names():
     """{statement name: the selector it belongs to} for every plan made so far."""
     import audit.selectors
     import sessions_app.history
+    import sessions_app.home_lists
     import sessions_app.selectors
     import sessions_app.views
     from core.prepared import Prepared
 
     names = {}
-    for module in (audit.selectors, sessions_app.selectors, sessions_app.views):
+    for module in (
+        audit.selectors,
+        sessions_app.selectors,
+        sessions_app.views,
+        sessions_app.home_lists,
+    ):
         for attribute, value in vars(module).items():
             if isinstance(value, Prepared):
                 for plan in value._plans.values():

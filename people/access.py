@@ -52,6 +52,28 @@ def is_manager(user) -> bool:
     return bool(managed_team_ids(user))
 
 
+# A query built once and run for anyone (`core.prepared`) is built for a stand-in reader: the
+# querysets below read of a user their id, whether they are an administrator and the teams they
+# manage, nothing else; these three are its arguments, so that each reader's rows are the ones
+# the same querysets find for them.
+
+
+def reader_facts(user) -> tuple[int, bool, list[int] | None]:
+    """What the access policy's querysets read of `user`: their id, whether they are an
+    administrator, and the teams they manage (None for an administrator, whose querysets never
+    read them, and for someone who manages none)."""
+    administrator = is_administrator(user)
+    teams = None if administrator else sorted(managed_team_ids(user)) or None
+    return user.pk, administrator, teams
+
+
+def reader(pk, administrator=False, teams=None) -> User:
+    """A signed-in user as the access policy's querysets read them (`reader_facts`)."""
+    user = User(pk=pk, is_staff=administrator)
+    user._fourfold_managed_team_ids = teams if teams is not None else frozenset()
+    return user
+
+
 def teams_visible_to(user):
     """The teams whose dashboards `user` may see: the ones they manage; every team for staff."""
     if not user.is_authenticated:

@@ -26,6 +26,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404
 
 from core import clock
+from core.db import among
 from people.access import is_administrator, managed_team_ids
 from people.models import FeedbackVisibility, Relationship, Team, User, policy_in_force
 
@@ -557,7 +558,7 @@ def readable_sessions(user, queryset=None):
     teams = managed_team_ids(user)
     if teams:
         managed = Exists(
-            Attendance.objects.filter(session=OuterRef("pk"), person__team_id__in=teams)
+            Attendance.objects.filter(among("person__team_id", teams), session=OuterRef("pk"))
         )
         condition |= managed & not_draft
     return sessions.filter(condition)

@@ -58,11 +58,20 @@ class Shortlist:
         return self.total - len(self.rows)
 
 
-def shortlist(queryset, length=SHORTLIST_LENGTH) -> Shortlist:
+def shortlisted(queryset, length=SHORTLIST_LENGTH):
     """The first `length` rows of `queryset`, each carrying the count of all its rows
     (`COUNT(*) OVER ()`, taken before the limit): one query however many there are."""
-    rows = list(queryset.annotate(shortlist_total=Window(Count("pk")))[:length])
+    return queryset.annotate(shortlist_total=Window(Count("pk")))[:length]
+
+
+def shortlist_of(rows) -> Shortlist:
+    """The rows of a `shortlisted` queryset as a `Shortlist`."""
+    rows = list(rows)
     return Shortlist(rows, rows[0].shortlist_total if rows else 0)
+
+
+def shortlist(queryset, length=SHORTLIST_LENGTH) -> Shortlist:
+    return shortlist_of(shortlisted(queryset, length))
 
 
 def set_team_attention_source(source):
@@ -132,14 +141,21 @@ def records_to_sign_off(user):
     ).order_by("date", "pk")
 
 
-def feedback_received(user):
-    """Feedback given or changed lately on sessions `user` led."""
-    since = clock.now() - timedelta(days=FEEDBACK_RECENT_DAYS)
+def feedback_received(user, since=None):
+    """Feedback given or changed lately (since `since`: by default the last
+    `FEEDBACK_RECENT_DAYS` days) on sessions `user` led."""
+    if since is None:
+        since = feedback_recent_since()
     return (
         Feedback.objects.filter(session__in=led_sessions(user).values("pk"), updated_at__gte=since)
         .select_related("person", "session")
         .order_by("-updated_at", "-pk")
     )
+
+
+def feedback_recent_since():
+    """The moment from which feedback counts as received lately."""
+    return clock.now() - timedelta(days=FEEDBACK_RECENT_DAYS)
 
 
 def focus_requests_to_answer(user):
@@ -166,12 +182,18 @@ def records_to_acknowledge(user):
     )
 
 
-def feedback_to_give(user, day):
-    """Records `user` was present at, open for feedback (the policy's days after sign-off),
-    on which they have not given feedback yet."""
+def feedback_open_since(day):
+    """The moment from which a record signed off is still open for feedback on `day` (the
+    policy's days after sign-off)."""
     days = policy_in_force().feedback_open_days
-    first_open_day = datetime.combine(day - timedelta(days=days), time.min)
-    boundary = timezone.make_aware(first_open_day)
+    return timezone.make_aware(datetime.combine(day - timedelta(days=days), time.min))
+
+
+def feedback_to_give(user, day, boundary=None):
+    """Records `user` was present at, open for feedback on `day` (signed off since `boundary`,
+    by default `feedback_open_since(day)`), on which they have not given feedback yet."""
+    if boundary is None:
+        boundary = feedback_open_since(day)
     open_now = Q(record_state=RecordState.SHARED) | Q(
         record_state=RecordState.SIGNED_OFF, signed_off_at__gte=boundary
     )

@@ -3,21 +3,20 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Prefetch, prefetch_related_objects
+from django.db.models import Prefetch, prefetch_related_objects
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from core.clock import today
 from core.prepared import Prepared
-from people.models import FocusRequest, Relationship, group_sessions_count
+from people.models import Relationship, group_sessions_count
 
-from . import attention, records, selectors, services
+from . import attention, home_lists, records, selectors, services
 from .access import (
     Audience,
     content_readable_sessions,
     get_session_for_read,
-    own_records,
 )
 from .forms import (
     AcknowledgeForm,
@@ -32,7 +31,6 @@ from .models import (
     Acknowledgement,
     Action,
     Addendum,
-    Attendance,
     DisputeReply,
     Feedback,
     Response,
@@ -73,25 +71,24 @@ def home(request):
         else []
     )
     # An action's owner is its session's supervisor or someone present at it.
-    my_actions = _listed(supervising or supervised, attention.open_actions, user)
-    # What waits for this person, each through the access policy's scoped querysets.
+    my_actions = _listed(supervising or supervised, home_lists.open_actions, user)
+    # What waits for this person, each through the access policy's scoped querysets (built
+    # once for a reader standing in for them: `home_lists`).
     waiting = {
-        "disputes": _listed(
-            supervising, attention.disputes_to_answer, user, take=attention.shortlist
-        ),
+        "disputes": _listed(supervising, home_lists.disputes, user, take=attention.shortlist_of),
         "to_share": _listed(
-            supervising, attention.records_to_share, user, day, take=attention.shortlist
+            supervising, home_lists.to_share, user, day, take=attention.shortlist_of
         ),
         "to_sign_off": _listed(
-            supervising, attention.records_to_sign_off, user, take=attention.shortlist
+            supervising, home_lists.to_sign_off, user, take=attention.shortlist_of
         ),
-        "feedback_received": _listed(supervising, attention.feedback_received, user),
+        "feedback_received": _listed(supervising, home_lists.feedback_received, user),
         "overdue": [rel for rel in relationships if rel.overdue_days],
         # A request stays to answer after its relationship ends: read for everyone.
-        "requests": list(attention.focus_requests_to_answer(user)),
-        "to_acknowledge": _listed(supervised, attention.records_to_acknowledge, user),
+        "requests": home_lists.requests(user),
+        "to_acknowledge": _listed(supervised, home_lists.to_acknowledge, user),
         "actions_due": attention.due_soon(my_actions, day),
-        "feedback_to_give": _listed(supervised, attention.feedback_to_give, user, day),
+        "feedback_to_give": _listed(supervised, home_lists.feedback_to_give, user, day),
         "team": attention.team_attention(user, day) if roles.manager else [],
     }
     context = {
@@ -100,19 +97,15 @@ def home(request):
         "waiting": waiting,
         "anything_waiting": any(waiting.values()),
         "relationships": relationships,
-        "upcoming": _listed(supervising, selectors.upcoming_led_by, user, day),
-        "recent": _listed(supervising, selectors.recent_led_by, user, day),
+        "upcoming": _listed(supervising, home_lists.upcoming, user, day),
+        "recent": _listed(supervising, home_lists.recent, user, day),
         "my_supervisors": my_supervisors,
-        "my_records": _listed(supervised, _my_records, user),
-        "my_upcoming": _listed(supervised, selectors.upcoming_for, user, day),
+        "my_records": _listed(supervised, home_lists.my_records, user),
+        "my_upcoming": _listed(supervised, home_lists.my_upcoming, user, day),
         "my_actions": my_actions,
         # What this supervisee raised lately, with the answers (read for everyone, like the
         # requests to answer: the relationship may have ended).
-        "my_requests": list(
-            FocusRequest.objects.filter(relationship__supervisee=user)
-            .select_related("relationship__supervisor", "focus_agreement")
-            .order_by("-raised_at", "-pk")[:5]
-        ),
+        "my_requests": home_lists.my_requests(user),
     }
     # The attendees of every session the lists name, read once for them all.
     listed_sessions = [
@@ -128,30 +121,9 @@ def home(request):
 
 
 def _listed(holds_role, rows, *args, take=list):
-    """`take(rows(*args))` (a list, or `attention.shortlist`: the first and how many more) for
+    """`take(rows(*args))` (a list, or `attention.shortlist_of`: the first and how many more) for
     someone who holds the role the list belongs to; else []."""
     return take(rows(*args)) if holds_role else []
-
-
-def _my_records(user):
-    """The user's last ten shared or signed-off records, as a supervisee, with whether they
-    were present and their own acknowledgement."""
-    return (
-        selectors.with_disputes(selectors.with_supervisor(own_records(user)))
-        .annotate(
-            i_was_present=Exists(
-                Attendance.objects.filter(session=OuterRef("pk"), person=user, present=True)
-            )
-        )
-        .prefetch_related(
-            Prefetch(
-                "acknowledgements",
-                queryset=Acknowledgement.objects.filter(person=user),
-                to_attr="my_acknowledgements",
-            )
-        )
-        .order_by("-date", "-pk")[:10]
-    )
 
 
 def _home_heading(roles):
