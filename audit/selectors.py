@@ -1470,6 +1470,18 @@ def focus_agreements_of(people) -> QuerySet:
     )
 
 
+_AGREEMENTS_BETWEEN = Prepared(
+    lambda people, start, end: focus_agreements_of(people).filter(
+        agreed_on__gte=start, agreed_on__lte=end
+    )
+)
+
+
+def focus_agreements_between(people, start: date, end: date) -> list:
+    """`focus_agreements_of(people)` agreed on a day of [start, end]."""
+    return _AGREEMENTS_BETWEEN(_ids(people), start, end)
+
+
 def focus_follow_up(
     agreements, *, length_days: int, today: date, formats=None, daily=None
 ) -> list[FocusFollowUp]:

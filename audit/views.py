@@ -20,11 +20,14 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from core.clock import today
+from core.db import among
 from core.numbers import percent_text
+from core.prepared import Prepared
 from core.spreadsheet import csv_response
 from core.tally import Minutes
 from core.vocabulary import FUNCTIONS, model_layers
 from people.access import (
+    for_readers,
     get_person_for_balance,
     get_team_for_user,
     is_administrator,
@@ -116,10 +119,31 @@ def _overdue_rows(balances, pks_by_email):
     return sorted(rows, key=lambda row: (-row["gap"].days_over, row["balance"].supervisee))
 
 
+# What the viewer may open among some people, each a query built once per kind of reader.
+_SUPERVISORS_VISIBLE = for_readers(
+    lambda user, ids: supervisors_visible_to(user).filter(among("pk", ids)).values_list("pk")
+)
+_PEOPLE_VISIBLE = for_readers(
+    lambda user, day, ids: people_visible_to(user, day).filter(among("pk", ids)).values_list("pk"),
+    unread=(0,),
+)
+_TEAMS_VISIBLE = for_readers(
+    lambda user: teams_visible_to(user).order_by("name")[: TEAM_CHOICES_AT_MOST + 1]
+)
+# The team page's people of the window: (pk, email, name, team id), as `_people_index`.
+_TEAM_PEOPLE = Prepared(
+    lambda start, end, team_id: (
+        selectors.supervisees_in_window(start, end, team=Team(pk=team_id))
+        .order_by()
+        .values_list("pk", "email", "name", "team_id")
+    )
+)
+
+
 def _audit_links(user, rates) -> set[int]:
     """The supervisors among `rates` whose own audit page `user` may open (one query)."""
     ids = [r.supervisor_id for r in rates]
-    return set(supervisors_visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
+    return {pk for (pk,) in _SUPERVISORS_VISIBLE(user, ids)} if ids else set()
 
 
 def _compliance_rows(figures, policy):
@@ -396,10 +420,15 @@ def _chosen_team(request):
     """
     user = request.user
     visible = teams_visible_to(user).order_by("name")
-    first = list(visible[: TEAM_CHOICES_AT_MOST + 1])
+    first = _TEAMS_VISIBLE(user)
     many = len(first) > TEAM_CHOICES_AT_MOST
     if "team" in request.GET:
-        team = get_team_for_user(user, request.GET["team"])
+        # Among the teams just read when they are all there (a 404 when it is not one).
+        asked = request.GET["team"]
+        listed = None if many else {str(t.pk): t for t in first}
+        team = get_team_for_user(user, asked) if listed is None else listed.get(asked)
+        if team is None:
+            raise Http404("No such team")
     elif not first:
         if is_administrator(user):
             return None, [], False
@@ -431,12 +460,12 @@ def team_balance(request):
     # The team's supervisees of the window's dates: people who have since moved on are listed
     # too (the team itself is the viewer's), their names linked only where the viewer may
     # open their balance now (people.access).
-    index = _people_index(selectors.supervisees_in_window(start, end, team=team))
+    index = _TEAM_PEOPLE(start, end, team.pk)
     pks = [row[0] for row in index]
-    visible = set(people_visible_to(request.user).filter(pk__in=pks).values_list("pk", flat=True))
+    visible = {pk for (pk,) in _PEOPLE_VISIBLE(request.user, day, pks)}
     pks_by_email = {row[1]: row[0] for row in index if row[0] in visible}
     led_by = feedback_led_by_for_flags(request.user)
-    agreements = list(selectors.focus_agreements_of(pks).filter(agreed_on__range=(start, end)))
+    agreements = selectors.focus_agreements_between(pks, start, end)
     # Each person's months, from the months kept (the balances, the trend and the grid add
     # them up); day by day only for the people with a focus agreement, over its follow-up's
     # windows (a team's year of days read from every item took most of the page's SQL).

@@ -99,7 +99,10 @@ class _Plan:
         self.arguments = sorted({index for _position, index in slots})
         self.name = f"fourfold_{next(_statements)}"
         self.statement = None  # its PREPARE, written at its first run; "" when it cannot be
-        self.execute = f"EXECUTE {self.name}({', '.join(['%s'] * len(self.arguments))})"
+        # Without arguments (an administrator's list, which reads none of the reader's): no
+        # parentheses, which PostgreSQL refuses empty.
+        marks = ", ".join(["%s"] * len(self.arguments))
+        self.execute = f"EXECUTE {self.name}({marks})" if marks else f"EXECUTE {self.name}"
 
     def prepare_sql(self, raw) -> str:
         """`PREPARE name AS` the SQL: each argument a `$n`, the constants written in as the
@@ -138,9 +141,23 @@ class Prepared:
     returns its rows as a list (model instances, or tuples for `values_list`), its prefetches
     done; on PostgreSQL from the SQL kept for the arguments' shape."""
 
-    def __init__(self, build, *, using=DEFAULT_DB_ALIAS, server=True, ids_at_most=ID_LIST_FROM):
+    def __init__(
+        self,
+        build,
+        *,
+        using=DEFAULT_DB_ALIAS,
+        server=True,
+        ids_at_most=ID_LIST_FROM,
+        optional=(),
+        name=None,
+    ):
         self.build = build
+        self.name = name or getattr(build, "__qualname__", repr(build))
         self.using = using
+        # Arguments a build may leave out of its SQL (a reader's id and teams, which an
+        # administrator's queryset never reads: `people.access.for_readers`); every other one
+        # must reach it.
+        self.optional = frozenset(optional)
         # Whether a run may use the statement prepared on the server (`_prepared_on`): False,
         # or a test of the run's arguments; never for more ids than `ids_at_most` (people: an
         # organisation's hundreds or thousands).
@@ -189,7 +206,7 @@ class Prepared:
         return self.server is True or self.server(*args)
 
     def _plan(self, args) -> _Plan:
-        name = getattr(self.build, "__qualname__", repr(self.build))
+        name = self.name
         compiled = []
         for _ in range(2):
             stand_ins = [None if k is None else _stand_in(k) for k in map(_kind, args)]
@@ -218,6 +235,7 @@ class Prepared:
                     "(pass it as an argument of its own)"
                 )
         unused = {i for i, s in enumerate(stand_ins) if s is not None} - {i for _, i in slots}
+        unused -= self.optional
         if unused:
             raise PreparedQueryError(
                 f"{name}: argument(s) {sorted(unused)} do not reach its SQL as they are "

@@ -13,6 +13,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from core.clock import today
+from core.db import among
+from core.prepared import Prepared
 
 from .models import FeedbackVisibility, FocusRequest, Relationship, Team, User, policy_in_force
 
@@ -74,6 +76,27 @@ def reader(pk, administrator=False, teams=None) -> User:
     return user
 
 
+class for_readers(Prepared):  # noqa: N801 - used as a function's decorator and named as one
+    """`rows(user, *values)`, a queryset of what `user` may see (this module's or
+    `sessions_app.access`'s), as a query built once per kind of reader (administrator, manager,
+    anyone else) for a stand-in reader (`reader`), then run for each real one with their facts
+    (`reader_facts`) and the values. Their id and teams may go unread: an administrator's
+    querysets read neither, most others no teams; `unread`: the values (by position) which
+    some reader's queryset does not read either (the day, for an administrator's)."""
+
+    def __init__(self, rows, *, unread=(), **options):
+        self.rows = rows
+        name = getattr(rows, "__qualname__", repr(rows))
+        optional = (0, 2, *(3 + position for position in unread))
+        super().__init__(self._build, optional=optional, name=name, **options)
+
+    def _build(self, pk, administrator, teams, *values):
+        return self.rows(reader(pk, administrator, teams), *values)
+
+    def __call__(self, user, *values):
+        return super().__call__(*reader_facts(user), *values)
+
+
 def teams_visible_to(user):
     """The teams whose dashboards `user` may see: the ones they manage; every team for staff."""
     if not user.is_authenticated:
@@ -83,7 +106,7 @@ def teams_visible_to(user):
     return Team.objects.filter(managers=user)
 
 
-def people_visible_to(user):
+def people_visible_to(user, day=None):
     """Everyone whose balance `user` may see.
 
     Themselves; their current supervisees (relationships active today); the members of the
@@ -94,11 +117,12 @@ def people_visible_to(user):
         return User.objects.none()
     if is_administrator(user):
         return User.objects.all()
-    supervisees = Relationship.objects.filter(supervisor=user).active_on(today())
-    managed = Team.objects.filter(managers=user).values("pk")
-    return User.objects.filter(
-        Q(pk=user.pk) | Q(pk__in=supervisees.values("supervisee")) | Q(team__in=managed)
-    )
+    supervisees = Relationship.objects.filter(supervisor=user).active_on(day or today())
+    condition = Q(pk=user.pk) | Q(pk__in=supervisees.values("supervisee"))
+    teams = managed_team_ids(user)
+    if teams:
+        condition |= among("team_id", teams)
+    return User.objects.filter(condition)
 
 
 def get_person_for_balance(user, pk):

@@ -514,7 +514,7 @@ def supervisors_visible_to(user):
     condition = Q(pk=user.pk)
     teams = managed_team_ids(user)
     if teams:
-        condition |= Q(team_id__in=teams)
+        condition |= among("team_id", teams)
     return people.filter(condition)
 
 

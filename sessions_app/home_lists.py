@@ -1,11 +1,11 @@
 """The home page's lists, each a query built once and run for whoever reads it (`core.prepared`).
 
 Each list is the access policy's own queryset (`attention`, `selectors`), built for a stand-in
-reader (`people.access.reader`) that carries what that queryset reads of a person: the lists of
-the sessions someone leads and of their own records read only their id; the actions to do read
-the records they may open, and so also whether they are an administrator and which teams they
-manage (`people.access.reader_facts`). tests/sessions_app/test_home_lists.py holds each list
-equal to its queryset for every role.
+reader carrying what the policy's querysets read of a person (`people.access.for_readers`):
+their id, whether they are an administrator, the teams they manage. The lists of the sessions
+someone leads and of their own records read only the id; the actions to do read the records
+they may open, and so the rest. tests/sessions_app/test_home_lists.py holds each list equal to
+its queryset for every role.
 
 Built by the ORM at every request, the home page's dozen lists cost about 1 ms of Python each to
 build and compile, and PostgreSQL about 1 ms each to plan: more than running them.
@@ -13,8 +13,7 @@ build and compile, and PostgreSQL about 1 ms each to plan: more than running the
 
 from django.db.models import Exists, OuterRef, Prefetch, prefetch_related_objects
 
-from core.prepared import Prepared
-from people.access import reader, reader_facts
+from people.access import for_readers
 from people.models import FocusRequest
 
 from . import attention, selectors
@@ -23,17 +22,6 @@ from .models import Acknowledgement, Attendance
 
 MY_REQUESTS_SHOWN = 5
 MY_RECORDS_SHOWN = 10
-
-
-class _ByReader(Prepared):
-    """`rows(user, *values)`, called with a user and the values, run from a query built once
-    for a reader who is only their id (the lists that read nothing else of them)."""
-
-    def __init__(self, rows, **options):
-        super().__init__(lambda pk, *values: rows(reader(pk), *values), **options)
-
-    def __call__(self, user, *values):
-        return super().__call__(user.pk, *values)
 
 
 def _my_records(user):
@@ -59,25 +47,25 @@ def _my_requests(user):
     )
 
 
-disputes = _ByReader(lambda user: attention.shortlisted(attention.disputes_to_answer(user)))
-to_share = _ByReader(lambda user, day: attention.shortlisted(attention.records_to_share(user, day)))
-to_sign_off = _ByReader(lambda user: attention.shortlisted(attention.records_to_sign_off(user)))
+disputes = for_readers(lambda user: attention.shortlisted(attention.disputes_to_answer(user)))
+to_share = for_readers(
+    lambda user, day: attention.shortlisted(attention.records_to_share(user, day))
+)
+to_sign_off = for_readers(lambda user: attention.shortlisted(attention.records_to_sign_off(user)))
 # Planned each run: one plan for any moment read every feedback on the supervisor's sessions
 # (4.2 ms against 2.4 at a council's ten years: `python -m bench.plans 1`).
-_feedback_received = _ByReader(attention.feedback_received, server=False)
-requests = _ByReader(attention.focus_requests_to_answer)
-to_acknowledge = _ByReader(attention.records_to_acknowledge)
-_feedback_to_give = _ByReader(
+_feedback_received = for_readers(attention.feedback_received, server=False)
+requests = for_readers(attention.focus_requests_to_answer)
+to_acknowledge = for_readers(attention.records_to_acknowledge)
+_feedback_to_give = for_readers(
     lambda user, boundary: attention.feedback_to_give(user, None, boundary)
 )
-upcoming = _ByReader(selectors.upcoming_led_by)
-recent = _ByReader(selectors.recent_led_by)
-my_upcoming = _ByReader(selectors.upcoming_for)
-_my_records_rows = _ByReader(_my_records)
-my_requests = _ByReader(_my_requests)
-_OPEN_ACTIONS = Prepared(
-    lambda pk, administrator, teams: attention.open_actions(reader(pk, administrator, teams))
-)
+upcoming = for_readers(selectors.upcoming_led_by)
+recent = for_readers(selectors.recent_led_by)
+my_upcoming = for_readers(selectors.upcoming_for)
+_my_records_rows = for_readers(_my_records)
+my_requests = for_readers(_my_requests)
+open_actions = for_readers(attention.open_actions)
 
 
 def feedback_received(user):
@@ -86,10 +74,6 @@ def feedback_received(user):
 
 def feedback_to_give(user, day):
     return _feedback_to_give(user, attention.feedback_open_since(day))
-
-
-def open_actions(user):
-    return _OPEN_ACTIONS(*reader_facts(user))
 
 
 def my_records(user):
