@@ -298,3 +298,14 @@ def test_a_few_ids_and_many_are_planned_apart():
     assert prepared(many) == [people[0].email]
     assert prepared(few) == [p.email for p in people]
     assert len(prepared._plans) == 2
+
+
+@on_postgresql
+def test_a_query_of_no_argument_runs_on_the_server(django_assert_num_queries):
+    """An administrator's list reads nothing of its reader: a statement of no parameter."""
+    staff = UserFactory(is_staff=True)
+    prepared = Prepared(lambda: User.objects.filter(is_staff=True).values_list("email", flat=True))
+    for _ in range(2):
+        with django_assert_num_queries(1) as captured:
+            assert list(prepared()) == [staff.email]
+    assert captured.captured_queries[0]["sql"].startswith("EXECUTE fourfold_")
