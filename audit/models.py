@@ -9,6 +9,7 @@ from django.db.models import Q
 
 from core.history import recorded_history
 from core.memo import forget, remembered
+from core.prepared import Prepared
 from core.vocabulary import FUNCTION_CHOICES, FUNCTION_LABELS
 from people.models import FeedbackVisibility
 
@@ -123,13 +124,8 @@ class AuditPolicy(models.Model):
     def _saved(cls):
         """The saved policy as a new instance each time (a caller may change its copy), or
         None; the row is read once per request (`core.memo`)."""
-        names = [field.attname for field in cls._meta.concrete_fields]
-
-        def read():
-            return cls.objects.order_by("pk").values_list(*names).first()
-
-        row = remembered(POLICY_MEMO, read)
-        return None if row is None else cls.from_db(cls.objects.db, names, row)
+        rows = remembered(POLICY_MEMO, _POLICY_ROW)
+        return cls.from_db(cls.objects.db, _policy_fields(), rows[0]) if rows else None
 
     @classmethod
     def current(cls):
@@ -145,6 +141,17 @@ class AuditPolicy(models.Model):
 
 
 POLICY_MEMO = "audit.policy"
+
+
+def _policy_fields():
+    return [field.attname for field in AuditPolicy._meta.concrete_fields]
+
+
+# Read on nearly every page: built once (`core.prepared`).
+_POLICY_ROW = Prepared(
+    lambda: AuditPolicy.objects.order_by("pk").values_list(*_policy_fields())[:1],
+    name="AuditPolicy._saved",
+)
 
 
 def group_counts_for_regularity() -> bool:
