@@ -26,7 +26,10 @@ FETCHES, WARM_UPS = 12, 2
 
 def statement_names():
     """{statement name: the selector it belongs to} for every plan made so far."""
+    import audit.models
     import audit.selectors
+    import audit.views
+    import people.access
     import sessions_app.history
     import sessions_app.home_lists
     import sessions_app.selectors
@@ -35,7 +38,9 @@ def statement_names():
 
     names = {}
     for module in (
+        audit.models,
         audit.selectors,
+        audit.views,
         sessions_app.selectors,
         sessions_app.views,
         sessions_app.home_lists,
