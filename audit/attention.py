@@ -4,7 +4,9 @@ attention" (`sessions_app.attention`, a layer below, asks through the source reg
 
 from datetime import timedelta
 
-from people.access import managed_team_ids, people_visible_to
+from core.db import among
+from core.prepared import Prepared
+from people.access import is_administrator, managed_team_ids, people_visible_to, reader
 from people.models import Team
 from sessions_app.access import feedback_led_by_for_flags
 from sessions_app.attention import TeamAttention
@@ -16,6 +18,26 @@ from .models import AuditPolicy
 from .templatetags.audit_tags import flag_label
 
 
+def _in_teams(pk, administrator, teams, start, day):
+    """The people supervised in [start, day] in `teams` whom their manager (`pk`) may see, but
+    not the manager: (pk, team id, email)."""
+    manager = reader(pk, administrator, teams)
+    return (
+        selectors.supervisees_in_window(start, day)
+        .filter(among("pk", people_visible_to(manager, day).values("pk")), among("team_id", teams))
+        .exclude(pk=pk)
+        .values_list("pk", "team_id", "email")
+    )
+
+
+# Read on every manager's home: built once (`core.prepared`); the manager's teams are read
+# for an administrator too (whose people the policy does not limit by them).
+_IN_TEAMS = Prepared(_in_teams)
+_TEAM_NAMES = Prepared(
+    lambda teams: Team.objects.filter(among("pk", teams)).values_list("pk", "name")
+)
+
+
 def team_attention(user, day) -> list[TeamAttention]:
     """Everyone supervised in the default window who is in a team `user` manages now and has a
     flag: a fixed number of queries, whatever the number of teams or people."""
@@ -23,17 +45,12 @@ def team_attention(user, day) -> list[TeamAttention]:
     if not teams:
         return []
     start = day - timedelta(days=WINDOW_DAYS[DEFAULT_WINDOW] - 1)
-    people = (
-        selectors.supervisees_in_window(start, day)
-        .filter(pk__in=people_visible_to(user).values("pk"), team_id__in=teams)
-        .exclude(pk=user.pk)
-    )
-    found = list(people.values_list("pk", "team_id", "email"))
+    found = _IN_TEAMS(user.pk, is_administrator(user), sorted(teams), start, day)
     if not found:
         return []
     index = {pk: team_id for pk, team_id, _email in found}
     by_email = {email.lower(): pk for pk, _team_id, email in found}
-    names = dict(Team.objects.filter(pk__in=teams).values_list("pk", "name"))
+    names = dict(_TEAM_NAMES(sorted(teams)))
     balances = selectors.balances_of(
         list(index),
         start,
