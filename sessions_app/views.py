@@ -116,7 +116,7 @@ def home(request):
         *context["my_records"],
         *context["my_upcoming"],
     ]
-    prefetch_related_objects(listed_sessions, selectors.attendees())
+    prefetch_related_objects(listed_sessions, *selectors.attendees_unordered())
     return render(request, "sessions_app/home.html", context)
 
 
