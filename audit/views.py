@@ -425,10 +425,12 @@ def _chosen_team(request):
     if "team" in request.GET:
         # Among the teams just read when they are all there (a 404 when it is not one).
         asked = request.GET["team"]
-        listed = None if many else {str(t.pk): t for t in first}
-        team = get_team_for_user(user, asked) if listed is None else listed.get(asked)
-        if team is None:
-            raise Http404("No such team")
+        if many:
+            team = get_team_for_user(user, asked)
+        else:
+            team = next((t for t in first if str(t.pk) == _as_id(asked)), None)
+            if team is None:
+                raise Http404("No such team")
     elif not first:
         if is_administrator(user):
             return None, [], False
@@ -445,6 +447,14 @@ def _chosen_team(request):
     if all(t.pk != team.pk for t in teams):
         teams = sorted([*teams, team], key=lambda t: (t.name.lower(), t.pk))
     return team, teams, True
+
+
+def _as_id(text) -> str | None:
+    """An id as the address gave it, written as ids are ("05" is 5), or None."""
+    try:
+        return str(int(text))
+    except (TypeError, ValueError):
+        return None
 
 
 @login_required

@@ -91,3 +91,16 @@ def test_finding_lists_only_teams_the_viewer_may_see_and_another_teams_page_is_4
     assert other_team.name not in listed(response)
     assert "Find a team" in response.content.decode()
     assert client.get(URL, {"team": other_team.pk, "find": "a"}).status_code == 404
+
+
+def test_a_team_asked_for_among_a_short_list_is_one_of_the_viewers_teams(
+    login, manager, team, other_team
+):
+    """Found among the teams the chooser lists (read once): another team's page is a 404, as
+    is an id that is not a number; an id written with a leading zero is the same team."""
+    client = login(manager)
+    assert client.get(URL, {"team": other_team.pk}).status_code == 404
+    assert client.get(URL, {"team": "a team"}).status_code == 404
+    response = client.get(URL, {"team": f"0{team.pk}"})
+    assert response.status_code == 200
+    assert response.context["team"] == team
