@@ -56,3 +56,50 @@ def session_row(s):
         state,
         disputed,
     )
+
+
+_RELATIONSHIP_ROW = (
+    '<tr>\n        <th scope="row">{0}</th>\n        <td>{1}, {2}{3}</td>'
+    "\n        <td>{4}</td>\n        <td>\n          {5}\n          {6}\n        </td>"
+    '\n        <td>{7}</td>\n        <td class="text-nowrap">'
+    '\n          <a href="{8}?supervisee={9}&amp;held=1">Record'
+    '<span class="visually-hidden"> a session with {0}</span></a> ·'
+    '\n          <a href="{8}?supervisee={9}">Schedule'
+    '<span class="visually-hidden"> a session with {0}</span></a> ·'
+    '\n          <a href="{10}">Focus'
+    '<span class="visually-hidden"> agreement with {0}</span></a>\n        </td>\n      </tr>'
+)
+
+
+@register.simple_tag
+def relationship_row(rel):
+    """One supervisee in the supervisor's table on home: the relationship, its focus, the last
+    one-to-one, when the next is due (and by how long overdue), the next booked, and links to
+    record, schedule and agree a focus (`views._with_due_dates` gives the figures)."""
+    focus = ""
+    if rel.focus:
+        focus = format_html(
+            '<br><span class="small">Focus: {}</span>',
+            format_html_join(", ", "{}", ((label,) for label in rel.focus.function_labels)),
+        )
+    overdue = ""
+    if rel.overdue_days:
+        overdue = format_html(
+            '<span class="badge text-bg-danger ms-1">Overdue by {} day{}</span>',
+            rel.overdue_days,
+            "" if rel.overdue_days == 1 else "s",
+        )
+    return format_html(
+        _RELATIONSHIP_ROW,
+        rel.supervisee,
+        rel.get_kind_display(),
+        rel.get_frequency_display().lower(),
+        focus,
+        day_text(rel.last_held) or "None yet",
+        day_text(rel.next_due),
+        overdue,
+        day_text(rel.next_planned) or "Not booked",
+        links.address("sessions:new", [], {}, None),
+        rel.supervisee_id,
+        links.address("people:focus", [rel.pk], {}, None),
+    )

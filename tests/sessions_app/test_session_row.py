@@ -3,19 +3,19 @@
 import datetime
 
 import pytest
+from django.template import Context, Template
 from django.urls import reverse
 
-from sessions_app.models import Format, GroupType, RecordState, Status
+from people.models import FocusAgreement
+from sessions_app.models import Format, GroupType, RecordState, Session, Status
 from sessions_app.selectors import attendees, with_disputes
-from sessions_app.templatetags.session_tags import session_row
-from tests.factories import SessionFactory, UserFactory
+from sessions_app.templatetags.session_tags import relationship_row, session_row
+from tests.factories import RelationshipFactory, SessionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def _row(session):
-    from sessions_app.models import Session
-
     found = with_disputes(Session.objects.filter(pk=session.pk)).prefetch_related(attendees())
     return str(session_row(found.get()))
 
@@ -53,3 +53,45 @@ def test_a_planned_group_gives_its_kind_and_number_and_no_state(supervisor):
     assert "<td>Peer group (3)</td>" in row
     assert "badge" not in row
     assert "text-body-secondary" not in row
+
+
+# The home page's row of a supervisee, as its template wrote it before `relationship_row`.
+RELATIONSHIP_TEMPLATE = """
+      <tr>
+        <th scope="row">{{ rel.supervisee }}</th>
+        <td>{{ rel.get_kind_display }}, {{ rel.get_frequency_display|lower }}{% if rel.focus %}<br><span class="small">Focus: {{ rel.focus.function_labels|join:", " }}</span>{% endif %}</td>
+        <td>{{ rel.last_held|day|default:"None yet" }}</td>
+        <td>
+          {{ rel.next_due|day }}
+          {% if rel.overdue_days %}<span class="badge text-bg-danger ms-1">Overdue by {{ rel.overdue_days }} day{{ rel.overdue_days|pluralize }}</span>{% endif %}
+        </td>
+        <td>{{ rel.next_planned|day|default:"Not booked" }}</td>
+        <td class="text-nowrap">
+          <a href="{% url 'sessions:new' %}?supervisee={{ rel.supervisee_id }}&amp;held=1">Record<span class="visually-hidden"> a session with {{ rel.supervisee }}</span></a> ·
+          <a href="{% url 'sessions:new' %}?supervisee={{ rel.supervisee_id }}">Schedule<span class="visually-hidden"> a session with {{ rel.supervisee }}</span></a> ·
+          <a href="{% url 'people:focus' rel.pk %}">Focus<span class="visually-hidden"> agreement with {{ rel.supervisee }}</span></a>
+        </td>
+      </tr>"""  # noqa: E501
+
+
+@pytest.mark.parametrize(
+    "last_held, next_planned, overdue_days, functions",
+    [
+        (None, None, 0, ()),
+        (datetime.date(2026, 10, 1), datetime.date(2026, 12, 9), 1, ("support",)),
+        (datetime.date(2026, 9, 1), None, 12, ("development", "mediation")),
+    ],
+)
+def test_a_supervisees_row_reads_as_its_template_did(
+    supervisor, last_held, next_planned, overdue_days, functions
+):
+    rel = RelationshipFactory(
+        supervisor=supervisor, supervisee=UserFactory(name='Ann "A" <Lee> & Co')
+    )
+    rel.last_held, rel.next_planned, rel.overdue_days = last_held, next_planned, overdue_days
+    rel.next_due = datetime.date(2026, 11, 28)
+    rel.focus = (
+        FocusAgreement(relationship=rel, **dict.fromkeys(functions, True)) if functions else None
+    )
+    before = Template(RELATIONSHIP_TEMPLATE).render(Context({"rel": rel}))
+    assert str(relationship_row(rel)) == before.strip()
