@@ -29,7 +29,6 @@ def statement_names():
     import audit.models
     import audit.selectors
     import audit.views
-    import people.access
     import sessions_app.history
     import sessions_app.home_lists
     import sessions_app.selectors
