@@ -13,9 +13,7 @@ from core.memo import remembering
 def policy_reads(queries):
     """The queries that read the policy: its SQL, or (PostgreSQL) its prepared statement."""
     statements = {f"EXECUTE {plan.name}" for plan in _POLICY_ROW._plans.values()}
-    return [
-        q for q in queries if 'FROM "audit_auditpolicy"' in q["sql"] or q["sql"] in statements
-    ]
+    return [q for q in queries if 'FROM "audit_auditpolicy"' in q["sql"] or q["sql"] in statements]
 
 
 def test_outside_a_request_every_call_reads_the_policy(db):
