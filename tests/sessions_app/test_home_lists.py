@@ -24,24 +24,22 @@ def _days(n):
 @pytest.fixture
 def world(supervisor, supervisee, manager, administrator, outsider, other_supervisor):
     """Something on every list of every role."""
-    shared = SessionFactory(
-        supervisor=supervisor,
-        supervisee=supervisee,
-        date=_days(9),
-        record_state=RecordState.SHARED,
-        shared_at=clock.now(),
-    )
+
+    def shared_record(days_ago):
+        return SessionFactory(
+            supervisor=supervisor,
+            supervisee=supervisee,
+            date=_days(days_ago),
+            record_state=RecordState.SHARED,
+            shared_at=clock.now(),
+        )
+
+    shared = shared_record(9)
     Acknowledgement.objects.create(
         session=shared, person=supervisee, response=Response.DISAGREE, comments="Not so."
     )
     SessionFactory(supervisor=supervisor, supervisee=supervisee, date=_days(2))  # a draft
-    SessionFactory(
-        supervisor=supervisor,
-        supervisee=supervisee,
-        date=_days(20),
-        record_state=RecordState.SHARED,
-        shared_at=clock.now(),
-    )
+    shared_record(20)
     signed = SessionFactory(
         supervisor=supervisor,
         supervisee=supervisee,
