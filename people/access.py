@@ -70,13 +70,14 @@ def reader_facts(user) -> tuple[int, bool, list[int] | None]:
 
 
 def reader(pk, administrator=False, teams=None) -> User:
-    """A signed-in user as the access policy's querysets read them (`reader_facts`)."""
+    """A signed-in user as the access policy's querysets read them (`reader_facts`): for
+    building a query only, never saved, never a request's user."""
     user = User(pk=pk, is_staff=administrator)
     user._fourfold_managed_team_ids = teams if teams is not None else frozenset()
     return user
 
 
-class for_readers(Prepared):  # noqa: N801 - used as a function's decorator and named as one
+class for_readers(Prepared):  # noqa: N801 - called as a function is, and named as one
     """`rows(user, *values)`, a queryset of what `user` may see (this module's or
     `sessions_app.access`'s), as a query built once per kind of reader (administrator, manager,
     anyone else) for a stand-in reader (`reader`), then run for each real one with their facts
@@ -109,9 +110,9 @@ def teams_visible_to(user):
 def people_visible_to(user, day=None):
     """Everyone whose balance `user` may see.
 
-    Themselves; their current supervisees (relationships active today); the members of the
-    teams they manage; everyone for staff. Written with subqueries, not joins, so that nobody
-    is listed twice.
+    Themselves; their current supervisees (relationships active today, or on `day`: a query
+    built once takes the day as an argument); the members of the teams they manage; everyone
+    for staff. Written with subqueries, not joins, so that nobody is listed twice.
     """
     if not user.is_authenticated:
         return User.objects.none()
