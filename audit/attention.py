@@ -41,16 +41,16 @@ _TEAM_NAMES = Prepared(
 def team_attention(user, day) -> list[TeamAttention]:
     """Everyone supervised in the default window who is in a team `user` manages now and has a
     flag: a fixed number of queries, whatever the number of teams or people."""
-    teams = managed_team_ids(user)
+    teams = sorted(managed_team_ids(user))
     if not teams:
         return []
     start = day - timedelta(days=WINDOW_DAYS[DEFAULT_WINDOW] - 1)
-    found = _IN_TEAMS(user.pk, is_administrator(user), sorted(teams), start, day)
+    found = _IN_TEAMS(user.pk, is_administrator(user), teams, start, day)
     if not found:
         return []
     index = {pk: team_id for pk, team_id, _email in found}
     by_email = {email.lower(): pk for pk, _team_id, email in found}
-    names = dict(_TEAM_NAMES(sorted(teams)))
+    names = dict(_TEAM_NAMES(teams))
     balances = selectors.balances_of(
         list(index),
         start,

@@ -100,10 +100,14 @@ def _daily_span(filters, agreements, day):
     return min(span[0], filters.start), max(span[1], filters.end)
 
 
+def _index_of(scope):
+    """(pk, email, name, team id) of each person in `scope`; emails are keys of balances."""
+    return scope.order_by().values_list("pk", "email", "name", "team_id")
+
+
 def _people_index(scope, at_most=None):
-    """(pk, email, name, team id) of each person in `scope` (of `at_most` of them, when given);
-    emails are keys of balances."""
-    return list(scope.order_by().values_list("pk", "email", "name", "team_id")[:at_most])
+    """`_index_of(scope)`, of `at_most` of them when given."""
+    return list(_index_of(scope)[:at_most])
 
 
 def _overdue_rows(balances, pks_by_email):
@@ -130,12 +134,10 @@ _PEOPLE_VISIBLE = for_readers(
 _TEAMS_VISIBLE = for_readers(
     lambda user: teams_visible_to(user).order_by("name")[: TEAM_CHOICES_AT_MOST + 1]
 )
-# The team page's people of the window: (pk, email, name, team id), as `_people_index`.
+# The team page's people of the window, as `_index_of` gives them.
 _TEAM_PEOPLE = Prepared(
-    lambda start, end, team_id: (
+    lambda start, end, team_id: _index_of(
         selectors.supervisees_in_window(start, end, team=Team(pk=team_id))
-        .order_by()
-        .values_list("pk", "email", "name", "team_id")
     )
 )
 
@@ -419,7 +421,6 @@ def _chosen_team(request):
     team. Three queries at most, whatever the number of teams.
     """
     user = request.user
-    visible = teams_visible_to(user).order_by("name")
     first = _TEAMS_VISIBLE(user)
     many = len(first) > TEAM_CHOICES_AT_MOST
     if "team" in request.GET:
@@ -428,7 +429,8 @@ def _chosen_team(request):
         if many:
             team = get_team_for_user(user, asked)
         else:
-            team = next((t for t in first if str(t.pk) == _as_id(asked)), None)
+            wanted = _as_id(asked)
+            team = next((t for t in first if t.pk == wanted), None)
             if team is None:
                 raise Http404("No such team")
     elif not first:
@@ -442,6 +444,7 @@ def _chosen_team(request):
     if not many:
         return team, first, False
     wanted = request.GET.get("find", "").strip()
+    visible = teams_visible_to(user).order_by("name")
     listed = visible.filter(name__icontains=wanted) if wanted else visible.filter(managers=user)
     teams = list(listed[:TEAM_CHOICES_AT_MOST])
     if all(t.pk != team.pk for t in teams):
@@ -449,10 +452,10 @@ def _chosen_team(request):
     return team, teams, True
 
 
-def _as_id(text) -> str | None:
-    """An id as the address gave it, written as ids are ("05" is 5), or None."""
+def _as_id(text) -> int | None:
+    """An id as the address gave it ("05" is 5), or None for one that is not a number."""
     try:
-        return str(int(text))
+        return int(text)
     except (TypeError, ValueError):
         return None
 

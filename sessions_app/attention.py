@@ -70,10 +70,6 @@ def shortlist_of(rows) -> Shortlist:
     return Shortlist(rows, rows[0].shortlist_total if rows else 0)
 
 
-def shortlist(queryset, length=SHORTLIST_LENGTH) -> Shortlist:
-    return shortlist_of(shortlisted(queryset, length))
-
-
 def set_team_attention_source(source):
     """Register a callable `(user, day) -> [TeamAttention]`: people flagged or overdue in the
     teams `user` manages."""
@@ -189,11 +185,15 @@ def feedback_open_since(day):
     return timezone.make_aware(datetime.combine(day - timedelta(days=days), time.min))
 
 
-def feedback_to_give(user, day, boundary=None):
-    """Records `user` was present at, open for feedback on `day` (signed off since `boundary`,
-    by default `feedback_open_since(day)`), on which they have not given feedback yet."""
-    if boundary is None:
-        boundary = feedback_open_since(day)
+def feedback_to_give(user, day):
+    """Records `user` was present at, open for feedback on `day` (the policy's days after
+    sign-off), on which they have not given feedback yet."""
+    return feedback_open_since_to_give(user, feedback_open_since(day))
+
+
+def feedback_open_since_to_give(user, boundary):
+    """`feedback_to_give` with its moment given: records shared, or signed off since
+    `boundary`, that `user` was present at and has not given feedback on."""
     open_now = Q(record_state=RecordState.SHARED) | Q(
         record_state=RecordState.SIGNED_OFF, signed_off_at__gte=boundary
     )

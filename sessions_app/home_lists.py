@@ -57,9 +57,7 @@ to_sign_off = for_readers(lambda user: attention.shortlisted(attention.records_t
 _feedback_received = for_readers(attention.feedback_received, server=False)
 requests = for_readers(attention.focus_requests_to_answer)
 to_acknowledge = for_readers(attention.records_to_acknowledge)
-_feedback_to_give = for_readers(
-    lambda user, boundary: attention.feedback_to_give(user, None, boundary)
-)
+_feedback_to_give = for_readers(attention.feedback_open_since_to_give)
 upcoming = for_readers(selectors.upcoming_led_by)
 recent = for_readers(selectors.recent_led_by)
 my_upcoming = for_readers(selectors.upcoming_for)
