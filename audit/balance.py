@@ -216,6 +216,68 @@ def _made_exact(minutes: Minutes) -> Minutes:
     )
 
 
+# Each flag made once: `flags_by_rule` runs for each of an organisation's 1,700 people.
+_DOMINANT = Flag(MANAGEMENT_DOMINANT)
+_NEGLECTED = {key: Flag(FUNCTION_NEGLECTED, key) for key in FUNCTIONS}
+_SHORT_CIRCUIT = Flag(REFLECTIVE_SHORT_CIRCUIT)
+_ABSENT = Flag(STAKEHOLDER_ABSENT, stakeholder=ABSENT_STAKEHOLDER)
+_OVERDUE = Flag(SUPERVISION_OVERDUE)
+_REPORTED = {key: Flag(SUPERVISEE_REPORTED_DOMINANCE, key) for key in FUNCTIONS}
+
+
+def _times(share: Fraction, minutes):
+    """`minutes` x the share's denominator: "a > share x b" is "a x den > num x b", exact and
+    in integers where the minutes are (a Fraction's product cost 4 µs, a page's thousands)."""
+    return minutes * share.denominator
+
+
+def flags_by_rule(
+    *,
+    by_function: Mapping[str, int | Fraction],
+    tagged: int | Fraction,
+    short_circuit: int | Fraction,
+    absent_stakeholder: int | Fraction,
+    sessions_held: int,
+    overdue: bool,
+    reported: Iterable[str],
+    thresholds: Thresholds,
+) -> tuple[Flag, ...]:
+    """DOMAIN.md's flags of one supervisee, sorted: the one rule `compute_balance` applies.
+
+    The minutes may be in any one unit (exact minutes, or whole twelfths of a minute): only
+    their ratios to `tagged` count, compared exactly (a share is `minutes / tagged`, so
+    "share > threshold" is "minutes > threshold x tagged" when anything was tagged). The
+    function minutes must add up to `tagged`; `reported` names the functions some feedback
+    said dominated.
+    """
+    total = sum(by_function.values())
+    if total != tagged:
+        raise ValueError(f"function minutes add up to {total}, not {tagged}")
+    flags = []
+    if tagged and sessions_held >= thresholds.min_sessions:
+        dominance, neglect = thresholds.dominance, thresholds.neglect
+        if _times(dominance, by_function["management"]) > dominance.numerator * tagged:
+            flags.append(_DOMINANT)
+        neglected = neglect.numerator * tagged
+        for key in FUNCTIONS:
+            if _times(neglect, by_function[key]) < neglected:
+                flags.append(_NEGLECTED[key])
+        limit = thresholds.short_circuit
+        if _times(limit, short_circuit) > limit.numerator * tagged:
+            flags.append(_SHORT_CIRCUIT)
+        # Compared as minutes, not as a share: "people-minutes < threshold x tagged minutes".
+        limit = thresholds.stakeholder
+        if _times(limit, absent_stakeholder) < limit.numerator * tagged:
+            flags.append(_ABSENT)
+    if overdue:
+        flags.append(_OVERDUE)
+    for key in reported:
+        if key not in FUNCTIONS:
+            raise ValueError(f"unknown function in feedback: {key!r}")
+        flags.append(_REPORTED[key])
+    return sort_flags(flags) if len(flags) > 1 else tuple(flags)
+
+
 def compute_balance(
     *,
     supervisee: str,
@@ -239,41 +301,28 @@ def compute_balance(
     if unknown:
         raise ValueError(f"unknown functions: {sorted(unknown)}")
     exact = minutes if _already_exact(minutes) else _made_exact(minutes)
-    tagged = sum(exact.by_function.values(), Fraction(0))
-    if exact.tagged != tagged:
-        raise ValueError(f"function minutes add up to {tagged}, not {minutes.tagged}")
-    shares = exact.shares
     if isinstance(reported_dominance, Mapping):
         reported = {key: int(n) for key, n in reported_dominance.items() if n}
     else:
         reported = dict(Counter(key for key in reported_dominance if key))
     gaps = tuple(gaps)
-
-    flags = []
-    if shares is not None and exact.sessions_held >= thresholds.min_sessions:
-        if shares["management"] > thresholds.dominance:
-            flags.append(Flag(MANAGEMENT_DOMINANT))
-        for key in FUNCTIONS:
-            if shares[key] < thresholds.neglect:
-                flags.append(Flag(FUNCTION_NEGLECTED, key))
-        if exact.short_circuit / tagged > thresholds.short_circuit:
-            flags.append(Flag(REFLECTIVE_SHORT_CIRCUIT))
-        # Compared as minutes, not as a share: "people-minutes < threshold x tagged minutes".
-        if exact.by_stakeholder[ABSENT_STAKEHOLDER] < thresholds.stakeholder * tagged:
-            flags.append(Flag(STAKEHOLDER_ABSENT, stakeholder=ABSENT_STAKEHOLDER))
-    if any(gap.overdue for gap in gaps):
-        flags.append(Flag(SUPERVISION_OVERDUE))
-    for key in reported:
-        if key not in FUNCTIONS:
-            raise ValueError(f"unknown function in feedback: {key!r}")
-        flags.append(Flag(SUPERVISEE_REPORTED_DOMINANCE, key))
+    flags = flags_by_rule(
+        by_function=exact.by_function,
+        tagged=exact.tagged,
+        short_circuit=exact.short_circuit,
+        absent_stakeholder=exact.by_stakeholder[ABSENT_STAKEHOLDER],
+        sessions_held=exact.sessions_held,
+        overdue=any(gap.overdue for gap in gaps),
+        reported=reported,
+        thresholds=thresholds,
+    )
 
     return Balance(
         supervisee=supervisee.lower(),
         start=start,
         end=end,
         minutes=exact,
-        flags=sort_flags(flags),
+        flags=flags,
         thresholds=thresholds,
         gaps=gaps,
         reported_dominance=reported,

@@ -66,12 +66,15 @@ from sessions_app.models import (
 from sessions_app.selectors import with_last_held
 
 from .balance import (
+    ABSENT_STAKEHOLDER,
     Balance,
     Compliance,
+    Flag,
     Reliability,
     SupervisorMinutes,
     Thresholds,
     compute_balance,
+    flags_by_rule,
     month_windows,
 )
 from .models import AuditPolicy
@@ -337,22 +340,13 @@ def balances_of(
     the window, with the same `formats` and `feedback_led_by`) saves the feedback's query;
     `persons` ((id, email, name) of each of `people`, read already) saves theirs.
     """
-    _check_window(start, end)
-    policy = policy or AuditPolicy.current()
-    thresholds = thresholds_of(policy)
-    ids = _ids(people)
-    if persons is None:
-        persons = _PERSONS(ids)
-    persons = list(persons)
+    thresholds, persons, gaps, reported = _balance_inputs(
+        people, start, end, policy, formats, feedback_led_by, reported_feedback, reported, persons
+    )
     if minutes is None and daily is None:
-        minutes = _minutes_by_person(ids, start, end, formats)
+        minutes = _minutes_by_person([pk for pk, _email, _name in persons], start, end, formats)
     elif minutes is None:
         minutes = minutes_by_person(daily, [pk for pk, _email, _name in persons], start, end)
-    gaps = _gaps_by_person(ids, start, end, group_counts=policy.group_counts_for_regularity)
-    if not reported_feedback:
-        reported = {}
-    elif reported is None:
-        reported = _reported_dominance_by_person(ids, start, end, formats, feedback_led_by)
     results = [
         compute_balance(
             supervisee=email,
@@ -368,6 +362,98 @@ def balances_of(
     ]
     # Sorted here, not by the database: collations differ between SQLite and PostgreSQL.
     return sorted(results, key=lambda balance: balance.supervisee)
+
+
+def _balance_inputs(
+    people, start, end, policy, formats, feedback_led_by, reported_feedback, reported, persons
+):
+    """What a balance is worked out from besides its minutes, as `balances_of` takes it:
+    the thresholds, each person's (id, email, name), gaps and reported dominance."""
+    _check_window(start, end)
+    policy = policy or AuditPolicy.current()
+    ids = _ids(people)
+    persons = list(_PERSONS(ids) if persons is None else persons)
+    gaps = _gaps_by_person(ids, start, end, group_counts=policy.group_counts_for_regularity)
+    if not reported_feedback:
+        reported = {}
+    elif reported is None:
+        reported = _reported_dominance_by_person(ids, start, end, formats, feedback_led_by)
+    return thresholds_of(policy), persons, gaps, reported
+
+
+@dataclass(frozen=True, slots=True)
+class Flagged:
+    """A supervisee's flags in a window (`flagged_of`), and their whole `Balance` when it is
+    asked for: the flags worked out by the same rule from their minutes' integer sums."""
+
+    pk: int
+    supervisee: str
+    name: str
+    flags: tuple[Flag, ...]
+    _inputs: tuple
+
+    def balance(self) -> Balance:
+        """Their balance, as `balances_of` gives it."""
+        start, end, sums, gaps, reported, thresholds = self._inputs
+        return compute_balance(
+            supervisee=self.supervisee,
+            name=self.name,
+            start=start,
+            end=end,
+            minutes=_exact_or_none(sums) if sums else Minutes(),
+            gaps=gaps,
+            reported_dominance=reported,
+            thresholds=thresholds,
+        )
+
+
+def flagged_of(
+    people,
+    start: date,
+    end: date,
+    *,
+    sums: Mapping[int, DaySums],
+    policy: AuditPolicy | None = None,
+    formats=None,
+    feedback_led_by: int | None = None,
+    persons: Iterable[tuple[int, str, str]] | None = None,
+) -> list[Flagged]:
+    """Each of `people`'s flags in [start, end], sorted by email, as `balances_of` would flag
+    them, from their minutes' integer sums (`window_sums(...).sums_by_person`) without making
+    each one's exact minutes: an organisation counts 1,700 people's flags and shows fifty
+    balances (`Flagged.balance`). The same queries as `balances_of` but the minutes'."""
+    thresholds, persons, gaps, reported = _balance_inputs(
+        people, start, end, policy, formats, feedback_led_by, True, None, persons
+    )
+    results = []
+    for pk, email, name in persons:
+        person_sums = sums.get(pk)
+        if person_sums is not None and not person_sums[_HELD_AT]:
+            person_sums = None  # nothing held: no minutes (`_exact_or_none`)
+        person_gaps = tuple(gaps.get(pk, ()))
+        person_reported = {key: n for key, n in reported.get(pk, {}).items() if n}
+        if person_sums is None:
+            twelfths, tagged, short_circuit, absent, held = dict.fromkeys(FUNCTIONS, 0), 0, 0, 0, 0
+        else:
+            # Every figure in twelfths of a minute: the functions' sums are twelfths already.
+            twelfths = {key: person_sums[i] for key, i in _FUNCTIONS_AT}
+            tagged = 12 * person_sums[_AT["tagged"]]
+            short_circuit = 12 * person_sums[_AT["short_circuit"]]
+            absent = 12 * person_sums[_AT[f"stakeholder_{ABSENT_STAKEHOLDER}"]]
+            held = person_sums[_HELD_AT]
+        flags = flags_by_rule(
+            by_function=twelfths,
+            tagged=tagged,
+            short_circuit=short_circuit,
+            absent_stakeholder=absent,
+            sessions_held=held,
+            overdue=any(gap.overdue for gap in person_gaps),
+            reported=person_reported,
+            thresholds=thresholds,
+        )
+        inputs = (start, end, person_sums, person_gaps, person_reported, thresholds)
+        results.append(Flagged(pk, email.lower(), name, flags, inputs))
+    return sorted(results, key=lambda flagged: flagged.supervisee)
 
 
 def balances(
@@ -1057,7 +1143,7 @@ def _added_to(totals: dict, key, sums, sign=1) -> None:
 
 
 def window_sums(
-    people, start: date, end: date, *, formats=None, months=True, each=True
+    people, start: date, end: date, *, formats=None, months=True, each=True, exact=True
 ) -> WindowSums:
     """`people`'s minutes in [start, end], each person's and each month's (summed over them),
     as `month_minutes` folded by `minutes_by_person` and `monthly_minutes` would give them, with
@@ -1065,7 +1151,8 @@ def window_sums(
     person and month: an organisation's year was 20,000 rows to add up in Python).
     `months=False`: the people's windows only (`months` is then empty), one query fewer;
     `each=False`: the months only (`by_person` is then empty, `total()` adds them up), one
-    query fewer."""
+    query fewer; `exact=False`: each person's integer sums only (`sums_by_person`; `by_person`
+    is then empty), not made exact one by one."""
     _check_window(start, end)
     plan = _month_plan(start, end)
     by_person, by_month = {}, {}
@@ -1085,7 +1172,7 @@ def window_sums(
         if months
     ]
     return WindowSums(
-        by_person={pk: _exact_or_none(sums) for pk, sums in by_person.items()},
+        by_person={pk: _exact_or_none(sums) for pk, sums in by_person.items()} if exact else {},
         months=month_rows,
         sums_by_person=by_person,
         sums_by_month=by_month if months else {},

@@ -609,7 +609,7 @@ def organisation(request):
     ]
     if None in people.by_team:
         team_rows.append({"team": None, "totals": people.totals_of(people.by_team[None])})
-    totals = people.totals_of(people.balances)
+    totals = people.totals_of(people.everyone)
     flagged = people.flagged({t.pk: t.name for t in teams})
     trend = people.sums.months
     rates, checks = _organisation_rates_and_checks(filters, policy)
@@ -623,7 +623,7 @@ def organisation(request):
         return tables.TOTALS_HEADER, rows
 
     def flagged_table():
-        header, rows = tables.flags_table([row["balance"] for row in flagged])
+        header, rows = tables.flags_table([row["balance"] for row in _balances_shown(flagged)])
         teams_of = [row["team"] for row in flagged for _flag in row["balance"].flags]
         return ["team", *header], [[t, *r] for t, r in zip(teams_of, rows, strict=True)]
 
@@ -676,6 +676,8 @@ def _organisation_page(request, form, filters, policy, *, flagged, rates, by_pag
     """The organisation page, whole or a page of teams: its lists a page at a time (the
     downloads have every row: a council has hundreds of each)."""
     rates_page = Paginator(rates, SUPERVISORS_PER_PAGE).get_page(request.GET.get("rates_page"))
+    flagged_page = Paginator(flagged, FLAGGED_PER_PAGE).get_page(request.GET.get("flagged_page"))
+    _balances_shown(flagged_page.object_list)
     context = {
         **parts,
         "form": form,
@@ -683,9 +685,7 @@ def _organisation_page(request, form, filters, policy, *, flagged, rates, by_pag
         "by_page": by_page,
         "function_rows": _function_rows(parts["totals"].minutes),
         "flag_columns": FLAG_COLUMNS,
-        "flagged_page": Paginator(flagged, FLAGGED_PER_PAGE).get_page(
-            request.GET.get("flagged_page")
-        ),
+        "flagged_page": flagged_page,
         "rates_page": rates_page,
         "audit_links": _audit_links(request.user, rates_page.object_list),
         "policy": policy,
@@ -695,51 +695,52 @@ def _organisation_page(request, form, filters, policy, *, flagged, rates, by_pag
 
 @dataclass(frozen=True)
 class _OrganisationPeople:
-    """Some of the organisation's people (`_people_index` rows): their balances in the window,
-    each counted in every team they were in on its days (None: in no team)."""
+    """Some of the organisation's people (`_people_index` rows): their flags in the window
+    (`selectors.Flagged`: each one's whole balance when it is shown), each counted in every
+    team they were in on its days (None: in no team)."""
 
     filters: object
-    balances: list
+    everyone: list  # `selectors.Flagged`, by email
     by_team: dict
     sums: selectors.WindowSums
-    pks_by_email: dict
-    teams_by_email: dict
+    teams_by_pk: dict
 
     @classmethod
     def of(cls, user, index, filters, policy, *, months):
-        """Their balances, read once (`months`: with the months of all of them together)."""
+        """Their flags and minutes, read once (`months`: with the months of all of them
+        together)."""
         start, end, formats = filters.start, filters.end, filters.formats
         pks = [row[0] for row in index]
         # The teams of the time: someone who moved in the window counts in each of them.
         teams_of = teams_between(pks, start, end, current={row[0]: row[3] for row in index})
-        sums = selectors.window_sums(pks, start, end, formats=formats, months=months)
-        balances = selectors.balances_of(
+        sums = selectors.window_sums(pks, start, end, formats=formats, months=months, exact=False)
+        # Everyone's flags, counted by team; a balance is made whole only where it is shown.
+        everyone = selectors.flagged_of(
             pks,
             start,
             end,
+            sums=sums.sums_by_person,
             policy=policy,
             formats=formats,
             feedback_led_by=feedback_led_by_for_flags(user),
-            minutes=sums.by_person,
             persons=[row[:3] for row in index],
         )
-        teams_by_email = {row[1]: sorted(teams_of[row[0]]) or [None] for row in index}
+        teams_by_pk = {row[0]: sorted(teams_of[row[0]]) or [None] for row in index}
         by_team = {}
-        for balance in balances:
-            for team_id in teams_by_email[balance.supervisee]:
-                by_team.setdefault(team_id, []).append(balance)
+        for person in everyone:
+            for team_id in teams_by_pk[person.pk]:
+                by_team.setdefault(team_id, []).append(person)
         return cls(
             filters=filters,
-            balances=balances,
+            everyone=everyone,
             by_team=by_team,
             sums=sums,
-            pks_by_email={row[1]: row[0] for row in index},
-            teams_by_email=teams_by_email,
+            teams_by_pk=teams_by_pk,
         )
 
     def totals_of(self, balances):
-        """Some of their balances added up, with their minutes as integers first."""
-        people = [self.pks_by_email[b.supervisee] for b in balances]
+        """Some of them added up (`Flagged`s), with their minutes as integers first."""
+        people = [b.pk for b in balances]
         return totals_of(
             balances,
             start=self.filters.start,
@@ -748,22 +749,30 @@ class _OrganisationPeople:
         )
 
     def flagged(self, team_names):
-        """The flagged ones, by name, each with the names of their teams of the time."""
+        """The flagged ones, by name, each with the names of their teams of the time: a row's
+        `balance` is their `Flagged` until `_balances_shown` makes it whole."""
         rows = [
             {
                 "balance": b,
-                "pk": self.pks_by_email[b.supervisee],
+                "pk": b.pk,
                 "team": " and ".join(
-                    team_names.get(team_id, "No team")
-                    for team_id in self.teams_by_email[b.supervisee]
+                    team_names.get(team_id, "No team") for team_id in self.teams_by_pk[b.pk]
                 ),
             }
-            for b in self.balances
+            for b in self.everyone
             if b.flags
         ]
         return sorted(
             rows, key=lambda row: (row["balance"].name.lower(), row["balance"].supervisee)
         )
+
+
+def _balances_shown(rows):
+    """Rows of `_OrganisationPeople.flagged` with each one's whole balance: those shown or
+    downloaded (the organisation's page shows fifty of its 900 flagged people)."""
+    for row in rows:
+        row["balance"] = row["balance"].balance()
+    return rows
 
 
 def _organisation_by_page(request, form, filters, scope, policy, *, people):

@@ -21,6 +21,7 @@ from audit.balance import (
     cancellation_rate,
     compute_balance,
     flag_reason,
+    flags_by_rule,
     month_windows,
     sort_flags,
     totals_of,
@@ -647,3 +648,67 @@ def test_minutes_as_whole_numbers_or_fractions_give_the_same_balance():
                 by_function={key: Fraction(1) for key in FUNCTIONS}, tagged=Fraction(5)
             ),
         )
+
+
+@pytest.mark.parametrize(
+    ("minutes", "short", "people"),
+    [
+        ({"management": 500, "development": 300, "support": 100, "mediation": 100}, 500, 300),
+        # a twelfth of a minute over (or under) each limit, as items of 1-4 functions give them
+        (
+            {
+                "management": Fraction(6001, 12),
+                "development": Fraction(1199, 12),
+                "support": 300,
+                "mediation": 100,
+            },
+            Fraction(6001, 12),
+            Fraction(3599, 12),
+        ),
+        ({"management": 1000, "development": 0, "support": 0, "mediation": 0}, 0, 0),
+        (
+            {
+                "management": Fraction(1, 3),
+                "development": Fraction(2, 3),
+                "support": Fraction(1, 4),
+                "mediation": Fraction(3, 4),
+            },
+            1,
+            1,
+        ),
+    ],
+)
+def test_flags_in_twelfths_of_a_minute_are_the_flags_in_minutes(minutes, short, people):
+    """An organisation's flags are counted from integer sums in twelfths of a minute
+    (`flags_by_rule`): the same flags as the exact minutes give, edges included."""
+    thresholds = Thresholds.from_values(
+        dominance="0.5", neglect="0.1", short_circuit="0.5", min_sessions=2, stakeholder="0.3"
+    )
+    minutes = {key: Fraction(value) for key, value in minutes.items()}
+    by_stakeholder = {key: Fraction(0) for key in STAKEHOLDERS} | {"people": Fraction(people)}
+    in_minutes = compute_balance(
+        supervisee="sam@example.org",
+        start=START,
+        end=END,
+        minutes=Minutes(
+            by_function=minutes,
+            tagged=sum(minutes.values()),
+            short_circuit=Fraction(short),
+            sessions_held=3,
+            by_stakeholder=by_stakeholder,
+        ),
+        reported_dominance=["support"],
+        thresholds=thresholds,
+    )
+    in_twelfths = flags_by_rule(
+        by_function={key: int(12 * value) for key, value in minutes.items()},
+        tagged=int(12 * sum(minutes.values())),
+        short_circuit=int(12 * short),
+        absent_stakeholder=int(12 * people),
+        sessions_held=3,
+        overdue=False,
+        reported=["support"],
+        thresholds=thresholds,
+    )
+    assert in_twelfths == in_minutes.flags
+    assert Flag(SUPERVISEE_REPORTED_DOMINANCE, "support") in in_twelfths

@@ -10,6 +10,7 @@ import io
 import itertools
 import re
 from datetime import timedelta
+from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -257,6 +258,42 @@ def nobody_in_a_team(seeded):
     return person
 
 
+# A stricter policy than the default, so that every flag is raised for someone: the stakeholder
+# check on, one session enough, group sessions counting for regularity.
+STRICT = {
+    "dominance_threshold": Decimal("0.3"),
+    "neglect_threshold": Decimal("0.2"),
+    "short_circuit_threshold": Decimal("0.25"),
+    "min_sessions": 1,
+    "stakeholder_threshold": Decimal("0.35"),
+    "group_counts_for_regularity": True,
+}
+
+
+@pytest.mark.parametrize("strict", [False, True], ids=["default policy", "strict policy"])
+@pytest.mark.parametrize("formats", [None, [Format.GROUP]], ids=["every format", "groups"])
+def test_flags_from_integer_sums_are_the_balances_flags(seeded, strict, formats):
+    """The organisation page counts everyone's flags from their minutes' integer sums
+    (`flagged_of`) and makes a balance whole only where it is shown: both are `balances_of`'s."""
+    policy = AuditPolicy(**STRICT) if strict else AuditPolicy.current()
+    people = list(User.objects.values_list("pk", flat=True))
+    led_by = Relationship.objects.order_by("pk").first().supervisor_id
+    raised = set()
+    for start, end in windows(seeded):
+        sums = selectors.window_sums(people, start, end, formats=formats, exact=False)
+        for feedback in [{}, {"feedback_led_by": led_by}]:
+            options = {"policy": policy, "formats": formats, **feedback}
+            balances = selectors.balances_of(people, start, end, **options)
+            flagged = selectors.flagged_of(people, start, end, sums=sums.sums_by_person, **options)
+            assert [f.supervisee for f in flagged] == [b.supervisee for b in balances]
+            assert [f.flags for f in flagged] == [b.flags for b in balances]
+            assert [f.balance() for f in flagged] == balances
+            raised |= {flag.code for b in balances for flag in b.flags}
+    # Not a comparison of empty lists: the data raise flags of nearly every kind (overdue
+    # under the default policy, the stakeholder's absence under the strict one).
+    assert len(raised) >= (5 if formats is None else 3), raised
+
+
 @pytest.mark.parametrize("window", ["", "?window=12", "?window=12&format=one_to_one"])
 def test_a_large_organisations_page_of_teams_gives_each_team_its_whole_page_figures(
     seeded, nobody_in_a_team, login, monkeypatch, window
@@ -315,15 +352,15 @@ def test_a_large_organisations_pages_of_teams_take_the_same_queries(
     client = login(User.objects.get(email=ADMIN_EMAIL))
     monkeypatch.setattr(views, "ORGANISATION_WHOLE_AT_MOST", 5)
     monkeypatch.setattr(views, "TEAMS_PER_PAGE", 1)
-    # Whose balances each page works out: its own team's people, nobody else.
+    # Whose flags each page works out: its own team's people, nobody else.
     worked_out = []
-    balances_of = selectors.balances_of
+    flagged_of = selectors.flagged_of
 
     def counted(people, *args, **kwargs):
         worked_out.append(len(people))
-        return balances_of(people, *args, **kwargs)
+        return flagged_of(people, *args, **kwargs)
 
-    monkeypatch.setattr(selectors, "balances_of", counted)
+    monkeypatch.setattr(selectors, "flagged_of", counted)
     counts, sizes = [], []
     number = 1
     while True:
