@@ -328,6 +328,64 @@ def flag_count(totals, code):
     return totals.flag_counts.get(code, 0)
 
 
+_NOT_COUNTED = (
+    '<span aria-hidden="true">-</span>'
+    '<span class="visually-hidden">not counted here: see the download</span>'
+)
+_DRILL = (
+    '<a href="{}?{}&amp;count={}{}">{}<span class="visually-hidden"> {}{}: show them</span></a>'
+)
+_TOTALS_CELLS = (
+    '<td class="text-end">{}</td>\n      <td class="text-end">{}</td>\n      '
+    '<td class="text-end">{}</td>\n      {}\n      {}'
+)
+
+
+@register.simple_tag(takes_context=True)
+def totals_cells(context, totals, drill=False, drill_team=None):
+    """A team's (or the organisation's) cells in the organisation's table: people, sessions,
+    tagged minutes, the four shares, and how many people have each flag, each count a link
+    to them (`drill`; `drill_team`: of that team). Written in one call (the table has a row
+    for each of fifty teams); `drill_url` and `query` come from the context, worked out once."""
+    minutes = totals.minutes
+    shares = minutes.shares
+    if shares:
+        share_cells = "".join(
+            f'<td class="text-end">{percent_text(shares[key])}</td>' for key in FUNCTIONS
+        )
+    else:
+        share_cells = f'<td colspan="4">{NO_DATA}</td>'
+    team = format_html("&amp;team={}", drill_team) if drill_team else ""
+    in_team = " in this team" if drill_team else ""
+    flag_cells = []
+    for code, label in context["flag_columns"]:
+        n = flag_count(totals, code)
+        if n is None:
+            cell = _NOT_COUNTED
+        elif n and drill:
+            cell = format_html(
+                _DRILL,
+                context["drill_url"],
+                context["query"],
+                code,
+                team,
+                n,
+                label.lower(),
+                in_team,
+            )
+        else:
+            cell = n
+        flag_cells.append(format_html('<td class="text-end">{}</td>', cell))
+    return format_html(
+        _TOTALS_CELLS,
+        totals.people,
+        minutes.sessions_held,
+        minutes_text(minutes.tagged),
+        mark_safe(share_cells),  # noqa: S308 - percentages and a constant, nothing typed
+        mark_safe("".join(flag_cells)),  # noqa: S308 - each cell escaped by format_html
+    )
+
+
 def coverage_rows(minutes):
     """The reflective cycle and the stakeholders of some `Minutes`: each key's minutes (an item
     in full for each one it is tagged with) and the share of tagged minutes that covered it."""
