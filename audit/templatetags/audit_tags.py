@@ -386,6 +386,38 @@ def totals_cells(context, totals, drill=False, drill_team=None):
     )
 
 
+_RATE_ROW = (
+    '<tr>\n    <th scope="row">{}</th>\n    <td class="text-end">{}</td>'
+    '\n    <td class="text-end">{}</td>\n    <td class="text-end">{}</td>'
+    '\n    <td class="text-end">{}</td>\n    <td class="text-end">{}</td>'
+    '\n    <td class="text-end">{}</td>\n    <td class="text-end">{}</td>'
+    '\n    <td class="text-end">{}</td>\n  </tr>'
+)
+
+
+@register.simple_tag
+def rate_row(rate, audit_links, query):
+    """One supervisor's row of cancellations (`audit/_cancellations.html`), their name a link to
+    their audit when the reader may open it (`audit_links`, ids; a supervisor's own page has
+    none): written in one call (an organisation's page has fifty)."""
+    name = rate.name or rate.supervisor
+    if audit_links and rate.supervisor_id in audit_links:
+        href = links.address("audit:supervisor", [rate.supervisor_id], {}, None)
+        name = format_html('<a href="{}?{}">{}</a>', href, query, name)
+    return format_html(
+        _RATE_ROW,
+        name,
+        rate.scheduled,
+        rate.cancelled_by_supervisor,
+        pct(rate.rate),
+        rate.cancelled_by_supervisee,
+        rate.rescheduled,
+        rate.moved_by_supervisor,
+        rate.moved_by_others,
+        rate.moved_unrecorded,
+    )
+
+
 def coverage_rows(minutes):
     """The reflective cycle and the stakeholders of some `Minutes`: each key's minutes (an item
     in full for each one it is tagged with) and the share of tagged minutes that covered it."""

@@ -1,11 +1,13 @@
-"""The organisation table's cells of a team (`totals_cells`): what a manager reads and opens."""
+"""Rows of the audit tables written by tags (`totals_cells`, `rate_row`): what a manager reads
+and opens."""
 
+import re
 from datetime import date
 from fractions import Fraction
 
 from django.template import Context, Template
 
-from audit.balance import Totals
+from audit.balance import Reliability, Totals
 from audit.views import FLAG_COLUMNS
 from core.tally import Minutes
 from core.vocabulary import FUNCTIONS
@@ -74,3 +76,40 @@ def test_counts_not_worked_out_are_marked_and_no_minutes_read_no_data():
     html = cells(totals(None, tagged=0), drill=True)
     assert html.count("not counted here: see the download") == len(FLAG_COLUMNS)
     assert '<td colspan="4">no data</td>' in html
+
+
+RATE = Template("{% load audit_tags %}{% rate_row rate audit_links query %}")
+
+
+def rate_row(rate, audit_links):
+    return RATE.render(Context({"rate": rate, "audit_links": audit_links, "query": "window=3"}))
+
+
+def test_a_supervisors_cancellations_link_to_their_audit_only_where_the_reader_may_open_it():
+    rate = Reliability(
+        supervisor="sue@example.org",
+        name="Sue <Supervisor>",
+        scheduled=8,
+        cancelled_by_supervisor=2,
+        cancelled_by_supervisee=1,
+        rescheduled=1,
+        moved_by_supervisor=3,
+        supervisor_id=12,
+    )
+    html = rate_row(rate, {12})
+    assert (
+        '<th scope="row"><a href="/audit/supervisors/12/?window=3">Sue &lt;Supervisor&gt;</a>'
+        in html
+    )
+    # In the columns' order: scheduled, cancelled by the supervisor, the rate, by the
+    # supervisee, rescheduled, moved by the supervisor, by others, unrecorded.
+    cells = re.findall(r'<td class="text-end">([^<]*)</td>', html)
+    assert cells == ["8", "2", "25%", "1", "1", "3", "0", "0"]
+    assert "<a " not in rate_row(rate, {13})
+    assert "<a " not in rate_row(rate, "")  # a page without links: its own supervisor's
+    nothing = Reliability(
+        supervisor="sam@example.org", name="", scheduled=0, cancelled_by_supervisor=0
+    )
+    html = rate_row(nothing, set())
+    assert '<th scope="row">sam@example.org</th>' in html
+    assert '<td class="text-end">no data</td>' in html
