@@ -889,6 +889,7 @@ class BulkBuilder:
                     Feedback,
                     session_id=session.pk,
                     person_id=person.pk,
+                    session_date=session.date,
                     wants_more=min(FUNCTIONS, key=lambda k: shares[k])
                     if rng.random() < 0.7
                     else "",

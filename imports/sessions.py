@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Prefetch, Subquery
 from simple_history.utils import bulk_update_with_history
 
 from core import clock
 from core.bulk import new
+from core.db import among
 from core.vocabulary import (
     FUNCTIONS,
     STAGES,
@@ -29,6 +30,7 @@ from sessions_app import brought_forward, kept
 from sessions_app.access import record_change_refusal
 from sessions_app.models import (
     Attendance,
+    Feedback,
     Format,
     GroupType,
     Item,
@@ -186,6 +188,8 @@ class Batch:
     changed_attendances: list[Attendance] = field(default_factory=list)
     moved_attendances: list[Attendance] = field(default_factory=list)
     removed_attendances: list[Attendance] = field(default_factory=list)
+    # Sessions moved to another day: their feedback's copy of the date moves with them.
+    moved_sessions: list[int] = field(default_factory=list)
     new_items: list[Item] = field(default_factory=list)
     changed_items: list[Item] = field(default_factory=list)
     removed_items: list[Item] = field(default_factory=list)
@@ -838,6 +842,8 @@ def _plan_update(plan, line, session, ids, problems):
     session.version += 1
     session.updated_at = clock.now()
     plan.changed_sessions.append(session)
+    if "date" in changed_fields:
+        plan.moved_sessions.append(session.pk)
     plan.new_attendances.extend(new_attendances)
     plan.changed_attendances.extend(changed_attendances)
     plan.moved_attendances.extend(moved_attendances)
@@ -879,6 +885,10 @@ def _write(plan: Batch):
     if plan.moved_attendances:
         # The copy of the session's date is not a change of the record: no history row.
         Attendance.objects.bulk_update(plan.moved_attendances, ["session_date"])
+    if plan.moved_sessions:
+        Feedback.objects.filter(among("session", plan.moved_sessions)).update(
+            session_date=Subquery(Session.objects.filter(pk=OuterRef("session")).values("date"))
+        )
     create_with_history(plan.new_items, Item, change_reason=CHANGE_REASON)
     if plan.changed_items:
         bulk_update_with_history(plan.changed_items, Item, fields=ITEM_FIELDS, **history)

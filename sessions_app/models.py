@@ -526,8 +526,14 @@ class Feedback(models.Model):
     comments = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The session's date, kept beside each feedback (as `Attendance.session_date` is) so that an
+    # organisation's feedback of a window is read by its index, not every feedback ever given:
+    # set from the session when the feedback is first saved, moved with the session by
+    # whatever moves it (sessions_app.services, imports.sessions); not a change of what the
+    # supervisee said, so not in its history.
+    session_date = models.DateField(editable=False)
 
-    history = recorded_history()
+    history = recorded_history(excluded_fields=["session_date"])
 
     class Meta:
         constraints = [
@@ -541,10 +547,16 @@ class Feedback(models.Model):
             # The supervisor's home lists the feedback given or changed in the last two weeks
             # (attention.feedback_received): without it, every feedback ever given is read.
             models.Index(fields=["updated_at"], name="feedback_updated_at"),
+            models.Index(fields=["session_date"], name="feedback_session_date"),
         ]
 
     def __str__(self):
         return f"Feedback from {self.person}"
+
+    def save(self, *args, **kwargs):
+        if self.session_date is None:
+            self.session_date = self.session.date
+        super().save(*args, **kwargs)
 
 
 class Addendum(models.Model):

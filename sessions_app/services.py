@@ -22,6 +22,7 @@ from .models import (
     ActionReview,
     ActionStatus,
     Attendance,
+    Feedback,
     Format,
     Item,
     ReviewOutcome,
@@ -308,8 +309,12 @@ def session_update(
     _bump_version(session, expected_version)
     counted_before = kept.keys_of_session(session)
     before = brought_forward.SessionState(session, {person for person, _day in counted_before})
+    day_before = session.date
     _apply_details(session, details)
     session.save()
+    if session.date != day_before:
+        # The session moved to another day: its feedback's copy of the date moves with it.
+        Feedback.objects.filter(session=session).update(session_date=session.date)
     _sync_attendance(session, attendance)
     _sync_items(session, items)
     _sync_actions(session, actions)

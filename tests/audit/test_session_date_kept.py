@@ -14,10 +14,11 @@ from django.urls import reverse
 
 from audit import selectors
 from core import clock
+from core.vocabulary import FUNCTIONS
 from people.models import Relationship
-from sessions_app.models import Attendance, Session, Status
+from sessions_app.models import Attendance, Feedback, Session, Status
 from sessions_app.selectors import with_last_held, with_next_planned
-from tests.factories import SessionFactory
+from tests.factories import FeedbackFactory, SessionFactory
 from tests.imports.helpers import SESSIONS_HEADER, csv_text, run, session_row
 from tests.sessions_app.forms_data import session_post
 
@@ -38,7 +39,22 @@ def last_held(person, window_end=JAN_22):
 
 
 def every_copy_matches():
-    return not Attendance.objects.exclude(session_date=F("session__date")).exists()
+    attendances = Attendance.objects.exclude(session_date=F("session__date"))
+    feedback = Feedback.objects.exclude(session_date=F("session__date"))
+    return not attendances.exists() and not feedback.exists()
+
+
+def reported(person, day, many=True):
+    """What the person's feedback on `day`'s sessions said dominated, read as an organisation's
+    page reads it (`many`: by the feedback's copy of the date) and as a team's: the same."""
+    people = [person.pk] * (selectors.ID_LIST_FROM + 1) if many else [person.pk]
+    rows = selectors.feedback_in_window(day, day, people=people).filter(dominated__in=FUNCTIONS)
+    counted = {}
+    for dominated in rows.values_list("dominated", flat=True):
+        counted[dominated] = counted.get(dominated, 0) + 1
+    if many:
+        assert counted == reported(person, day, many=False)
+    return counted
 
 
 def test_a_session_moved_on_the_record_page_counts_on_its_new_day(login, supervisor, supervisee):
@@ -50,7 +66,10 @@ def test_a_session_moved_on_the_record_page_counts_on_its_new_day(login, supervi
     session = Session.objects.get()
     assert days_with_minutes(supervisee) == [JAN_15]
     assert last_held(supervisee, window_end=JAN_15) == JAN_15
-    attendance_history = Attendance.history.count()
+    # Feedback given while it was shared, kept when the supervisor withdrew it to correct it.
+    feedback = FeedbackFactory(session=session, person=supervisee, dominated="support")
+    assert feedback.session_date == JAN_15
+    attendance_history, feedback_history = Attendance.history.count(), Feedback.history.count()
 
     item = session.items.get()
     response = client.post(
@@ -70,8 +89,12 @@ def test_a_session_moved_on_the_record_page_counts_on_its_new_day(login, supervi
     # Before its new day nothing was held: the gap is measured from no session at all.
     assert last_held(supervisee, window_end=JAN_15) is None
     assert every_copy_matches()
-    # The session's history shows the new date; the attendee's copy is not a change of theirs.
+    assert reported(supervisee, JAN_22) == {"support": 1}
+    assert reported(supervisee, JAN_15) == {}
+    # The session's history shows the new date; the attendee's and the feedback's copies are
+    # not a change of theirs.
     assert Attendance.history.count() == attendance_history
+    assert Feedback.history.count() == feedback_history
 
 
 def test_a_reimport_that_moves_a_session_counts_it_on_its_new_day(supervisor, supervisee, tmp_path):
@@ -82,6 +105,7 @@ def test_a_reimport_that_moves_a_session_counts_it_on_its_new_day(supervisor, su
 
     run("import_sessions", sessions_file("2026-01-15"))
     assert days_with_minutes(supervisee) == [JAN_15]
+    FeedbackFactory(session=Session.objects.get(), person=supervisee, dominated="management")
     attendance_history = Attendance.history.count()
 
     output = run("import_sessions", sessions_file("2026-01-22"))
@@ -90,6 +114,7 @@ def test_a_reimport_that_moves_a_session_counts_it_on_its_new_day(supervisor, su
     assert days_with_minutes(supervisee) == [JAN_22]
     assert last_held(supervisee) == JAN_22
     assert every_copy_matches()
+    assert reported(supervisee, JAN_22) == {"management": 1}
     assert Attendance.history.count() == attendance_history
 
 

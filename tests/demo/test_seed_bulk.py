@@ -212,6 +212,9 @@ def test_records_have_the_shapes_the_services_write(loaded):
     assert not held.annotate(n=Count("items")).filter(n=0).exists()
     # Every attendee keeps their session's date (the audits read a person's window by it).
     assert not Attendance.objects.exclude(session_date=F("session__date")).exists()
+    # And every feedback (an organisation's feedback of a window is read by it).
+    assert Feedback.objects.exists()
+    assert not Feedback.objects.exclude(session_date=F("session__date")).exists()
     # States and the times they stamp agree.
     signed = held.filter(record_state=RecordState.SIGNED_OFF)
     assert signed.exists()

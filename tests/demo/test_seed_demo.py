@@ -228,9 +228,11 @@ class TestDemoOrganisation:
         rescheduled = Session.objects.get(status=Status.RESCHEDULED)
         assert rescheduled.rescheduled_to.status == Status.PLANNED
 
-    def test_every_attendee_keeps_their_sessions_date(self):
+    def test_every_attendee_and_feedback_keeps_their_sessions_date(self):
         assert Attendance.objects.exists()
         assert not Attendance.objects.exclude(session_date=F("session__date")).exists()
+        assert Feedback.objects.exists()
+        assert not Feedback.objects.exclude(session_date=F("session__date")).exists()
 
     def test_item_minutes_never_exceed_the_session(self):
         too_long = Session.objects.annotate(total=Sum("items__minutes")).filter(
