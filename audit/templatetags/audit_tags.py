@@ -328,7 +328,7 @@ def flag_count(totals, code):
     return totals.flag_counts.get(code, 0)
 
 
-_NOT_COUNTED = (
+_NOT_COUNTED = mark_safe(  # noqa: S308 - a constant
     '<span aria-hidden="true">-</span>'
     '<span class="visually-hidden">not counted here: see the download</span>'
 )

@@ -75,6 +75,12 @@ def test_the_organisations_counts_link_without_a_team_and_no_team_row_does_not_l
 def test_counts_not_worked_out_are_marked_and_no_minutes_read_no_data():
     html = cells(totals(None, tagged=0), drill=True)
     assert html.count("not counted here: see the download") == len(FLAG_COLUMNS)
+    # Markup, not text: a dash for the eye, the words for a screen reader.
+    not_counted = (
+        '<td class="text-end"><span aria-hidden="true">-</span>'
+        '<span class="visually-hidden">not counted here: see the download</span></td>'
+    )
+    assert html.count(not_counted) == len(FLAG_COLUMNS)
     assert '<td colspan="4">no data</td>' in html
 
 
