@@ -226,49 +226,47 @@ _OVERDUE = Flag(SUPERVISION_OVERDUE)
 _REPORTED = {key: Flag(SUPERVISEE_REPORTED_DOMINANCE, key) for key in FUNCTIONS}
 
 
-def _times(share: Fraction, minutes):
-    """`minutes` x the share's denominator: "a > share x b" is "a x den > num x b", exact and
-    in integers where the minutes are (a Fraction's product cost 4 µs, a page's thousands)."""
-    return minutes * share.denominator
+def _over(minutes: int, limit: Fraction, tagged: int) -> bool:
+    """`minutes / tagged > limit`, in integers: `minutes x den > num x tagged` (tagged > 0)."""
+    return minutes * limit.denominator > limit.numerator * tagged
+
+
+def _under(minutes: int, limit: Fraction, tagged: int) -> bool:
+    """`minutes / tagged < limit`, in integers (tagged > 0)."""
+    return minutes * limit.denominator < limit.numerator * tagged
 
 
 def flags_by_rule(
     *,
-    by_function: Mapping[str, int | Fraction],
-    tagged: int | Fraction,
-    short_circuit: int | Fraction,
-    absent_stakeholder: int | Fraction,
+    by_function: Mapping[str, int],
+    tagged: int,
+    short_circuit: int,
+    absent_stakeholder: int,
     sessions_held: int,
     overdue: bool,
     reported: Iterable[str],
     thresholds: Thresholds,
 ) -> tuple[Flag, ...]:
-    """DOMAIN.md's flags of one supervisee, sorted: the one rule `compute_balance` applies.
+    """DOMAIN.md's flags of one supervisee, sorted: the one rule `compute_balance` and
+    `audit.selectors.flagged_of` apply.
 
-    The minutes may be in any one unit (exact minutes, or whole twelfths of a minute): only
-    their ratios to `tagged` count, compared exactly (a share is `minutes / tagged`, so
-    "share > threshold" is "minutes > threshold x tagged" when anything was tagged). The
-    function minutes must add up to `tagged`; `reported` names the functions some feedback
-    said dominated.
+    The minutes are whole numbers of any one unit (a minute's twelfths, or their common
+    denominator's parts), the function minutes adding up to `tagged` (each caller checks it
+    in its own terms): only their ratios to `tagged` count, compared exactly as integers (a
+    Fraction's product costs 4 µs, an organisation's page thousands of them). `reported`
+    names the functions some feedback said dominated.
     """
-    total = sum(by_function.values())
-    if total != tagged:
-        raise ValueError(f"function minutes add up to {total}, not {tagged}")
     flags = []
     if tagged and sessions_held >= thresholds.min_sessions:
-        dominance, neglect = thresholds.dominance, thresholds.neglect
-        if _times(dominance, by_function["management"]) > dominance.numerator * tagged:
+        if _over(by_function["management"], thresholds.dominance, tagged):
             flags.append(_DOMINANT)
-        neglected = neglect.numerator * tagged
         for key in FUNCTIONS:
-            if _times(neglect, by_function[key]) < neglected:
+            if _under(by_function[key], thresholds.neglect, tagged):
                 flags.append(_NEGLECTED[key])
-        limit = thresholds.short_circuit
-        if _times(limit, short_circuit) > limit.numerator * tagged:
+        if _over(short_circuit, thresholds.short_circuit, tagged):
             flags.append(_SHORT_CIRCUIT)
         # Compared as minutes, not as a share: "people-minutes < threshold x tagged minutes".
-        limit = thresholds.stakeholder
-        if _times(limit, absent_stakeholder) < limit.numerator * tagged:
+        if _under(absent_stakeholder, thresholds.stakeholder, tagged):
             flags.append(_ABSENT)
     if overdue:
         flags.append(_OVERDUE)
@@ -307,8 +305,7 @@ def compute_balance(
     else:
         reported = dict(Counter(key for key in reported_dominance if key))
     gaps = tuple(gaps)
-    # The rule's minutes as whole numbers of one unit (their common denominator's parts):
-    # exact, and compared as integers, not as Fractions (a Fraction's product costs 4 µs).
+    # The rule's minutes as whole numbers of one unit (their common denominator's parts).
     figures = [
         *(exact.by_function[key] for key in FUNCTIONS),
         exact.tagged,

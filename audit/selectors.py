@@ -202,6 +202,9 @@ _AT = {column: i for i, column in enumerate(_SUM_COLUMNS)}
 _FUNCTIONS_AT = tuple((key, _AT[f"twelfths_{key}"]) for key in FUNCTIONS)
 _STAGES_AT = tuple((key, _AT[f"stage_{key}"]) for key in STAGES)
 _STAKEHOLDERS_AT = tuple((key, _AT[f"stakeholder_{key}"]) for key in STAKEHOLDERS)
+_TAGGED_AT, _SHORT_CIRCUIT_AT = _AT["tagged"], _AT["short_circuit"]
+_ABSENT_AT = _AT[f"stakeholder_{ABSENT_STAKEHOLDER}"]
+_NO_SUMS = (0,) * len(_SUM_COLUMNS)  # someone with nothing held in the window
 
 
 def _minutes_of(sums: DaySums) -> Minutes:
@@ -383,27 +386,31 @@ def _balance_inputs(
 
 @dataclass(frozen=True, slots=True)
 class Flagged:
-    """A supervisee's flags in a window (`flagged_of`), and their whole `Balance` when it is
-    asked for: the flags worked out by the same rule from their minutes' integer sums."""
+    """A supervisee's flags in a window (`flagged_of`), and what their whole `Balance` is made
+    of when it is asked for (`balance()`)."""
 
     pk: int
     supervisee: str
     name: str
     flags: tuple[Flag, ...]
-    _inputs: tuple
+    start: date
+    end: date
+    sums: DaySums
+    gaps: tuple
+    reported: Mapping[str, int]
+    thresholds: Thresholds
 
     def balance(self) -> Balance:
         """Their balance, as `balances_of` gives it."""
-        start, end, sums, gaps, reported, thresholds = self._inputs
         return compute_balance(
             supervisee=self.supervisee,
             name=self.name,
-            start=start,
-            end=end,
-            minutes=_exact_or_none(sums) if sums else Minutes(),
-            gaps=gaps,
-            reported_dominance=reported,
-            thresholds=thresholds,
+            start=self.start,
+            end=self.end,
+            minutes=_exact_or_none(self.sums),
+            gaps=self.gaps,
+            reported_dominance=self.reported,
+            thresholds=self.thresholds,
         )
 
 
@@ -427,32 +434,41 @@ def flagged_of(
     )
     results = []
     for pk, email, name in persons:
-        person_sums = sums.get(pk)
-        if person_sums is not None and not person_sums[_HELD_AT]:
-            person_sums = None  # nothing held: no minutes (`_exact_or_none`)
+        person_sums = sums.get(pk, _NO_SUMS)
+        if not person_sums[_HELD_AT]:
+            person_sums = _NO_SUMS  # nothing held: no minutes (`_exact_or_none`)
+        # Every figure in twelfths of a minute: the functions' sums are twelfths already.
+        twelfths = {key: person_sums[i] for key, i in _FUNCTIONS_AT}
+        tagged = 12 * person_sums[_TAGGED_AT]
+        total = sum(twelfths.values())
+        if total != tagged:
+            raise ValueError(f"function twelfths of a minute add up to {total}, not {tagged}")
         person_gaps = tuple(gaps.get(pk, ()))
         person_reported = {key: n for key, n in reported.get(pk, {}).items() if n}
-        if person_sums is None:
-            twelfths, tagged, short_circuit, absent, held = dict.fromkeys(FUNCTIONS, 0), 0, 0, 0, 0
-        else:
-            # Every figure in twelfths of a minute: the functions' sums are twelfths already.
-            twelfths = {key: person_sums[i] for key, i in _FUNCTIONS_AT}
-            tagged = 12 * person_sums[_AT["tagged"]]
-            short_circuit = 12 * person_sums[_AT["short_circuit"]]
-            absent = 12 * person_sums[_AT[f"stakeholder_{ABSENT_STAKEHOLDER}"]]
-            held = person_sums[_HELD_AT]
         flags = flags_by_rule(
             by_function=twelfths,
             tagged=tagged,
-            short_circuit=short_circuit,
-            absent_stakeholder=absent,
-            sessions_held=held,
+            short_circuit=12 * person_sums[_SHORT_CIRCUIT_AT],
+            absent_stakeholder=12 * person_sums[_ABSENT_AT],
+            sessions_held=person_sums[_HELD_AT],
             overdue=any(gap.overdue for gap in person_gaps),
             reported=person_reported,
             thresholds=thresholds,
         )
-        inputs = (start, end, person_sums, person_gaps, person_reported, thresholds)
-        results.append(Flagged(pk, email.lower(), name, flags, inputs))
+        results.append(
+            Flagged(
+                pk,
+                email.lower(),
+                name,
+                flags,
+                start,
+                end,
+                person_sums,
+                person_gaps,
+                person_reported,
+                thresholds,
+            )
+        )
     return sorted(results, key=lambda flagged: flagged.supervisee)
 
 
