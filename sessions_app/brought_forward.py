@@ -327,7 +327,10 @@ def rebuild(*, supervisors_since: Mapping[int, date] | None = None) -> None:
             session__supervisor__in=supervisors,
             session_date__gte=since - timedelta(days=PREVIOUS_LOOKBACK_DAYS),
         )
-        BroughtForward.objects.filter(session__in=held.values("pk")).delete()
+        # The rows of every session of theirs from then, held or not: one no longer held (an
+        # import that called it off) keeps no row.
+        theirs = Session.objects.filter(supervisor__in=supervisors, date__gte=since).order_by()
+        BroughtForward.objects.filter(session__in=theirs.values("pk")).delete()
     rows = (
         attendances.order_by("session_date", "session")
         .values_list("session", "session__supervisor", "session_date", "person")

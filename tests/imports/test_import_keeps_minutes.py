@@ -4,8 +4,9 @@ import datetime
 
 import pytest
 
+from audit import selectors
 from sessions_app import brought_forward, kept
-from sessions_app.models import BroughtForward, MonthMinutes
+from sessions_app.models import BroughtForward, MonthMinutes, Session
 from tests.factories import UserFactory
 from tests.imports.helpers import run, session_row
 
@@ -59,3 +60,29 @@ def test_an_import_and_its_corrections_are_kept(people, sessions_file):
     assert kept.differences() == []
     # What each session inherits from the one before it follows the moves too.
     assert brought_forward.differences() == []
+
+
+def test_a_held_session_called_off_leaves_the_organisations_checks(people, sessions_file):
+    """The organisation's audit checks count the kept rows of the window's days without
+    joining them to its held sessions (`audit.selectors._compliance_kept`): a session no longer
+    held keeps no row, so they count what the checks read through the sessions count."""
+    rows = [
+        session_row(session_ref="A", date="2026-01-08"),
+        session_row(session_ref="B", date="2026-02-05"),
+        session_row(session_ref="C", date="2026-03-05"),
+    ]
+    run("import_sessions", sessions_file(rows))
+    assert BroughtForward.objects.filter(session__external_ref="B").exists()
+    rows[1] = session_row(session_ref="B", date="2026-02-05", status="cancelled_by_supervisor",
+                          item_title="", item_minutes="", functions="", stages="",
+                          stakeholders="")  # fmt: skip
+    run("import_sessions", sessions_file(rows))
+
+    assert Session.objects.get(external_ref="B").status == "cancelled_by_supervisor"
+    assert not BroughtForward.objects.filter(session__external_ref="B").exists()
+    assert brought_forward.differences() == []
+    start, end = datetime.date(2026, 1, 1), datetime.date(2026, 3, 31)
+    everyone = selectors.compliance(start, end, as_of=end)
+    through_sessions = selectors.compliance(start, end, sessions=Session.objects.all(), as_of=end)
+    assert everyone == through_sessions
+    assert everyone.one_to_ones_held == 2
