@@ -3,7 +3,7 @@
 import json
 
 from django.db import OperationalError, connection
-from django.db.models import Exists, Field, ForeignObject, Lookup, Q, QuerySet
+from django.db.models import Exists, Field, ForeignObject, Lookup, Q, QuerySet, Subquery
 
 # PostgreSQL's answers when a lock could not be had: lock_not_available (a lock_timeout ran out),
 # deadlock_detected, serialization_failure.
@@ -111,3 +111,15 @@ class ExistsEach(Exists):
     growing each year). SQLite reads it as plain `Exists`."""
 
     template = "EXISTS(%(subquery)s OFFSET 0)"
+
+
+class PerGroup(Subquery):
+    """A `Subquery` of a grouped query's select list that refers to grouped columns only (the
+    group's key): read once for each group, after the grouping, instead of grouped by. Django
+    groups by every expression of the select list that is no aggregate, and a subquery so
+    grouped is read for every row before the grouping: an organisation's year of sessions by
+    supervisor, with each supervisor's e-mail and name as such subqueries, read 600,000 rows'
+    subqueries (2.2 s at the national tier) for 3,351 supervisors."""
+
+    def get_group_by_cols(self):
+        return []
