@@ -60,9 +60,10 @@ def _kind(value):
         return "aware" if timezone.is_aware(value) else "naive"
     if isinstance(value, date):
         return "date"
-    if isinstance(value, list) and all(
-        isinstance(v, int) and not isinstance(v, bool) for v in value
-    ):
+    # Every element exactly an int (no bool), checked by the set of their types: an
+    # organisation's lists of 1,800 ids, each element tested in a generator, cost the page
+    # 1-2 ms.
+    if isinstance(value, list) and set(map(type, value)) <= {int}:
         return "ids" if len(value) <= ID_LIST_FROM else "many ids"
     return None
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from core import clock
 from core.db import ID_LIST_FROM, among
-from core.prepared import Prepared, PreparedQueryError
+from core.prepared import Prepared, PreparedQueryError, _kind
 from people.models import Relationship, User, policy_in_force
 from tests.factories import RelationshipFactory, UserFactory
 
@@ -83,6 +83,16 @@ def test_values_and_a_shape_of_its_own():
     assert prepared(ids, True) == [(True, 2)]
     assert prepared(ids, False) == [(False, 1)]  # a bool is a shape: a query of its own
     assert prepared(ids[1:], True) == [(True, 2)]
+
+
+def test_only_a_list_of_ints_is_ids():
+    assert _kind([3, 1, 2]) == "ids"
+    assert _kind([]) == "ids"
+    assert _kind(list(range(ID_LIST_FROM + 1))) == "many ids"
+    # Anything else in the list makes it part of the shape (a bool is no id).
+    assert _kind([3, True]) is None
+    assert _kind([3, "4"]) is None
+    assert _kind([3, None]) is None
 
 
 @on_postgresql
