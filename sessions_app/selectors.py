@@ -311,36 +311,39 @@ def with_next_planned(relationships, on_or_after):
     return relationships.annotate(next_planned=_NextPlanned(on_or_after))
 
 
-def supervisee_relationships(supervisor, day, *, group_counts=False) -> list[Relationship]:
-    """The supervisor's active relationships, each with its last and next session and focus."""
-    return _SUPERVISEE_RELATIONSHIPS(pk_of(supervisor), day, group_counts)
+def relationships_of(person, day, *, group_counts=False) -> tuple[list, list]:
+    """The person's active relationships each way, (as supervisor, as supervisee), each with
+    its last and next session and focus: one query and one read of their focus, whichever
+    roles they hold (a team's supervisor is most often someone's supervisee too: a query
+    each way, and a read of focus each, cost a manager's home two queries more).
+
+    Those they lead by their supervisee's name, then kind; those they are supervised in by
+    kind, then their supervisor's name: one order for both, in which each side's own name is
+    the same on every row of that side."""
+    pk = pk_of(person)
+    rows = _RELATIONSHIPS_OF(pk, day, group_counts)
+    return (
+        [rel for rel in rows if rel.supervisor_id == pk],
+        [rel for rel in rows if rel.supervisee_id == pk],
+    )
 
 
-def _supervisee_relationships(supervisor, day, group_counts):
-    qs = (
-        Relationship.objects.filter(supervisor=supervisor)
+def _relationships_of(person, day, group_counts):
+    return _active_relationships(
+        Q(supervisor=person) | Q(supervisee=person), day, group_counts
+    ).order_by("supervisee__name", "kind", "supervisor__name")
+
+
+def _active_relationships(condition, day, group_counts):
+    """The relationships meeting `condition` active on `day`, with their people, focus, last
+    one-to-one held and next booked."""
+    relationships = (
+        Relationship.objects.filter(condition)
         .active_on(day)
         .select_related("supervisor", "supervisee")
         .prefetch_related("focus_agreements")
-        .order_by("supervisee__name", "kind")
     )
-    return with_next_planned(with_last_held(qs, day, group_counts=group_counts), day)
-
-
-def supervisor_relationships(supervisee, day, *, group_counts=False) -> list[Relationship]:
-    """A supervisee's active relationships: who supervises them, how often, when next."""
-    return _SUPERVISOR_RELATIONSHIPS(pk_of(supervisee), day, group_counts)
-
-
-def _supervisor_relationships(supervisee, day, group_counts):
-    qs = (
-        Relationship.objects.filter(supervisee=supervisee)
-        .active_on(day)
-        .select_related("supervisor", "supervisee")
-        .prefetch_related("focus_agreements")
-        .order_by("kind", "supervisor__name")
-    )
-    return with_next_planned(with_last_held(qs, day, group_counts=group_counts), day)
+    return with_next_planned(with_last_held(relationships, day, group_counts=group_counts), day)
 
 
 def supervisee_rows(supervisor, day) -> list[tuple]:
@@ -352,7 +355,8 @@ def supervisee_rows(supervisor, day) -> list[tuple]:
 
 _SUPERVISEE_ROWS = Prepared(
     lambda supervisor, day: (
-        _supervisee_relationships(supervisor, day, False)
+        _active_relationships(Q(supervisor=supervisor), day, False)
+        .order_by("supervisee__name", "kind")
         .prefetch_related(None)
         .values_list(
             "supervisee",
@@ -365,6 +369,5 @@ _SUPERVISEE_ROWS = Prepared(
     )
 )
 
-# Built and compiled once (`core.prepared`): each home page reads them.
-_SUPERVISEE_RELATIONSHIPS = Prepared(_supervisee_relationships)
-_SUPERVISOR_RELATIONSHIPS = Prepared(_supervisor_relationships)
+# Built and compiled once (`core.prepared`): each home page reads it.
+_RELATIONSHIPS_OF = Prepared(_relationships_of)

@@ -40,7 +40,7 @@ from .models import (
 from .recording import RecordingPage, posted_tally, recorded_with, recording_queryset
 from .recording import tally_rows as _tally_rows  # the record page's balance card
 from .roles import roles_of
-from .selectors import supervisee_relationships, supervisor_relationships
+from .selectors import relationships_of
 
 
 @login_required
@@ -56,20 +56,13 @@ def home(request):
     roles = roles_of(user)
     supervising, supervised = roles.supervisor, roles.supervisee
     group_counts = group_sessions_count() if supervising or supervised else False
-    relationships = (
-        _with_due_dates(
-            supervisee_relationships(user, day, group_counts=group_counts), day, group_counts
-        )
-        if supervising
-        else []
+    as_supervisor, as_supervisee = (
+        relationships_of(user, day, group_counts=group_counts)
+        if supervising or supervised
+        else ([], [])
     )
-    my_supervisors = (
-        _with_due_dates(
-            supervisor_relationships(user, day, group_counts=group_counts), day, group_counts
-        )
-        if supervised
-        else []
-    )
+    relationships = _with_due_dates(as_supervisor, day, group_counts) if supervising else []
+    my_supervisors = _with_due_dates(as_supervisee, day, group_counts) if supervised else []
     # An action's owner is its session's supervisor or someone present at it.
     my_actions = _listed(supervising or supervised, home_lists.open_actions, user)
     # What waits for this person, each through the access policy's scoped querysets (built

@@ -268,3 +268,32 @@ def test_a_supervisee_sees_the_sessions_booked_for_them_from_today_on(
     assert section.index(links[0]) < section.index(links[1])  # soonest first
     assert links[2] not in section
     assert reverse("sessions:detail", args=[someone_elses.pk]) not in section
+
+
+def test_someone_who_supervises_and_is_supervised_reads_both_ways_at_once(
+    login, supervisor, supervisee, other_supervisee, django_assert_max_num_queries
+):
+    """A team's supervisor is most often someone's supervisee too: their relationships each way
+    are one query and one read of their focus (`selectors.relationships_of`), each side in its
+    own order (their supervisees by name, their supervisors by kind, then name)."""
+    from people.models import Kind
+    from sessions_app.selectors import relationships_of
+
+    zed = UserFactory(name="Zed Senior")
+    amy = UserFactory(name="Amy Principal")
+    RelationshipFactory(supervisor=zed, supervisee=supervisor, kind=Kind.LINE)
+    RelationshipFactory(supervisor=amy, supervisee=supervisor, kind=Kind.PRACTICE)
+    RelationshipFactory(supervisor=UserFactory(name="Bo Ended"), supervisee=supervisor,
+                        end_date=clock.today() - datetime.timedelta(days=1))  # fmt: skip
+
+    with django_assert_max_num_queries(2):
+        as_supervisor, as_supervisee = relationships_of(supervisor, clock.today())
+
+    assert [rel.supervisee for rel in as_supervisor] == sorted(
+        [supervisee, other_supervisee], key=lambda person: person.name
+    )
+    assert [(rel.kind, rel.supervisor) for rel in as_supervisee] == sorted(
+        [(Kind.LINE, zed), (Kind.PRACTICE, amy)], key=lambda pair: (pair[0], pair[1].name)
+    )
+    page = login(supervisor).get(reverse("home")).content.decode()
+    assert "Zed Senior" in page and "Amy Principal" in page and "Bo Ended" not in page
