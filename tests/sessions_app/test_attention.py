@@ -194,6 +194,29 @@ class TestSupervisee:
         session.save()
         assert "Give feedback" not in attention(login(supervisee))
 
+    def test_my_records_say_how_i_answered_and_whether_my_disagreement_was_replied_to(
+        self, login, supervisor, supervisee
+    ):
+        agreed = shared_record(supervisor, supervisee, days_ago=20)
+        Acknowledgement.objects.create(
+            session=agreed,
+            person=supervisee,
+            response=Response.AGREE_WITH_COMMENTS,
+            comments="With the date corrected.",
+        )
+        disputed = shared_record(supervisor, supervisee, days_ago=5)
+        ack = disagree(disputed, supervisee)
+
+        def my_records():
+            body = login(supervisee).get(reverse("home")).content.decode()
+            return body[body.index("Your records</h3>") :]
+
+        assert "I agree, with comments" in my_records()
+        assert "I disagree (no reply yet)" in my_records()
+        records.dispute_reply(acknowledgement=ack, by=supervisor, text="Let us talk on Monday.")
+        link = f"{reverse('sessions:detail', args=[disputed.pk])}#dispute-{ack.pk}"
+        assert f'I disagree (<a href="{link}">{supervisor} replied</a>)' in my_records()
+
 
 class TestManager:
     def test_people_flagged_or_overdue_in_my_teams(

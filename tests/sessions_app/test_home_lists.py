@@ -163,7 +163,12 @@ def test_every_list_has_rows_for_someone_and_the_actions_follow_the_readers_role
 def test_a_supervisees_own_acknowledgement_comes_with_their_records(world):
     supervisee = world["supervisee"]
     rows = home_lists.my_records(supervisee)
-    disputed = [r for r in rows if r.my_acknowledgements]
-    assert len(disputed) == 1
-    assert disputed[0].my_acknowledgements[0].person == supervisee
-    assert disputed[0].disputed
+    acknowledged = [r for r in rows if r.my_response]
+    assert len(acknowledged) == 1
+    mine = Acknowledgement.objects.get(session=acknowledged[0], person=supervisee)
+    assert (acknowledged[0].my_acknowledgement, acknowledged[0].my_response) == (
+        mine.pk,
+        mine.response,
+    )
+    assert acknowledged[0].my_response_label == mine.get_response_display()
+    assert acknowledged[0].disputed
