@@ -270,8 +270,8 @@ def table(tier, practitioners, years, runs, seeded, repeat, imports=None):
         lines.append("")
     lines += [
         f"| page | {years} years | x floor | queries | {2 * years} years | x floor | queries "
-        "| growth | target | KB |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| growth | growth, floor's taken out | target | KB |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     by_name = {row["name"]: row for row in second["rows"]}
     for row in first["rows"]:
@@ -287,15 +287,19 @@ def table(tier, practitioners, years, runs, seeded, repeat, imports=None):
             target_text = f"<= {target}x"
             met = other and other["median"] / floor2 <= target
         growth = other["median"] / row["median"] if other else None
-        growth_ok = growth is not None and growth <= GROWTH_TARGET
+        # The page's own growth: its time on the doubled history over the floor's of the same
+        # runs, against the same on the first (the floor reads nothing that grows, so what it
+        # gains between the two sets of processes is the machine's, not the history's).
+        own_growth = (other["median"] / floor2) / ratio1 if other else None
+        growth_ok = own_growth is not None and own_growth <= GROWTH_TARGET
         mark = "" if met is None else (" ok" if met and growth_ok else " **missed**")
         lines.append(
             f"| {row['name']} | {ms(row['median'])} | {ratio1:.1f}x | {row['queries']} | "
             + (
                 f"{ms(other['median'])} | {other['median'] / floor2:.1f}x | "
-                f"{other['queries']} | {growth:.2f}x"
+                f"{other['queries']} | {growth:.2f}x | {own_growth:.2f}x"
                 if other
-                else "| | |"
+                else "| | | |"
             )
             + f" | {target_text}{mark} | {row['bytes'] / 1024:,.0f} |"
         )
@@ -316,7 +320,10 @@ def table(tier, practitioners, years, runs, seeded, repeat, imports=None):
         f"Targets: team balance <= 3x the floor, organisation <= 10x, every other page <= "
         f"{OTHER_TARGET}x (national tier: every dashboard <= {NATIONAL_TARGET}x), "
         f"balance_report --all < {REPORT_TARGET_SECONDS} s, growth on doubled history "
-        f"<= {GROWTH_TARGET}x; 'ok' when the {2 * years}-year figure meets both."
+        f"<= {GROWTH_TARGET}x; 'ok' when the {2 * years}-year figure meets both, the growth "
+        "with the floor's own taken out (the page's ratio to the floor on the doubled history "
+        "over its ratio on the first: the floor reads nothing that grows, and a machine whose "
+        "speed drifts between the two sets of processes moves it by as much as 1.5x)."
     )
     return "\n".join(lines)
 
