@@ -65,7 +65,7 @@ def team_attention(user, day) -> list[TeamAttention]:
             TeamAttention(
                 pk=pk,
                 name=balance.name or balance.supervisee,
-                team=team_of[pk] or "",
+                team=team_of[pk],
                 flags=tuple(flag_label(flag) for flag in balance.flags),
                 overdue=any(flag.code == SUPERVISION_OVERDUE for flag in balance.flags),
             )

@@ -61,8 +61,10 @@ def home(request):
         if supervising or supervised
         else ([], [])
     )
-    relationships = _with_due_dates(as_supervisor, day, group_counts) if supervising else []
-    my_supervisors = _with_due_dates(as_supervisee, day, group_counts) if supervised else []
+    # Someone with a relationship active today holds its role (`roles_of` reads the same
+    # condition), so each side is empty for anyone who does not.
+    relationships = _with_due_dates(as_supervisor, day, group_counts)
+    my_supervisors = _with_due_dates(as_supervisee, day, group_counts)
     # An action's owner is its session's supervisor or someone present at it.
     my_actions = _listed(supervising or supervised, home_lists.open_actions, user)
     # What waits for this person, each through the access policy's scoped querysets (built

@@ -5,9 +5,10 @@ from django.urls import reverse
 
 from audit.models import AuditPolicy
 from core import clock
-from people.models import Frequency
+from people.models import Frequency, Kind
 from sessions_app import records
 from sessions_app.models import Acknowledgement, RecordState, Response, Status
+from sessions_app.selectors import relationships_of
 from tests.factories import (
     ActionFactory,
     GroupSessionFactory,
@@ -276,9 +277,6 @@ def test_someone_who_supervises_and_is_supervised_reads_both_ways_at_once(
     """A team's supervisor is most often someone's supervisee too: their relationships each way
     are one query and one read of their focus (`selectors.relationships_of`), each side in its
     own order (their supervisees by name, their supervisors by kind, then name)."""
-    from people.models import Kind
-    from sessions_app.selectors import relationships_of
-
     zed = UserFactory(name="Zed Senior")
     amy = UserFactory(name="Amy Principal")
     RelationshipFactory(supervisor=zed, supervisee=supervisor, kind=Kind.LINE)
