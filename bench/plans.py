@@ -2,12 +2,14 @@
 `python -m bench.plans [PAGE ...]` (DATABASE_URL set to a seeded database).
 
 `core.prepared` prepares the pages' repeated queries on the PostgreSQL connection, and
-PostgreSQL then plans such a statement once for any values (a generic plan) when that plan
-looks no dearer than planning each run (a custom plan). This fetches the pages (their indices in
-`bench.pages.page_list`, all of them by default) a dozen times with `plan_cache_mode` forced to
-each, and prints every statement's median time both ways, named by the selector it belongs to,
-marking those the one plan makes slower: a query to keep off the server (`server=False`) or to
-write so that one plan suits every value. It measures; it never passes or fails.
+PostgreSQL then plans such a statement once for any values (a generic plan: the connection's
+`plan_cache_mode`, supervision/settings.py), not at each run with its values (a custom plan,
+what PostgreSQL chose for some statements when left to choose). This fetches the pages (their
+indices in `bench.pages.page_list`, all of them by default) a dozen times with
+`plan_cache_mode` forced to each, and prints every statement's median time both ways, named by
+the selector it belongs to, marking those the one plan makes slower: a query to keep off the
+server (`server=False`) or to write so that one plan suits every value. It measures; it never
+passes or fails.
 """
 
 import argparse

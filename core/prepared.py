@@ -197,9 +197,9 @@ class Prepared:
 
     def _on_server(self, args) -> bool:
         """Whether this run uses the statement prepared on the server. PostgreSQL plans such a
-        statement for any values (after its first five runs, when that plan looks no dearer):
-        right for a few people's rows, whatever the few; for an organisation's, whose best
-        plan depends on how many (thousands of ids), it plans each run as it comes."""
+        statement once, for any values (`plan_cache_mode`, supervision/settings.py): right for
+        a few people's rows, whatever the few; for an organisation's, whose best plan depends
+        on how many (thousands of ids), it plans each run as it comes."""
         if not settings.PREPARED_STATEMENTS or not self.server:
             return False
         if any(isinstance(value, list) and len(value) > self.ids_at_most for value in args):

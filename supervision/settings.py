@@ -155,10 +155,15 @@ if DATABASE_URL:
     except Exception as exc:  # dj_database_url raises several kinds for a bad URL
         raise ImproperlyConfigured(f"DATABASE_URL is not a database URL: {exc}") from None
     # PostgreSQL's JIT compiles a plan once its estimated cost passes 100,000: the dashboards'
-    # queries at council scale do, and pay 0.1-1 s of compiling for queries that run in less
-    # (docs/performance.md). Off unless DATABASE_URL says otherwise (?options=...).
+    # queries at council scale do, and pay 0.1-1 s of compiling for queries that run in less.
+    # A statement prepared on the server (`core.prepared`) is planned once for any values:
+    # left to choose, PostgreSQL planned some again at every run, with their values (0.5-1 ms
+    # each, seven of a home page's). Both measured: docs/performance.md. These unless
+    # DATABASE_URL says otherwise (?options=...).
     if DATABASES["default"]["ENGINE"].endswith("postgresql"):
-        DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+            "options", "-c jit=off -c plan_cache_mode=force_generic_plan"
+        )
 
 else:
     DATABASES = {
