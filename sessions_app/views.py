@@ -102,16 +102,15 @@ def home(request):
         # requests to answer: the relationship may have ended).
         "my_requests": home_lists.my_requests(user),
     }
-    # The attendees of every session the lists name, read once for them all.
+    # The attendees of every session the lists name them in, read once for them all (a
+    # supervisee's own records and sessions name their supervisor, not who else attended).
     listed_sessions = [
         *waiting["to_share"],
         *waiting["to_sign_off"],
         *context["upcoming"],
         *context["recent"],
-        *context["my_records"],
-        *context["my_upcoming"],
     ]
-    prefetch_related_objects(listed_sessions, *selectors.attendees_unordered())
+    prefetch_related_objects(listed_sessions, *selectors.listed_attendees(joined=False))
     return render(request, "sessions_app/home.html", context)
 
 
@@ -160,7 +159,11 @@ WAITING_LISTS = {
 def session_list(request):
     """Every session the user leads, newest first, optionally by status."""
     user = request.user
-    sessions = selectors.with_disputes(selectors.with_people(Session.objects.led_by(user)))
+    sessions = selectors.with_disputes(
+        selectors.with_supervisor(Session.objects.led_by(user)).prefetch_related(
+            *selectors.listed_attendees()
+        )
+    )
     status = request.GET.get("status", "")
     if status in Status.values:
         sessions = sessions.filter(status=status)

@@ -6,6 +6,7 @@ from django import template
 from core import links
 from core.dates import day_text, time_text
 from core.markup import format_html, format_html_join
+from sessions_app.selectors import LISTED_ATTENDANCES
 
 register = template.Library()
 
@@ -18,14 +19,15 @@ _ROW = (
 @register.simple_tag
 def session_row(s):
     """One session in a table of sessions: its date (linked), who, how and its status, with
-    its record's state once held and whether it is disputed (`with_disputes`' marks)."""
+    its record's state once held and whether it is disputed (`with_disputes`' marks). Its
+    attendances as `selectors.listed_attendees` reads them."""
     href = links.address("sessions:detail", [s.pk], {}, None)
     when = (
         format_html(' <span class="text-body-secondary">{}</span>', time_text(s.start_time))
         if s.start_time
         else ""
     )
-    attendances = s.attendances.all()
+    attendances = getattr(s, LISTED_ATTENDANCES)
     if s.is_group:
         who = format_html("{} group ({})", s.get_group_type_display(), len(attendances))
     else:

@@ -295,3 +295,29 @@ def test_someone_who_supervises_and_is_supervised_reads_both_ways_at_once(
     )
     page = login(supervisor).get(reverse("home")).content.decode()
     assert "Zed Senior" in page and "Amy Principal" in page and "Bo Ended" not in page
+
+
+def test_the_lists_of_sessions_name_a_one_to_ones_supervisee_and_a_groups_number(login, supervisor):
+    """Read with their attendances in one query for all the lists: a one-to-one's supervisee
+    by name, a group by its kind and how many attended."""
+    day = clock.today()
+    sam, kim, lee = (UserFactory(name=name) for name in ("Sam Social", "Kim Kin", "Lee Lane"))
+    draft = {"record_state": RecordState.DRAFT}
+    SessionFactory(supervisor=supervisor, supervisee=sam, date=day, **draft)
+    GroupSessionFactory(
+        supervisor=supervisor, attendees=[(sam, True), (kim, True), (lee, False)], date=day, **draft
+    )
+    SessionFactory(
+        supervisor=supervisor,
+        supervisee=kim,
+        status=Status.PLANNED,
+        date=day + datetime.timedelta(days=3),
+    )
+    body = login(supervisor).get(reverse("home")).content.decode()
+    attention = body.split('id="attention"')[1].split("</section>")[0]
+    assert f"Share the record of {day:%-d %b %Y} with Sam Social</a>" in attention
+    assert f"Share the record of {day:%-d %b %Y} with the team group</a>" in attention
+    assert "<td>Team group (3)</td>" in body  # held lately: all three invited
+    assert "<td>Kim Kin</td>" in body  # booked
+    listed = login(supervisor).get(reverse("sessions:list")).content.decode()
+    assert "<td>Sam Social</td>" in listed and "<td>Team group (3)</td>" in listed

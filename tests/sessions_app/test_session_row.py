@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from people.models import FocusAgreement
 from sessions_app.models import Format, GroupType, RecordState, Session, Status
-from sessions_app.selectors import attendees, with_disputes
+from sessions_app.selectors import listed_attendees, with_disputes
 from sessions_app.templatetags.session_tags import relationship_row, session_row
 from tests.factories import RelationshipFactory, SessionFactory, UserFactory
 
@@ -16,7 +16,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _row(session):
-    found = with_disputes(Session.objects.filter(pk=session.pk)).prefetch_related(attendees())
+    found = with_disputes(Session.objects.filter(pk=session.pk)).prefetch_related(
+        *listed_attendees()
+    )
     return str(session_row(found.get()))
 
 
