@@ -26,7 +26,6 @@ from .models import (
     Feedback,
     RecordState,
 )
-from .selectors import with_supervisor
 
 # How long feedback stays "received" on the supervisor's home.
 FEEDBACK_RECENT_DAYS = 14
@@ -108,9 +107,12 @@ def disputes_to_answer(user):
 
 def records_to_share(user, day):
     """Held sessions `user` led whose record is still a draft."""
-    return with_supervisor(
-        led_sessions(user).held().filter(record_state=RecordState.DRAFT, date__lte=day)
-    ).order_by("date", "pk")
+    return (
+        led_sessions(user)
+        .held()
+        .filter(record_state=RecordState.DRAFT, date__lte=day)
+        .order_by("date", "pk")
+    )
 
 
 def records_to_sign_off(user):
@@ -129,12 +131,13 @@ def records_to_sign_off(user):
     anyone = Attendance.objects.filter(session=OuterRef("pk"), present=True).exclude(
         person=OuterRef("supervisor")
     )
-    return with_supervisor(
+    return (
         led_sessions(user)
         .filter(record_state=RecordState.SHARED)
         .filter(Exists(anyone))
         .exclude(Exists(unanswered))
-    ).order_by("date", "pk")
+        .order_by("date", "pk")
+    )
 
 
 def feedback_received(user, since=None):

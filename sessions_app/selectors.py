@@ -115,17 +115,22 @@ def with_disputes(sessions):
     )
 
 
+# The lists of the sessions someone leads do not join their supervisor: it is the reader
+# (a user read again for each of home's forty rows, which show who attended, not who led).
+
+
 def upcoming_led_by(user, day, limit=10):
-    return with_supervisor(
-        Session.objects.led_by(user).planned().filter(date__gte=day).order_by("date", "start_time")
-    )[:limit]
+    return (
+        Session.objects.led_by(user)
+        .planned()
+        .filter(date__gte=day)
+        .order_by("date", "start_time")[:limit]
+    )
 
 
 def recent_led_by(user, day, limit=10):
     return with_disputes(
-        with_supervisor(
-            Session.objects.led_by(user).exclude(status=Status.PLANNED).filter(date__lte=day)
-        )
+        Session.objects.led_by(user).exclude(status=Status.PLANNED).filter(date__lte=day)
     ).order_by("-date", "-start_time", "-pk")[:limit]
 
 

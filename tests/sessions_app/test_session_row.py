@@ -9,7 +9,7 @@ from django.urls import reverse
 from people.models import FocusAgreement
 from sessions_app.models import Format, GroupType, RecordState, Session, Status
 from sessions_app.selectors import listed_attendees, with_disputes
-from sessions_app.templatetags.session_tags import relationship_row, session_row
+from sessions_app.templatetags.session_tags import record_to_finish, relationship_row, session_row
 from tests.factories import RelationshipFactory, SessionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -97,3 +97,37 @@ def test_a_supervisees_row_reads_as_its_template_did(
     )
     before = Template(RELATIONSHIP_TEMPLATE).render(Context({"rel": rel}))
     assert str(relationship_row(rel)) == before.strip()
+
+
+# A record waiting for its supervisor on home, as its template wrote it before
+# `record_to_finish`.
+TO_FINISH_TEMPLATE = (
+    '<li class="mb-2"><a href="{% url \'sessions:detail\' s.pk %}">{{ verb }} the record of '
+    "{{ s.date|day }} with {% if s.is_group %}the {{ s.get_group_type_display|lower }} group"
+    "{% else %}{% for a in s.listed_attendances %}{{ a.person }}{% endfor %}{% endif %}</a>: "
+    "{{ why }}</li>"
+)
+
+
+@pytest.mark.parametrize("verb,why", [("Share", "still a draft"), ("Sign off", "all <in>")])
+def test_a_record_to_finish_reads_as_its_template_did(supervisor, verb, why):
+    person = UserFactory(name="Sam <b>Social</b>")
+    one = SessionFactory(supervisor=supervisor, supervisee=person, record_state=RecordState.DRAFT)
+    group = SessionFactory(
+        supervisor=supervisor,
+        format=Format.GROUP,
+        group_type=GroupType.PEER,
+        attendees=[(person, True), (UserFactory(), False)],
+    )
+    for session in (one, group):
+        found = found_one(session)
+        context = {"s": found, "verb": verb, "why": why}
+        assert str(record_to_finish(found, verb, why)) == Template(TO_FINISH_TEMPLATE).render(
+            Context(context)
+        )
+    assert "Sam &lt;b&gt;Social&lt;/b&gt;</a>" in str(record_to_finish(found_one(one), verb, why))
+    assert "with the peer group</a>" in str(record_to_finish(found_one(group), verb, why))
+
+
+def found_one(session):
+    return Session.objects.filter(pk=session.pk).prefetch_related(*listed_attendees()).get()
