@@ -896,6 +896,8 @@ def _sums_by_person(
     `period` ("day" or "month" of the session's date). One query. `many` and `spans` as
     `_held_attendances` takes them; a few people's from a query prepared once (`_FEW_SUMS`)."""
     ids = _ids(people)
+    if ids == []:  # no one's (a team's follow-ups when no one has a focus agreement): no query
+        return {}
     spans = spans or [(start, end)]
     if many or not _few(ids):
         # Not prepared: for many people it reads the window's sessions first, in the building.
@@ -1124,6 +1126,9 @@ def month_minutes(people, start: date, end: date, *, formats=None) -> dict[int, 
     read from the items, and always equal to it).
     """
     _check_window(start, end)
+    people = _ids(people)
+    if people == []:  # (a queryset of people is not evaluated here: `==` compares identity)
+        return {}
     plan = _month_plan(start, end)
     by_person = _kept_months(people, plan.whole, formats)
     for person, month, sign, sums in _cut_sums(people, plan, formats):

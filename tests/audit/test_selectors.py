@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from audit import selectors
 from audit.balance import Thresholds, compute_balance, month_windows, totals_of
 from audit.models import AuditPolicy
+from core import clock
 from core.tally import ItemTags, Minutes, tally_items
 from core.vocabulary import FUNCTIONS
 from people.models import Frequency, Relationship, supervision_gap
@@ -1146,3 +1147,14 @@ class TestSqlEqualsPython:
                 expected = python_balance(person, start, end, thresholds, rows, group_counts)
                 assert added[person.pk] == expected.minutes
         assert any(len(month_windows(start, end)) > 2 for start, end in WINDOWS)
+
+
+@pytest.mark.django_db
+def test_the_minutes_of_nobody_are_nothing_and_read_nothing(django_assert_num_queries):
+    # A team's page reads day by day only the people with a focus agreement: most teams have
+    # none, and asking the database for no one's days cost the page a query for nothing.
+    ItemFactory(session=SessionFactory(date=clock.today()))
+    start, end = clock.today() - 30 * DAY, clock.today()
+    with django_assert_num_queries(0):
+        assert selectors.daily_minutes([], start, end) == {}
+        assert selectors.month_minutes([], start, end) == {}
