@@ -254,7 +254,7 @@ class RecordingPage:
         return (
             Relationship.objects.filter(supervisor=self.user, supervisee_id=int(supervisee_id))
             .active_on(self.day)
-            .prefetch_related("focus_agreements")
+            .prefetch_related(selectors.latest_focus())
             .first()
         )
 

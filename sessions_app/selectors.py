@@ -16,7 +16,7 @@ from django.db.models import (
 from django.db.models.lookups import IsNull
 
 from core.prepared import Prepared, pk_of
-from people.models import Relationship
+from people.models import FocusAgreement, Relationship
 
 from .models import (
     Acknowledgement,
@@ -354,6 +354,19 @@ def _relationships_of(person, day, group_counts):
     ).order_by("supervisee__name", "kind", "supervisor__name")
 
 
+# Where `latest_focus` puts a relationship's focus: a list of its latest agreement, or empty.
+LATEST_FOCUS = "latest_focus"
+
+
+def latest_focus():
+    """The prefetch of a relationship's focus: its latest agreement only, as a list in
+    `LATEST_FOCUS` (what every page shows of it). A pair agrees a new focus now and then for
+    years, and every agreement ever made was read for each relationship listed. (A list, not
+    the related manager's cache: Django cannot cache a sliced prefetch there.)"""
+    latest = FocusAgreement.objects.order_by(*FocusAgreement._meta.ordering)[:1]
+    return Prefetch("focus_agreements", queryset=latest, to_attr=LATEST_FOCUS)
+
+
 def _active_relationships(condition, day, group_counts):
     """The relationships meeting `condition` active on `day`, with their people, focus, last
     one-to-one held and next booked."""
@@ -361,7 +374,7 @@ def _active_relationships(condition, day, group_counts):
         Relationship.objects.filter(condition)
         .active_on(day)
         .select_related("supervisor", "supervisee")
-        .prefetch_related("focus_agreements")
+        .prefetch_related(latest_focus())
     )
     return with_next_planned(with_last_held(relationships, day, group_counts=group_counts), day)
 

@@ -140,7 +140,7 @@ def _with_due_dates(relationships, day, group_counts):
         gap = rel.gap_to(day, rel.last_held, group_counts=group_counts)
         rel.next_due = gap.next_due
         rel.overdue_days = gap.days_over
-        rel.focus = next(iter(rel.focus_agreements.all()), None)
+        rel.focus = next(iter(rel.latest_focus), None)
     return relationships
 
 
@@ -223,7 +223,7 @@ _PAIR_RELATIONSHIP = Prepared(
     lambda supervisor, supervisee, day: (
         Relationship.objects.filter(supervisor_id=supervisor, supervisee_id=supervisee)
         .active_on(day)
-        .prefetch_related("focus_agreements")
+        .prefetch_related(selectors.latest_focus())
         .order_by("pk")[:1]
     )
 )
