@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from core import clock
 from people.models import FocusAgreement, Relationship
+from sessions_app.selectors import relationships_of
 from tests.factories import SessionFactory
 
 pytestmark = pytest.mark.django_db
@@ -25,6 +26,12 @@ def agreed(supervisor, supervisee):
             **{function: True},
         )
     return today - datetime.timedelta(days=30)
+
+
+def test_each_relationship_comes_with_its_latest_focus_only(supervisor, agreed):
+    """Read alone: not every agreement the pair ever made, for the one shown."""
+    [read], _ = relationships_of(supervisor, clock.today())
+    assert [(f.agreed_on, f.support) for f in read.latest_focus] == [(agreed, True)]
 
 
 def _focus_of(page):

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from audit.models import AuditPolicy
 from core import clock
-from people.models import FocusAgreement, Frequency, Kind, Relationship
+from people.models import Frequency, Kind
 from sessions_app import records
 from sessions_app.models import Acknowledgement, RecordState, Response, Status
 from sessions_app.selectors import relationships_of
@@ -321,22 +321,3 @@ def test_the_lists_of_sessions_name_a_one_to_ones_supervisee_and_a_groups_number
     assert "<td>Kim Kin</td>" in body  # booked
     listed = login(supervisor).get(reverse("sessions:list")).content.decode()
     assert "<td>Sam Social</td>" in listed and "<td>Team group (3)</td>" in listed
-
-
-def test_each_relationship_comes_with_its_latest_focus_only(supervisor, supervisee):
-    """A pair agrees a new focus now and then for years; the home page shows the latest, and
-    reads that one, not every agreement the pair ever made."""
-    rel = Relationship.objects.get(supervisor=supervisor, supervisee=supervisee)
-    today = clock.today()
-    for days_ago, function in [(700, "management"), (30, "support"), (400, "mediation")]:
-        FocusAgreement.objects.create(
-            relationship=rel,
-            agreed_on=today - datetime.timedelta(days=days_ago),
-            **{function: True},
-        )
-
-    [read], _ = relationships_of(supervisor, today)
-
-    assert [(f.agreed_on, f.support) for f in read.latest_focus] == [
-        (today - datetime.timedelta(days=30), True)
-    ]
