@@ -1127,7 +1127,7 @@ def month_minutes(people, start: date, end: date, *, formats=None) -> dict[int, 
     """
     _check_window(start, end)
     people = _ids(people)
-    if people == []:  # (a queryset of people is not evaluated here: `==` compares identity)
+    if people == []:  # no one's, as `_sums_by_person` (a queryset is never equal to a list)
         return {}
     plan = _month_plan(start, end)
     by_person = _kept_months(people, plan.whole, formats)

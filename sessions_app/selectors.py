@@ -354,17 +354,15 @@ def _relationships_of(person, day, group_counts):
     ).order_by("supervisee__name", "kind", "supervisor__name")
 
 
-# Where `latest_focus` puts a relationship's focus: a list of its latest agreement, or empty.
-LATEST_FOCUS = "latest_focus"
-
-
 def latest_focus():
-    """The prefetch of a relationship's focus: its latest agreement only, as a list in
-    `LATEST_FOCUS` (what every page shows of it). A pair agrees a new focus now and then for
-    years, and every agreement ever made was read for each relationship listed. (A list, not
-    the related manager's cache: Django cannot cache a sliced prefetch there.)"""
-    latest = FocusAgreement.objects.order_by(*FocusAgreement._meta.ordering)[:1]
-    return Prefetch("focus_agreements", queryset=latest, to_attr=LATEST_FOCUS)
+    """The prefetch of a relationship's focus: its latest agreement only (the model's order,
+    latest first), as a list in `latest_focus`, empty without one: what every page shows of
+    it. A pair agrees a new focus now and then for years, and every agreement ever made was
+    read for each relationship listed. (A list, not the related manager's cache: Django cannot
+    cache a sliced prefetch there.)"""
+    return Prefetch(
+        "focus_agreements", queryset=FocusAgreement.objects.all()[:1], to_attr="latest_focus"
+    )
 
 
 def _active_relationships(condition, day, group_counts):
