@@ -4,6 +4,7 @@ through an included template (20 rows about 4.7 ms of template lookups and filte
 from django import template
 
 from core import links
+from core.choices import label
 from core.dates import day_text, time_text
 from core.markup import format_html, format_html_join
 from sessions_app.selectors import LISTED_ATTENDANCES
@@ -29,13 +30,11 @@ def session_row(s):
     )
     attendances = getattr(s, LISTED_ATTENDANCES)
     if s.is_group:
-        who = format_html("{} group ({})", s.get_group_type_display(), len(attendances))
+        who = format_html("{} group ({})", label(s, "group_type"), len(attendances))
     else:
         who = format_html_join("", "{}", ((a.person,) for a in attendances))
     state = (
-        format_html(
-            ' <span class="badge text-bg-light border">{}</span>', s.get_record_state_display()
-        )
+        format_html(' <span class="badge text-bg-light border">{}</span>', label(s, "record_state"))
         if s.is_held
         else ""
     )
@@ -52,9 +51,9 @@ def session_row(s):
         day_text(s.date),
         when,
         who,
-        s.get_mode_display(),
+        label(s, "mode"),
         s.duration_minutes,
-        s.get_status_display(),
+        label(s, "status"),
         state,
         disputed,
     )
@@ -64,7 +63,7 @@ def _who(s) -> str:
     """Who a session was with, as a line of text names them: a one-to-one's supervisee, or
     "the team group"."""
     if s.is_group:
-        return f"the {s.get_group_type_display().lower()} group"
+        return "the " + label(s, "group_type").lower() + " group"
     return "".join(str(a.person) for a in getattr(s, LISTED_ATTENDANCES))
 
 
@@ -114,8 +113,8 @@ def relationship_row(rel):
     return format_html(
         _RELATIONSHIP_ROW,
         rel.supervisee,
-        rel.get_kind_display(),
-        rel.get_frequency_display().lower(),
+        label(rel, "kind"),
+        label(rel, "frequency").lower(),
         focus,
         day_text(rel.last_held) or "None yet",
         day_text(rel.next_due),
