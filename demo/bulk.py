@@ -890,6 +890,7 @@ class BulkBuilder:
                     session_id=session.pk,
                     person_id=person.pk,
                     session_date=session.date,
+                    session_supervisor_id=session.supervisor_id,
                     wants_more=min(FUNCTIONS, key=lambda k: shares[k])
                     if rng.random() < 0.7
                     else "",

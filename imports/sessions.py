@@ -188,7 +188,7 @@ class Batch:
     changed_attendances: list[Attendance] = field(default_factory=list)
     moved_attendances: list[Attendance] = field(default_factory=list)
     removed_attendances: list[Attendance] = field(default_factory=list)
-    # Sessions moved to another day: their feedback's copy of the date moves with them.
+    # Sessions moved to another day or supervisor: their feedback's copies move with them.
     moved_sessions: list[int] = field(default_factory=list)
     new_items: list[Item] = field(default_factory=list)
     changed_items: list[Item] = field(default_factory=list)
@@ -842,7 +842,7 @@ def _plan_update(plan, line, session, ids, problems):
     session.version += 1
     session.updated_at = clock.now()
     plan.changed_sessions.append(session)
-    if "date" in changed_fields:
+    if "date" in changed_fields or "supervisor_id" in changed_fields:
         plan.moved_sessions.append(session.pk)
     plan.new_attendances.extend(new_attendances)
     plan.changed_attendances.extend(changed_attendances)
@@ -886,8 +886,10 @@ def _write(plan: Batch):
         # The copy of the session's date is not a change of the record: no history row.
         Attendance.objects.bulk_update(plan.moved_attendances, ["session_date"])
     if plan.moved_sessions:
+        session = Session.objects.filter(pk=OuterRef("session"))
         Feedback.objects.filter(among("session", plan.moved_sessions)).update(
-            session_date=Subquery(Session.objects.filter(pk=OuterRef("session")).values("date"))
+            session_date=Subquery(session.values("date")),
+            session_supervisor=Subquery(session.values("supervisor")),
         )
     create_with_history(plan.new_items, Item, change_reason=CHANGE_REASON)
     if plan.changed_items:

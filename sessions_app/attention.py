@@ -142,11 +142,12 @@ def records_to_sign_off(user):
 
 def feedback_received(user, since=None):
     """Feedback given or changed lately (since `since`: by default the last
-    `FEEDBACK_RECENT_DAYS` days) on sessions `user` led."""
+    `FEEDBACK_RECENT_DAYS` days) on sessions `user` led (`led_sessions`), found by each
+    feedback's copy of its session's supervisor (`Feedback.session_supervisor`)."""
     if since is None:
         since = feedback_recent_since()
     return (
-        Feedback.objects.filter(session__in=led_sessions(user).values("pk"), updated_at__gte=since)
+        Feedback.objects.filter(session_supervisor=user, updated_at__gte=since)
         .select_related("person", "session")
         .order_by("-updated_at", "-pk")
     )

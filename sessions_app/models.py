@@ -532,8 +532,14 @@ class Feedback(models.Model):
     # whatever moves it (sessions_app.services, imports.sessions); not a change of what the
     # supervisee said, so not in its history.
     session_date = models.DateField(editable=False)
+    # And the session's supervisor, kept the same way, so that a supervisor's feedback received
+    # lately is read by its index (supervisor, when changed): from the sessions they led, it was
+    # every one they ever led, or else the whole organisation's feedback of the fortnight.
+    session_supervisor = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", editable=False, db_index=False
+    )
 
-    history = recorded_history(excluded_fields=["session_date"])
+    history = recorded_history(excluded_fields=["session_date", "session_supervisor"])
 
     class Meta:
         constraints = [
@@ -545,8 +551,10 @@ class Feedback(models.Model):
         ]
         indexes = [
             # The supervisor's home lists the feedback given or changed in the last two weeks
-            # (attention.feedback_received): without it, every feedback ever given is read.
-            models.Index(fields=["updated_at"], name="feedback_updated_at"),
+            # on sessions they led (attention.feedback_received): theirs, by this index.
+            models.Index(
+                fields=["session_supervisor", "updated_at"], name="feedback_supervisor_updated"
+            ),
             models.Index(fields=["session_date"], name="feedback_session_date"),
         ]
 
@@ -556,6 +564,8 @@ class Feedback(models.Model):
     def save(self, *args, **kwargs):
         if self.session_date is None:
             self.session_date = self.session.date
+        if self.session_supervisor_id is None:
+            self.session_supervisor_id = self.session.supervisor_id
         super().save(*args, **kwargs)
 
 

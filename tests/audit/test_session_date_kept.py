@@ -16,6 +16,7 @@ from audit import selectors
 from core import clock
 from core.vocabulary import FUNCTIONS
 from people.models import Relationship
+from sessions_app import attention
 from sessions_app.models import Attendance, Feedback, Session, Status
 from sessions_app.selectors import with_last_held, with_next_planned
 from tests.factories import FeedbackFactory, SessionFactory
@@ -40,7 +41,9 @@ def last_held(person, window_end=JAN_22):
 
 def every_copy_matches():
     attendances = Attendance.objects.exclude(session_date=F("session__date"))
-    feedback = Feedback.objects.exclude(session_date=F("session__date"))
+    feedback = Feedback.objects.exclude(
+        session_date=F("session__date"), session_supervisor=F("session__supervisor")
+    )
     return not attendances.exists() and not feedback.exists()
 
 
@@ -134,3 +137,30 @@ def test_a_rescheduled_session_is_next_on_its_new_day(login, supervisor, supervi
 
     assert with_next_planned(relationships, today).get().next_planned == new_day
     assert every_copy_matches()
+
+
+def test_a_reimport_that_hands_a_session_to_another_supervisor_moves_its_feedback(
+    supervisor, supervisee, other_supervisor, tmp_path
+):
+    """The feedback on it is now the new supervisor's to read on their home, not the old
+    one's (`attention.feedback_received` finds it by its copy of the supervisor)."""
+
+    def sessions_file(by):
+        path = tmp_path / f"sessions-{by.pk}.csv"
+        path.write_text(csv_text(SESSIONS_HEADER, [session_row(supervisor=by.email)]))
+        return path
+
+    run("import_sessions", sessions_file(supervisor))
+    feedback = FeedbackFactory(session=Session.objects.get(), person=supervisee)
+    assert list(attention.feedback_received(supervisor)) == [feedback]
+    feedback_history = Feedback.history.count()
+
+    output = run("import_sessions", sessions_file(other_supervisor))
+
+    assert "(0 new, 1 changed, 0 unchanged)" in output
+    assert Session.objects.get().supervisor == other_supervisor
+    assert every_copy_matches()
+    assert list(attention.feedback_received(supervisor)) == []
+    assert list(attention.feedback_received(other_supervisor)) == [feedback]
+    # The copy is not a change of what the supervisee said.
+    assert Feedback.history.count() == feedback_history

@@ -215,6 +215,8 @@ def test_records_have_the_shapes_the_services_write(loaded):
     # And every feedback (an organisation's feedback of a window is read by it).
     assert Feedback.objects.exists()
     assert not Feedback.objects.exclude(session_date=F("session__date")).exists()
+    # And its supervisor (a supervisor's feedback received lately is read by it).
+    assert not Feedback.objects.exclude(session_supervisor=F("session__supervisor")).exists()
     # States and the times they stamp agree.
     signed = held.filter(record_state=RecordState.SIGNED_OFF)
     assert signed.exists()
