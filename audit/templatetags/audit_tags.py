@@ -503,6 +503,13 @@ def cycle_cell(minutes):
     return kept(_cycle_cells, key, lambda: _cycle_cell(minutes), at_most=_CYCLE_CELLS_AT_MOST)
 
 
+@register.simple_tag
+def cycle_cells(months):
+    """A person's row of the grid: a cell (`cycle_cell`) for each of their months (each with
+    its `minutes`), written in one call: a team's year is a few hundred cells."""
+    return format_html_join("", "<td>{}</td>", ((cycle_cell(month.minutes),) for month in months))
+
+
 def _cycle_cell(minutes):
     if minutes.tagged:
         return format_html(

@@ -221,3 +221,20 @@ def test_a_row_of_balances_names_links_and_flags_its_supervisee():
     assert "<a " not in moved
     assert "Sam &lt;Lee&gt;<br>" in moved and "has since moved on" in moved
     assert "East &amp; West</span>" in moved
+
+
+def test_a_row_of_the_grid_is_a_cell_for_each_month_in_order():
+    months = [
+        WindowMinutes(start=date(2026, 1, 1), end=date(2026, 1, 31), minutes=MONTH),
+        WindowMinutes(start=date(2026, 2, 1), end=date(2026, 2, 28), minutes=Minutes()),
+        WindowMinutes(
+            start=date(2026, 3, 1), end=date(2026, 3, 31), minutes=Minutes(sessions_held=1)
+        ),
+    ]
+    row = render("{% cycle_cells months %}", months=months)
+    cells = "".join(
+        "<td>" + render("{% cycle_cell minutes %}", minutes=m.minutes) + "</td>" for m in months
+    )
+    assert row == cells
+    assert row.count("<td>") == 3
+    assert row.index("E - - P") < row.index("no session") < row.index("nothing tagged")
