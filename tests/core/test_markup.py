@@ -14,6 +14,12 @@ AWKWARD = [
     gettext_lazy("Management"),
     42,
     3.5,
+    -0.25,
+    1e-07,
+    float("inf"),
+    float("nan"),
+    10**30,
+    True,
     None,
     forms.CharField().widget.render("q", "a<b"),
 ]
