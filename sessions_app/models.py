@@ -532,9 +532,10 @@ class Feedback(models.Model):
     # whatever moves it (sessions_app.services, imports.sessions); not a change of what the
     # supervisee said, so not in its history.
     session_date = models.DateField(editable=False)
-    # And the session's supervisor, kept the same way, so that a supervisor's feedback received
-    # lately is read by its index (supervisor, when changed): from the sessions they led, it was
-    # every one they ever led, or else the whole organisation's feedback of the fortnight.
+    # And the session's supervisor, kept the same way (only a re-import hands a session to
+    # another supervisor: imports.sessions moves it), so that a supervisor's feedback received
+    # lately is read by the index on (supervisor, updated_at): read through the sessions they
+    # led, it was every session they ever led, or the organisation's fortnight of feedback.
     session_supervisor = models.ForeignKey(
         User, on_delete=models.PROTECT, related_name="+", editable=False, db_index=False
     )
