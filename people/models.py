@@ -19,6 +19,12 @@ def normalise_email(email):
     return (email or "").strip().lower()
 
 
+def display_name(name: str, email: str) -> str:
+    """What a person is called wherever they are named: their name, else their e-mail
+    address (`User.__str__`, and lists that read the two columns without a `User`)."""
+    return name or email
+
+
 class UserQuerySet(models.QuerySet):
     def with_email(self, email):
         return self.filter(email=normalise_email(email))
@@ -84,7 +90,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         ]
 
     def __str__(self):
-        return self.name or self.email
+        return display_name(self.name, self.email)
 
     def clean(self):
         super().clean()

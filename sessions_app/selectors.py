@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db.models import (
     DateField,
@@ -16,7 +17,7 @@ from django.db.models import (
 from django.db.models.lookups import IsNull
 
 from core.prepared import Prepared, pk_of
-from people.models import FocusAgreement, Relationship
+from people.models import FocusAgreement, Relationship, User, display_name
 
 from .models import (
     Acknowledgement,
@@ -69,20 +70,56 @@ def attendees():
 LISTED_ATTENDANCES = "listed_attendances"
 
 
-def listed_attendees(*, joined=True):
+def listed_attendees():
     """The prefetch of sessions' attendances with each person, each session's as a list in
     `LISTED_ATTENDANCES`: for lists that show a one-to-one's attendee and a group's number
-    (`session_row`). `joined=False`: the attendances in no order, then their people by their
-    ids (the home page's lists: with the people joined, PostgreSQL hashed the whole people
-    table for its fifty sessions)."""
-    if joined:
-        rows = Attendance.objects.select_related("person")
-        return (Prefetch("attendances", queryset=rows, to_attr=LISTED_ATTENDANCES),)
-    rows = Attendance.objects.order_by()
+    (`session_row`). A page of several lists reads them at once with
+    `attach_listed_attendances` instead."""
+    rows = Attendance.objects.select_related("person")
+    return (Prefetch("attendances", queryset=rows, to_attr=LISTED_ATTENDANCES),)
+
+
+class ListedAttendance(NamedTuple):
+    """An attendance as a list of sessions shows it (`attach_listed_attendances`): who, as
+    `str(User)` names them (`display_name`)."""
+
+    person: str
+
+
+def _listed_attendance_rows(session_ids):
+    # Each person looked up by their id: joined, PostgreSQL hashed the whole people table for
+    # the page's fifty attendances (1.1 ms at a council, and growing with the organisation).
+    person = User.objects.filter(pk=OuterRef("person_id"))
     return (
-        Prefetch("attendances", queryset=rows, to_attr=LISTED_ATTENDANCES),
-        f"{LISTED_ATTENDANCES}__person",
+        Attendance.objects.filter(session__any_id=session_ids)
+        .order_by()
+        .values_list(
+            "session_id",
+            Subquery(person.values("name")),
+            Subquery(person.values("email")),
+        )
     )
+
+
+_LISTED_ATTENDANCE_ROWS = Prepared(_listed_attendance_rows)
+
+
+def attach_listed_attendances(sessions) -> None:
+    """What `listed_attendees` gives, for all the lists of sessions of a page at once, in one
+    query of values: each session's attendances as `ListedAttendance`s in `LISTED_ATTENDANCES`,
+    in no order.
+    The prefetch made an attendance and a person of each row and a queryset for each session
+    (3 ms of the home page's 4.4 for its fifty listed sessions, the two queries 1.3)."""
+    by_pk = {}
+    for session in sessions:
+        setattr(session, LISTED_ATTENDANCES, [])
+        by_pk.setdefault(session.pk, []).append(session)
+    if not by_pk:
+        return
+    for session_id, name, email in _LISTED_ATTENDANCE_ROWS(list(by_pk)):
+        listed = ListedAttendance(display_name(name, email))
+        for session in by_pk[session_id]:
+            getattr(session, LISTED_ATTENDANCES).append(listed)
 
 
 def with_people(sessions):
@@ -92,8 +129,8 @@ def with_people(sessions):
 
 def with_supervisor(sessions):
     """Sessions with their supervisor. Their attendees are the caller's to load, at once for
-    all the lists of a page (`prefetch_related_objects(rows, *listed_attendees(...))`: the
-    home page's lists of sessions in one query, not one each)."""
+    all the lists of a page (`attach_listed_attendances(rows)`: the home page's lists of
+    sessions in one query, not one each)."""
     return sessions.select_related("supervisor")
 
 

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -110,7 +110,7 @@ def home(request):
         *context["upcoming"],
         *context["recent"],
     ]
-    prefetch_related_objects(listed_sessions, *selectors.listed_attendees(joined=False))
+    selectors.attach_listed_attendances(listed_sessions)
     return render(request, "sessions_app/home.html", context)
 
 

@@ -21,7 +21,7 @@ _ROW = (
 def session_row(s):
     """One session in a table of sessions: its date (linked), who, how and its status, with
     its record's state once held and whether it is disputed (`with_disputes`' marks). Its
-    attendances as `selectors.listed_attendees` reads them."""
+    attendances as `selectors.listed_attendees` or `attach_listed_attendances` reads them."""
     href = links.address("sessions:detail", [s.pk], {}, None)
     when = (
         format_html(' <span class="text-body-secondary">{}</span>', time_text(s.start_time))

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from people.models import FocusAgreement
 from sessions_app.models import Format, GroupType, RecordState, Session, Status
-from sessions_app.selectors import listed_attendees, with_disputes
+from sessions_app.selectors import attach_listed_attendances, listed_attendees, with_disputes
 from sessions_app.templatetags.session_tags import record_to_finish, relationship_row, session_row
 from tests.factories import RelationshipFactory, SessionFactory, UserFactory
 
@@ -131,3 +131,50 @@ def test_a_record_to_finish_reads_as_its_template_did(supervisor, verb, why):
 
 def found_one(session):
     return Session.objects.filter(pk=session.pk).prefetch_related(*listed_attendees()).get()
+
+
+# The home page reads its lists' attendees in one query of values (`attach_listed_attendances`),
+# not by the prefetch: each row must read as the prefetch's would.
+
+
+def test_attached_attendances_read_as_the_prefetch_in_every_row(supervisor):
+    named = UserFactory(name="Sam <b>Social</b>")
+    unnamed = UserFactory(name="", email="kit@example.org")
+    one = SessionFactory(supervisor=supervisor, supervisee=named, record_state=RecordState.SHARED)
+    by_email = SessionFactory(supervisor=supervisor, supervisee=unnamed)
+    group = SessionFactory(
+        supervisor=supervisor,
+        format=Format.GROUP,
+        group_type=GroupType.PEER,
+        attendees=[(named, True), (unnamed, False), (UserFactory(), True)],
+    )
+    nobody = SessionFactory(supervisor=supervisor, supervisee=named)
+    nobody.attendances.all().delete()
+    sessions = [one, by_email, group, nobody]
+    # The same session in two lists (a record to sign off that is also among the recent).
+    listed = [Session.objects.get(pk=s.pk) for s in [*sessions, one]]
+    attach_listed_attendances(listed)
+    for session, attached in zip([*sessions, one], listed, strict=True):
+        prefetched = found_one(session)
+        assert str(session_row(attached)) == str(session_row(prefetched))
+        assert str(record_to_finish(attached, "Share", "why")) == str(
+            record_to_finish(prefetched, "Share", "why")
+        )
+    assert "kit@example.org" in str(session_row(listed[1]))
+    assert "Peer group (3)" in str(session_row(listed[2]))
+    assert listed[3].listed_attendances == []
+
+
+def test_attached_attendances_take_one_query_however_many_sessions(
+    supervisor, django_assert_num_queries
+):
+    for count in (1, 6):
+        sessions = [
+            SessionFactory(supervisor=supervisor, supervisee=UserFactory()) for _ in range(count)
+        ]
+        listed = list(Session.objects.filter(pk__in=[s.pk for s in sessions]))
+        with django_assert_num_queries(1):
+            attach_listed_attendances(listed)
+        assert all(len(s.listed_attendances) == 1 for s in listed)
+    with django_assert_num_queries(0):
+        attach_listed_attendances([])
