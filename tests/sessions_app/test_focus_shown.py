@@ -60,3 +60,20 @@ def test_a_record_of_the_pair_shows_the_latest_focus(login, supervisor, supervis
     focus = _focus_of(page)
     assert "more attention on Support." in focus
     assert "Management" not in focus and "Mediation" not in focus
+
+
+def test_the_latest_of_one_day_is_the_last_made_and_no_agreement_reads_as_none(
+    supervisor, supervisee
+):
+    """`relationships_of` reads the focus by a query of its own (`attach_latest_focus`): the
+    model's order decides a tie (the later one made), on both sides of the relationship."""
+    rel = Relationship.objects.get(supervisor=supervisor, supervisee=supervisee)
+    [read], _ = relationships_of(supervisor, clock.today())
+    assert read.latest_focus == []
+    day = clock.today() - datetime.timedelta(days=3)
+    FocusAgreement.objects.create(relationship=rel, agreed_on=day, management=True)
+    last = FocusAgreement.objects.create(relationship=rel, agreed_on=day, development=True)
+    [read], _ = relationships_of(supervisor, clock.today())
+    _, [theirs] = relationships_of(supervisee, clock.today())
+    assert read.latest_focus == [last] and theirs.latest_focus == [last]
+    assert read.latest_focus[0].relationship is read
