@@ -4,9 +4,12 @@ attention" (`sessions_app.attention`, a layer below, asks through the source reg
 
 from datetime import timedelta
 
-from core.db import among
+from django.db.models import OuterRef
+
+from core.db import ExistsEach, among
 from core.prepared import Prepared
 from people.access import is_administrator, managed_team_ids, people_visible_to, reader
+from people.models import User
 from sessions_app.access import feedback_led_by_for_flags
 from sessions_app.attention import TeamAttention
 
@@ -21,9 +24,14 @@ def _in_teams(pk, administrator, teams, start, day):
     """The people supervised in [start, day] in `teams` whom their manager (`pk`) may see, but
     not the manager: (pk, email, name, team name)."""
     manager = reader(pk, administrator, teams)
+    # `supervisees_in_window` among the people of the teams, each person asked whether they
+    # are supervised and whether the manager may see them (by the index of each): as subqueries
+    # of everyone, PostgreSQL read the whole people table and every relationship of the window
+    # (3,370 and 1,764 at a council; ten times as many nationally) on every manager's home.
+    supervised = selectors.supervised_between(start, day).filter(supervisee=OuterRef("pk"))
+    visible = people_visible_to(manager, day).filter(pk=OuterRef("pk"))
     return (
-        selectors.supervisees_in_window(start, day)
-        .filter(among("pk", people_visible_to(manager, day).values("pk")), among("team_id", teams))
+        User.objects.filter(among("team_id", teams), ExistsEach(supervised), ExistsEach(visible))
         .exclude(pk=pk)
         .values_list("pk", "email", "name", "team__name")
     )

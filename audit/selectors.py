@@ -126,6 +126,13 @@ def _ids(people):
 # Who is a supervisee in a window.
 
 
+def supervised_between(start: date, end: date) -> QuerySet:
+    """The relationships that make their supervisees supervised in [start, end]: those active
+    on at least one day of it. `supervisees_in_window` reads them as a subquery of everyone; a
+    list of a few people asks it of each (`ExistsEach(...filter(supervisee=OuterRef("pk")))`)."""
+    return Relationship.objects.active_between(start, end)
+
+
 def supervisees_in_window(start: date, end: date, *, team: Team | None = None) -> QuerySet:
     """Everyone supervised in a relationship active on at least one day of [start, end].
 
@@ -133,8 +140,7 @@ def supervisees_in_window(start: date, end: date, *, team: Team | None = None) -
     (`people.selectors.team_members_between`: dated memberships, so past windows show the
     teams of the time).
     """
-    active = Relationship.objects.active_between(start, end).values("supervisee")
-    people = User.objects.filter(pk__in=active)
+    people = User.objects.filter(pk__in=supervised_between(start, end).values("supervisee"))
     if team is not None:
         people = people.filter(pk__in=team_members_between(team, start, end).values("pk"))
     return people
