@@ -251,12 +251,13 @@ class RecordingPage:
         )
         if not (supervisee_id.isdigit() and int(supervisee_id) in self.supervisee_ids):
             return None
-        return (
+        found = list(
             Relationship.objects.filter(supervisor=self.user, supervisee_id=int(supervisee_id))
             .active_on(self.day)
-            .prefetch_related(selectors.latest_focus())
-            .first()
+            .order_by("pk")[:1]
         )
+        selectors.attach_latest_focus(found)
+        return found[0] if found else None
 
     def context(self):
         return {

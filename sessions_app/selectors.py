@@ -387,22 +387,9 @@ def relationships_of(person, day, *, group_counts=False) -> tuple[list, list]:
 
 
 def _relationships_of(person, day, group_counts):
-    return (
-        _active_relationships(Q(supervisor=person) | Q(supervisee=person), day, group_counts)
-        .order_by("supervisee__name", "kind", "supervisor__name")
-        .prefetch_related(None)  # their focus: `attach_latest_focus`
-    )
-
-
-def latest_focus():
-    """The prefetch of a relationship's focus: its latest agreement only (the model's order,
-    latest first), as a list in `latest_focus`, empty without one: what every page shows of
-    it. A pair agrees a new focus now and then for years, and every agreement ever made was
-    read for each relationship listed. (A list, not the related manager's cache: Django cannot
-    cache a sliced prefetch there.)"""
-    return Prefetch(
-        "focus_agreements", queryset=FocusAgreement.objects.all()[:1], to_attr="latest_focus"
-    )
+    return _active_relationships(
+        Q(supervisor=person) | Q(supervisee=person), day, group_counts
+    ).order_by("supervisee__name", "kind", "supervisor__name")
 
 
 def _latest_focus_rows(relationship_ids):
@@ -418,9 +405,13 @@ _LATEST_FOCUS = Prepared(_latest_focus_rows)
 
 
 def attach_latest_focus(relationships) -> None:
-    """`latest_focus()`'s prefetch for relationships already read, by a query built once
-    (`core.prepared`): the prefetch's sliced query was built and compiled on every home page
-    (about 1 ms, more than running it)."""
+    """Each relationship's focus, for relationships already read: its latest agreement only
+    (the model's order, latest first), as a list in `latest_focus`, empty without one: what
+    every page shows of it. One query for them all, built once (`core.prepared`).
+
+    A pair agrees a new focus now and then for years, and every agreement ever made was read
+    for each relationship listed; then a sliced prefetch, whose query Django built and compiled
+    on every page (about 1 ms of home and of a record, more than running it)."""
     by_pk = {}
     for rel in relationships:
         rel.latest_focus = []
@@ -435,13 +426,12 @@ def attach_latest_focus(relationships) -> None:
 
 
 def _active_relationships(condition, day, group_counts):
-    """The relationships meeting `condition` active on `day`, with their people, focus, last
-    one-to-one held and next booked."""
+    """The relationships meeting `condition` active on `day`, with their people, last
+    one-to-one held and next booked (their focus: `attach_latest_focus`)."""
     relationships = (
         Relationship.objects.filter(condition)
         .active_on(day)
         .select_related("supervisor", "supervisee")
-        .prefetch_related(latest_focus())
     )
     return with_next_planned(with_last_held(relationships, day, group_counts=group_counts), day)
 
@@ -457,7 +447,6 @@ _SUPERVISEE_ROWS = Prepared(
     lambda supervisor, day: (
         _active_relationships(Q(supervisor=supervisor), day, False)
         .order_by("supervisee__name", "kind")
-        .prefetch_related(None)
         .values_list(
             "supervisee",
             "supervisee__name",

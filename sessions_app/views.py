@@ -215,6 +215,7 @@ def _relationship_focus(session):
     if supervisee is None:
         return None
     found = _PAIR_RELATIONSHIP(session.supervisor_id, supervisee.pk, session.date)
+    selectors.attach_latest_focus(found)
     return found[0] if found else None
 
 
@@ -223,7 +224,6 @@ _PAIR_RELATIONSHIP = Prepared(
     lambda supervisor, supervisee, day: (
         Relationship.objects.filter(supervisor_id=supervisor, supervisee_id=supervisee)
         .active_on(day)
-        .prefetch_related(selectors.latest_focus())
         .order_by("pk")[:1]
     )
 )
