@@ -33,6 +33,7 @@ from people.access import (
     is_administrator,
     people_visible_to,
     teams_visible_to,
+    visible_among,
 )
 from people.models import Kind, Team, User
 from people.selectors import in_no_team_between, team_members_between, teams_between
@@ -590,9 +591,7 @@ def organisation(request):
     form, filters = _filters(request)
     start, end = filters.start, filters.end
     policy = AuditPolicy.current()
-    scope = selectors.supervisees_in_window(start, end).filter(
-        pk__in=people_visible_to(request.user).values("pk")
-    )
+    scope = visible_among(selectors.supervisees_in_window(start, end), request.user)
     # Whole, or (more people than that, the page and not a download) a page of teams at a time.
     download = request.GET.get("download")
     if download is not None and download not in ORGANISATION_TABLES:
@@ -1108,7 +1107,7 @@ def drill(request):
         # who has moved on is listed too); each name opens where the viewer may see it now.
         people = selectors.supervisees_in_window(start, end, team=team)
         if team is None:
-            people = people.filter(pk__in=people_visible_to(request.user).values("pk"))
+            people = visible_among(people, request.user)
         index = _people_index(people)
         visible = set(
             people_visible_to(request.user)

@@ -107,6 +107,11 @@ def teams_visible_to(user):
     return Team.objects.filter(managers=user)
 
 
+def _sees_everyone(user) -> bool:
+    """Staff may see everyone's balance (`people_visible_to`, `visible_among`)."""
+    return is_administrator(user)
+
+
 def people_visible_to(user, day=None):
     """Everyone whose balance `user` may see.
 
@@ -116,7 +121,7 @@ def people_visible_to(user, day=None):
     """
     if not user.is_authenticated:
         return User.objects.none()
-    if is_administrator(user):
+    if _sees_everyone(user):
         return User.objects.all()
     supervisees = Relationship.objects.filter(supervisor=user).active_on(day or today())
     condition = Q(pk=user.pk) | Q(pk__in=supervisees.values("supervisee"))
@@ -124,6 +129,16 @@ def people_visible_to(user, day=None):
     if teams:
         condition |= among("team_id", teams)
     return User.objects.filter(condition)
+
+
+def visible_among(people, user, day=None):
+    """`people` (a queryset of users) limited to those `user` may see (`people_visible_to`).
+    Staff see everyone, so theirs is `people` as it is: as a subquery of everyone, the
+    organisation page joined all 61,000 people of a national body to the window's in each of
+    its queries (15-20 ms each)."""
+    if user.is_authenticated and _sees_everyone(user):
+        return people
+    return people.filter(pk__in=people_visible_to(user, day).values("pk"))
 
 
 def get_person_for_balance(user, pk):
