@@ -231,9 +231,15 @@ def _insert(rows, kept=None, *, whole=False) -> None:
             cursor.execute(f"INSERT INTO {table} ({names}) {select}", params)  # noqa: S608
             return
         # Everything: PostgreSQL sums in parallel for CREATE TABLE AS, never for INSERT (a
-        # council's 10 years 7 to 3.5 s).
+        # council's 10 years 7 to 3.5 s). Written month by month (the select's second column,
+        # then the person), as an organisation's records arrive: summed person by person, a
+        # month's rows lay on every page of the table, and the organisation page's months of
+        # everyone read 288 MB of a national body's 561 MB table for three months (213 ms; 102
+        # ms with the rows in month order).
         cursor.execute(f"CREATE TEMPORARY TABLE kept_sums ON COMMIT DROP AS {select}", params)
-        cursor.execute(f"INSERT INTO {table} ({names}) SELECT * FROM kept_sums")  # noqa: S608
+        cursor.execute(
+            f"INSERT INTO {table} ({names}) SELECT * FROM kept_sums ORDER BY 2, 1"  # noqa: S608
+        )
         cursor.execute("DROP TABLE kept_sums")
 
 

@@ -13,6 +13,7 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from sessions_app import kept, services
 from sessions_app.models import Format, MonthMinutes
@@ -120,3 +121,29 @@ def test_the_command_finds_a_month_that_disagrees_and_sums_it_again(supervisor, 
     call_command("keep_minutes", stdout=io.StringIO())
     assert kept.differences() == []
     assert kept_row(supervisee, day).tagged == 50
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the table's layout: PostgreSQL's rows in order"
+)
+def test_a_rebuild_writes_the_months_in_order_and_equal_to_the_records(
+    supervisor, supervisee, other_supervisee, today
+):
+    """A whole organisation's months are read month by month (the organisation page): written
+    person by person, each month's rows lay on every page of the table."""
+    for months_ago in (0, 5, 2, 9):
+        for person in (other_supervisee, supervisee):
+            services.session_create(
+                supervisor=supervisor,
+                details=held(today - (months_ago * 31 + 1) * DAY),
+                attendance={person.pk: True},
+                items=[ItemData("Caseload", 30, ["support"])],
+            )
+    call_command("keep_minutes", stdout=io.StringIO())
+    assert kept.differences() == []
+    table = connection.ops.quote_name(MonthMinutes._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT month, person_id FROM {table} ORDER BY ctid")  # noqa: S608
+        laid_out = cursor.fetchall()
+    assert len(laid_out) == 8
+    assert laid_out == sorted(laid_out)
