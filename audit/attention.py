@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.db.models import OuterRef
 
 from core.db import ExistsEach, among
+from core.names import display_name
 from core.prepared import Prepared
 from people.access import is_administrator, managed_team_ids, people_visible_to, reader
 from people.models import User
@@ -72,7 +73,7 @@ def team_attention(user, day) -> list[TeamAttention]:
         rows.append(
             TeamAttention(
                 pk=pk,
-                name=balance.name or balance.supervisee,
+                name=display_name(balance.name, balance.supervisee),
                 team=team_of[pk],
                 flags=tuple(flag_label(flag) for flag in balance.flags),
                 overdue=any(flag.code == SUPERVISION_OVERDUE for flag in balance.flags),

@@ -23,6 +23,7 @@ from math import lcm
 from typing import TYPE_CHECKING
 
 from core.dates import day_text
+from core.names import display_name
 from core.numbers import minutes_text, percent_text, ratio, round_minutes, round_share
 from core.tally import Minutes
 from core.vocabulary import FUNCTIONS, STAGES, STAKEHOLDERS
@@ -367,14 +368,9 @@ def _sessions_words(count: int) -> str:
     return "1 session" if count == 1 else f"{count} sessions"
 
 
-def _person(email: str, name: str) -> str:
-    """A person as readers know them: their name (the e-mail only when no name is known)."""
-    return name or email
-
-
 def _overdue_reason(gap: SupervisionGap, *, you: bool = False) -> str:
     # With the policy's group_counts_for_regularity, any group the supervisee attended counts.
-    sessions = f"one-to-one with {_person(gap.supervisor, gap.supervisor_name)}"
+    sessions = f"one-to-one with {display_name(gap.supervisor_name, gap.supervisor)}"
     if gap.group_counts:
         sessions += " or group session"
     your = "your " if you else "the "

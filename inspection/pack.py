@@ -213,7 +213,7 @@ def build_pack(*, user, team: Team | None, start: date, end: date, today: date) 
         start=start,
         end=end,
         produced_on=today,
-        produced_by=user.name or user.email,
+        produced_by=str(user),
         policy=policy,
         balances=balances,
         totals=totals,

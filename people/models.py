@@ -11,18 +11,13 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from core import clock
+from core.names import display_name
 from core.vocabulary import FUNCTION_LABELS, FUNCTIONS
 
 
 def normalise_email(email):
     """Emails are compared case-insensitively and written in lower case (DOMAIN.md)."""
     return (email or "").strip().lower()
-
-
-def display_name(name: str, email: str) -> str:
-    """What a person is called wherever they are named: their name, else their e-mail
-    address (`User.__str__`, and lists that read the two columns without a `User`)."""
-    return name or email
 
 
 class UserQuerySet(models.QuerySet):

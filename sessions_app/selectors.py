@@ -16,8 +16,9 @@ from django.db.models import (
 )
 from django.db.models.lookups import IsNull
 
+from core.names import display_name
 from core.prepared import Prepared, pk_of
-from people.models import FocusAgreement, Relationship, User, display_name
+from people.models import FocusAgreement, Relationship, User
 
 from .models import (
     Acknowledgement,

@@ -9,6 +9,7 @@ from core import links
 from core.dates import date_text, day_text
 from core.markup import format_html, format_html_join
 from core.memo import kept
+from core.names import display_name
 from core.numbers import minutes_text, percent_text, points_text, ratio, score_text
 from core.vocabulary import (
     FUNCTION_LABELS,
@@ -186,7 +187,7 @@ def balance_row(row, query):
     `team`): written in one call, as the trend's rows are (a team of 60's table was 17 ms of
     template lookups and filters)."""
     balance = row["balance"]
-    name = balance.name or balance.supervisee
+    name = display_name(balance.name, balance.supervisee)
     if row.get("pk"):
         href = links.address("audit:person", [row["pk"]], {}, None)
         who = format_html('<a href="{}?{}">{}</a>', href, query, name)
