@@ -416,14 +416,14 @@ def attach_latest_focus(relationships) -> None:
     by_pk = {}
     for rel in relationships:
         rel.latest_focus = []
-        by_pk[rel.pk] = rel
+        by_pk.setdefault(rel.pk, []).append(rel)
     if not by_pk:
         return
     relationship_of = FocusAgreement.relationship.field
     for agreement in _LATEST_FOCUS(list(by_pk)):
-        rel = by_pk[agreement.relationship_id]
-        relationship_of.set_cached_value(agreement, rel)
-        rel.latest_focus = [agreement]
+        for rel in by_pk[agreement.relationship_id]:
+            relationship_of.set_cached_value(agreement, rel)
+            rel.latest_focus = [agreement]
 
 
 def _active_relationships(condition, day, group_counts):

@@ -8,9 +8,11 @@ import datetime
 
 import pytest
 
-from audit.attention import team_attention
+from audit.attention import _IN_TEAMS, team_attention
 from audit.forms import DEFAULT_WINDOW, WINDOW_DAYS
+from audit.selectors import supervisees_in_window
 from core import clock
+from people.access import managed_team_ids, people_visible_to
 from tests.factories import RelationshipFactory, SessionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -60,9 +62,6 @@ def test_those_asked_about_are_the_windows_supervisees_the_manager_may_see(
 ):
     """Flagged or not: the people whose balance is worked out for the list are
     `supervisees_in_window` among the people the manager may see in their teams."""
-    from audit.attention import _IN_TEAMS
-    from audit.selectors import supervisees_in_window
-    from people.access import managed_team_ids, people_visible_to
 
     day = clock.today()
     window_start = day - datetime.timedelta(days=WINDOW_DAYS[DEFAULT_WINDOW] - 1)
