@@ -56,6 +56,7 @@ from sessions_app.kept import SUM_COLUMNS, SqlSum, columns_of, minute_sums, when
 from sessions_app.models import (
     Attendance,
     BroughtForward,
+    DayMinutes,
     Feedback,
     Format,
     MonthMinutes,
@@ -1218,6 +1219,45 @@ def window_sums(
         sums_by_person=by_person,
         sums_by_month=by_month if months else {},
     )
+
+
+def organisation_minutes(start: date, end: date, *, formats=None) -> WindowSums:
+    """The whole organisation's minutes in [start, end]: every present attendee of its held
+    sessions, each month's (`months`) and the window's (`total()`), read from the days kept
+    (`sessions_app.kept.DayMinutes`): a row per day, whatever the organisation's size. The
+    same as `window_sums` of everyone who attended (`by_person` is empty)."""
+    _check_window(start, end)
+    by_month = {
+        month: tuple(sums) for month, *sums in _ORGANISATION_MONTHS(start, end, _shape(formats))
+    }
+    none = (0,) * len(SUM_COLUMNS)
+    return WindowSums(
+        by_person={},
+        months=[
+            WindowMinutes(
+                start=first,
+                end=last,
+                minutes=_exact_or_none(by_month.get(kept.month_of(first), none)),
+            )
+            for first, last in month_windows(start, end)
+        ],
+        sums_by_month=by_month,
+    )
+
+
+def _organisation_months(start, end, formats):
+    return (
+        DayMinutes.objects.filter(_format_filter(formats), day__gte=start, day__lte=end)
+        .order_by()
+        .annotate(kept_month=TruncMonth("day"))
+        .values("kept_month")
+        .annotate(**{name: SqlSum(f"{{{name}}}", "", [name]) for name in SUM_COLUMNS})
+        .values_list("kept_month", *SUM_COLUMNS)
+    )
+
+
+# Built and compiled once (`core.prepared`): a dozen sums of the days kept.
+_ORGANISATION_MONTHS = Prepared(_organisation_months)
 
 
 def _exact_or_none(sums) -> Minutes:

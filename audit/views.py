@@ -600,17 +600,19 @@ def organisation(request):
     index = _people_index(scope, ORGANISATION_WHOLE_AT_MOST + 1 if by_page else None)
     if len(index) > ORGANISATION_WHOLE_AT_MOST and by_page:
         return _organisation_by_page(request, form, filters, scope, policy, people=scope.count())
-    # Everyone's minutes in the window, and the months of all of them, read once.
-    people = _OrganisationPeople.of(request.user, index, filters, policy, months=True)
+    # Everyone's minutes in the window, read once; the organisation's own, and its months,
+    # from the days kept.
+    people = _OrganisationPeople.of(request.user, index, filters, policy)
     teams = list(teams_visible_to(request.user).order_by("name"))
     team_rows = [
         {"team": t, "totals": people.totals_of(people.by_team.get(t.pk, []))} for t in teams
     ]
     if None in people.by_team:
         team_rows.append({"team": None, "totals": people.totals_of(people.by_team[None])})
-    totals = people.totals_of(people.everyone)
+    whole = selectors.organisation_minutes(start, end, formats=filters.formats)
+    totals = totals_of(people.everyone, start=start, end=end, minutes=whole.total())
     flagged = people.flagged({t.pk: t.name for t in teams})
-    trend = people.sums.months
+    trend = whole.months
     rates, checks = _organisation_rates_and_checks(filters, policy)
 
     def teams_table():
@@ -705,14 +707,13 @@ class _OrganisationPeople:
     teams_by_pk: dict
 
     @classmethod
-    def of(cls, user, index, filters, policy, *, months):
-        """Their flags and minutes, read once (`months`: with the months of all of them
-        together)."""
+    def of(cls, user, index, filters, policy):
+        """Their flags and minutes, read once."""
         start, end, formats = filters.start, filters.end, filters.formats
         pks = [row[0] for row in index]
         # The teams of the time: someone who moved in the window counts in each of them.
         teams_of = teams_between(pks, start, end, current={row[0]: row[3] for row in index})
-        sums = selectors.window_sums(pks, start, end, formats=formats, months=months, exact=False)
+        sums = selectors.window_sums(pks, start, end, formats=formats, months=False, exact=False)
         # Everyone's flags, counted by team; a balance is made whole only where it is shown.
         everyone = selectors.flagged_of(
             pks,
@@ -793,9 +794,7 @@ def _organisation_by_page(request, form, filters, scope, policy, *, people):
     if None in teams_page.object_list:
         members |= Q(pk__in=in_no_team_between(start, end).values("pk"))
     members = scope.filter(members)
-    shown_people = _OrganisationPeople.of(
-        request.user, _people_index(members), filters, policy, months=False
-    )
+    shown_people = _OrganisationPeople.of(request.user, _people_index(members), filters, policy)
     teams_page.object_list = [
         {
             "team": team,
@@ -805,9 +804,9 @@ def _organisation_by_page(request, form, filters, scope, policy, *, people):
         }
         for team in teams_page.object_list
     ]
-    # The organisation's people and minutes from the kept months of everyone in the window;
-    # its flags would need everyone's balance: counted in the downloads.
-    whole = selectors.window_sums(scope, start, end, formats=formats, each=False)
+    # The organisation's minutes and months from the days kept; its flags would need
+    # everyone's balance: counted in the downloads.
+    whole = selectors.organisation_minutes(start, end, formats=formats)
     totals = Totals(start=start, end=end, people=people, minutes=whole.total(), flag_counts=None)
     rates, checks = _organisation_rates_and_checks(filters, policy)
     return _organisation_page(

@@ -196,6 +196,8 @@ class Batch:
     # (person id, day): the months of kept minutes the batch's held sessions count in, before
     # and after (sessions_app.kept).
     kept_keys: set = field(default_factory=set)
+    # The days of the batch's held sessions, before and after: the organisation's (ditto).
+    kept_days: set = field(default_factory=set)
     # {supervisor id: the first day of their held sessions written, before or after}.
     kept_supervisors: dict = field(default_factory=dict)
 
@@ -663,7 +665,7 @@ def _write_file(source, checked):
     }
     if not wanted:
         return
-    counted, supervisors = set(), {}
+    counted, days, supervisors = set(), set(), {}
     for lines in _batches(_sessions_in(source, wanted)):
         batch = Batch()
         existing = _existing([line for line in lines if line.ref in checked.existing])
@@ -674,12 +676,13 @@ def _write_file(source, checked):
                 _plan_new(batch, line, checked.ids)
         _write(batch)
         counted |= batch.kept_keys
+        days |= batch.kept_days
         for supervisor, day in batch.kept_supervisors.items():
             supervisors[supervisor] = min(day, supervisors.get(supervisor, day))
     # Each month once, at the end: a file's batches share their months. The supervisors held
     # first, then the people (the order every write takes them in).
     brought_forward.hold(supervisors)
-    kept.refresh(counted)
+    kept.refresh(counted, days=days)
     brought_forward.rebuild(supervisors_since=supervisors)
 
 
@@ -857,6 +860,7 @@ def _counted_in(plan, status, day, people, supervisor):
     if status == Status.HELD:
         month = kept.month_of(day)  # a month's key once, however many sessions in it
         plan.kept_keys.update((person, month) for person in people)
+        plan.kept_days.add(day)
         # Its supervisor's later sessions may inherit from it (sessions_app.brought_forward).
         since = plan.kept_supervisors.get(supervisor)
         plan.kept_supervisors[supervisor] = day if since is None else min(since, day)

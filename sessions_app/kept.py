@@ -1,4 +1,5 @@
-"""Minutes kept by person, month and format (`MonthMinutes`), written with the records.
+"""Minutes kept by person, month and format (`MonthMinutes`), and by day and format for the
+whole organisation (`DayMinutes`), written with the records.
 
 A page about a whole organisation's year summed every item of the year on every request
 (docs/performance.md). The sums it needs are kept instead: a row per person, calendar month and
@@ -7,9 +8,10 @@ stakeholder, sessions held), the same sums `audit.selectors` makes live.
 
 Kept by recomputing, never by adding deltas: whatever writes sessions, attendances or items
 says which people's months it touched (`keys_of_session`, `keys_of_sessions`, or the keys it
-knows), and `refresh` sums those months again from the records, in the same transaction. A
-write that touches nothing held touches no month. `rebuild` sums everything again (the demo's
-seeding, `manage.py keep_minutes`, the migration that made the table).
+knows), and `refresh` sums those months, and the organisation's days of them, again from the
+records, in the same transaction. A write that touches nothing held touches no month.
+`rebuild` sums everything again (the demo's seeding, `manage.py keep_minutes`, the
+migrations that made the tables).
 
 The sums are written once here as SQL (`SqlSum`): `audit.selectors` reads the live ones
 through the same templates, so the kept and the live can never be two different rules.
@@ -38,7 +40,7 @@ from core.vocabulary import (
     stakeholder_field,
 )
 
-from .models import MONTH_SUM_COLUMNS, Attendance, MonthMinutes, Session, Status
+from .models import MONTH_SUM_COLUMNS, Attendance, DayMinutes, MonthMinutes, Session, Status
 
 SUM_COLUMNS = MONTH_SUM_COLUMNS
 
@@ -195,19 +197,22 @@ def keys_of_session(session: Session) -> set[Key]:
 # The live sums, and writing them.
 
 
+def _held(attendance, first, last):
+    rows = attendance.objects.filter(present=True, session__status=Status.HELD)
+    if first is not None:
+        rows = rows.filter(session_date__gte=first, session_date__lte=last)
+    return rows.order_by()
+
+
 def live(people=None, first: date | None = None, last: date | None = None, *, models=None):
     """The sums as `MonthMinutes` keeps them, from the records: a query of rows of (person,
     month, format, *SUM_COLUMNS), for `people` in [first, last] (or everyone, always).
     `models` (attendance, for a migration's historical model) defaults to this app's."""
-    attendance = models or Attendance
-    rows = attendance.objects.filter(present=True, session__status=Status.HELD)
-    if first is not None:
-        rows = rows.filter(session_date__gte=first, session_date__lte=last)
+    rows = _held(models or Attendance, first, last)
     if people is not None:
         rows = rows.filter(person__in=people)
     return (
-        rows.order_by()
-        .annotate(kept_month=TruncMonth("session_date"), kept_format=F("session__format"))
+        rows.annotate(kept_month=TruncMonth("session_date"), kept_format=F("session__format"))
         .values("person", "kept_month", "kept_format")
         .annotate(
             sessions_held=Count("session", distinct=True),
@@ -217,13 +222,36 @@ def live(people=None, first: date | None = None, last: date | None = None, *, mo
     )
 
 
-def _insert(rows, kept=None, *, whole=False) -> None:
-    """INSERT INTO month minutes SELECT the live `rows`: one statement, nothing through Python."""
+def live_days(days=None, *, models=None):
+    """The sums as `DayMinutes` keeps them, from the records: rows of (day, format,
+    *SUM_COLUMNS), everyone's present attendances added up, on `days` (or every day).
+    `sessions_held` counts the attendances: the sum of each person's sessions held."""
+    rows = _held(models or Attendance, None, None)
+    if days is not None:
+        rows = rows.filter(session_date__in=days)
+    return (
+        rows.annotate(kept_format=F("session__format"))
+        .values("session_date", "kept_format")
+        .annotate(
+            sessions_held=Count("pk", distinct=True),
+            **minute_sums("session__items__", or_zero=True),
+        )
+        .values_list("session_date", "kept_format", *SUM_COLUMNS)
+    )
+
+
+MONTH_KEY = ("person", "month", "format")
+DAY_KEY = ("day", "format")
+
+
+def _insert(rows, kept=None, *, key=MONTH_KEY, whole=False) -> None:
+    """INSERT INTO `kept` (month minutes) SELECT the live `rows`, whose columns are `key`'s then
+    the sums: one statement, nothing through Python."""
     kept = kept or MonthMinutes
     table = connection.ops.quote_name(kept._meta.db_table)
     names = ", ".join(
         connection.ops.quote_name(kept._meta.get_field(name).column)
-        for name in ("person", "month", "format", *SUM_COLUMNS)
+        for name in (*key, *SUM_COLUMNS)
     )
     select, params = rows.query.sql_with_params()
     with connection.cursor() as cursor:
@@ -231,46 +259,67 @@ def _insert(rows, kept=None, *, whole=False) -> None:
             cursor.execute(f"INSERT INTO {table} ({names}) {select}", params)  # noqa: S608
             return
         # Everything: PostgreSQL sums in parallel for CREATE TABLE AS, never for INSERT (a
-        # council's 10 years 7 to 3.5 s). Written month by month (the select's second column,
-        # then the person), as an organisation's records arrive: summed person by person, a
-        # month's rows lay on every page of the table, and the organisation page's months of
-        # everyone read 288 MB of a national body's 561 MB table for three months (213 ms; 102
-        # ms with the rows in month order).
+        # council's 10 years 7 to 3.5 s). Written in date order (the months by month, then
+        # person), as an organisation's records arrive: summed person by person, a month's rows
+        # lay on every page of the table, and the organisation page's months of everyone read
+        # 288 MB of a national body's 561 MB table for three months (213 ms; 102 ms with the
+        # rows in month order).
         cursor.execute(f"CREATE TEMPORARY TABLE kept_sums ON COMMIT DROP AS {select}", params)
+        in_order = "2, 1" if key == MONTH_KEY else "1, 2"  # the date's column first
         cursor.execute(
-            f"INSERT INTO {table} ({names}) SELECT * FROM kept_sums ORDER BY 2, 1"  # noqa: S608
+            f"INSERT INTO {table} ({names}) SELECT * FROM kept_sums ORDER BY {in_order}"  # noqa: S608
         )
         cursor.execute("DROP TABLE kept_sums")
 
 
-# `core.db.hold`'s namespace for the people whose months are being summed again.
+# `core.db.hold`'s namespaces: the people whose months are being summed again; the days
+# (by their ordinal) whose organisation's sums are. Always held in that order.
 HOLD_PEOPLE = 1
+HOLD_DAYS = 3
 # People refreshed by one statement: within every database's limit on parameters.
 PEOPLE_AT_ONCE = 500
+DAYS_AT_ONCE = 500
 
 
-def refresh(keys: Iterable[Key]) -> None:
-    """Sum again, from the records, the months in `keys` ((person id, any day of the month)),
+def refresh(keys: Iterable[Key], *, days: Iterable[date] | None = None) -> None:
+    """Sum again, from the records, the months in `keys` ((person id, a day of the month)),
     all formats: each of the people's months from the first of these months to the last (a
     session moved across months refreshes the months between too). Two statements for up to
     PEOPLE_AT_ONCE people, however many months: a whole file's import as few as one edit.
+    Then the organisation's `days` (by default the days of `keys`, which are then the sessions'
+    own dates): two statements for up to DAYS_AT_ONCE days.
 
     Call it inside the transaction that wrote the records, after writing them, with the keys
     of the sessions both before the change (where they counted) and after it."""
     keys = list(keys)
-    if not keys:
-        return
-    people = sorted({person for person, _day in keys})
-    db.hold(HOLD_PEOPLE, people)  # another write of the same people's months waits for this one
-    first = month_of(min(day for _person, day in keys))
-    last = last_of(month_of(max(day for _person, day in keys)))
-    for chunk in batched(people, PEOPLE_AT_ONCE):
-        MonthMinutes.objects.filter(month__gte=first, month__lte=last, person__in=chunk).delete()
-        _insert(live(chunk, first, last))
+    days = sorted({day for _person, day in keys} if days is None else set(days))
+    if keys:
+        people = sorted({person for person, _day in keys})
+        db.hold(HOLD_PEOPLE, people)  # another write of the same months waits for this one
+        first = month_of(min(day for _person, day in keys))
+        last = last_of(month_of(max(day for _person, day in keys)))
+        for chunk in batched(people, PEOPLE_AT_ONCE):
+            MonthMinutes.objects.filter(
+                month__gte=first, month__lte=last, person__in=chunk
+            ).delete()
+            _insert(live(chunk, first, last))
+    if days:
+        # Many writers share a day (everyone's sessions of today): each waits for the last
+        # to commit, then sums what it wrote.
+        db.hold(HOLD_DAYS, [day.toordinal() for day in days])
+        for chunk in batched(days, DAYS_AT_ONCE):
+            DayMinutes.objects.filter(day__in=chunk).delete()
+            _insert(live_days(chunk), DayMinutes, key=DAY_KEY)
 
 
-def rebuild(*, attendance=None, kept=None) -> None:
-    """Sum every month again from the records (historical models in a migration)."""
+def rebuild() -> None:
+    """Sum every month and every day again from the records."""
+    rebuild_months()
+    rebuild_days()
+
+
+def rebuild_months(*, attendance=None, kept=None) -> None:
+    """Sum every person's month again (historical models in a migration)."""
     kept = kept or MonthMinutes
     db.hold(HOLD_PEOPLE, everything=True)
     kept.objects.all().delete()
@@ -278,18 +327,32 @@ def rebuild(*, attendance=None, kept=None) -> None:
     bulk.analyse(kept)
 
 
+def rebuild_days(*, attendance=None, kept=None) -> None:
+    """Sum every day of the organisation again (historical models in a migration)."""
+    kept = kept or DayMinutes
+    db.hold(HOLD_DAYS, everything=True)
+    kept.objects.all().delete()
+    _insert(live_days(models=attendance), kept, key=DAY_KEY, whole=True)
+    bulk.analyse(kept)
+
+
 def differences() -> list[tuple]:
     """Where the kept sums and the live ones disagree: (person, month, format, kept, live)
-    for each row that is missing, extra or different; empty when they agree. Reads both
-    whole: for tests and `manage.py keep_minutes --check`, not for pages."""
-    names = ("person", "month", "format", *SUM_COLUMNS)
-    stored = {
-        (row[0], row[1], row[2]): tuple(row[3:])
-        for row in MonthMinutes.objects.order_by().values_list(*names)
-    }
-    computed = {}
-    for person, month, format_, *sums in live():
-        computed[person, month, format_] = tuple(sums)
+    for each row that is missing, extra or different, then (None, day, format, kept, live)
+    for each of the organisation's days; empty when they agree. Reads both whole: for tests
+    and `manage.py keep_minutes --check`, not for pages."""
+    months = _differences(
+        MonthMinutes.objects.order_by().values_list(*MONTH_KEY, *SUM_COLUMNS), live(), 3
+    )
+    days = _differences(
+        DayMinutes.objects.order_by().values_list(*DAY_KEY, *SUM_COLUMNS), live_days(), 2
+    )
+    return [*months, *((None, *difference) for difference in days)]
+
+
+def _differences(stored_rows, live_rows, width) -> list[tuple]:
+    stored = {tuple(row[:width]): tuple(row[width:]) for row in stored_rows}
+    computed = {tuple(row[:width]): tuple(row[width:]) for row in live_rows}
     return [
         (*key, stored.get(key), computed.get(key))
         for key in sorted(stored.keys() | computed.keys())

@@ -653,19 +653,10 @@ MONTH_SUM_COLUMNS = (
 )
 
 
-class MonthMinutes(models.Model):
-    """One person's exact minutes in one calendar month's held sessions of one format, kept.
+class KeptSums(models.Model):
+    """The sums kept of some held sessions' present attendances (MONTH_SUM_COLUMNS): exact
+    integers, the same sums `audit.selectors` makes live (`sessions_app.kept`)."""
 
-    A sum, not a record: written by `sessions_app.kept` in the same transaction as every change
-    to the sessions, attendances and items it sums (services, imports, retention, the demo's
-    seeding), so that a page of a whole organisation's year reads a row per person and month
-    instead of every item of the year. It always equals the live sum (tests/sessions_app/
-    test_kept.py proves it after each kind of write); `manage.py keep_minutes` rebuilds it.
-    """
-
-    person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
-    month = models.DateField(help_text="The first day of the month.")
-    format = models.CharField(max_length=20, choices=Format.choices)
     twelfths_management = models.IntegerField(default=0)
     twelfths_development = models.IntegerField(default=0)
     twelfths_support = models.IntegerField(default=0)
@@ -684,6 +675,24 @@ class MonthMinutes(models.Model):
     no_stage = models.IntegerField(default=0)
 
     class Meta:
+        abstract = True
+
+
+class MonthMinutes(KeptSums):
+    """One person's exact minutes in one calendar month's held sessions of one format, kept.
+
+    A sum, not a record: written by `sessions_app.kept` in the same transaction as every change
+    to the sessions, attendances and items it sums (services, imports, retention, the demo's
+    seeding), so that a page of a whole organisation's year reads a row per person and month
+    instead of every item of the year. It always equals the live sum (tests/sessions_app/
+    test_kept.py proves it after each kind of write); `manage.py keep_minutes` rebuilds it.
+    """
+
+    person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(help_text="The first day of the month.")
+    format = models.CharField(max_length=20, choices=Format.choices)
+
+    class Meta:
         verbose_name_plural = "month minutes"
         constraints = [
             models.UniqueConstraint(
@@ -694,6 +703,25 @@ class MonthMinutes(models.Model):
 
     def __str__(self):
         return f"{self.person_id} in {self.month:%B %Y} ({self.format})"
+
+
+class DayMinutes(KeptSums):
+    """The whole organisation's exact minutes on one day's held sessions of one format: every
+    present attendee's, added up (`sessions_held` counts attendances, as a month of
+    many people's does). Kept as `MonthMinutes` is, by `sessions_app.kept` in the same
+    transaction as every write it sums, so that the organisation page reads a row per day
+    instead of every person's months (a national body's 37,500 people); always equal to the
+    live sum (tests/sessions_app/test_kept.py)."""
+
+    day = models.DateField()
+    format = models.CharField(max_length=20, choices=Format.choices)
+
+    class Meta:
+        verbose_name_plural = "day minutes"
+        constraints = [models.UniqueConstraint(fields=["day", "format"], name="day_minutes_once")]
+
+    def __str__(self):
+        return f"{self.day:%d %B %Y} ({self.format})"
 
 
 class BroughtForward(models.Model):

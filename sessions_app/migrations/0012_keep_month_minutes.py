@@ -6,7 +6,7 @@ from django.db import migrations
 def keep(apps, schema_editor):
     from sessions_app import kept
 
-    kept.rebuild(
+    kept.rebuild_months(
         attendance=apps.get_model("sessions_app", "Attendance"),
         kept=apps.get_model("sessions_app", "MonthMinutes"),
     )

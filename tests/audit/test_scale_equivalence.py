@@ -421,3 +421,32 @@ def test_a_large_organisations_page_of_teams_is_for_administrators_alone(
         client = login(user)
         for query in ("", "?teams_page=2", "?download=teams"):
             assert client.get(reverse("audit:organisation") + query).status_code == 404
+
+
+@pytest.mark.parametrize("formats", [None, [Format.ONE_TO_ONE], [Format.GROUP]])
+def test_the_organisations_minutes_from_its_days_are_everyone_who_attended(seeded, formats):
+    """The organisation page's own minutes and months (`organisation_minutes`, from the days
+    kept) are what each person's kept months and cut days give added up over everyone who
+    attended, and, on the seeded organisation where everyone who attends is supervised in
+    the window, over the window's supervisees, as the page summed them before."""
+    held = []
+    for start, end in [
+        *windows(seeded),
+        (seeded - timedelta(days=40), seeded - timedelta(days=40)),
+    ]:
+        attended = User.objects.filter(
+            pk__in=Attendance.objects.filter(
+                present=True, session__status=Status.HELD, session_date__range=(start, end)
+            ).values("person")
+        )
+        everyone = selectors.window_sums(attended, start, end, formats=formats)
+        organisation = selectors.organisation_minutes(start, end, formats=formats)
+        assert organisation.total() == everyone.total()
+        assert organisation.months == everyone.months
+        supervisees = selectors.window_sums(
+            selectors.supervisees_in_window(start, end), start, end, formats=formats
+        )
+        assert organisation.total() == supervisees.total()
+        held.append(organisation.total().sessions_held)
+    # Not a comparison of nothing: the last 90 days and year hold minutes of every format.
+    assert held[0] > 0 and held[1] > held[0]

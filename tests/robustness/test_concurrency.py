@@ -20,8 +20,9 @@ from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
 
+from people.models import User
 from sessions_app import brought_forward, kept, records
-from sessions_app.models import RecordState, Session
+from sessions_app.models import DayMinutes, Format, RecordState, Session
 from tests.conftest import sign_in_as
 from tests.factories import GroupSessionFactory, SessionFactory, UserFactory
 from tests.sessions_app.forms_data import session_post
@@ -296,3 +297,32 @@ def test_sessions_recorded_at_once_for_the_same_people_keep_their_figures_right(
     assert Session.objects.count() == 3
     assert kept.differences() == []
     assert brought_forward.differences() == []
+
+
+def test_sessions_recorded_at_once_on_the_same_day_keep_the_organisations_day_right(
+    live_server, supervisor, supervisee, other_supervisor, today
+):
+    """Two supervisors record a one-to-one each, with different people, on the same day at the
+    same moment: nothing of one write is the other's but the organisation's minutes of that
+    day (sessions_app.kept), which hold both, whichever committed first: each writer waits for
+    the other's day, then sums what it wrote."""
+    new = reverse("sessions:new")
+    kit = User.objects.get(email="kit@example.org")
+    day = today - datetime.timedelta(days=5)
+    posts = [
+        (
+            signed_in(who),
+            new,
+            session_post(supervisee=person, date=day, items=[{"title": "Cases", "minutes": n}]),
+        )
+        for who, person, n in ((supervisor, supervisee, 30), (other_supervisor, kit, 45))
+    ]
+    for _cookie, _url, data in posts:
+        data["form_token"] = str(uuid.uuid4())
+    for _round in range(3):
+        answers = post_at_once(live_server, posts)
+        assert [a.status for a in answers] == [302] * 2, [a.body[:300] for a in answers]
+        for _cookie, _url, data in posts:
+            data["form_token"] = str(uuid.uuid4())
+    assert kept.differences() == []
+    assert DayMinutes.objects.get(day=day, format=Format.ONE_TO_ONE).tagged == 3 * 75

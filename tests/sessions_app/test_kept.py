@@ -16,7 +16,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from sessions_app import kept, services
-from sessions_app.models import Format, MonthMinutes
+from sessions_app.models import DayMinutes, Format, MonthMinutes
 from sessions_app.services import ItemData, SessionDetails
 from tests.sessions_app.details import held
 
@@ -85,6 +85,60 @@ def test_a_recorded_session_is_kept_in_its_month_and_follows_every_correction(
     assert kept.differences() == []
 
 
+def day_row(day, session_format=Format.ONE_TO_ONE):
+    return DayMinutes.objects.filter(day=day, format=session_format).first()
+
+
+def test_the_organisations_day_adds_up_everyone_present_and_follows_its_sessions(
+    supervisor, supervisee, other_supervisee, today
+):
+    """The organisation's minutes of a day (what its page reads) are every present attendee's
+    added up: a group of two counts twice, an absent member not at all; a session moved to
+    another day leaves its day. (Retention's deletions: tests/privacy/test_retention.py.)"""
+    day = today - 10 * DAY
+    group = services.session_create(
+        supervisor=supervisor,
+        details=held(day, format=Format.GROUP, group_type="team"),
+        attendance={supervisee.pk: True, other_supervisee.pk: True},
+        items=[ItemData("Team cases", 40, ["mediation", "support"])],
+    )
+    one_to_one = services.session_create(
+        supervisor=supervisor,
+        details=held(day),
+        attendance={supervisee.pk: True},
+        items=[ItemData("Caseload", 30, ["management"], stages=["plans_actions"])],
+    )
+    together = day_row(day, Format.GROUP)
+    assert (together.tagged, together.sessions_held, together.twelfths_mediation) == (80, 2, 480)
+    alone = day_row(day)
+    assert (alone.tagged, alone.sessions_held, alone.short_circuit) == (30, 1, 30)
+    assert kept.differences() == []
+
+    services.session_update(
+        session=group,
+        by=supervisor,
+        expected_version=group.version,
+        details=held(day, format=Format.GROUP, group_type="team"),
+        attendance={supervisee.pk: True, other_supervisee.pk: False},
+        items=[ItemData("Team cases", 40, ["mediation", "support"], id=group.items.get().pk)],
+        actions=[],
+    )
+    assert (day_row(day, Format.GROUP).tagged, day_row(day, Format.GROUP).sessions_held) == (40, 1)
+    moved = day - 3 * DAY
+    services.session_update(
+        session=one_to_one,
+        by=supervisor,
+        expected_version=one_to_one.version,
+        details=held(moved),
+        attendance={supervisee.pk: True},
+        items=[ItemData("Caseload", 30, ["management"], id=one_to_one.items.get().pk)],
+        actions=[],
+    )
+    assert day_row(day) is None
+    assert day_row(moved).tagged == 30
+    assert kept.differences() == []
+
+
 def test_a_planned_session_keeps_nothing_until_it_is_held(supervisor, supervisee, today):
     day = today - 3 * DAY
     session = services.session_create(
@@ -106,7 +160,9 @@ def test_a_planned_session_keeps_nothing_until_it_is_held(supervisor, supervisee
     assert kept.differences() == []
 
 
-def test_the_command_finds_a_month_that_disagrees_and_sums_it_again(supervisor, supervisee, today):
+def test_the_command_finds_a_month_or_day_that_disagrees_and_sums_it_again(
+    supervisor, supervisee, today
+):
     day = today - 3 * DAY
     services.session_create(
         supervisor=supervisor,
@@ -116,11 +172,15 @@ def test_the_command_finds_a_month_that_disagrees_and_sums_it_again(supervisor, 
     )
     call_command("keep_minutes", "--check", stdout=io.StringIO())
     MonthMinutes.objects.update(tagged=49)  # as if a write had been missed
-    with pytest.raises(CommandError, match="1 kept month.s. and 0 session"):
+    with pytest.raises(CommandError, match="1 kept month.s., 0 kept day.s. and 0 session"):
+        call_command("keep_minutes", "--check", stdout=io.StringIO())
+    DayMinutes.objects.all().delete()
+    with pytest.raises(CommandError, match="1 kept month.s., 1 kept day.s. and 0 session"):
         call_command("keep_minutes", "--check", stdout=io.StringIO())
     call_command("keep_minutes", stdout=io.StringIO())
     assert kept.differences() == []
     assert kept_row(supervisee, day).tagged == 50
+    assert day_row(day).tagged == 50
 
 
 @pytest.mark.skipif(

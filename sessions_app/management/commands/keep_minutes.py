@@ -1,6 +1,6 @@
 """Work the kept figures out again from the records, or check that they agree: the minutes by
-person and month (sessions_app.kept) and what each session inherited from the one before it
-(sessions_app.brought_forward)."""
+person and month and the organisation's by day (sessions_app.kept), and what each session
+inherited from the one before it (sessions_app.brought_forward)."""
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -11,8 +11,8 @@ from sessions_app import brought_forward, kept
 class Command(BaseCommand):
     help = (
         "Work the kept figures out again from the records: every person's minutes by month, "
-        "and what each held session inherited from the one before it (brought-forward "
-        "actions); or with --check only say whether they agree."
+        "the organisation's by day, and what each held session inherited from the one "
+        "before it (brought-forward actions); or with --check only say whether they agree."
     )
 
     def add_arguments(self, parser):
@@ -22,11 +22,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, check=False, **options):
         if check:
-            months, sessions = kept.differences(), brought_forward.differences()
-            if months or sessions:
+            sums, sessions = kept.differences(), brought_forward.differences()
+            if sums or sessions:
+                days = sum(1 for difference in sums if difference[0] is None)
                 raise CommandError(
-                    f"{len(months)} kept month(s) and {len(sessions)} session(s) disagree with "
-                    "the records; run manage.py keep_minutes to work them out again."
+                    f"{len(sums) - days} kept month(s), {days} kept day(s) and {len(sessions)} "
+                    "session(s) disagree with the records; run manage.py keep_minutes to work "
+                    "them out again."
                 )
             self.stdout.write("The kept figures agree with the records.")
             return
