@@ -52,14 +52,22 @@ from people.models import (
 )
 from people.selectors import team_members_between
 from sessions_app import kept
-from sessions_app.kept import SUM_COLUMNS, SqlSum, columns_of, minute_sums, when
+from sessions_app.kept import (
+    SUM_COLUMNS,
+    SqlSum,
+    count_if,
+    count_where,
+    minute_sums,
+)
 from sessions_app.models import (
+    SESSION_COUNT_COLUMNS,
     Attendance,
     BroughtForward,
     DayMinutes,
     Feedback,
     Format,
     MonthMinutes,
+    MonthSessions,
     Rating,
     Session,
     Status,
@@ -803,13 +811,6 @@ def compliance_sessions(
     return Session.objects.filter(pk__in=held.filter(condition).values("pk"))
 
 
-MOVED_STATUSES = (
-    Status.CANCELLED_BY_SUPERVISOR,
-    Status.CANCELLED_BY_SUPERVISEE,
-    Status.RESCHEDULED,
-)
-
-
 def cancellation_rates(
     start: date,
     end: date,
@@ -823,17 +824,38 @@ def cancellation_rates(
     "Scheduled" is every session in the window whatever its status (see
     `audit.balance.cancellation_rate`); with `formats`, every session of those formats. The
     cancelled and rescheduled ones are also counted by who moved them (`Session.moved_by`). A
-    supervisor with no session in the window is not listed. One query.
+    supervisor with no session in the window is not listed.
+
+    Everyone's (no `sessions`: the organisation, some `supervisors`) from the months counted
+    as kept (`sessions_app.kept.MonthSessions`), the days of the months the window cuts
+    counted live: three queries, a row per supervisor and month. A scope of `sessions` (a
+    team's) counted live, in one query.
     """
     _check_window(start, end)
     leaders = None if supervisors is None else _ids(supervisors)
-    rows = _RATES(sessions, start, end, _shape(formats), leaders)
+    if sessions is None:
+        counts = _kept_rates(start, end, formats, leaders)
+        people = {pk: (email, name) for pk, email, name in _PERSONS(list(counts))}
+        rows = [
+            {
+                "supervisor": pk,
+                "email": people[pk][0],
+                "name": people[pk][1],
+                **dict(zip(SESSION_COUNT_COLUMNS, figures, strict=True)),
+            }
+            for pk, figures in counts.items()
+        ]
+    else:
+        rows = [
+            {**row, "email": row["supervisor_email"], "name": row["supervisor_name"]}
+            for row in _RATES(sessions, start, end, _shape(formats), leaders)
+        ]
     rates = [
         Reliability(
-            supervisor=row["supervisor_email"],
-            name=row["supervisor_name"],
+            supervisor=row["email"],
+            name=row["name"],
             scheduled=row["scheduled"],
-            cancelled_by_supervisor=row["cancelled"],
+            cancelled_by_supervisor=row["cancelled_by_supervisor"],
             cancelled_by_supervisee=row["cancelled_by_supervisee"],
             rescheduled=row["rescheduled"],
             moved_by_supervisor=row["moved_by_supervisor"],
@@ -846,11 +868,64 @@ def cancellation_rates(
     return sorted(rates, key=lambda rate: rate.supervisor)
 
 
+def _kept_rates(start, end, formats, leaders) -> dict[int, tuple]:
+    """{supervisor id: SESSION_COUNT_COLUMNS} in [start, end]: the whole months as counted and
+    kept, each month the window cuts from its days in it, or as kept less its days outside
+    it (`_month_plan`, as the minutes are read); only supervisors with a session there."""
+    plan = _month_plan(start, end)
+    counts = {}
+    if plan.whole:
+        for supervisor, *figures in _KEPT_RATES(
+            plan.whole[0], plan.whole[-1], _shape(formats), leaders
+        ):
+            counts[supervisor] = tuple(figures)
+    if plan.cut:
+        days = [day for span in plan.cut for day in span]
+        for supervisor, month, *figures in _CUT_RATES(_shape(formats), leaders, *days):
+            _added_to(counts, supervisor, figures, -1 if month in plan.less else 1)
+    scheduled = SESSION_COUNT_COLUMNS.index("scheduled")
+    return {pk: figures for pk, figures in counts.items() if figures[scheduled]}
+
+
+def _kept_rates_query(first, last, formats, leaders) -> QuerySet:
+    rows = MonthSessions.objects.filter(_format_filter(formats), month__gte=first, month__lte=last)
+    if leaders is not None:
+        rows = rows.filter(among("supervisor", leaders))
+    return (
+        rows.order_by()
+        .values("supervisor")
+        .annotate(**{name: SqlSum(f"{{{name}}}", "", [name]) for name in SESSION_COUNT_COLUMNS})
+        .values_list("supervisor", *SESSION_COUNT_COLUMNS)
+    )
+
+
+def _cut_rates_query(formats, leaders, spans) -> QuerySet:
+    rows = Session.objects.filter(_format_filter(formats), _spans(spans, "date"))
+    if leaders is not None:
+        rows = rows.filter(among("supervisor", leaders))
+    return (
+        rows.order_by()
+        .annotate(period=TruncMonth("date"))
+        .values("supervisor", "period")
+        .annotate(**kept.session_counts())
+        .values_list("supervisor", "period", *SESSION_COUNT_COLUMNS)
+    )
+
+
+# Built and compiled once (`core.prepared`): the months counted, and the cut days' sessions
+# (their days are the spans' (first, last) days, in order).
+_KEPT_RATES = Prepared(_kept_rates_query)
+_CUT_RATES = Prepared(
+    lambda formats, leaders, *days: _cut_rates_query(
+        formats, leaders, list(zip(days[::2], days[1::2], strict=True))
+    )
+)
+
+
 def _rates_query(sessions, start, end, formats, leaders) -> QuerySet:
     scoped = _scoped(sessions, start, end, formats)
     if leaders is not None:
         scoped = scoped.filter(among("supervisor", leaders))
-    moved = "{status} IN (" + ", ".join(f"'{status}'" for status in MOVED_STATUSES) + ")"
     # Grouped by the supervisor's id alone, their e-mail and name read for each group after
     # (`PerGroup`): grouped by the three through a join of every session to its supervisor,
     # an organisation's year took 400 ms at the national tier, against 245 (in one process: a
@@ -859,15 +934,7 @@ def _rates_query(sessions, start, end, formats, leaders) -> QuerySet:
     return scoped.values("supervisor").annotate(
         supervisor_email=PerGroup(supervisor.values("email")),
         supervisor_name=PerGroup(supervisor.values("name")),
-        scheduled=Count("pk"),
-        cancelled=_count_where("status", Status.CANCELLED_BY_SUPERVISOR),
-        cancelled_by_supervisee=_count_where("status", Status.CANCELLED_BY_SUPERVISEE),
-        rescheduled=_count_where("status", Status.RESCHEDULED),
-        moved_by_supervisor=_count_if(f"{moved} AND {{moved_by}} = {{supervisor}}"),
-        moved_by_others=_count_if(
-            f"{moved} AND {{moved_by}} IS NOT NULL AND {{moved_by}} <> {{supervisor}}"
-        ),
-        moved_unrecorded=_count_if(f"{moved} AND {{moved_by}} IS NULL"),
+        **kept.session_counts(),
     )
 
 
@@ -1389,25 +1456,14 @@ class FeedbackSummary:
         return tuple(key for key in FUNCTIONS if top and self.wants_more[key] == top)
 
 
-def _count_if(condition: str) -> SqlSum:
-    """How many rows meet `condition` (SQL over `{column}` names and this app's own values,
-    never input), as one `SUM(CASE ...)` written once: a `Count(filter=Q(...))` costs Django
-    about 0.15 ms to resolve on every query, and the feedback counts are twenty of them."""
-    return SqlSum(when(condition, "1"), "", dict.fromkeys(columns_of(condition)))
-
-
-def _count_where(column: str, value: str) -> SqlSum:
-    return _count_if(f"{{{column}}} = '{value}'")
-
-
 def _feedback_counts() -> dict:
     counts = {
-        f"{key}__{rating}": _count_where(key, rating)
+        f"{key}__{rating}": count_where(key, rating)
         for key in FUNCTIONS
         for rating in Rating.values
     }
-    counts.update({f"dominated__{key}": _count_where("dominated", key) for key in FUNCTIONS})
-    counts.update({f"wants__{key}": _count_where("wants_more", key) for key in FUNCTIONS})
+    counts.update({f"dominated__{key}": count_where("dominated", key) for key in FUNCTIONS})
+    counts.update({f"wants__{key}": count_where("wants_more", key) for key in FUNCTIONS})
     counts["usefulness_total"] = Sum("usefulness")
     counts["feedbacks"] = Count("pk")
     return counts
@@ -1796,15 +1852,15 @@ def focus_requests_raised(*, supervisor, start: date, end: date) -> RequestCount
     """Counts of the requests raised with `supervisor` on a day in [start, end]. One query."""
     counts = {
         "raised": Count("pk"),
-        "answered": _count_if("{answer} <> ''"),
-        "accepted": _count_where("answer", RequestAnswer.ACCEPTED),
+        "answered": count_if("{answer} <> ''"),
+        "accepted": count_where("answer", RequestAnswer.ACCEPTED),
     }
     for key in FUNCTIONS:
         for kind, name in [
             (RequestKind.DOMINATING, "dominating"),
             (RequestKind.WANT_MORE, "want_more"),
         ]:
-            counts[f"{name}_{key}"] = _count_if(f"{{kind}} = '{kind}' AND {{function}} = '{key}'")
+            counts[f"{name}_{key}"] = count_if(f"{{kind}} = '{kind}' AND {{function}} = '{key}'")
     row = FocusRequest.objects.filter(
         relationship__supervisor=supervisor,
         raised_at__date__gte=start,

@@ -198,6 +198,9 @@ class Batch:
     kept_keys: set = field(default_factory=set)
     # The days of the batch's held sessions, before and after: the organisation's (ditto).
     kept_days: set = field(default_factory=set)
+    # (supervisor id, day): the months of kept session counts every session of the batch
+    # counts in, whatever its status, before and after (ditto).
+    kept_sessions: set = field(default_factory=set)
     # {supervisor id: the first day of their held sessions written, before or after}.
     kept_supervisors: dict = field(default_factory=dict)
 
@@ -665,7 +668,7 @@ def _write_file(source, checked):
     }
     if not wanted:
         return
-    counted, days, supervisors = set(), set(), {}
+    counted, days, scheduled, supervisors = set(), set(), set(), {}
     for lines in _batches(_sessions_in(source, wanted)):
         batch = Batch()
         existing = _existing([line for line in lines if line.ref in checked.existing])
@@ -677,12 +680,14 @@ def _write_file(source, checked):
         _write(batch)
         counted |= batch.kept_keys
         days |= batch.kept_days
+        scheduled |= batch.kept_sessions
         for supervisor, day in batch.kept_supervisors.items():
             supervisors[supervisor] = min(day, supervisors.get(supervisor, day))
     # Each month once, at the end: a file's batches share their months. The supervisors held
     # first, then the people (the order every write takes them in).
     brought_forward.hold(supervisors)
     kept.refresh(counted, days=days)
+    kept.refresh_sessions(scheduled)
     brought_forward.rebuild(supervisors_since=supervisors)
 
 
@@ -857,6 +862,7 @@ def _plan_update(plan, line, session, ids, problems):
 
 
 def _counted_in(plan, status, day, people, supervisor):
+    plan.kept_sessions.add((supervisor, kept.month_of(day)))
     if status == Status.HELD:
         month = kept.month_of(day)  # a month's key once, however many sessions in it
         plan.kept_keys.update((person, month) for person in people)

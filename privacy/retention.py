@@ -158,6 +158,7 @@ def retention_apply(*, day: date, years: int, by: str) -> RetentionPlan:
     plan = retention_plan(day=day, years=years)
     # The months the removed sessions counted in (sessions_app.kept), summed again after.
     counted = kept.keys_of_sessions(plan.session_ids)
+    scheduled = kept.session_keys(plan.session_ids)
     # The sessions left whose previous session goes, or whose previous session's actions were
     # reviewed in one that goes (sessions_app.brought_forward), worked out again after.
     brought_forward.hold(everything=True)
@@ -168,6 +169,7 @@ def retention_apply(*, day: date, years: int, by: str) -> RetentionPlan:
         # Deleting writes a "deleted" history row for each row; the next loop removes those too.
         Session.objects.filter(pk__in=chunk).delete()
     kept.refresh(counted)
+    kept.refresh_sessions(scheduled)
     brought_forward.refresh(inheriting)
     for _model, manager, make_q, ids in _history_filters(plan.session_ids, plan.action_ids):
         for chunk in _chunks(ids):

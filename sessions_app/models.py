@@ -724,6 +724,52 @@ class DayMinutes(KeptSums):
         return f"{self.day:%d %B %Y} ({self.format})"
 
 
+# What `MonthSessions` counts of a supervisor's sessions: all of them (scheduled, whatever
+# their status), those cancelled by either side and rescheduled, and the moved ones (the three
+# statuses) by who moved them: the supervisor, someone else, or no one recorded.
+SESSION_COUNT_COLUMNS = (
+    "scheduled",
+    "cancelled_by_supervisor",
+    "cancelled_by_supervisee",
+    "rescheduled",
+    "moved_by_supervisor",
+    "moved_by_others",
+    "moved_unrecorded",
+)
+
+
+class MonthSessions(models.Model):
+    """One supervisor's sessions of one calendar month and format, counted by status and by who
+    moved them (SESSION_COUNT_COLUMNS): kept, as `MonthMinutes` is, by `sessions_app.kept` in
+    the same transaction as every write of a session (booked, recorded, corrected, cancelled,
+    rescheduled, removed, imported), so that the organisation's cancellation rates read a row
+    per supervisor and month instead of every session of the window (a national body's year:
+    600,000). Always equal to the live count (tests/sessions_app/test_kept.py)."""
+
+    supervisor = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(help_text="The first day of the month.")
+    format = models.CharField(max_length=20, choices=Format.choices)
+    scheduled = models.IntegerField(default=0)
+    cancelled_by_supervisor = models.IntegerField(default=0)
+    cancelled_by_supervisee = models.IntegerField(default=0)
+    rescheduled = models.IntegerField(default=0)
+    moved_by_supervisor = models.IntegerField(default=0)
+    moved_by_others = models.IntegerField(default=0)
+    moved_unrecorded = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name_plural = "month sessions"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["supervisor", "month", "format"], name="month_sessions_once"
+            ),
+        ]
+        indexes = [models.Index(fields=["month", "supervisor"], name="month_sessions_by_month")]
+
+    def __str__(self):
+        return f"{self.supervisor_id}'s sessions in {self.month:%B %Y} ({self.format})"
+
+
 class BroughtForward(models.Model):
     """What a held session inherited from the one before it, kept: its previous session (the
     supervisor's last held session before its date that shares an attendee with it, DOMAIN.md),

@@ -283,6 +283,7 @@ def session_create(
     _apply_reviews(session, reviews or {})
     brought_forward.hold([session.supervisor_id])  # first the supervisor, then the people
     kept.refresh(_kept_keys(session, attendance))
+    kept.refresh_sessions(kept.session_key(session))
     brought_forward.refresh(
         brought_forward.affected_by_session(brought_forward.SessionState(session, attendance))
     )
@@ -310,6 +311,7 @@ def session_update(
     counted_before = kept.keys_of_session(session)
     before = brought_forward.SessionState(session, {person for person, _day in counted_before})
     day_before = session.date
+    scheduled_before = kept.session_key(session)
     _apply_details(session, details)
     session.save()
     if session.date != day_before:
@@ -321,6 +323,7 @@ def session_update(
     _apply_reviews(session, reviews or {})
     brought_forward.hold([session.supervisor_id])
     kept.refresh(counted_before | _kept_keys(session, attendance))
+    kept.refresh_sessions(scheduled_before | kept.session_key(session))
     after = brought_forward.SessionState(session, attendance)
     brought_forward.refresh(brought_forward.affected_by_session(before, after))
     return session
@@ -345,6 +348,7 @@ def session_cancel(*, session: Session, by, by_supervisee: bool, reason: str) ->
     session.moved_by = by
     session.version += 1
     session.save()
+    kept.refresh_sessions(kept.session_key(session))
     return session
 
 
@@ -376,6 +380,7 @@ def session_reschedule(
     session.moved_by = by
     session.version += 1
     session.save()
+    kept.refresh_sessions(kept.session_key(session) | kept.session_key(new))
     return new
 
 
@@ -387,6 +392,8 @@ def session_delete(*, session: Session, by) -> None:
     brought_forward.hold([session.supervisor_id])
     counted = kept.keys_of_session(session)
     neighbours = brought_forward.affected_by_session(brought_forward.SessionState(session))
+    scheduled = kept.session_key(session)
     session.delete()
     kept.refresh(counted)
+    kept.refresh_sessions(scheduled)
     brought_forward.refresh(neighbours - {session.pk})

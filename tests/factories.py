@@ -93,6 +93,7 @@ class SessionFactory(factory.django.DjangoModelFactory):
         super()._after_postgeneration(instance, create, results)
         if create:
             kept.refresh(kept.keys_of_session(instance))
+            kept.refresh_sessions(kept.session_key(instance))
             brought_forward.refresh(
                 brought_forward.affected_by_session(brought_forward.SessionState(instance))
             )

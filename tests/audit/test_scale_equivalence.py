@@ -450,3 +450,31 @@ def test_the_organisations_minutes_from_its_days_are_everyone_who_attended(seede
         held.append(organisation.total().sessions_held)
     # Not a comparison of nothing: the last 90 days and year hold minutes of every format.
     assert held[0] > 0 and held[1] > held[0]
+
+
+@pytest.mark.parametrize("formats", [None, [Format.ONE_TO_ONE], [Format.GROUP]])
+def test_everyones_cancellation_rates_from_the_kept_months_are_the_live_count(seeded, formats):
+    """The organisation's and a supervisor's cancellation rates (the months counted and kept,
+    the cut days live) are what counting every session of the window gives."""
+    supervisors = list(
+        Session.objects.filter(status=Status.CANCELLED_BY_SUPERVISOR)
+        .order_by("supervisor")
+        .values_list("supervisor", flat=True)
+        .distinct()[:2]
+    )
+    scheduled = moved = 0
+    for start, end in [*windows(seeded), (seeded - timedelta(days=40), seeded)]:
+        kept_rates = selectors.cancellation_rates(start, end, formats=formats)
+        live = selectors.cancellation_rates(
+            start, end, sessions=Session.objects.all(), formats=formats
+        )
+        assert kept_rates == live
+        assert selectors.cancellation_rates(
+            start, end, supervisors=supervisors, formats=formats
+        ) == [rate for rate in live if rate.supervisor_id in supervisors]
+        scheduled += sum(rate.scheduled for rate in live)
+        moved += sum(rate.cancelled_by_supervisor + rate.rescheduled for rate in live)
+    # Not a comparison of nothing: sessions were booked in these windows, and one-to-ones
+    # cancelled and moved (the seeded groups never are).
+    assert scheduled > 0
+    assert moved > 0 or formats == [Format.GROUP]

@@ -124,7 +124,7 @@ def test_the_command_finds_a_session_that_disagrees(supervisor, supervisee, toda
     second = record(supervisor, [supervisee.pk], today - 10 * DAY)
     assert row(second) == (first.pk, True, True)
     BroughtForward.objects.filter(session=second).update(unreviewed=False)  # a write missed
-    with pytest.raises(CommandError, match="0 kept month.s., 0 kept day.s. and 1 session"):
+    with pytest.raises(CommandError, match="0 kept month.s., 0 kept day.s., 0 .* and 1 session"):
         call_command("keep_minutes", "--check", stdout=io.StringIO())
     call_command("keep_minutes", stdout=io.StringIO())
     assert brought_forward.differences() == []

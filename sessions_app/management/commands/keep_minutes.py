@@ -1,6 +1,9 @@
 """Work the kept figures out again from the records, or check that they agree: the minutes by
-person and month and the organisation's by day (sessions_app.kept), and what each session
-inherited from the one before it (sessions_app.brought_forward)."""
+person and month and the organisation's by day, the sessions counted by supervisor and month
+(sessions_app.kept), and what each session inherited from the one before it
+(sessions_app.brought_forward)."""
+
+from collections import Counter
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -11,8 +14,9 @@ from sessions_app import brought_forward, kept
 class Command(BaseCommand):
     help = (
         "Work the kept figures out again from the records: every person's minutes by month, "
-        "the organisation's by day, and what each held session inherited from the one "
-        "before it (brought-forward actions); or with --check only say whether they agree."
+        "the organisation's by day, every supervisor's sessions by month, and what each held "
+        "session inherited from the one before it (brought-forward actions); or with --check "
+        "only say whether they agree."
     )
 
     def add_arguments(self, parser):
@@ -22,11 +26,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, check=False, **options):
         if check:
-            sums, sessions = kept.differences(), brought_forward.differences()
-            if sums or sessions:
-                days = sum(1 for difference in sums if difference[0] is None)
+            kinds = Counter(difference[0] for difference in kept.differences())
+            sessions = brought_forward.differences()
+            if kinds or sessions:
                 raise CommandError(
-                    f"{len(sums) - days} kept month(s), {days} kept day(s) and {len(sessions)} "
+                    f"{kinds['month']} kept month(s), {kinds['day']} kept day(s), "
+                    f"{kinds['sessions']} supervisor's month(s) of sessions and {len(sessions)} "
                     "session(s) disagree with the records; run manage.py keep_minutes to work "
                     "them out again."
                 )
