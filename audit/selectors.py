@@ -834,8 +834,7 @@ def cancellation_rates(
     _check_window(start, end)
     leaders = None if supervisors is None else _ids(supervisors)
     if sessions is None:
-        counts = _kept_rates(start, end, formats, leaders)
-        people = {pk: (email, name) for pk, email, name in _PERSONS(list(counts))}
+        counts, people = _kept_rates(start, end, formats, leaders)
         rows = [
             {
                 "supervisor": pk,
@@ -868,34 +867,47 @@ def cancellation_rates(
     return sorted(rates, key=lambda rate: rate.supervisor)
 
 
-def _kept_rates(start, end, formats, leaders) -> dict[int, tuple]:
+def _kept_rates(start, end, formats, leaders) -> tuple[dict[int, tuple], dict]:
     """{supervisor id: SESSION_COUNT_COLUMNS} in [start, end]: the whole months as counted and
     kept, each month the window cuts from its days in it, or as kept less its days outside
-    it (`_month_plan`, as the minutes are read); only supervisors with a session there."""
+    it (`_month_plan`, as the minutes are read); only supervisors with a session there. With
+    {supervisor id: (email, name)}."""
     plan = _month_plan(start, end)
-    counts = {}
+    counts, people = {}, {}
     if plan.whole:
-        for supervisor, *figures in _KEPT_RATES(
+        for supervisor, email, name, *figures in _KEPT_RATES(
             plan.whole[0], plan.whole[-1], _shape(formats), leaders
         ):
             counts[supervisor] = tuple(figures)
+            people[supervisor] = (email, name)
     if plan.cut:
         days = [day for span in plan.cut for day in span]
         for supervisor, month, *figures in _CUT_RATES(_shape(formats), leaders, *days):
             _added_to(counts, supervisor, figures, -1 if month in plan.less else 1)
     scheduled = SESSION_COUNT_COLUMNS.index("scheduled")
-    return {pk: figures for pk, figures in counts.items() if figures[scheduled]}
+    counts = {pk: figures for pk, figures in counts.items() if figures[scheduled]}
+    unnamed = [pk for pk in counts if pk not in people]  # sessions on the cut days alone
+    if unnamed:
+        people.update((pk, (email, name)) for pk, email, name in _PERSONS(unnamed))
+    return counts, people
 
 
 def _kept_rates_query(first, last, formats, leaders) -> QuerySet:
     rows = MonthSessions.objects.filter(_format_filter(formats), month__gte=first, month__lte=last)
     if leaders is not None:
         rows = rows.filter(among("supervisor", leaders))
+    # Each supervisor's e-mail and name read once for their group (`PerGroup`), as the live
+    # count's are.
+    supervisor = User.objects.filter(pk=OuterRef("supervisor")).order_by()
     return (
         rows.order_by()
         .values("supervisor")
-        .annotate(**{name: SqlSum(f"{{{name}}}", "", [name]) for name in SESSION_COUNT_COLUMNS})
-        .values_list("supervisor", *SESSION_COUNT_COLUMNS)
+        .annotate(
+            supervisor_email=PerGroup(supervisor.values("email")),
+            supervisor_name=PerGroup(supervisor.values("name")),
+            **{name: SqlSum(f"{{{name}}}", "", [name]) for name in SESSION_COUNT_COLUMNS},
+        )
+        .values_list("supervisor", "supervisor_email", "supervisor_name", *SESSION_COUNT_COLUMNS)
     )
 
 

@@ -463,7 +463,12 @@ def test_everyones_cancellation_rates_from_the_kept_months_are_the_live_count(se
         .distinct()[:2]
     )
     scheduled = moved = 0
-    for start, end in [*windows(seeded), (seeded - timedelta(days=40), seeded)]:
+    # The last: ten days inside one month, every session counted live, named on its own.
+    inside_a_month = (
+        seeded.replace(day=1) - timedelta(days=20),
+        seeded.replace(day=1) - timedelta(days=11),
+    )
+    for start, end in [*windows(seeded), (seeded - timedelta(days=40), seeded), inside_a_month]:
         kept_rates = selectors.cancellation_rates(start, end, formats=formats)
         live = selectors.cancellation_rates(
             start, end, sessions=Session.objects.all(), formats=formats
