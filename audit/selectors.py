@@ -63,6 +63,7 @@ from sessions_app.models import (
     SESSION_COUNT_COLUMNS,
     Attendance,
     BroughtForward,
+    DayChecks,
     DayMinutes,
     Feedback,
     Format,
@@ -655,12 +656,43 @@ def compliance(
     (`sessions_app.brought_forward`: worked out by the rule above, and always equal to it).
     """
     _check_window(start, end)
+    limits = _compliance_limits(policy, as_of)
+    if sessions is None:  # the organisation's: from its checks kept by day
+        return Compliance(
+            start=start, end=end, **_organisation_checks(start, end, formats, *limits)
+        )
     scope = (sessions, start, end, _shape(formats))
-    held = _COMPLIANCE_HELD(*scope, *_compliance_limits(policy, as_of))
+    held = _COMPLIANCE_HELD(*scope, *limits)
     figures = _counts(held, _COMPLIANCE_HELD_NAMES) | _counts(
         _COMPLIANCE_KEPT(*scope), INHERITED_CHECKS
     )
     return Compliance(start=start, end=end, **figures)
+
+
+def _organisation_checks(start, end, formats, min_minutes, unshared_before, deadline) -> dict:
+    """The checks of every held session in [start, end], counted from the organisation's
+    checks kept by day (`sessions_app.brought_forward.DayChecks`): the same conditions as
+    `_compliance_checks`, on rows of sessions alike, each row counting its `held`."""
+    unshared_past_deadline = Q(shared_on__isnull=True, day__lt=unshared_before)
+    shared_late = Q(shared_on__isnull=False, shared_on__gt=F("day") + deadline)
+    counted = {
+        "one_to_ones_held": ("held", Q(format=Format.ONE_TO_ONE)),
+        "short_one_to_ones": (
+            "held",
+            Q(format=Format.ONE_TO_ONE, duration_minutes__lt=min_minutes),
+        ),
+        "records_due": ("held", Q(shared_on__isnull=False) | unshared_past_deadline),
+        "records_late": ("held", shared_late | unshared_past_deadline),
+        **{name: (kept, None) for name, kept in INHERITED_CHECKS.items()},
+    }
+    return DayChecks.objects.filter(
+        _format_filter(formats), day__gte=start, day__lte=end
+    ).aggregate(
+        **{
+            name: Coalesce(Sum(column, filter=condition), 0)
+            for name, (column, condition) in counted.items()
+        }
+    )
 
 
 def _counts(rows, names) -> dict[str, int]:

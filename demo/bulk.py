@@ -77,6 +77,7 @@ from sessions_app.models import (
     ActionStatus,
     Attendance,
     BroughtForward,
+    DayChecks,
     DayMinutes,
     DisputeReply,
     Feedback,
@@ -102,7 +103,7 @@ BATCH = 2000
 # The tables the parts write (`BulkBuilder.parts`): nearly all the rows, loaded with their
 # indexes and checks set aside (`core.bulk.checks_after`).
 # The figures kept from the records (sessions_app.kept, sessions_app.brought_forward).
-KEPT_WRITES = [MonthMinutes, DayMinutes, MonthSessions, BroughtForward]
+KEPT_WRITES = [MonthMinutes, DayMinutes, MonthSessions, BroughtForward, DayChecks]
 PART_WRITES = [
     *(User, TeamMembership, Relationship, FocusAgreement),
     *(Session, Attendance, Item, Action, ActionReview, Acknowledgement, DisputeReply, Feedback),

@@ -171,6 +171,7 @@ def retention_apply(*, day: date, years: int, by: str) -> RetentionPlan:
     kept.refresh(counted)
     kept.refresh_sessions(scheduled)
     brought_forward.refresh(inheriting)
+    brought_forward.refresh_checks(day for _supervisor, day in scheduled)
     for _model, manager, make_q, ids in _history_filters(plan.session_ids, plan.action_ids):
         for chunk in _chunks(ids):
             manager.filter(make_q(chunk)).delete()

@@ -19,16 +19,27 @@ from the first day it touched, `manage.py keep_minutes`).
 """
 
 from bisect import bisect_left
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from itertools import batched
 
 from django.db import connection
-from django.db.models import Exists, Max, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import TruncDate
 
 from core import bulk, db
 
-from .models import Action, ActionReview, ActionStatus, Attendance, BroughtForward, Session, Status
+from .models import (
+    Action,
+    ActionReview,
+    ActionStatus,
+    Attendance,
+    BroughtForward,
+    DayChecks,
+    Session,
+    Status,
+)
 
 
 def _outer(name, levels):
@@ -235,13 +246,19 @@ SESSIONS_AT_ONCE = 500
 
 def refresh(ids: Iterable[int]) -> None:
     """Work out again, from the records, the rows of the sessions `ids` (those held get one;
-    the others lose theirs). Call it inside the transaction that wrote, after writing."""
+    the others lose theirs), and the organisation's checks of their days before and after
+    (`refresh_checks`). Call it inside the transaction that wrote, after writing."""
+    days = set()
     for chunk in batched(sorted(set(ids)), SESSIONS_AT_ONCE):
-        BroughtForward.objects.filter(session__in=chunk).delete()
+        rows = BroughtForward.objects.filter(session__in=chunk)
+        days.update(rows.values_list("date", flat=True))
+        rows.delete()
         held = Session.objects.filter(pk__in=chunk, status=Status.HELD)
+        days.update(held.values_list("date", flat=True))
         span = held.aggregate(start=Min("date"), end=Max("date"))
         if span["start"] is not None:
             _write(held, span["start"], span["end"])
+    refresh_checks(days)
 
 
 def _in_order_of_days(rows):
@@ -373,6 +390,76 @@ def rebuild(*, supervisors_since: Mapping[int, date] | None = None) -> None:
     unattended = held.filter(brought_forward__isnull=True).values_list("pk", "date")
     _insert([(pk, None, False, False, day) for pk, day in unattended])
     bulk.analyse(BroughtForward)
+    rebuild_checks(since=since)
+
+
+# The organisation's checks by day (`DayChecks`): its held sessions counted by day, format,
+# length and day shared, with what they inherited.
+
+# `core.db.hold`'s namespace for the days whose checks are being counted again: the last held
+# by any write (after the supervisors, people, days of minutes and sessions counted).
+HOLD_CHECK_DAYS = 5
+DAYS_AT_ONCE = 500
+CHECKS_KEY = ("day", "format", "duration_minutes", "shared_on")
+CHECKS_COUNTS = ("held", "to_review", "unreviewed")
+
+
+def live_checks(days=None, *, since=None) -> QuerySet:
+    """The counts as `DayChecks` keeps them, from the held sessions and their rows: (day,
+    format, duration_minutes, shared_on, held, to_review, unreviewed), on `days`, or from
+    `since` on, or every day. The day shared is the organisation's (its time zone), as the
+    checks read it."""
+    held = Session.objects.filter(status=Status.HELD)
+    if days is not None:
+        held = held.filter(date__in=days)
+    if since is not None:
+        held = held.filter(date__gte=since)
+    return (
+        held.order_by()
+        .annotate(kept_shared_on=TruncDate("shared_at"))
+        .values("date", "format", "duration_minutes", "kept_shared_on")
+        .annotate(
+            held=Count("pk"),
+            to_review=Count("pk", filter=Q(brought_forward__to_review=True)),
+            unreviewed=Count("pk", filter=Q(brought_forward__unreviewed=True)),
+        )
+        .values_list("date", "format", "duration_minutes", "kept_shared_on", *CHECKS_COUNTS)
+    )
+
+
+def _insert_checks(rows) -> None:
+    table = connection.ops.quote_name(DayChecks._meta.db_table)
+    names = ", ".join(
+        connection.ops.quote_name(DayChecks._meta.get_field(name).column)
+        for name in (*CHECKS_KEY, *CHECKS_COUNTS)
+    )
+    select, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} ({names}) {select}", params)  # noqa: S608
+
+
+def refresh_checks(days: Iterable[date]) -> None:
+    """Count the organisation's checks of `days` again, from the records. Call it inside the
+    transaction that wrote them (a record shared or withdrawn; `refresh` calls it)."""
+    days = sorted(set(days))
+    if not days:
+        return
+    db.hold(HOLD_CHECK_DAYS, [day.toordinal() for day in days])
+    for chunk in batched(days, DAYS_AT_ONCE):
+        DayChecks.objects.filter(day__in=chunk).delete()
+        _insert_checks(live_checks(chunk))
+
+
+def rebuild_checks(*, since: date | None = None) -> None:
+    """Count every day's checks again (from `since` on, if given)."""
+    db.hold(HOLD_CHECK_DAYS, everything=True)
+    rows = DayChecks.objects.all()
+    if since is not None:
+        rows = rows.filter(day__gte=since)
+    rows.delete()
+    _insert_checks(live_checks(since=since))
+    if since is None:
+        bulk.analyse(DayChecks)
 
 
 # Which sessions a write may have changed.
@@ -477,8 +564,9 @@ def affected_by_session(*states: SessionState) -> set[int]:
 
 def differences() -> list[tuple]:
     """Where the kept rows and the records disagree: (session, kept, worked out) for each held
-    session whose row is missing, extra or different; empty when they agree. Works everything
-    out: for tests and `manage.py keep_minutes --check`, not for pages."""
+    session whose row is missing, extra or different, then `checks_differences`; empty when
+    they agree. Works everything out: for tests and `manage.py keep_minutes --check`, not for
+    pages."""
     stored = {
         pk: (previous, to_review, unreviewed, day)
         for pk, previous, to_review, unreviewed, day in BroughtForward.objects.values_list(
@@ -497,4 +585,16 @@ def differences() -> list[tuple]:
         (pk, stored.get(pk), computed.get(pk))
         for pk in sorted(stored.keys() | computed.keys())
         if stored.get(pk) != computed.get(pk)
+    ] + checks_differences()
+
+
+def checks_differences() -> list[tuple]:
+    """("checks", row, "kept" or "live") for each row of the organisation's kept checks
+    (`DayChecks`) that counting the held sessions and their rows again does not give, and
+    each that it gives and is not kept; empty when they agree."""
+    kept_rows = Counter(DayChecks.objects.order_by().values_list(*CHECKS_KEY, *CHECKS_COUNTS))
+    live_rows = Counter(live_checks())
+    return [
+        *(("checks", row, "kept") for row in sorted(kept_rows - live_rows, key=str)),
+        *(("checks", row, "live") for row in sorted(live_rows - kept_rows, key=str)),
     ]

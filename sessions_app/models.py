@@ -770,6 +770,33 @@ class MonthSessions(models.Model):
         return f"{self.supervisor_id}'s sessions in {self.month:%B %Y} ({self.format})"
 
 
+class DayChecks(models.Model):
+    """The organisation's held sessions of one day, format, length and day shared (none:
+    not shared), counted, with how many had actions to review and how many left some
+    unreviewed (`BroughtForward`): what its audit checks count (`audit.selectors.compliance`),
+    whatever the policy's shortest session and deadline. Kept by `sessions_app.brought_forward`
+    in the same transaction as every write that changes it (a session held, moved, changed,
+    shared, withdrawn or removed; what it inherited worked out again), so that the
+    organisation's checks read a few rows a day instead of every held session of the window
+    (a national body's year: 570,000). Always equal to the live count
+    (tests/sessions_app/test_brought_forward.py)."""
+
+    day = models.DateField()
+    format = models.CharField(max_length=20, choices=Format.choices)
+    duration_minutes = models.PositiveIntegerField()
+    shared_on = models.DateField(null=True, blank=True)
+    held = models.IntegerField(default=0)
+    to_review = models.IntegerField(default=0)
+    unreviewed = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name_plural = "day checks"
+        indexes = [models.Index(fields=["day"], name="day_checks_by_day")]
+
+    def __str__(self):
+        return f"{self.held} held on {self.day:%d %B %Y} ({self.format})"
+
+
 class BroughtForward(models.Model):
     """What a held session inherited from the one before it, kept: its previous session (the
     supervisor's last held session before its date that shares an attendee with it, DOMAIN.md),

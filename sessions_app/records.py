@@ -82,6 +82,7 @@ def record_share(*, session: Session, by, notify: bool = True) -> Session:
     session.shared_at = clock.now()
     session.version += 1
     session.save()
+    brought_forward.refresh_checks([session.date])  # the organisation's checks count it shared
     if notify:
         notifications.record_shared(session)
     return session
@@ -95,6 +96,7 @@ def record_withdraw(*, session: Session, by) -> Session:
     session.shared_at = None
     session.version += 1
     session.save()
+    brought_forward.refresh_checks([session.date])
     return session
 
 

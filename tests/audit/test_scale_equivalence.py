@@ -483,3 +483,26 @@ def test_everyones_cancellation_rates_from_the_kept_months_are_the_live_count(se
     # cancelled and moved (the seeded groups never are).
     assert scheduled > 0
     assert moved > 0 or formats == [Format.GROUP]
+
+
+@pytest.mark.parametrize("minutes, deadline", [(90, 7), (60, 1), (120, 30)])
+def test_the_organisations_checks_from_its_days_are_the_live_count(seeded, minutes, deadline):
+    """The organisation's audit checks (counted from its checks kept by day) are what checking
+    every held session gives, whatever the policy's shortest session and deadline, the day
+    they are read on and the formats."""
+    policy = AuditPolicy.current()
+    policy.min_session_minutes, policy.share_deadline_days = minutes, deadline
+    late = 0
+    for (start, end), formats, as_of in itertools.product(
+        windows(seeded),
+        [None, (Format.ONE_TO_ONE,), (Format.GROUP,)],
+        [seeded, seeded - timedelta(days=3)],
+    ):
+        options = {"policy": policy, "as_of": as_of, "formats": formats}
+        organisation = selectors.compliance(start, end, **options)
+        assert organisation == selectors.compliance(
+            start, end, sessions=Session.objects.all(), **options
+        )
+        late += organisation.records_late
+    # Not a comparison of nothing: records were late under every policy tried.
+    assert late > 0

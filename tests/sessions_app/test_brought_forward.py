@@ -18,6 +18,7 @@ from sessions_app import brought_forward, records, services
 from sessions_app.models import (
     Action,
     BroughtForward,
+    DayChecks,
     Format,
     ReviewOutcome,
 )
@@ -127,4 +128,24 @@ def test_the_command_finds_a_session_that_disagrees(supervisor, supervisee, toda
     with pytest.raises(CommandError, match="0 kept month.s., 0 kept day.s., 0 .* and 1 session"):
         call_command("keep_minutes", "--check", stdout=io.StringIO())
     call_command("keep_minutes", stdout=io.StringIO())
+    assert brought_forward.differences() == []
+
+
+def test_the_organisations_checks_follow_a_record_shared_and_withdrawn(
+    supervisor, supervisee, today
+):
+    """The organisation's audit checks, kept by day (`DayChecks`), count a record shared the
+    day it was shared, and unshared again once withdrawn."""
+    session = record(supervisor, [supervisee.pk], today - 10 * DAY)
+
+    def kept():
+        row = DayChecks.objects.get(day=session.date)
+        return row.format, row.duration_minutes, row.shared_on, row.held
+
+    assert kept() == (Format.ONE_TO_ONE, 90, None, 1)
+    session = records.record_share(session=session, by=supervisor)
+    assert kept() == (Format.ONE_TO_ONE, 90, today, 1)
+    assert brought_forward.differences() == []
+    records.record_withdraw(session=session, by=supervisor)
+    assert kept() == (Format.ONE_TO_ONE, 90, None, 1)
     assert brought_forward.differences() == []
