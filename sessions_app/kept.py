@@ -307,16 +307,7 @@ def refresh(keys: Iterable[Key], *, days: Iterable[date] | None = None) -> None:
     of the sessions both before the change (where they counted) and after it."""
     keys = list(keys)
     days = sorted({day for _person, day in keys} if days is None else set(days))
-    if keys:
-        people = sorted({person for person, _day in keys})
-        db.hold(HOLD_PEOPLE, people)  # another write of the same months waits for this one
-        first = month_of(min(day for _person, day in keys))
-        last = last_of(month_of(max(day for _person, day in keys)))
-        for chunk in batched(people, PEOPLE_AT_ONCE):
-            MonthMinutes.objects.filter(
-                month__gte=first, month__lte=last, person__in=chunk
-            ).delete()
-            _insert(live(chunk, first, last))
+    _refresh_months(keys, HOLD_PEOPLE, MonthMinutes, "person", live)
     if days:
         # Many writers share a day (everyone's sessions of today): each waits for the last
         # to commit, then sums what it wrote.
@@ -324,6 +315,22 @@ def refresh(keys: Iterable[Key], *, days: Iterable[date] | None = None) -> None:
         for chunk in batched(days, DAYS_AT_ONCE):
             DayMinutes.objects.filter(day__in=chunk).delete()
             _insert(live_days(chunk), DayMinutes, key=DAY_KEY)
+
+
+def _refresh_months(keys, namespace, kept, owner, live_rows, **insert_options) -> None:
+    """Work out again the rows of `kept` (by `owner`, month and format) of the owners in
+    `keys` ((owner id, a day)), every month from the first of the days to the last, from
+    `live_rows(owners, first, last)`; the owners held in `namespace` first, so that a second
+    writer of the same owners waits for this one, then reads what it wrote."""
+    if not keys:
+        return
+    owners = sorted({pk for pk, _day in keys})
+    db.hold(namespace, owners)
+    first = month_of(min(day for _pk, day in keys))
+    last = last_of(month_of(max(day for _pk, day in keys)))
+    for chunk in batched(owners, PEOPLE_AT_ONCE):
+        kept.objects.filter(month__gte=first, month__lte=last, **{f"{owner}__in": chunk}).delete()
+        _insert(live_rows(chunk, first, last), kept, **insert_options)
 
 
 def rebuild() -> None:
@@ -466,23 +473,15 @@ def refresh_sessions(keys: Iterable[Key]) -> None:
     month)), all formats: each supervisor's months from the first of these to the last. Call
     it inside the transaction that wrote the sessions, after writing them, with the keys of
     the sessions before the change and after it."""
-    keys = list(keys)
-    if not keys:
-        return
-    supervisors = sorted({supervisor for supervisor, _day in keys})
-    db.hold(HOLD_SESSIONS, supervisors)
-    first = month_of(min(day for _supervisor, day in keys))
-    last = last_of(month_of(max(day for _supervisor, day in keys)))
-    for chunk in batched(supervisors, PEOPLE_AT_ONCE):
-        MonthSessions.objects.filter(
-            month__gte=first, month__lte=last, supervisor__in=chunk
-        ).delete()
-        _insert(
-            live_sessions(chunk, first, last),
-            MonthSessions,
-            key=SESSIONS_KEY,
-            columns=SESSION_COUNT_COLUMNS,
-        )
+    _refresh_months(
+        list(keys),
+        HOLD_SESSIONS,
+        MonthSessions,
+        "supervisor",
+        live_sessions,
+        key=SESSIONS_KEY,
+        columns=SESSION_COUNT_COLUMNS,
+    )
 
 
 def rebuild_sessions(*, session=None, kept=None) -> None:
