@@ -30,6 +30,7 @@ from django.db.models.functions import TruncDate
 
 from core import bulk, db
 
+from . import kept
 from .models import (
     Action,
     ActionReview,
@@ -399,7 +400,6 @@ def rebuild(*, supervisors_since: Mapping[int, date] | None = None) -> None:
 # `core.db.hold`'s namespace for the days whose checks are being counted again: the last held
 # by any write (after the supervisors, people, days of minutes and sessions counted).
 HOLD_CHECK_DAYS = 5
-DAYS_AT_ONCE = 500
 CHECKS_KEY = ("day", "format", "duration_minutes", "shared_on")
 CHECKS_COUNTS = ("held", "to_review", "unreviewed")
 
@@ -427,27 +427,12 @@ def live_checks(days=None, *, since=None) -> QuerySet:
     )
 
 
-def _insert_checks(rows) -> None:
-    table = connection.ops.quote_name(DayChecks._meta.db_table)
-    names = ", ".join(
-        connection.ops.quote_name(DayChecks._meta.get_field(name).column)
-        for name in (*CHECKS_KEY, *CHECKS_COUNTS)
-    )
-    select, params = rows.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {table} ({names}) {select}", params)  # noqa: S608
-
-
 def refresh_checks(days: Iterable[date]) -> None:
     """Count the organisation's checks of `days` again, from the records. Call it inside the
     transaction that wrote them (a record shared or withdrawn; `refresh` calls it)."""
-    days = sorted(set(days))
-    if not days:
-        return
-    db.hold(HOLD_CHECK_DAYS, [day.toordinal() for day in days])
-    for chunk in batched(days, DAYS_AT_ONCE):
-        DayChecks.objects.filter(day__in=chunk).delete()
-        _insert_checks(live_checks(chunk))
+    kept.rewrite_days(
+        days, HOLD_CHECK_DAYS, DayChecks, live_checks, key=CHECKS_KEY, columns=CHECKS_COUNTS
+    )
 
 
 def rebuild_checks(*, since: date | None = None) -> None:
@@ -457,7 +442,7 @@ def rebuild_checks(*, since: date | None = None) -> None:
     if since is not None:
         rows = rows.filter(day__gte=since)
     rows.delete()
-    _insert_checks(live_checks(since=since))
+    kept.insert(live_checks(since=since), DayChecks, key=CHECKS_KEY, columns=CHECKS_COUNTS)
     if since is None:
         bulk.analyse(DayChecks)
 

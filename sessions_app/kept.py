@@ -257,7 +257,7 @@ DAY_KEY = ("day", "format")
 SESSIONS_KEY = ("supervisor", "month", "format")
 
 
-def _insert(rows, kept=None, *, key=MONTH_KEY, columns=SUM_COLUMNS, whole=False) -> None:
+def insert(rows, kept=None, *, key=MONTH_KEY, columns=SUM_COLUMNS, whole=False) -> None:
     """INSERT INTO `kept` (month minutes) SELECT the live `rows`, whose columns are `key`'s then
     `columns`: one statement, nothing through Python."""
     kept = kept or MonthMinutes
@@ -306,15 +306,24 @@ def refresh(keys: Iterable[Key], *, days: Iterable[date] | None = None) -> None:
     Call it inside the transaction that wrote the records, after writing them, with the keys
     of the sessions both before the change (where they counted) and after it."""
     keys = list(keys)
-    days = sorted({day for _person, day in keys} if days is None else set(days))
+    days = {day for _person, day in keys} if days is None else days
     _refresh_months(keys, HOLD_PEOPLE, MonthMinutes, "person", live)
-    if days:
-        # Many writers share a day (everyone's sessions of today): each waits for the last
-        # to commit, then sums what it wrote.
-        db.hold(HOLD_DAYS, [day.toordinal() for day in days])
-        for chunk in batched(days, DAYS_AT_ONCE):
-            DayMinutes.objects.filter(day__in=chunk).delete()
-            _insert(live_days(chunk), DayMinutes, key=DAY_KEY)
+    # Many writers share a day (everyone's sessions of today): each waits for the last to
+    # commit, then sums what it wrote.
+    rewrite_days(days, HOLD_DAYS, DayMinutes, live_days, key=DAY_KEY)
+
+
+def rewrite_days(days, namespace, kept, live_rows, **insert_options) -> None:
+    """Work out again the rows of `kept` (by day) of `days`, from `live_rows(days)`, the days
+    held in `namespace` first (by their ordinal): two statements for up to DAYS_AT_ONCE days.
+    The organisation's minutes here, its checks in `sessions_app.brought_forward`."""
+    days = sorted(set(days))
+    if not days:
+        return
+    db.hold(namespace, [day.toordinal() for day in days])
+    for chunk in batched(days, DAYS_AT_ONCE):
+        kept.objects.filter(day__in=chunk).delete()
+        insert(live_rows(chunk), kept, **insert_options)
 
 
 def _refresh_months(keys, namespace, kept, owner, live_rows, **insert_options) -> None:
@@ -330,7 +339,7 @@ def _refresh_months(keys, namespace, kept, owner, live_rows, **insert_options) -
     last = last_of(month_of(max(day for _pk, day in keys)))
     for chunk in batched(owners, PEOPLE_AT_ONCE):
         kept.objects.filter(month__gte=first, month__lte=last, **{f"{owner}__in": chunk}).delete()
-        _insert(live_rows(chunk, first, last), kept, **insert_options)
+        insert(live_rows(chunk, first, last), kept, **insert_options)
 
 
 def rebuild() -> None:
@@ -345,7 +354,7 @@ def rebuild_months(*, attendance=None, kept=None) -> None:
     kept = kept or MonthMinutes
     db.hold(HOLD_PEOPLE, everything=True)
     kept.objects.all().delete()
-    _insert(live(models=attendance), kept, whole=True)
+    insert(live(models=attendance), kept, whole=True)
     bulk.analyse(kept)
 
 
@@ -354,7 +363,7 @@ def rebuild_days(*, attendance=None, kept=None) -> None:
     kept = kept or DayMinutes
     db.hold(HOLD_DAYS, everything=True)
     kept.objects.all().delete()
-    _insert(live_days(models=attendance), kept, key=DAY_KEY, whole=True)
+    insert(live_days(models=attendance), kept, key=DAY_KEY, whole=True)
     bulk.analyse(kept)
 
 
@@ -489,7 +498,7 @@ def rebuild_sessions(*, session=None, kept=None) -> None:
     kept = kept or MonthSessions
     db.hold(HOLD_SESSIONS, everything=True)
     kept.objects.all().delete()
-    _insert(
+    insert(
         live_sessions(models=session),
         kept,
         key=SESSIONS_KEY,
