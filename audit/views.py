@@ -571,13 +571,15 @@ def team_balance(request):
 
 FLAGGED_PER_PAGE = 50
 SUPERVISORS_PER_PAGE = 50
-TEAMS_PER_PAGE = 50  # a national body has thousands (its page was 3 MB with them all)
-# An organisation with more supervisees in the window than this (a regional or national body:
-# 37,500 people in 2,978 teams) is shown a page of teams at a time, each page working out the
-# balances and flags of its own teams' people only (`_organisation_by_page`): every person's
-# balance on every request was 5-7 seconds at that size. A council's 1,500-2,500 are shown whole.
-# The downloads always have the whole organisation.
-ORGANISATION_WHOLE_AT_MOST = 5_000
+TEAMS_PER_PAGE = 20  # a national body has thousands (its page was 3 MB with them all)
+# An organisation with more supervisees in the window than this (a council of 1,500, a regional
+# or national body of 37,500 in 2,978 teams) is shown a page of teams at a time, each page
+# working out the balances and flags of its own teams' people only (`_organisation_by_page`):
+# everyone's balance on every request was 5-7 seconds at the national tier, and 130-210 ms (18-23
+# times the floor) for a council of 1,500, against 60-80 ms for a page of 20 teams. A small
+# organisation, whose whole is about a page of teams, is shown whole, its flags counted. The
+# downloads always have the whole organisation.
+ORGANISATION_WHOLE_AT_MOST = 300
 # The organisation's tables, each downloadable whole (`?download=`).
 ORGANISATION_TABLES = ("teams", "coverage", "flagged", "trend", "cancellations", "compliance")
 
