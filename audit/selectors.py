@@ -156,6 +156,13 @@ def supervisees_in_window(start: date, end: date, *, team: Team | None = None) -
     return people
 
 
+def supervisees_in_window_count(start: date, end: date) -> int:
+    """How many people `supervisees_in_window(start, end)` has, counted from the relationships
+    (each supervisee once): counted as everyone among them, PostgreSQL hashed the window's
+    relationships against all 61,000 people of a national body (21 ms, against 8)."""
+    return supervised_between(start, end).aggregate(n=Count("supervisee", distinct=True))["n"]
+
+
 # Minutes, summed in SQL.
 
 
@@ -1207,12 +1214,18 @@ def _month_plan(start: date, end: date) -> _MonthPlan:
     return _MonthPlan(whole=whole, cut=cut, less=less)
 
 
+# Up to this many people, the days a window cuts are read from each one's attendances (index:
+# person, date); beyond, as an organisation's (`_cut_sums`).
+CUT_DAYS_BY_PERSON_AT_MOST = 500
+
+
 def _cut_sums(people, plan: _MonthPlan, formats):
     """(person, month, sign, sums) of each person's cut days, by month: +1 to add to what is
     kept, -1 to take off it. For many people (an organisation), the cut days' held sessions
     found by their date (the session's index), then their attendances (`many`): read by the
     attendance's own date across the year between the two cut months, PostgreSQL read every
-    attendance of it. For a few, their attendances of the cut days (index: person, date)."""
+    attendance of it. For a few hundred, their attendances of the cut days (index: person,
+    date)."""
     if not plan.cut:
         return
     ids = _ids(people)
@@ -1222,8 +1235,10 @@ def _cut_sums(people, plan: _MonthPlan, formats):
         plan.cut[-1][1],
         formats,
         "month",
-        # At the national tier, my supervisees' cut days read as an organisation's took 40 ms.
-        many=not _few(ids),
+        # At the national tier, my supervisees' cut days read as an organisation's took 40 ms,
+        # and a page of 20 teams' (250 people) 51 ms against 7.6 by person; a council's 1,500
+        # read by person took 32 ms against 12 as an organisation's.
+        many=not (isinstance(ids, list) and len(ids) <= CUT_DAYS_BY_PERSON_AT_MOST),
         spans=plan.cut,
     )
     for person, cut_months in cut.items():

@@ -305,10 +305,12 @@ def test_a_large_organisations_page_of_teams_gives_each_team_its_whole_page_figu
     whole_rows = [(row["team"], row["totals"]) for row in whole["teams_page"].object_list]
     assert whole_rows[-1][0] is None, "the supervisee in no team has the last row"
     whole_flagged = {row["pk"]: row["team"] for row in whole["flagged_page"].object_list}
+    monkeypatch.setattr(views, "SUPERVISORS_PER_PAGE", 1000)
+    whole_rates = list(_organisation(client, window)["rates_page"].object_list)
 
     monkeypatch.setattr(views, "ORGANISATION_WHOLE_AT_MOST", 5)
     monkeypatch.setattr(views, "TEAMS_PER_PAGE", 2)
-    rows, flagged, number = [], {}, 1
+    rows, flagged, rated, number = [], {}, set(), 1
     while True:
         joiner = "&" if window else "?"
         page = _organisation(client, f"{window}{joiner}teams_page={number}")
@@ -326,12 +328,23 @@ def test_a_large_organisations_page_of_teams_gives_each_team_its_whole_page_figu
         assert page["totals"].flag_counts is None
         assert page["trend"] == whole["trend"]
         assert page["checks"] == whole["checks"]
+        # The cancellation rates of the page's teams' members of the window (and, with the
+        # row of no team, of the people in no team), as the whole page counts them.
+        start, end = page["filters"].start, page["filters"].end
+        teams = [t.pk for t in shown if t is not None]
+        members = set(team_members_between(teams, start, end).values_list("pk", flat=True))
+        if None in shown:
+            members |= set(in_no_team_between(start, end).values_list("pk", flat=True))
+        rates = list(page["rates_page"].object_list)
+        assert rates == [r for r in whole_rates if r.supervisor_id in members]
+        rated |= {r.supervisor_id for r in rates}
         if not page["teams_page"].has_next():
             break
         number += 1
     assert number > 1
     assert rows == whole_rows
     assert flagged == whole_flagged
+    assert rated, "some page lists supervisors' rates"
     body = client.get(reverse("audit:organisation") + window).content.decode()
     assert "not counted here: see the download" in body
     # The download is the whole organisation's, flags counted, as a council's.
@@ -374,6 +387,17 @@ def test_a_large_organisations_pages_of_teams_take_the_same_queries(
         number += 1
     assert len(set(sizes)) > 1, "teams of different sizes"
     assert len(set(counts)) == 1, counts
+
+
+def test_the_supervisees_of_a_window_counted_are_as_many_as_there_are(seeded):
+    for start, end in windows(seeded):
+        count = selectors.supervisees_in_window_count(start, end)
+        assert count == selectors.supervisees_in_window(start, end).count() > 0
+    # Someone supervised twice at once (two supervisors) counts once.
+    relationship = Relationship.objects.filter(end_date__isnull=True).order_by("pk").first()
+    before = selectors.supervisees_in_window_count(seeded, seeded)
+    RelationshipFactory(supervisee=relationship.supervisee, start_date=seeded - timedelta(30))
+    assert selectors.supervisees_in_window_count(seeded, seeded) == before
 
 
 def test_nobody_in_a_team_and_a_few_teams_members_are_those_of_teams_between(
