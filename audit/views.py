@@ -571,17 +571,17 @@ def team_balance(request):
 
 # The organisation.
 
-FLAGGED_PER_PAGE = 50
+FLAGGED_PER_PAGE = 25
 SUPERVISORS_PER_PAGE = 50
-TEAMS_PER_PAGE = 20  # a national body has thousands (its page was 3 MB with them all)
+TEAMS_PER_PAGE = 10  # a national body has thousands (its page was 3 MB with them all)
 # An organisation with more supervisees in the window than this (a council of 1,500, a regional
 # or national body of 37,500 in 2,978 teams) is shown a page of teams at a time, each page
 # working out the balances and flags of its own teams' people only (`_organisation_by_page`):
 # everyone's balance on every request was 5-7 seconds at the national tier, and 130-210 ms (18-23
-# times the floor) for a council of 1,500, against 60-80 ms for a page of 20 teams. A small
-# organisation, whose whole is about a page of teams, is shown whole, its flags counted. The
-# downloads always have the whole organisation.
-ORGANISATION_WHOLE_AT_MOST = 300
+# times the floor) for a council of 1,500; a page of 20 teams 10-15 times, of 10 teams 8-12. A
+# small organisation, whose whole is about a page or two of teams, is shown whole, its flags
+# counted. The downloads always have the whole organisation.
+ORGANISATION_WHOLE_AT_MOST = 200
 # The organisation's tables, each downloadable whole (`?download=`).
 ORGANISATION_TABLES = ("teams", "coverage", "flagged", "trend", "cancellations", "compliance")
 
@@ -847,9 +847,11 @@ def _organisation_by_page(request, form, filters, scope, policy, *, people):
     # 7,000 of them, took 80 ms a page): the organisation's are in the download.
     leaders = list(User.objects.filter(members).values_list("pk", flat=True))
     rates, checks = _organisation_rates_and_checks(filters, policy, supervisors=leaders)
-    # The flagged people's teams of the window may be on other pages: every team's name (as
-    # tuples; 2,978 teams made models of were 10 ms).
-    team_names = dict(teams.values_list("pk", "name"))
+    # The names of the page's people's teams of the window (some may be on other pages), by
+    # their ids (`any_id`: one query even for none; a national body's 2,978 teams made models
+    # of were 10 ms, read as names 2.5).
+    team_ids = sorted({pk for of in shown_people.teams_by_pk.values() for pk in of if pk})
+    team_names = dict(teams.filter(pk__any_id=team_ids).values_list("pk", "name"))
     return _organisation_page(
         request,
         form,
