@@ -62,7 +62,6 @@ from sessions_app.kept import (
 from sessions_app.models import (
     SESSION_COUNT_COLUMNS,
     Attendance,
-    BroughtForward,
     DayChecks,
     DayMinutes,
     Feedback,
@@ -658,9 +657,10 @@ def compliance(
     unless it was closed before this session's date without a review here or later. With
     `formats`, only held sessions of those formats are checked.
 
-    Two queries, whatever the window, the team or the history: the action checks are read from
+    One query, whatever the window, the team or the history: the action checks are read from
     what each held session inherited from the one before it, kept as the records are written
     (`sessions_app.brought_forward`: worked out by the rule above, and always equal to it).
+    The organisation's (no `sessions`) from its checks kept by day.
     """
     _check_window(start, end)
     limits = _compliance_limits(policy, as_of)
@@ -668,11 +668,8 @@ def compliance(
         return Compliance(
             start=start, end=end, **_organisation_checks(start, end, formats, *limits)
         )
-    scope = (sessions, start, end, _shape(formats))
-    held = _COMPLIANCE_HELD(*scope, *limits)
-    figures = _counts(held, _COMPLIANCE_HELD_NAMES) | _counts(
-        _COMPLIANCE_KEPT(*scope), INHERITED_CHECKS
-    )
+    held = _COMPLIANCE_HELD(sessions, start, end, _shape(formats), *limits)
+    figures = _counts(held, (*_COMPLIANCE_HELD_NAMES, *INHERITED_CHECKS))
     return Compliance(start=start, end=end, **figures)
 
 
@@ -710,8 +707,14 @@ def _counts(rows, names) -> dict[str, int]:
 
 
 def _compliance_held(sessions, start, end, formats, *limits) -> QuerySet:
-    """One row: the counts of the window's held sessions each check counts."""
+    """One row: the counts of the window's held sessions each check counts, the inherited
+    checks from each one's kept row (`BroughtForward`, joined by its key: a team's sessions,
+    found by their ids; in a query of their own, the rows found by the window's dates and
+    then tested against the held sessions, it was a second query a team's page)."""
     held, checks = _compliance_checks(start, end, sessions, formats, *limits)
+    checks |= {
+        name: Q(**{f"brought_forward__{kept}": True}) for name, kept in INHERITED_CHECKS.items()
+    }
     # Grouped by a constant: no GROUP BY, one row (of zeros for no session), as aggregate().
     return (
         held.values(_one=Value(1))
@@ -719,34 +722,6 @@ def _compliance_held(sessions, start, end, formats, *limits) -> QuerySet:
             **{name: Count("pk", filter=condition) for name, condition in checks.items()},
         )
         .values_list(*checks)
-    )
-
-
-def _compliance_kept(sessions, start, end, formats) -> QuerySet:
-    """One row: the inherited checks, from the kept rows of the window's held sessions, found
-    by their date (its index): joined to the window's sessions instead, PostgreSQL read every
-    row of the history.
-
-    Every session in any format (the organisation's): the rows of the window's days, no more.
-    There is a row for each held session and none for any other, dated as its session
-    (`BroughtForward`; `brought_forward.differences` finds any that is missing, extra or
-    misdated), so the window's rows are its held sessions' rows: checked against its held
-    sessions again, an organisation's year took 243 ms at the national tier for what its rows
-    alone answer."""
-    rows = BroughtForward.objects.filter(date__gte=start, date__lte=end)
-    if sessions is not None or formats is not None:
-        held = _scoped(sessions, start, end, formats).filter(status=Status.HELD)
-        rows = rows.filter(session__in=held.order_by().values("pk"))
-    return (
-        rows.order_by()
-        .values(_one=Value(1))
-        .annotate(
-            **{
-                name: Count("pk", filter=Q(**{kept: True}))
-                for name, kept in INHERITED_CHECKS.items()
-            }
-        )
-        .values_list(*INHERITED_CHECKS)
     )
 
 
@@ -773,11 +748,6 @@ _COMPLIANCE_HELD_NAMES = (
 A_TEAMS_SESSIONS_AT_MOST = 20_000
 _COMPLIANCE_HELD = Prepared(
     lambda sessions, *rest: _compliance_held(_scope_of(sessions), *rest),
-    server=_a_team,
-    ids_at_most=A_TEAMS_SESSIONS_AT_MOST,
-)
-_COMPLIANCE_KEPT = Prepared(
-    lambda sessions, *rest: _compliance_kept(_scope_of(sessions), *rest),
     server=_a_team,
     ids_at_most=A_TEAMS_SESSIONS_AT_MOST,
 )

@@ -64,8 +64,8 @@ def test_an_import_and_its_corrections_are_kept(people, sessions_file):
 
 def test_a_held_session_called_off_leaves_the_organisations_checks(people, sessions_file):
     """The organisation's audit checks count the kept rows of the window's days without
-    joining them to its held sessions (`audit.selectors._compliance_kept`): a session no longer
-    held keeps no row, so they count what the checks read through the sessions count."""
+    joining them to its held sessions (`sessions_app.brought_forward.DayChecks`): a session no
+    longer held keeps no row, so they count what the checks read through the sessions count."""
     rows = [
         session_row(session_ref="A", date="2026-01-08"),
         session_row(session_ref="B", date="2026-02-05"),
