@@ -88,8 +88,11 @@ ForeignObject.register_lookup(AnyId)  # foreign keys keep lookups of their own
 # Up to this many ids elsewhere (SQLite), a plain `__in` list (the SQL reads as usual); beyond,
 # `any_id`. On PostgreSQL always `any_id`: it reads `IN (list)` as `= ANY(array)` itself, and
 # one parameter keeps a query's SQL the same for any number of ids, as a query prepared once
-# needs (`core.prepared`).
-ID_LIST_FROM = 100
+# needs (`core.prepared`). Up to this many are "a few people" too: read person by person and
+# from queries prepared on the server (a team, a caseload, an organisation's page of ten teams,
+# about 130 people: as many people's, planned each run, it took 46-56 ms at council scale
+# against 36-41); more are an organisation's.
+ID_LIST_FROM = 300
 
 
 def among(field: str, ids) -> Q:
