@@ -673,10 +673,11 @@ def compliance(
     return Compliance(start=start, end=end, **figures)
 
 
-def _organisation_checks(start, end, formats, min_minutes, unshared_before, deadline) -> dict:
-    """The checks of every held session in [start, end], counted from the organisation's
-    checks kept by day (`sessions_app.brought_forward.DayChecks`): the same conditions as
-    `_compliance_checks`, on rows of sessions alike, each row counting its `held`."""
+def _organisation_checks_query(start, end, formats, min_minutes, unshared_before, deadline):
+    """One row: the checks of every held session in [start, end], counted from the
+    organisation's checks kept by day (`sessions_app.brought_forward.DayChecks`): the same
+    conditions as `_compliance_checks`, on rows of sessions alike, each row counting its
+    `held`."""
     unshared_past_deadline = Q(shared_on__isnull=True, day__lt=unshared_before)
     shared_late = Q(shared_on__isnull=False, shared_on__gt=F("day") + deadline)
     counted = {
@@ -689,14 +690,30 @@ def _organisation_checks(start, end, formats, min_minutes, unshared_before, dead
         "records_late": ("held", shared_late | unshared_past_deadline),
         **{name: (kept, None) for name, kept in INHERITED_CHECKS.items()},
     }
-    return DayChecks.objects.filter(
-        _format_filter(formats), day__gte=start, day__lte=end
-    ).aggregate(
-        **{
-            name: Coalesce(Sum(column, filter=condition), 0)
-            for name, (column, condition) in counted.items()
-        }
+    # Grouped by a constant: no GROUP BY, one row, as aggregate().
+    return (
+        DayChecks.objects.filter(_format_filter(formats), day__gte=start, day__lte=end)
+        .order_by()
+        .values(_one=Value(1))
+        .annotate(
+            **{
+                name: Coalesce(Sum(column, filter=condition), 0)
+                for name, (column, condition) in counted.items()
+            }
+        )
+        .values_list(*counted)
     )
+
+
+# Built and compiled once (`core.prepared`): at the national tier, built each time, it took
+# 4.4 ms of which the database's own was under 2.
+_ORGANISATION_CHECKS = Prepared(_organisation_checks_query)
+
+
+def _organisation_checks(start, end, formats, *limits) -> dict:
+    """The organisation's checks in [start, end] (`_organisation_checks_query`), by name."""
+    rows = _ORGANISATION_CHECKS(start, end, _shape(formats), *limits)
+    return _counts(rows, (*_COMPLIANCE_HELD_NAMES, *INHERITED_CHECKS))
 
 
 def _counts(rows, names) -> dict[str, int]:

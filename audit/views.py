@@ -14,7 +14,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import OuterRef, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,7 +22,7 @@ from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET
 
 from core.clock import today
-from core.db import among
+from core.db import ExistsEach, among
 from core.numbers import percent_text
 from core.prepared import Prepared
 from core.spreadsheet import csv_response
@@ -827,9 +827,16 @@ def _organisation_by_page(request, form, filters, scope, policy, *, people):
     members = Q(pk__in=team_members_between(shown, start, end).values("pk"))
     if None in teams_page.object_list:
         members |= Q(pk__in=in_no_team_between(start, end).values("pk"))
-    shown_people = _OrganisationPeople.of(
-        request.user, _people_index(scope.filter(members)), filters, policy
+    # The page's teams' members, read once: the supervisees among them (in `scope`) have
+    # their balances worked out, and every one of them their cancellation rates.
+    rows = list(
+        _index_of(User.objects.filter(members)).annotate(
+            supervised=ExistsEach(scope.filter(pk=OuterRef("pk")))
+        )
     )
+    index = [row[:4] for row in rows if row[4]]
+    leaders = [row[0] for row in rows]
+    shown_people = _OrganisationPeople.of(request.user, index, filters, policy)
     teams_page.object_list = [
         {
             "team": team,
@@ -845,7 +852,6 @@ def _organisation_by_page(request, form, filters, scope, policy, *, people):
     totals = Totals(start=start, end=end, people=people, minutes=whole.total(), flag_counts=None)
     # The cancellation rates of the page's teams' members (a national body's every supervisor's,
     # 7,000 of them, took 80 ms a page): the organisation's are in the download.
-    leaders = list(User.objects.filter(members).values_list("pk", flat=True))
     rates, checks = _organisation_rates_and_checks(filters, policy, supervisors=leaders)
     # The names of the page's people's teams of the window (some may be on other pages), by
     # their ids (`any_id`: one query even for none; a national body's 2,978 teams made models
