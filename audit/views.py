@@ -800,6 +800,7 @@ class _TeamsThenNoTeam(Sequence):
 
     def __getitem__(self, index):
         if not isinstance(index, slice):
+            index += len(self) if index < 0 else 0
             return self[index : index + 1][0]
         first, last, _step = index.indices(len(self))
         rows = list(self.teams[first:last])  # a query even past the teams: the same count
