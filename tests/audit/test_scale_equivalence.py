@@ -389,6 +389,16 @@ def test_a_large_organisations_pages_of_teams_take_the_same_queries(
     assert len(set(counts)) == 1, counts
 
 
+def test_a_page_of_teams_reads_as_the_list_of_teams_and_no_team(seeded):
+    teams = Team.objects.order_by("name", "pk")
+    rows = views._TeamsThenNoTeam(teams)
+    listed = [*teams, None]
+    assert len(rows) == len(listed) > 3
+    for first, last in [(0, 2), (1, 3), (len(listed) - 2, len(listed)), (0, len(listed) + 5)]:
+        assert rows[first:last] == listed[first:last]
+    assert [rows[0], rows[-1], rows[-2]] == [listed[0], None, listed[-2]]
+
+
 def test_the_supervisees_of_a_window_counted_are_as_many_as_there_are(seeded):
     for start, end in windows(seeded):
         count = selectors.supervisees_in_window_count(start, end)
