@@ -108,9 +108,9 @@ def _index_of(scope):
     return scope.order_by().values_list("pk", "email", "name", "team_id")
 
 
-def _people_index(scope, at_most=None):
-    """`_index_of(scope)`, of `at_most` of them when given."""
-    return list(_index_of(scope)[:at_most])
+def _people_index(scope):
+    """`_index_of(scope)`, as a list."""
+    return list(_index_of(scope))
 
 
 def _overdue_rows(balances, pks_by_email):
@@ -600,16 +600,15 @@ def organisation(request):
     download = request.GET.get("download")
     if download is not None and download not in ORGANISATION_TABLES:
         raise Http404("No such table")  # before working out everyone's balance for nothing
-    by_page = download is None
-    index = _people_index(scope, ORGANISATION_WHOLE_AT_MOST + 1 if by_page else None)
-    if len(index) > ORGANISATION_WHOLE_AT_MOST and by_page:
+    if download is None:
         # The page is administrators' alone, and they see everyone (`visible_among` gives
         # them the scope as it is): how many the window's supervisees are, counted as such.
-        people = selectors.supervisees_in_window_count(start, end)
-        return _organisation_by_page(request, form, filters, scope, policy, people=people)
+        counted = selectors.supervisees_in_window_count(start, end)
+        if counted > ORGANISATION_WHOLE_AT_MOST:
+            return _organisation_by_page(request, form, filters, scope, policy, people=counted)
     # Everyone's minutes in the window, read once; the organisation's own, and its months,
     # from the days kept.
-    people = _OrganisationPeople.of(request.user, index, filters, policy)
+    people = _OrganisationPeople.of(request.user, _people_index(scope), filters, policy)
     teams = list(teams_visible_to(request.user).order_by("name"))
     team_rows = [
         {"team": t, "totals": people.totals_of(people.by_team.get(t.pk, []))} for t in teams
