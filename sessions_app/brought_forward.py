@@ -404,12 +404,13 @@ CHECKS_KEY = ("day", "format", "duration_minutes", "shared_on")
 CHECKS_COUNTS = ("held", "to_review", "unreviewed")
 
 
-def live_checks(days=None, *, since=None) -> QuerySet:
+def live_checks(days=None, *, since=None, models=None) -> QuerySet:
     """The counts as `DayChecks` keeps them, from the held sessions and their rows: (day,
     format, duration_minutes, shared_on, held, to_review, unreviewed), on `days`, or from
     `since` on, or every day. The day shared is the organisation's (its time zone), as the
-    checks read it."""
-    held = Session.objects.filter(status=Status.HELD)
+    checks read it. `models` (session, for a migration's historical model) defaults to this
+    app's."""
+    held = (models or Session).objects.filter(status=Status.HELD)
     if days is not None:
         held = held.filter(date__in=days)
     if since is not None:
@@ -435,16 +436,17 @@ def refresh_checks(days: Iterable[date]) -> None:
     )
 
 
-def rebuild_checks(*, since: date | None = None) -> None:
-    """Count every day's checks again (from `since` on, if given)."""
-    db.hold(HOLD_CHECK_DAYS, everything=True)
-    rows = DayChecks.objects.all()
-    if since is not None:
-        rows = rows.filter(day__gte=since)
-    rows.delete()
-    kept.insert(live_checks(since=since), DayChecks, key=CHECKS_KEY, columns=CHECKS_COUNTS)
+def rebuild_checks(*, since: date | None = None, session=None, checks=None) -> None:
+    """Count every day's checks again (from `since` on, if given; historical models in a
+    migration)."""
+    counts = {"key": CHECKS_KEY, "columns": CHECKS_COUNTS}
     if since is None:
-        bulk.analyse(DayChecks)
+        live = live_checks(models=session)
+        kept.rewrite_all(HOLD_CHECK_DAYS, checks or DayChecks, live, **counts)
+        return
+    db.hold(HOLD_CHECK_DAYS, everything=True)
+    DayChecks.objects.filter(day__gte=since).delete()
+    kept.insert(live_checks(since=since), DayChecks, **counts)
 
 
 # Which sessions a write may have changed.

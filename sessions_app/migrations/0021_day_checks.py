@@ -7,7 +7,10 @@ def count(apps, schema_editor):
     """Count the checks of the sessions already held (`sessions_app.brought_forward`)."""
     from sessions_app import brought_forward
 
-    brought_forward.rebuild_checks()
+    brought_forward.rebuild_checks(
+        session=apps.get_model("sessions_app", "Session"),
+        checks=apps.get_model("sessions_app", "DayChecks"),
+    )
 
 
 class Migration(migrations.Migration):
