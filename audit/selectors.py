@@ -675,19 +675,12 @@ def compliance(
 
 def _organisation_checks_query(start, end, formats, min_minutes, unshared_before, deadline):
     """One row: the checks of every held session in [start, end], counted from the
-    organisation's checks kept by day (`sessions_app.brought_forward.DayChecks`): the same
-    conditions as `_compliance_checks`, on rows of sessions alike, each row counting its
-    `held`."""
-    unshared_past_deadline = Q(shared_on__isnull=True, day__lt=unshared_before)
-    shared_late = Q(shared_on__isnull=False, shared_on__gt=F("day") + deadline)
+    organisation's checks kept by day (`sessions_app.brought_forward.DayChecks`): the
+    conditions `_compliance_checks` tests each session by (`_check_conditions`), on rows of
+    sessions alike, each row counting its `held`."""
+    conditions = _check_conditions("day", min_minutes, unshared_before, deadline)
     counted = {
-        "one_to_ones_held": ("held", Q(format=Format.ONE_TO_ONE)),
-        "short_one_to_ones": (
-            "held",
-            Q(format=Format.ONE_TO_ONE, duration_minutes__lt=min_minutes),
-        ),
-        "records_due": ("held", Q(shared_on__isnull=False) | unshared_past_deadline),
-        "records_late": ("held", shared_late | unshared_past_deadline),
+        **{name: ("held", condition) for name, condition in conditions.items()},
         **{name: (kept, None) for name, kept in INHERITED_CHECKS.items()},
     }
     # Grouped by a constant: no GROUP BY, one row, as aggregate().
@@ -802,15 +795,22 @@ def _compliance_checks(start, end, sessions, formats, min_minutes, unshared_befo
         .filter(status=Status.HELD)
         .annotate(shared_on=TruncDate("shared_at"))
     )
-    unshared_past_deadline = Q(shared_at__isnull=True, date__lt=unshared_before)
-    shared_late = Q(shared_at__isnull=False, shared_on__gt=F("date") + deadline)
-    checks = {
+    return held, _check_conditions("date", min_minutes, unshared_before, deadline)
+
+
+def _check_conditions(day, min_minutes, unshared_before, deadline) -> dict[str, Q]:
+    """Which held sessions each check counts, over `day` (the session's date) and `shared_on`
+    (the day its record was shared, in the organisation's time zone; None while unshared):
+    the one rule for the sessions (`_compliance_checks`) and the organisation's checks kept
+    by day (`_organisation_checks_query`), whose rows have both."""
+    unshared_past_deadline = Q(shared_on__isnull=True, **{f"{day}__lt": unshared_before})
+    shared_late = Q(shared_on__isnull=False, shared_on__gt=F(day) + deadline)
+    return {
         "one_to_ones_held": Q(format=Format.ONE_TO_ONE),
         "short_one_to_ones": Q(format=Format.ONE_TO_ONE, duration_minutes__lt=min_minutes),
-        "records_due": Q(shared_at__isnull=False) | unshared_past_deadline,
+        "records_due": Q(shared_on__isnull=False) | unshared_past_deadline,
         "records_late": shared_late | unshared_past_deadline,
     }
-    return held, checks
 
 
 def compliance_sessions(
@@ -1201,11 +1201,6 @@ def _month_plan(start: date, end: date) -> _MonthPlan:
     return _MonthPlan(whole=whole, cut=cut, less=less)
 
 
-# Up to this many people, the days a window cuts are read from each one's attendances (index:
-# person, date); beyond, as an organisation's (`_cut_sums`).
-CUT_DAYS_BY_PERSON_AT_MOST = 500
-
-
 def _cut_sums(people, plan: _MonthPlan, formats):
     """(person, month, sign, sums) of each person's cut days, by month: +1 to add to what is
     kept, -1 to take off it. For many people (an organisation), the cut days' held sessions
@@ -1225,7 +1220,7 @@ def _cut_sums(people, plan: _MonthPlan, formats):
         # At the national tier, my supervisees' cut days read as an organisation's took 40 ms,
         # and a page of 20 teams' (250 people) 51 ms against 7.6 by person; a council's 1,500
         # read by person took 32 ms against 12 as an organisation's.
-        many=not (isinstance(ids, list) and len(ids) <= CUT_DAYS_BY_PERSON_AT_MOST),
+        many=not _few(ids),
         spans=plan.cut,
     )
     for person, cut_months in cut.items():
