@@ -9,12 +9,15 @@ reads without colour.
 
 from dataclasses import dataclass
 from fractions import Fraction
+from math import lcm
 
-from core.numbers import percent_text, rounded_text
+from core.numbers import PERCENT_PLACES, percent_text, rounded_text
 from core.vocabulary import FUNCTION_LABELS, FUNCTIONS
 
 # A segment narrower than this share has no room for its label inside; the legend has it.
 LABEL_MIN_SHARE = Fraction(8, 100)
+# A position along a bar, in % of its width, has this many decimals at most.
+POSITION_PLACES = 4
 
 
 @dataclass(frozen=True)
@@ -29,10 +32,8 @@ class Segment:
     show_text: bool
 
 
-def bar_segments(shares, *, centres=True) -> list[Segment]:
-    """One segment per function, in the order of FUNCTIONS; [] when there are no shares.
-    `centres=False`: no label positions ("" each), for a bar that writes no labels in it (a
-    table's row: a team's page draws 60 of them)."""
+def bar_segments(shares) -> list[Segment]:
+    """One segment per function, in the order of FUNCTIONS; [] when there are no shares."""
     if shares is None:
         return []
     segments = []
@@ -47,7 +48,7 @@ def bar_segments(shares, *, centres=True) -> list[Segment]:
                 text=percent_text(share),
                 start=_percent(before),
                 width=_percent(share),
-                centre=_percent(before + share / 2) if centres else "",
+                centre=_percent(before + share / 2),
                 show_text=share >= LABEL_MIN_SHARE,
             )
         )
@@ -55,9 +56,51 @@ def bar_segments(shares, *, centres=True) -> list[Segment]:
     return segments
 
 
+def small_bar(shares) -> tuple[list[tuple[str, str, str]], str]:
+    """A table row's bar, as `bar_segments` and `shares_text` give it:
+    ((start, width, key) of each segment with a share, the bar's name), in integers alone.
+
+    A team's table draws one per person, and each segment's Fractions (the running start, its
+    comparisons) and objects were most of a row's time. The four shares are put over one
+    denominator, so each start is a sum of integers; each figure is rounded by the same rule,
+    half away from zero (`core.numbers`), and a test holds it to `bar_segments` and
+    `shares_text`."""
+    if shares is None:
+        return [], "No tagged minutes"
+    values = [shares[key] for key in FUNCTIONS]
+    common = lcm(*(value.denominator for value in values))
+    drawn = []
+    names = []
+    before = 0
+    for key, value in zip(FUNCTIONS, values, strict=True):
+        numerator = value.numerator * (common // value.denominator)
+        names.append(f"{FUNCTION_LABELS[key]} {_units_text(numerator, common, PERCENT_PLACES)}%")
+        if numerator:
+            drawn.append(
+                (
+                    _units_text(before, common, POSITION_PLACES),
+                    _units_text(numerator, common, POSITION_PLACES),
+                    key,
+                )
+            )
+        before += numerator
+    return drawn, ", ".join(names)
+
+
+def _units_text(numerator, denominator, places) -> str:
+    """`rounded_text(Fraction(numerator, denominator), places, times=100)` for a share from 0
+    to 1: its percentage, half away from zero, trailing zeros dropped."""
+    scale = 10**places
+    whole = (200 * numerator * scale + denominator) // (2 * denominator)
+    units, rest = divmod(whole, scale)
+    if not rest:
+        return str(units)
+    return f"{units}.{rest:0{places}d}".rstrip("0")
+
+
 def _percent(share) -> str:
     """A position along a bar, in % of its width, for an SVG attribute: 4 decimals at most."""
-    return rounded_text(share, 4, times=100)
+    return rounded_text(share, POSITION_PLACES, times=100)
 
 
 def shares_text(shares, segments=None) -> str:
