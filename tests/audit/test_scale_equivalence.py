@@ -540,3 +540,26 @@ def test_the_organisations_checks_from_its_days_are_the_live_count(seeded, minut
         late += organisation.records_late
     # Not a comparison of nothing: records were late under every policy tried.
     assert late > 0
+
+
+@pytest.mark.parametrize("formats", [None, [Format.ONE_TO_ONE], [Format.GROUP]])
+def test_a_few_peoples_windows_read_in_one_query_are_their_live_minutes(seeded, formats):
+    """A team's balance reads its people's windows, the months kept and the days of the months
+    the window cuts, in one query (`selectors._window_rows`): each person's minutes are what
+    every item of the window gives, and what the months and the days read apart give."""
+    people = list(User.objects.order_by("pk").values_list("pk", flat=True)[:40])
+    one_query = 0
+    for start, end in windows(seeded):
+        plan = selectors._month_plan(start, end)
+        with CaptureQueriesContext(connection) as captured:
+            sums = selectors.window_sums(people, start, end, formats=formats, months=False)
+        if plan.whole and plan.cut:
+            assert len(captured) == 1
+            one_query += 1
+        # With the months too, the months kept and the cut days are read apart.
+        apart = selectors.window_sums(people, start, end, formats=formats)
+        assert sums.sums_by_person == apart.sums_by_person
+        live = selectors._minutes_by_person(people, start, end, formats)
+        assert {pk: m for pk, m in sums.by_person.items() if m.sessions_held} == live
+        assert live, (start, end)  # not a comparison of nothing
+    assert one_query >= 2
