@@ -10,6 +10,7 @@ Every table downloads as CSV with `?download=<table>` and the page's filters (`a
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import NamedTuple
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -24,7 +25,6 @@ from django.views.decorators.http import require_GET
 from core.clock import today
 from core.db import ExistsEach, among
 from core.numbers import percent_text
-from core.prepared import Prepared
 from core.spreadsheet import csv_response
 from core.tally import Minutes
 from core.vocabulary import FUNCTIONS, model_layers
@@ -130,18 +130,31 @@ def _overdue_rows(balances, pks_by_email):
 _SUPERVISORS_VISIBLE = for_readers(
     lambda user, ids: supervisors_visible_to(user).filter(among("pk", ids)).values_list("pk")
 )
-_PEOPLE_VISIBLE = for_readers(
-    lambda user, day, ids: people_visible_to(user, day).filter(among("pk", ids)).values_list("pk"),
-    unread=(0,),
-)
+# (pk, name) of each, for the chooser: an administrator's 126 teams made as models were a
+# millisecond of every team page.
 _TEAMS_VISIBLE = for_readers(
-    lambda user: teams_visible_to(user).order_by("name")[: TEAM_CHOICES_AT_MOST + 1]
-)
-# The team page's people of the window, as `_index_of` gives them.
-_TEAM_PEOPLE = Prepared(
-    lambda start, end, team_id: _index_of(
-        selectors.supervisees_in_window(start, end, team=Team(pk=team_id))
+    lambda user: (
+        teams_visible_to(user)
+        .order_by("name")
+        .values_list("pk", "name")[: TEAM_CHOICES_AT_MOST + 1]
     )
+)
+
+
+class _TeamChoice(NamedTuple):
+    """A team in the chooser (`AuditFilterForm` reads its pk and name)."""
+
+    pk: int
+    name: str
+
+
+# A team's people of the window, as `_index_of` gives them, and whether the reader may open
+# each one's balance on the day (`people_visible_to`), in one query.
+_TEAM_PEOPLE = for_readers(
+    lambda user, day, start, end, team_id: _index_of(
+        selectors.supervisees_in_window(start, end, team=Team(pk=team_id))
+    ).annotate(visible=ExistsEach(people_visible_to(user, day).filter(pk=OuterRef("pk")))),
+    unread=(0,),
 )
 
 
@@ -424,7 +437,7 @@ def _chosen_team(request):
     team. Three queries at most, whatever the number of teams.
     """
     user = request.user
-    first = _TEAMS_VISIBLE(user)
+    first = [_TeamChoice(*row) for row in _TEAMS_VISIBLE(user)]
     many = len(first) > TEAM_CHOICES_AT_MOST
     if "team" in request.GET:
         # Among the teams just read when they are all there (a 404 when it is not one).
@@ -433,17 +446,19 @@ def _chosen_team(request):
             team = get_team_for_user(user, asked)
         else:
             wanted = _as_id(asked)
-            team = next((t for t in first if t.pk == wanted), None)
-            if team is None:
+            choice = next((t for t in first if t.pk == wanted), None)
+            if choice is None:
                 raise Http404("No such team")
+            team = Team(pk=choice.pk, name=choice.name)
     elif not first:
         if is_administrator(user):
             return None, [], False
         raise Http404("You do not manage a team")
     elif is_administrator(user):
-        team = Team.objects.filter(managers=user).order_by("name").first() or first[0]
+        managed = Team.objects.filter(managers=user).order_by("name").first()
+        team = managed or Team(pk=first[0].pk, name=first[0].name)
     else:
-        team = first[0]
+        team = Team(pk=first[0].pk, name=first[0].name)
     if not many:
         return team, first, False
     wanted = request.GET.get("find", "").strip()
@@ -463,44 +478,199 @@ def _as_id(text) -> int | None:
         return None
 
 
+# A team's pages: one team, four parts, each its own address and only its own sums. The whole
+# was one page of nine sections, whose sums and markup a team of 60 paid for on every visit
+# (8 times the floor page at council scale): a manager who opens the team's balance now reads
+# its people's balances, and the month by month view, the feedback and focus, and the
+# cancellations and checks are a link away, with the same filters.
+TEAM_PARTS = (
+    ("balance", "audit:team_balance", "Balance"),
+    ("months", "audit:team_months", "Month by month"),
+    ("feedback", "audit:team_feedback", "Feedback and focus"),
+    ("checks", "audit:team_checks", "Cancellations and checks"),
+)
+TEAM_PART_TITLES = {
+    "balance": "Team balance",
+    "months": "Team month by month",
+    "feedback": "Team feedback and focus",
+    "checks": "Team cancellations and checks",
+}
+# A team's supervisees are listed this many to a page (a team of 15 on one); the team's own
+# figures and flag counts, the overdue list and the download count them all. A hub of 60 drew
+# every person's bar and flags on every visit: 4 times the floor page at council scale.
+TEAM_PEOPLE_PER_PAGE = 20
+# Each downloadable table and the part that has it (`?download=` on another part's address is
+# sent there: the one page's download links still work).
+TEAM_TABLES = {
+    "supervisees": "balance",
+    "totals": "balance",
+    "coverage": "balance",
+    "overdue": "balance",
+    "trend": "months",
+    "cycle": "months",
+    "focus": "feedback",
+    "cancellations": "checks",
+    "compliance": "checks",
+}
+
+
+@dataclass
+class _TeamPage:
+    """The team asked for, its filters and the part's navigation; `response` is set when the
+    part has nothing to work out (no team at all, or a table another part has)."""
+
+    request: object
+    part: str
+    form: AuditFilterForm
+    filters: object
+    team: Team | None
+    response: object = None
+
+    @classmethod
+    def of(cls, request, part):
+        team, teams, many = _chosen_team(request)
+        form, filters = _filters(request, teams=teams, team=team.pk if team else None, find=many)
+        page = cls(request, part, form, filters, team)
+        wanted = request.GET.get("download")
+        if team is None:
+            page.response = render(request, "audit/team.html", page.context())
+        elif wanted is not None and TEAM_TABLES.get(wanted, part) != part:
+            address = dict((name, url) for name, url, _label in TEAM_PARTS)[TEAM_TABLES[wanted]]
+            page.response = redirect(f"{reverse(address)}?{request.GET.urlencode()}")
+        return page
+
+    def parts(self):
+        query = self.filters.query()
+        return [
+            {"label": label, "href": f"{reverse(url)}?{query}", "current": name == self.part}
+            for name, url, label in TEAM_PARTS
+        ]
+
+    def context(self, **values):
+        return {
+            "form": self.form,
+            "filters": self.filters,
+            "team": self.team,
+            "part": self.part,
+            "part_title": TEAM_PART_TITLES[self.part],
+            "parts": self.parts() if self.team else [],
+            **values,
+        }
+
+    def people(self):
+        """(pk, email, name) of the team's supervisees of the window, and {email: pk} of
+        those whose balance the viewer may open now. The team's supervisees of the window's
+        dates: people who have since moved on are listed too (the team itself is the
+        viewer's), their names linked only where the viewer may open their balance now
+        (people.access)."""
+        index = _TEAM_PEOPLE(
+            self.request.user, today(), self.filters.start, self.filters.end, self.team.pk
+        )
+        return [row[:3] for row in index], {row[1]: row[0] for row in index if row[4]}
+
+    def answer(self, template, tables_of, **values):
+        """The CSV asked for among this part's `tables_of`, else the part's page."""
+        response = _download(self.request, self.filters, f"team-{self.team.pk}", tables_of)
+        if response is not None:
+            return response
+        return render(self.request, template, self.context(**values))
+
+
 @login_required
 @require_GET
 def team_balance(request):
-    day = today()
-    team, teams, many = _chosen_team(request)
-    form, filters = _filters(request, teams=teams, team=team.pk if team else None, find=many)
-    if team is None:
-        return render(request, "audit/team.html", {"form": form, "filters": filters})
+    """The team's supervisees, each one's shares and flags; the team overall; overdue
+    supervision."""
+    page = _TeamPage.of(request, "balance")
+    if page.response:
+        return page.response
+    team, filters = page.team, page.filters
     start, end, formats = filters.start, filters.end, filters.formats
     policy = AuditPolicy.current()
-    # The team's supervisees of the window's dates: people who have since moved on are listed
-    # too (the team itself is the viewer's), their names linked only where the viewer may
-    # open their balance now (people.access).
-    index = _TEAM_PEOPLE(start, end, team.pk)
-    pks = [row[0] for row in index]
-    visible = {pk for (pk,) in _PEOPLE_VISIBLE(request.user, day, pks)}
-    pks_by_email = {row[1]: row[0] for row in index if row[0] in visible}
-    led_by = feedback_led_by_for_flags(request.user)
-    agreements = selectors.focus_agreements_between(pks, start, end)
-    # Each person's months, from the months kept (the balances, the trend and the grid add
-    # them up); day by day only for the people with a focus agreement, over its follow-up's
-    # windows (a team's year of days read from every item took most of the page's SQL).
-    daily = selectors.month_minutes(pks, start, end, formats=formats)
-    agreed = sorted({agreement.relationship.supervisee_id for agreement in agreements})
-    follow_up_days = selectors.daily_minutes(
-        agreed, *_daily_span(filters, agreements, day), formats=formats
-    )
-    balances = selectors.balances_of(
+    persons, pks_by_email = page.people()
+    pks = [pk for pk, _email, _name in persons]
+    # Each person's window added up by the database from the months kept (a month the window
+    # cuts from its days), and their flags worked out from its integer sums (as the
+    # organisation's are): a balance is made whole only where it is shown or downloaded. A hub
+    # of 60 summed from its items took four times as long, and made exact one by one twice
+    # the Python.
+    sums = selectors.window_sums(pks, start, end, formats=formats, months=False, exact=False)
+    flagged = selectors.flagged_of(
         pks,
         start,
         end,
+        sums=sums.sums_by_person,
         policy=policy,
         formats=formats,
-        feedback_led_by=led_by,
-        daily=daily,
-        persons=[row[:3] for row in index],
+        feedback_led_by=feedback_led_by_for_flags(request.user),
+        persons=persons,
     )
-    totals = totals_of(balances, start=start, end=end)
+    totals = totals_of(flagged, start=start, end=end, minutes=sums.minutes_of(pks))
+    overdue = _overdue_rows(flagged, pks_by_email)
+    people_page = Paginator(flagged, TEAM_PEOPLE_PER_PAGE).get_page(request.GET.get("people_page"))
+    people_page.object_list = [
+        {"balance": person.balance(), "pk": pks_by_email.get(person.supervisee)}
+        for person in people_page
+    ]
+    return page.answer(
+        "audit/team.html",
+        {
+            "supervisees": lambda: tables.balance_table(person.balance() for person in flagged),
+            "totals": lambda: (tables.TOTALS_HEADER, [tables.totals_row(team.name, totals)]),
+            "coverage": lambda: tables.coverage_table([(team.name, totals.minutes)]),
+            "overdue": lambda: tables.overdue_table(overdue),
+        },
+        people_page=people_page,
+        totals=totals,
+        function_rows=_function_rows(totals.minutes),
+        flag_rows=[
+            {"code": code, "label": label, "count": totals.flag_counts.get(code, 0)}
+            for code, label in FLAG_COLUMNS
+        ],
+        overdue=overdue,
+    )
+
+
+@login_required
+@require_GET
+def team_months(request):
+    """The team's shares month by month, and each supervisee's reflective cycle by month."""
+    page = _TeamPage.of(request, "months")
+    if page.response:
+        return page.response
+    filters = page.filters
+    start, end = filters.start, filters.end
+    persons, _visible = page.people()
+    pks = [pk for pk, _email, _name in persons]
+    daily = selectors.month_minutes(pks, start, end, formats=filters.formats)
+    trend = selectors.monthly_minutes(daily, pks, start, end)
+    cycle_months, cycle_grid = _cycle_grid(daily, sorted(persons), start, end)
+    cycle_grid.sort(key=lambda row: (row["name"].lower(), row["email"]))
+    return page.answer(
+        "audit/team_months.html",
+        {
+            "trend": lambda: tables.trend_table(trend),
+            "cycle": lambda: tables.cycle_table(cycle_grid),
+        },
+        trend=trend,
+        cycle_months=cycle_months,
+        cycle_grid=cycle_grid,
+    )
+
+
+@login_required
+@require_GET
+def team_feedback(request):
+    """What the team's supervisees said of their sessions, and the focus they agreed."""
+    page = _TeamPage.of(request, "feedback")
+    if page.response:
+        return page.response
+    filters = page.filters
+    start, end, formats = filters.start, filters.end, filters.formats
+    day = today()
+    persons, _visible = page.people()
+    pks = [pk for pk, _email, _name in persons]
+    led_by = feedback_led_by_for_flags(request.user)
     said = selectors.feedback_summary(None, start, end, formats=formats, people=pks)
     said_detail = (
         said
@@ -509,64 +679,54 @@ def team_balance(request):
             None, start, end, formats=formats, people=pks, led_by=led_by
         )
     )
-    trend = selectors.monthly_minutes(daily, pks, start, end)
-    cycle_months, cycle_grid = _cycle_grid(
-        daily, sorted((r[0], r[1], r[2]) for r in index), start, end
-    )
-    cycle_grid.sort(key=lambda row: (row["name"].lower(), row["email"]))
+    agreements = selectors.focus_agreements_between(pks, start, end)
+    agreed = sorted({agreement.relationship.supervisee_id for agreement in agreements})
     follow_ups = selectors.focus_follow_up(
-        agreements, length_days=filters.length_days, today=day, daily=follow_up_days
+        agreements,
+        length_days=filters.length_days,
+        today=day,
+        daily=selectors.daily_minutes(
+            agreed, *_daily_span(filters, agreements, day), formats=formats
+        ),
     )
-    sessions = selectors.team_session_ids(team, start, end)
+    return page.answer(
+        "audit/team_feedback.html",
+        {"focus": lambda: tables.focus_table(follow_ups)},
+        said=said,
+        said_detail=said_detail,
+        feedback_limited=led_by is not None,
+        follow_ups=follow_ups,
+    )
+
+
+@login_required
+@require_GET
+def team_checks(request):
+    """The cancellation rates of the supervisors of the team's sessions, and the audit
+    checks of those sessions."""
+    page = _TeamPage.of(request, "checks")
+    if page.response:
+        return page.response
+    filters = page.filters
+    start, end, formats = filters.start, filters.end, filters.formats
+    policy = AuditPolicy.current()
+    sessions = selectors.team_session_ids(page.team, start, end)
     rates = selectors.cancellation_rates(start, end, sessions=sessions, formats=formats)
     checks = _compliance_rows(
         selectors.compliance(start, end, sessions=sessions, policy=policy, formats=formats),
         policy,
     )
-    overdue = _overdue_rows(balances, pks_by_email)
-    response = _download(
-        request,
-        filters,
-        f"team-{team.pk}",
+    return page.answer(
+        "audit/team_checks.html",
         {
-            "supervisees": lambda: tables.balance_table(balances),
-            "totals": lambda: (tables.TOTALS_HEADER, [tables.totals_row(team.name, totals)]),
-            "coverage": lambda: tables.coverage_table([(team.name, totals.minutes)]),
-            "cycle": lambda: tables.cycle_table(cycle_grid),
-            "trend": lambda: tables.trend_table(trend),
-            "overdue": lambda: tables.overdue_table(overdue),
             "cancellations": lambda: tables.cancellations_table(rates),
             "compliance": lambda: tables.compliance_table(checks),
-            "focus": lambda: tables.focus_table(follow_ups),
         },
+        rates=rates,
+        checks=checks,
+        audit_links=_audit_links(request.user, rates),
+        policy=policy,
     )
-    if response is not None:
-        return response
-    context = {
-        "form": form,
-        "filters": filters,
-        "team": team,
-        "rows": [{"balance": b, "pk": pks_by_email.get(b.supervisee)} for b in balances],
-        "totals": totals,
-        "function_rows": _function_rows(totals.minutes),
-        "flag_rows": [
-            {"code": code, "label": label, "count": totals.flag_counts.get(code, 0)}
-            for code, label in FLAG_COLUMNS
-        ],
-        "trend": trend,
-        "cycle_months": cycle_months,
-        "cycle_grid": cycle_grid,
-        "audit_links": _audit_links(request.user, rates),
-        "said": said,
-        "said_detail": said_detail,
-        "feedback_limited": led_by is not None,
-        "overdue": overdue,
-        "rates": rates,
-        "checks": checks,
-        "follow_ups": follow_ups,
-        "policy": policy,
-    }
-    return render(request, "audit/team.html", context)
 
 
 # The organisation.
@@ -1142,8 +1302,11 @@ def drill(request):
         "team": team,
         "supervisor": supervisor,
         "count": count,
+        "a_check": count in COMPLIANCE_WORDS,
         "back": (
-            f"{reverse('audit:team_balance')}?{filters.query()}"
+            # Back to the team's page that showed the count: its balance (flags) or checks.
+            f"{reverse('audit:team_checks' if count in COMPLIANCE_WORDS else 'audit:team_balance')}"
+            f"?{filters.query()}"
             if team
             else f"{reverse('audit:supervisor', args=[supervisor.pk])}?{filters.query()}"
             if supervisor

@@ -214,6 +214,23 @@ MATRIX = {
         "other_manager": 200,
         "administrator": 200,
     },
+    # Its other pages, the same (another team's, asked for by id, is in
+    # tests/audit/test_team_pages.py).
+    ("audit:team_months", None, "get"): {
+        "manager": 200,
+        "other_manager": 200,
+        "administrator": 200,
+    },
+    ("audit:team_feedback", None, "get"): {
+        "manager": 200,
+        "other_manager": 200,
+        "administrator": 200,
+    },
+    ("audit:team_checks", None, "get"): {
+        "manager": 200,
+        "other_manager": 200,
+        "administrator": 200,
+    },
     ("audit:organisation", None, "get"): {"administrator": 200},
     # The audit policy, on a Fourfold page: administrators only (an empty post shows errors).
     ("audit:policy", None, "get"): {"administrator": 200},

@@ -86,6 +86,9 @@ def test_rendered_pages_have_no_inline_script_or_style(
         ],
         administrator: [
             reverse("audit:team_balance"),
+            reverse("audit:team_months"),
+            reverse("audit:team_feedback"),
+            reverse("audit:team_checks"),
             reverse("audit:organisation"),
             reverse("imports:upload"),
             reverse("admin:index"),

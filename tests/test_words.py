@@ -143,6 +143,16 @@ class TestFlagReasons:
             assert "last one-to-one with Sue Supervisor, by 25 Nov 2026" in text
             assert "@example.org" not in text
             assert not ISO_DATE.search(text), ISO_DATE.search(text)
+        # The team's other pages name people too: the cycle's rows, the supervisors' rates.
+        for name, who in [
+            ("audit:team_months", "Sam Social"),
+            ("audit:team_feedback", ""),
+            ("audit:team_checks", "Sue Supervisor"),
+        ]:
+            text = text_of(login(manager).get(reverse(name)))
+            assert who in text, name
+            assert "@example.org" not in text, name
+            assert not ISO_DATE.search(text), (name, ISO_DATE.search(text))
 
 
 class TestImportGuide:

@@ -55,7 +55,7 @@ class TestComplianceCounts:
     ):
         shared, draft = short_sessions
         client = login(manager)
-        team_page = client.get(reverse("audit:team_balance")).content.decode()
+        team_page = client.get(reverse("audit:team_checks")).content.decode()
         assert count_link(team_page, "short_one_to_ones") == 2
         link = re.search(r'href="(/audit/counts/\?[^"]*count=short_one_to_ones[^"]*)"', team_page)
         body = client.get(link.group(1).replace("&amp;", "&")).content.decode()
@@ -64,6 +64,8 @@ class TestComplianceCounts:
         assert reverse("sessions:detail", args=[shared.pk]) in body
         assert reverse("sessions:detail", args=[draft.pk]) not in body
         assert "1 more session is counted that you may not open" in body
+        # Its way back is the team's page of checks, with the same filters.
+        assert f'href="{reverse("audit:team_checks")}?' in body
 
     def test_the_supervisor_sees_their_own_drafts(self, login, supervisor, short_sessions):
         shared, draft = short_sessions

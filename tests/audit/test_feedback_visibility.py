@@ -137,16 +137,19 @@ def test_the_supervisee_sees_all_their_own_feedback_under_both_settings(
 
 
 def test_the_team_page_shows_counts_only_when_private(login, manager, supervisee, said, visibility):
-    page = text(login(manager), reverse("audit:team_balance"))
+    client = login(manager)
+    page = text(client, reverse("audit:team_feedback"))
     section = page.split('id="said-heading"')[1].split("</section>")[0]
     assert "1 feedback given by supervisees of Adults North" in section
+    # The flag it raises is on the team's balance, beside the supervisee's shares.
+    balance = text(client, reverse("audit:team_balance"))
     if visibility == FeedbackVisibility.PAIR_ONLY:
         assert "Management 1" not in section
         assert "you see how many were given" in section
-        assert "Supervisee said management dominated" not in page
+        assert "Supervisee said management dominated" not in balance
     else:
         assert "Said a function dominated: <span" in section and "Management 1" in section
-        assert "Supervisee said management dominated" in page
+        assert "Supervisee said management dominated" in balance
 
 
 def test_balance_report_leaves_out_what_was_said_when_feedback_is_private(supervisee, said):

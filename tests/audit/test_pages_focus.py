@@ -134,7 +134,7 @@ def test_too_early_to_tell_without_tagged_minutes_since(
     body = login(supervisee).get(reverse("audit:my_balance")).content.decode()
     assert body.count("Too early to tell") == 2
     # The team page lists the focus agreed in the window: today's, not the one to come.
-    team_body = login(manager).get(reverse("audit:team_balance")).content.decode()
+    team_body = login(manager).get(reverse("audit:team_feedback")).content.decode()
     focus = team_body.split('id="focus-heading"')[1].split("</section>")[0]
     assert focus.count("Too early to tell") == 1
 
@@ -168,7 +168,7 @@ def test_the_format_filter_applies_to_the_follow_up(example, supervisor, supervi
 
 
 def test_team_page_follows_up_the_teams_focus(login, manager, example):
-    body = login(manager).get(reverse("audit:team_balance")).content.decode()
+    body = login(manager).get(reverse("audit:team_feedback")).content.decode()
     focus = body.split('id="focus-heading"')[1].split("</section>")[0]
     assert "Sam Social" in focus and "Up 20 percentage points" in focus
 

@@ -81,6 +81,11 @@ PAGES = [
     ("my supervisees", "supervisor", reverse("audit:my_supervisees") + "?window=12"),
     ("team balance", "manager", reverse("audit:team_balance") + "?window=12"),
     ("team balance, 3 months", "manager", reverse("audit:team_balance")),
+    *(
+        (f"team {part}{suffix}", "manager", reverse(f"audit:team_{part}") + query)
+        for part in ("months", "feedback", "checks")
+        for suffix, query in ((", 12 months", "?window=12"), (", 3 months", ""))
+    ),
     ("organisation", "administrator", reverse("audit:organisation") + "?window=12"),
     ("organisation, 3 months", "administrator", reverse("audit:organisation")),
     ("supervisee balance", "person", reverse("audit:my_balance") + "?window=12"),

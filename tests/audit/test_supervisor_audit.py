@@ -369,7 +369,7 @@ def test_the_team_page_links_each_visible_supervisor_to_their_audit(
     SessionFactory(supervisor=supervisor, supervisee=supervisee, date=days_ago(5))
     external = UserFactory(email="eve@example.org", name="Eve External")
     SessionFactory(supervisor=external, supervisee=supervisee, date=days_ago(6))
-    body = page(login(manager), reverse("audit:team_balance"))
+    body = page(login(manager), reverse("audit:team_checks"))
     assert reverse("audit:supervisor", args=[supervisor.pk]) in body
     # Eve is in no team Mo manages: her audit is not Mo's to open.
     assert reverse("audit:supervisor", args=[external.pk]) not in body

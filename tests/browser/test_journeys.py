@@ -175,7 +175,15 @@ def test_manager_drills_from_a_flag_to_a_record_and_downloads_the_csv(
         ItemFactory(session=session, title="Check-in", minutes=10, functions=["support"])
 
     page = sign_in(manager)
-    open_and_check(page, "/audit/teams/")
+    open_and_check(page, "/audit/teams/?window=6")
+    # The team's other pages, each a tab away with the same window, and back to its balance.
+    tabs = page.get_by_role("navigation", name="The team's pages")
+    for tab in ("Month by month", "Feedback and focus", "Cancellations and checks", "Balance"):
+        tabs.get_by_role("link", name=tab).click()
+        page.wait_for_load_state()
+        assert_accessible(page)
+        assert tabs.get_by_role("link", name=tab).get_attribute("aria-current") == "page"
+        assert "window=6" in page.url
     flagged = page.get_by_role("table", name=re.compile("Each supervisee's shares"))
     row = flagged.get_by_role("row").filter(has_text=supervisee.name)
     assert "Management dominant" in row.inner_text()

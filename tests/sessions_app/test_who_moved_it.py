@@ -112,9 +112,9 @@ def test_team_page_and_csv_show_who_moved_sessions(login, manager, supervisor, s
         moved_by=supervisee,
     )
     client = login(manager)
-    page = client.get(reverse("audit:team_balance")).content.decode()
+    page = client.get(reverse("audit:team_checks")).content.decode()
     assert "recorded by" in page
-    csv_text = client.get(reverse("audit:team_balance"), {"download": "cancellations"})
+    csv_text = client.get(reverse("audit:team_checks"), {"download": "cancellations"})
     header, row = csv_text.content.decode().splitlines()
     assert header.endswith(
         "cancelled_by_supervisee,rescheduled,moved_by_the_supervisor,moved_by_someone_else,"
