@@ -99,6 +99,14 @@ def actors():
     return admin, team, size, manager, hub, hub_manager, supervisee, record
 
 
+# The team's pages besides its balance: (address under /audit/teams/, name in the table).
+TEAM_PARTS = [
+    ("months", "month by month"),
+    ("feedback", "feedback and focus"),
+    ("checks", "cancellations and checks"),
+]
+
+
 def page_list():
     """(name, user, url) for every page measured; the floor first."""
     admin, team, size, manager, hub, hub_manager, supervisee, record = actors()
@@ -116,6 +124,20 @@ def page_list():
     ]
     if hub is not None:
         pages.append(("team balance, 60 people, 3 months", admin, f"/audit/teams/?team={hub.pk}"))
+    # The team's other pages (audit.views.TEAM_PARTS): its year for a team of 15, and the hub's
+    # three months.
+    for part, title in TEAM_PARTS:
+        pages.append(
+            (
+                f"team {title}, {size} people, 12 months",
+                manager,
+                f"/audit/teams/{part}/?team={team.pk}&window=12",
+            )
+        )
+        if hub is not None:
+            pages.append(
+                (f"team {title}, 60 people, 3 months", admin, f"/audit/teams/{part}/?team={hub.pk}")
+            )
     pages += [
         ("organisation, 3 months", admin, "/audit/organisation/"),
         ("organisation, 12 months", admin, "/audit/organisation/?window=12"),

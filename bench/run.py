@@ -39,7 +39,7 @@ START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 
 # Targets (issue 8), by the start of the page's name: ratio to the floor at most this.
 TARGETS = [
-    ("team balance", 3),
+    ("team ", 3),  # the team's balance and its other pages
     ("organisation", 10),
     ("floor", None),
 ]
@@ -317,7 +317,7 @@ def table(tier, practitioners, years, runs, seeded, repeat, imports=None):
         lines += ["", *import_table(imports)]
     lines.append("")
     lines.append(
-        f"Targets: team balance <= 3x the floor, organisation <= 10x, every other page <= "
+        f"Targets: team pages <= 3x the floor, organisation <= 10x, every other page <= "
         f"{OTHER_TARGET}x (national tier: every dashboard <= {NATIONAL_TARGET}x), "
         f"balance_report --all < {REPORT_TARGET_SECONDS} s, growth on doubled history "
         f"<= {GROWTH_TARGET}x; 'ok' when the {2 * years}-year figure meets both, the growth "
