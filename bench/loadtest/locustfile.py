@@ -101,6 +101,14 @@ class Manager(Person):
         url = f"/audit/teams/?team={random.choice(teams)}" if teams else "/audit/teams/"
         self.page(url, "/audit/teams/")
 
+    @task(2)
+    def team_part(self):
+        """One of the team's other pages, a tab from its balance."""
+        teams = self.person["teams"]
+        part = random.choice(["months", "feedback", "checks"])
+        query = f"?team={random.choice(teams)}" if teams else ""
+        self.page(f"/audit/teams/{part}/{query}", f"/audit/teams/{part}/")
+
     @task(1)
     def session_list(self):
         self.page("/sessions/")
