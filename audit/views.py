@@ -10,6 +10,7 @@ Every table downloads as CSV with `?download=<table>` and the page's filters (`a
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import wraps
 from typing import NamedTuple
 
 from django.contrib import messages
@@ -558,15 +559,16 @@ class _TeamPage:
         }
 
     def people(self):
-        """(pk, email, name) of the team's supervisees of the window, and {email: pk} of
-        those whose balance the viewer may open now. The team's supervisees of the window's
+        """(pk, email, name) of the team's supervisees of the window, their pks, and {email:
+        pk} of those whose balance the viewer may open now. The team's supervisees of the window's
         dates: people who have since moved on are listed too (the team itself is the
         viewer's), their names linked only where the viewer may open their balance now
         (people.access)."""
         index = _TEAM_PEOPLE(
             self.request.user, today(), self.filters.start, self.filters.end, self.team.pk
         )
-        return [row[:3] for row in index], {row[1]: row[0] for row in index if row[4]}
+        persons = [row[:3] for row in index]
+        return persons, [row[0] for row in index], {row[1]: row[0] for row in index if row[4]}
 
     def answer(self, template, tables_of, **values):
         """The CSV asked for among this part's `tables_of`, else the part's page."""
@@ -576,19 +578,31 @@ class _TeamPage:
         return render(self.request, template, self.context(**values))
 
 
-@login_required
-@require_GET
-def team_balance(request):
+def _team_part(part):
+    """A view of a team's `part`, called as `view(request, page)` with its `_TeamPage` when it
+    has anything to work out (else the page's own answer: no team yet, a table elsewhere)."""
+
+    def decorator(view):
+        @login_required
+        @require_GET
+        @wraps(view)
+        def part_view(request):
+            page = _TeamPage.of(request, part)
+            return page.response or view(request, page)
+
+        return part_view
+
+    return decorator
+
+
+@_team_part("balance")
+def team_balance(request, page):
     """The team's supervisees, each one's shares and flags; the team overall; overdue
     supervision."""
-    page = _TeamPage.of(request, "balance")
-    if page.response:
-        return page.response
     team, filters = page.team, page.filters
     start, end, formats = filters.start, filters.end, filters.formats
     policy = AuditPolicy.current()
-    persons, pks_by_email = page.people()
-    pks = [pk for pk, _email, _name in persons]
+    persons, pks, pks_by_email = page.people()
     # Each person's window added up by the database from the months kept (a month the window
     # cuts from its days), and their flags worked out from its integer sums (as the
     # organisation's are): a balance is made whole only where it is shown or downloaded. A hub
@@ -631,17 +645,12 @@ def team_balance(request):
     )
 
 
-@login_required
-@require_GET
-def team_months(request):
+@_team_part("months")
+def team_months(request, page):
     """The team's shares month by month, and each supervisee's reflective cycle by month."""
-    page = _TeamPage.of(request, "months")
-    if page.response:
-        return page.response
     filters = page.filters
     start, end = filters.start, filters.end
-    persons, _visible = page.people()
-    pks = [pk for pk, _email, _name in persons]
+    persons, pks, _visible = page.people()
     daily = selectors.month_minutes(pks, start, end, formats=filters.formats)
     trend = selectors.monthly_minutes(daily, pks, start, end)
     cycle_months, cycle_grid = _cycle_grid(daily, sorted(persons), start, end)
@@ -658,18 +667,13 @@ def team_months(request):
     )
 
 
-@login_required
-@require_GET
-def team_feedback(request):
+@_team_part("feedback")
+def team_feedback(request, page):
     """What the team's supervisees said of their sessions, and the focus they agreed."""
-    page = _TeamPage.of(request, "feedback")
-    if page.response:
-        return page.response
     filters = page.filters
     start, end, formats = filters.start, filters.end, filters.formats
     day = today()
-    persons, _visible = page.people()
-    pks = [pk for pk, _email, _name in persons]
+    _persons, pks, _visible = page.people()
     led_by = feedback_led_by_for_flags(request.user)
     said = selectors.feedback_summary(None, start, end, formats=formats, people=pks)
     said_detail = (
@@ -699,14 +703,10 @@ def team_feedback(request):
     )
 
 
-@login_required
-@require_GET
-def team_checks(request):
+@_team_part("checks")
+def team_checks(request, page):
     """The cancellation rates of the supervisors of the team's sessions, and the audit
     checks of those sessions."""
-    page = _TeamPage.of(request, "checks")
-    if page.response:
-        return page.response
     filters = page.filters
     start, end, formats = filters.start, filters.end, filters.formats
     policy = AuditPolicy.current()

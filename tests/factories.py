@@ -5,6 +5,7 @@ import datetime
 import factory
 from django.contrib.auth.hashers import make_password
 
+from core import clock
 from people.models import Frequency, Kind, Relationship, Team, User
 from sessions_app import brought_forward, kept
 from sessions_app.models import Action, Attendance, Feedback, Format, Item, Session, Status
@@ -168,3 +169,16 @@ class FeedbackFactory(factory.django.DjangoModelFactory):
     support = "about_right"
     mediation = "about_right"
     usefulness = 4
+
+
+def held_session(supervisor, supervisee, days_ago: int, **minutes):
+    """A one-to-one held `days_ago` days before today, an item of each function given its
+    minutes: `held_session(sue, sam, 10, management=60, support=20)`."""
+    session = SessionFactory(
+        supervisor=supervisor,
+        supervisee=supervisee,
+        date=clock.today() - datetime.timedelta(days=days_ago),
+    )
+    for function, n in minutes.items():
+        ItemFactory(session=session, minutes=n, functions=[function])
+    return session

@@ -12,7 +12,7 @@ from audit import selectors
 from audit.models import AuditPolicy
 from core import clock
 from people.models import FocusAgreement, Relationship
-from tests.factories import GroupSessionFactory, ItemFactory, SessionFactory
+from tests.factories import GroupSessionFactory, ItemFactory, held_session
 
 pytestmark = pytest.mark.django_db
 
@@ -21,11 +21,7 @@ def days_ago(n):
     return clock.today() - datetime.timedelta(days=n)
 
 
-def session(supervisor, person, day, **minutes):
-    held = SessionFactory(supervisor=supervisor, supervisee=person, date=days_ago(day))
-    for key, n in minutes.items():
-        ItemFactory(session=held, minutes=n, functions=[key])
-    return held
+session = held_session
 
 
 @pytest.fixture

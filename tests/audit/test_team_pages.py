@@ -15,7 +15,7 @@ from django.urls import reverse
 from audit import selectors, tables, views
 from audit.models import AuditPolicy
 from core import clock
-from tests.factories import ItemFactory, RelationshipFactory, SessionFactory, UserFactory
+from tests.factories import RelationshipFactory, UserFactory, held_session
 
 pytestmark = pytest.mark.django_db
 
@@ -24,13 +24,6 @@ PARTS = ["team_balance", "team_months", "team_feedback", "team_checks"]
 
 def days_ago(n):
     return clock.today() - datetime.timedelta(days=n)
-
-
-def held(supervisor, person, day, **minutes):
-    session = SessionFactory(supervisor=supervisor, supervisee=person, date=days_ago(day))
-    for function, n in minutes.items():
-        ItemFactory(session=session, minutes=n, functions=[function])
-    return session
 
 
 @pytest.fixture
@@ -42,8 +35,9 @@ def members(team, supervisor, supervisee, other_supervisee):
         RelationshipFactory(supervisor=supervisor, supervisee=person, start_date=days_ago(300))
         people.append(person)
     for i, person in enumerate(people):
+        management = 60 if i % 2 else 20
         for n in range(AuditPolicy.current().min_sessions):
-            held(supervisor, person, 5 + i + 10 * n, management=60 if i % 2 else 20, support=20)
+            held_session(supervisor, person, 5 + i + 10 * n, management=management, support=20)
     return people
 
 
