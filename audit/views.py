@@ -673,7 +673,7 @@ def team_feedback(request, page):
     filters = page.filters
     start, end, formats = filters.start, filters.end, filters.formats
     day = today()
-    _persons, pks, _visible = page.people()
+    _persons, pks, visible = page.people()
     led_by = feedback_led_by_for_flags(request.user)
     said = selectors.feedback_summary(None, start, end, formats=formats, people=pks)
     said_detail = (
@@ -700,6 +700,8 @@ def team_feedback(request, page):
         said_detail=said_detail,
         feedback_limited=led_by is not None,
         follow_ups=follow_ups,
+        # Whose balance the reader may open: someone who has since moved on is named unlinked.
+        openable=set(visible.values()),
     )
 
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from audit import selectors
 from audit.models import AuditPolicy
-from people.models import TeamMembership
+from people.models import FocusAgreement, Relationship, TeamMembership
 from people.selectors import team_members_between, teams_between
 from people.services import team_memberships_move
 from tests.conftest import sign_in_as
@@ -99,6 +99,42 @@ def test_the_old_managers_team_page_shows_a_past_window_with_the_mover(login, ma
         {"window": "custom", "from": "2026-09-01", "to": "2026-09-30"},
     ).content.decode()
     assert "Sam Social" not in now
+
+
+def test_the_old_managers_focus_follow_up_names_the_mover_without_a_link(
+    login, manager, mover, team
+):
+    """The feedback page's focus follow-up, as the balance page's table: a person who has since
+    moved on is named, but their balance is no longer the old manager's to open (a link would
+    answer 404)."""
+    relationship = Relationship.objects.get(supervisee=mover)
+    FocusAgreement.objects.create(relationship=relationship, support=True, agreed_on=D(2026, 3, 20))
+    past = (
+        login(manager)
+        .get(
+            reverse("audit:team_feedback"),
+            {"window": "custom", "from": "2026-03-01", "to": "2026-03-31"},
+        )
+        .content.decode()
+    )
+    focus = past.split('id="focus-heading"')[1].split("</section>")[0]
+    assert "Sam Social" in focus
+    assert reverse("audit:person", args=[mover.pk]) not in focus
+
+
+def test_the_new_managers_focus_follow_up_links_the_mover(login, other_manager, mover):
+    relationship = Relationship.objects.get(supervisee=mover)
+    FocusAgreement.objects.create(relationship=relationship, support=True, agreed_on=D(2026, 9, 5))
+    now = (
+        login(other_manager)
+        .get(
+            reverse("audit:team_feedback"),
+            {"window": "custom", "from": "2026-09-01", "to": "2026-09-30"},
+        )
+        .content.decode()
+    )
+    focus = now.split('id="focus-heading"')[1].split("</section>")[0]
+    assert f'href="{reverse("audit:person", args=[mover.pk])}?' in focus
 
 
 def test_the_new_managers_team_page_shows_the_mover_from_the_move(login, other_manager, mover):
