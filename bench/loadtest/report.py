@@ -60,7 +60,8 @@ def section(stats_csv, seconds, users, workers, data):
         f"locust {_locust_version()}, {users} users for {seconds} s against 127.0.0.1, each "
         "pausing 1-3 s between pages: supervisors (home, my supervisees, the session list, a "
         "record, a supervisee's balance), supervisees (home, my balance, the session list) and "
-        f"team managers (team balance, home, the session list). Data: {data}.",
+        "team managers (the team's balance, months, feedback and checks, home, the session "
+        f"list). Data: {data}.",
         "",
         f"{verdict}; {requests:,} requests, {float(total['Requests/s']):.1f} requests/s; "
         f"p50 {_ms(total['50%'])}, p95 {_ms(total['95%'])}, p99 {_ms(total['99%'])}.",
