@@ -101,39 +101,31 @@ def test_the_old_managers_team_page_shows_a_past_window_with_the_mover(login, ma
     assert "Sam Social" not in now
 
 
+def focus_follow_up_of(client, mover, agreed_on, start, end):
+    """The feedback page's focus section for the window [start, end], read through `client`,
+    after the mover's relationship agreed a focus on `agreed_on`."""
+    relationship = Relationship.objects.get(supervisee=mover)
+    FocusAgreement.objects.create(relationship=relationship, support=True, agreed_on=agreed_on)
+    window = {"window": "custom", "from": start.isoformat(), "to": end.isoformat()}
+    page = client.get(reverse("audit:team_feedback"), window).content.decode()
+    return page.split('id="focus-heading"')[1].split("</section>")[0]
+
+
 def test_the_old_managers_focus_follow_up_names_the_mover_without_a_link(
     login, manager, mover, team
 ):
     """The feedback page's focus follow-up, as the balance page's table: a person who has since
     moved on is named, but their balance is no longer the old manager's to open (a link would
     answer 404)."""
-    relationship = Relationship.objects.get(supervisee=mover)
-    FocusAgreement.objects.create(relationship=relationship, support=True, agreed_on=D(2026, 3, 20))
-    past = (
-        login(manager)
-        .get(
-            reverse("audit:team_feedback"),
-            {"window": "custom", "from": "2026-03-01", "to": "2026-03-31"},
-        )
-        .content.decode()
-    )
-    focus = past.split('id="focus-heading"')[1].split("</section>")[0]
+    focus = focus_follow_up_of(login(manager), mover, D(2026, 3, 20), D(2026, 3, 1), D(2026, 3, 31))
     assert "Sam Social" in focus
     assert reverse("audit:person", args=[mover.pk]) not in focus
 
 
 def test_the_new_managers_focus_follow_up_links_the_mover(login, other_manager, mover):
-    relationship = Relationship.objects.get(supervisee=mover)
-    FocusAgreement.objects.create(relationship=relationship, support=True, agreed_on=D(2026, 9, 5))
-    now = (
-        login(other_manager)
-        .get(
-            reverse("audit:team_feedback"),
-            {"window": "custom", "from": "2026-09-01", "to": "2026-09-30"},
-        )
-        .content.decode()
+    focus = focus_follow_up_of(
+        login(other_manager), mover, D(2026, 9, 5), D(2026, 9, 1), D(2026, 9, 30)
     )
-    focus = now.split('id="focus-heading"')[1].split("</section>")[0]
     assert f'href="{reverse("audit:person", args=[mover.pk])}?' in focus
 
 
