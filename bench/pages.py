@@ -70,14 +70,16 @@ def actors():
     from sessions_app.models import Format, RecordState, Session
 
     admin = User.objects.get(email=ADMIN_EMAIL)
-    # The same kind of team on every data set, so that the doubled history's growth compares
-    # like with like: of the teams of 15, one whose feedback page has a focus follow-up in its
-    # year (one more query and a table), the heavier case; the first by pk of those otherwise.
-    # Chosen by size alone, the 5- and 10-year sets had each their own first team of 15, one
-    # with a follow-up and one without: 1.3x "growth" that was not history's.
-    year_ago = seeded_today() - timedelta(days=365)
-    focused = FocusAgreement.objects.filter(
-        agreed_on__gte=year_ago,
+    today = seeded_today()
+    # The same kind of team, manager and practitioner on every data set, so that the doubled
+    # history's growth compares like with like. Of the teams of 15, one whose feedback page
+    # has a focus follow-up in its year (one more query and a table), the heavier case; the
+    # first by pk of those otherwise. Chosen by size alone, the 5- and 10-year sets had each
+    # their own first team of 15, one with a follow-up and one without: 1.3x "growth" that was
+    # not history's.
+    year_ago = today - timedelta(days=365)
+    recent = FocusAgreement.objects.filter(agreed_on__gte=year_ago)
+    focused = recent.filter(
         relationship__supervisee__memberships__team=OuterRef("pk"),
         relationship__supervisee__memberships__end_date__isnull=True,
     )
@@ -86,20 +88,33 @@ def actors():
         focused=Exists(focused),
     ).order_by("-current", "-focused", "pk")
     hub = teams.filter(name=HUB_NAME).first()
-    # A team of 15 (or the largest below it): members counted with their manager.
-    team = teams.exclude(name=HUB_NAME).first()
-    manager = team.managers.order_by("pk").first()
+    # A team of 15 (or the largest below it): members counted with their manager. Of those,
+    # one whose manager supervises as many people as the team has: "my supervisees" lists the
+    # manager's supervisees, who may be more or fewer (17 on one data set and 15 on the other
+    # made 1.13x more rows, not history).
+    candidates = list(teams.exclude(name=HUB_NAME)[:40])
+    biggest = [t for t in candidates if t.current == candidates[0].current]
+    team = next(
+        (t for t in biggest if _supervised_by(_manager_of(t), today) == t.current - 1),
+        candidates[0],
+    )
+    manager = _manager_of(team)
     hub_manager = hub.managers.order_by("pk").first() if hub else None
-    supervisee = (
+    # One of its practitioners with a focus agreed in the last year if there is one: their page
+    # reads and shows its follow-up (one on one data set and none on the other, again, is not
+    # history's growth).
+    members = (
         User.objects.filter(
             pk__in=TeamMembership.objects.filter(
                 team=team, end_date__isnull=True, start_date__isnull=True
             ).values("person")
         )
         .exclude(pk=manager.pk)
-        .order_by("pk")
-        .first()
+        .annotate(
+            agreed=Exists(recent.filter(relationship__supervisee=OuterRef("pk"))),
+        )
     )
+    supervisee = members.order_by("-agreed", "pk").first()
     record = (
         Session.objects.filter(
             supervisor=manager, format=Format.ONE_TO_ONE, record_state=RecordState.SIGNED_OFF
@@ -109,6 +124,27 @@ def actors():
     )
     size = team.current - 1
     return admin, team, size, manager, hub, hub_manager, supervisee, record
+
+
+def _manager_of(team):
+    return team.managers.order_by("pk").first()
+
+
+def _supervised_by(manager, today):
+    """How many people `manager` supervises on `today` (the rows of "my supervisees")."""
+    from django.db.models import Q
+
+    from people.models import Relationship
+
+    if manager is None:
+        return None
+    return (
+        Relationship.objects.filter(supervisor=manager, start_date__lte=today)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+        .values("supervisee")
+        .distinct()
+        .count()
+    )
 
 
 # The team's pages besides its balance: (address under /audit/teams/, name in the table).
