@@ -279,7 +279,7 @@ def _row(number, record, positions, width, problems):
     }
     row = Row(number=number, cells=cells)
     # Bytes that are not UTF-8 are looked for in the whole row at once: they are rare, and
-    # the import reads hundreds of thousands of rows, twice.
+    # the import reads hundreds of thousands of rows.
     if UNDECODABLE.search("".join(cells.values())):
         row.unreadable = set()
         for column, value in cells.items():

@@ -7,8 +7,11 @@ and a session the file leaves as it is gets no write at all. The record's state 
 signed off) is never changed by an import; a signed-off record cannot be changed by one.
 """
 
+import marshal
+import tempfile
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 from django.db import transaction
 from django.db.models import OuterRef, Prefetch, Subquery
@@ -103,7 +106,6 @@ REF_LENGTH = Session._meta.get_field("external_ref").max_length
 TITLE_LENGTH = Item._meta.get_field("title").max_length
 CASE_REF_LENGTH = Item._meta.get_field("case_ref").max_length
 CHANGE_REASON = "Imported from a spreadsheet"
-CHANGED = "the file changed while it was being imported; nothing was written: import it again"
 FORMATS = tuple(Format.values)
 STATUSES = tuple(Status.values)
 GROUP_TYPES = tuple(GroupType.values)
@@ -121,8 +123,7 @@ ITEM_FIELDS = [
 ]
 
 
-@dataclass(frozen=True)
-class ItemValues:
+class ItemValues(NamedTuple):
     """A discussion item as one row of the file describes it."""
 
     title: str
@@ -154,7 +155,7 @@ class SessionLine:
     """A session as the file describes it. A value is None where the file's is not valid."""
 
     ref: str | None
-    rows: list[Row]
+    first_row: int
     date: date | None
     format: str | None
     group_type: str | None
@@ -165,10 +166,6 @@ class SessionLine:
     duration_minutes: int | None
     items: list[ItemValues]
     ok: bool
-
-    @property
-    def first_row(self):
-        return self.rows[0].number
 
     def attendance(self, ids):
         """{person id: present}: a one-to-one's supervisee, or a group's members."""
@@ -251,24 +248,26 @@ BATCH_SESSIONS = 1000
 def sessions_import(*, data=None, path=None, dry_run: bool = False) -> ImportResult:
     """Create or update every session in a sessions CSV; write nothing unless all is valid.
 
-    The file (`data`, its bytes, or the `path` of it) is read as a stream, in memory that does
-    not grow with its length: once to check every row and find every problem, keeping only a
-    few figures per session; then, if nothing is wrong, again to write it in batches. Sessions
-    that already exist are checked against the database (a signed-off record cannot change)
-    before anything is written. It all happens in one transaction.
+    The file (`data`, its bytes, or the `path` of it) is read once, as a stream, in memory that
+    does not grow with its length: every row checked and every problem found, keeping only a
+    few figures per session, and what each row holds set down in a temporary file (`_Spill`).
+    If nothing is wrong, that is read back to write the sessions in batches: what is written
+    is what was checked. Sessions that already exist are checked against the database (a
+    signed-off record cannot change) before anything is written. It all happens in one
+    transaction.
     """
     source = data if path is None else path
     problems = Problems()
-    with transaction.atomic():
+    with transaction.atomic(), _Spill() as spill:
         try:
-            checked = _check_file(source, problems)
-            plan = _plan(source, checked, problems)
+            checked = _check_file(source, problems, spill)
+            plan = _plan(spill, checked, problems)
             if problems:
                 return ImportResult.failed(problems, dry_run=dry_run)
             if not dry_run:
-                _write_file(source, checked)
+                _write_file(spill, checked)
         except Unreadable as unreadable:
-            # Whatever was written goes (the file changed under the import, for instance).
+            # The file cannot be read as a whole: found in its one pass, before any write.
             transaction.set_rollback(True)
             problems.clear()
             for problem in unreadable.problems:
@@ -323,8 +322,9 @@ class Checked:
     changed: set[str] = field(default_factory=set)
 
 
-def _check_file(source, problems) -> Checked:
-    """Read every row once and record every problem the file has on its own.
+def _check_file(source, problems, spill) -> Checked:
+    """Read every row once and record every problem the file has on its own; set down what
+    each row holds in `spill`.
 
     Rows of one session may be anywhere in the file. Memory grows with the number of sessions
     (a few small values each, repeated values shared), never with the rows or their text.
@@ -332,21 +332,25 @@ def _check_file(source, problems) -> Checked:
     seen = {}
     shared = {}
     emails = set()
+    today = clock.today()  # the clock read once: the file is checked as of one moment
     for row in stream_table(source, LAYOUT, problems):
         before = len(problems)
         ref = read_text(row, "session_ref", problems, max_length=REF_LENGTH)
         # A row without a usable reference is still checked, as a session of its own.
         key = ref if ref is not None else ("row", row.number)
         state = seen.get(key)
+        values = None
         if state is None:
-            line = _read_head(ref, row, problems)
+            line = _read_head(ref, row, problems, today)
             head = tuple(_shared(shared, row[column]) for column in SESSION_COLUMNS)
             state = seen[key] = _Seen(row, line, head)
             emails.update(_emails_of(line))
+            values = _head_values(line)
         else:
             _check_agrees(state.first_row, state.head, row, ref, problems)
         state.rows += 1
         state.last_row = row.number
+        item = None
         if not _has_item(row):
             state.empty_rows = [*(state.empty_rows or ()), row.number]
         else:
@@ -358,6 +362,8 @@ def _check_file(source, problems) -> Checked:
                     state.crossed_at = row.number
         if len(problems) > before or ref is None:
             state.ok = False
+        if ref is not None:
+            spill.add((ref, row.number, values, None if item is None else tuple(item)))
 
     for key, state in seen.items():
         before = len(problems)
@@ -418,40 +424,82 @@ def _check_people(checked, seen, problems):
                     checked.sessions.pop(key, None)
 
 
-# Reading one session from its rows: the first pass reads them one at a time; the later passes
-# read a whole session, gathered from the file, to plan its writes.
+# Reading a session's own columns and its items: the first pass reads them row by row, and the
+# later passes read back what it set down (`_Spill`).
 
 
-def _read_session(ref, rows, problems):
-    before = len(problems)
-    first = rows[0]
-    line = _read_head(ref, first, problems)
-    line.rows = rows
-    for row in rows[1:]:
-        _check_agrees(
-            first.number, tuple(first[column] for column in SESSION_COLUMNS), row, ref, problems
-        )
-    crossed_at = None
-    total = 0
-    for row in rows:
-        if not _has_item(row):
-            if len(rows) > 1:
-                _several_rows_problem(row.number, ref, problems)
-            continue
-        item = _read_item(row, problems)
-        if item is None:
-            continue
-        line.items.append(item)
-        total += item.minutes
-        if crossed_at is None and line.duration_minutes and total > line.duration_minutes:
-            crossed_at = row.number
-    if crossed_at is not None:
-        _crossed_problem(crossed_at, ref, total, line.duration_minutes, problems)
-    line.ok = ref is not None and len(problems) == before
-    return line
+class _Spill:
+    """What the first pass read of each row, set down in a temporary file for the passes after
+    it: (session_ref, row number, the session's own columns on its first row (else None), the
+    row's item (else None)), in the file's order. Reading that back is a fraction of reading
+    and checking the file again, and memory stays flat: a chunk of rows at a time."""
+
+    CHUNK = 2000
+
+    def __enter__(self):
+        self.file = tempfile.TemporaryFile()  # noqa: SIM115 (closed by __exit__)
+        self.pending = []
+        return self
+
+    def __exit__(self, *exc):
+        self.file.close()
+
+    def add(self, record):
+        self.pending.append(record)
+        if len(self.pending) >= self.CHUNK:
+            self._flush()
+
+    def _flush(self):
+        if self.pending:
+            data = marshal.dumps(self.pending)
+            self.file.write(len(data).to_bytes(8, "little"))
+            self.file.write(data)
+            self.pending = []
+
+    def records(self):
+        self._flush()
+        self.file.seek(0)
+        # Each chunk read whole, then unmarshalled: `marshal.load` on the file itself reads it
+        # a few bytes at a time (ten times slower).
+        while size := int.from_bytes(self.file.read(8), "little"):
+            # Only this process's own writing: the file has no name anyone else can open.
+            yield from marshal.loads(self.file.read(size))  # noqa: S302
 
 
-def _read_head(ref, first, problems):
+def _head_values(line):
+    """A session's own columns as `_Spill` keeps them (plain values: a date as its ordinal)."""
+    return (
+        None if line.date is None else line.date.toordinal(),
+        line.format,
+        line.group_type,
+        line.supervisor,
+        None if line.supervisees is None else tuple(line.supervisees),
+        None if line.absent is None else tuple(line.absent),
+        line.status,
+        line.duration_minutes,
+    )
+
+
+def _line_of(ref, first_row, values):
+    """The `SessionLine` of a session checked without a problem, from its `_head_values`."""
+    day, session_format, group_type, supervisor, supervisees, absent, status, duration = values
+    return SessionLine(
+        ref=ref,
+        first_row=first_row,
+        date=date.fromordinal(day),
+        format=session_format,
+        group_type=group_type,
+        supervisor=supervisor,
+        supervisees=list(supervisees),
+        absent=list(absent),
+        status=status,
+        duration_minutes=duration,
+        items=[],
+        ok=True,
+    )
+
+
+def _read_head(ref, first, problems, today):
     """A session's own columns, from its first row, checked."""
     before = len(problems)
     session_format = read_choice(first, "format", problems, choices=FORMATS)
@@ -460,7 +508,7 @@ def _read_head(ref, first, problems):
     absent = read_email_list(first, "absent", problems)
     line = SessionLine(
         ref=ref,
-        rows=[first],
+        first_row=first.number,
         date=read_date(first, "date", problems),
         format=session_format,
         group_type=_read_group_type(first, session_format, problems),
@@ -475,7 +523,8 @@ def _read_head(ref, first, problems):
     _check_attendees(first, line, problems)
     if line.date is not None and line.status is not None:
         try:
-            check_details(SessionDetails(line.format, line.date, 1, status=line.status))
+            details = SessionDetails(line.format, line.date, 1, status=line.status)
+            check_details(details, today=today)
         except InvalidSession as invalid:
             problems.add(first.number, "date", str(invalid))
     line.ok = ref is not None and len(problems) == before
@@ -622,12 +671,12 @@ def _read_item(row, problems):
 QUERY_CHUNK = 5000
 
 
-def _plan(source, checked, problems) -> SessionsPlan:
+def _plan(spill, checked, problems) -> SessionsPlan:
     """Count what the import would do; check the sessions that exist against the database.
 
-    A session already imported is compared with the file, in batches (a second pass over the
-    file, only when some exist): a signed-off or shared record the file would change is a
-    problem, found before anything is written.
+    A session already imported is compared with the file, in batches (a second pass, over what
+    the first set down, only when some exist): a signed-off or shared record the file would
+    change is a problem, found before anything is written.
     """
     refs = list(checked.sessions)
     for start in range(0, len(refs), QUERY_CHUNK):
@@ -647,7 +696,7 @@ def _plan(source, checked, problems) -> SessionsPlan:
     if not checked.existing:
         return plan
     wanted = {ref: checked.sessions[ref][0] for ref in checked.existing}
-    for lines in _batches(_sessions_in(source, wanted)):
+    for lines in _batches(_sessions_in(spill, wanted)):
         batch = Batch()
         existing = _existing(lines)
         for line in lines:
@@ -659,7 +708,7 @@ def _plan(source, checked, problems) -> SessionsPlan:
     return plan
 
 
-def _write_file(source, checked):
+def _write_file(spill, checked):
     """The second (or third) pass: write the new and changed sessions, a batch at a time."""
     wanted = {
         ref: last_row
@@ -669,7 +718,7 @@ def _write_file(source, checked):
     if not wanted:
         return
     counted, days, scheduled, supervisors = set(), set(), set(), {}
-    for lines in _batches(_sessions_in(source, wanted)):
+    for lines in _batches(_sessions_in(spill, wanted)):
         batch = Batch()
         existing = _existing([line for line in lines if line.ref in checked.existing])
         for line in lines:
@@ -691,32 +740,27 @@ def _write_file(source, checked):
     brought_forward.rebuild(supervisors_since=supervisors)
 
 
-def _sessions_in(source, wanted):
-    """Each session of `wanted` ({ref: its last row}), read whole, as soon as its last row is.
+def _sessions_in(spill, wanted):
+    """Each session of `wanted` ({ref: its last row}), whole, as soon as its last row is read
+    back from `spill`.
 
-    Only the rows of sessions still being gathered are held: one session's, when the file keeps
-    each session's rows together, as spreadsheets do.
+    Only the sessions still being gathered are held: one, when the file keeps each session's
+    rows together, as spreadsheets do.
     """
     gathering = {}
-    done = 0
-    quiet = Problems(limit=0)
-    for row in stream_table(source, LAYOUT, quiet):
-        ref = row["session_ref"]
+    for ref, number, values, item in spill.records():
         last_row = wanted.get(ref)
         if last_row is None:
             continue
-        rows = gathering.setdefault(ref, [])
-        rows.append(row)
-        if row.number == last_row:
+        line = gathering.get(ref)
+        if line is None:
+            # A session's first row carries its own columns.
+            line = gathering[ref] = _line_of(ref, number, values)
+        if item is not None:
+            line.items.append(ItemValues(*item))
+        if number == last_row:
             del gathering[ref]
-            line = _read_session(ref, rows, quiet)
-            if not line.ok:
-                raise Unreadable(line.first_row, "session_ref", CHANGED)
             yield line
-            done += 1
-    # A session of the first pass not met whole in this one: the file is not the one checked.
-    if gathering or done != len(wanted):
-        raise Unreadable(1, "session_ref", CHANGED)
 
 
 def _batches(lines, size=None):

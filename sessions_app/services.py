@@ -43,9 +43,10 @@ class InvalidSession(ValueError):
     """Details no session may have (a held session in the future); the message says why."""
 
 
-def check_details(details: "SessionDetails") -> None:
-    """What every door refuses, form or import: a held session is today or earlier."""
-    if details.status == Status.HELD and details.date > clock.today():
+def check_details(details: "SessionDetails", *, today: date | None = None) -> None:
+    """What every door refuses, form or import: a held session is today or earlier (`today`,
+    when a caller checking many sessions at one moment has read the clock once)."""
+    if details.status == Status.HELD and details.date > (today or clock.today()):
         raise InvalidSession(
             "A held session cannot be dated in the future. Choose today or an earlier date, "
             "or record it as planned."
