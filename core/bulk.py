@@ -58,8 +58,7 @@ def analyse(*models) -> None:
         cursor.execute(f"ANALYZE {', '.join(quote(model._meta.db_table) for model in models)}")
 
 
-# What `new` sets on an object of each model: (name, attname, default, plain foreign key or
-# None) of its concrete fields.
+# What `new` sets on an object of each model (`_NewPlan`).
 _NEW_PLANS = {}
 
 
@@ -81,6 +80,27 @@ def _default_of(field):
     return field.get_default if callable(value) else value
 
 
+class _NewPlan:
+    """A model's concrete fields as `new` sets them: the defaults that are the same every time
+    (set together), those made each time, and what each name a caller may give stands for."""
+
+    def __init__(self, model):
+        self.fixed = {}  # attname: default
+        self.made = []  # (name, attname, function)
+        # name or attname given: (attname, plain foreign key or None, whether it is the name
+        # of a relation, given its related object)
+        self.given = {}
+        for field in model._meta.concrete_fields:
+            default = _default_of(field)
+            if callable(default):
+                self.made.append((field.name, field.attname, default))
+            else:
+                self.fixed[field.attname] = default
+            self.given[field.attname] = (field.attname, None, False)
+            if field.name != field.attname:
+                self.given[field.name] = (field.attname, _plain_foreign_key(field), True)
+
+
 def new(model, **values):
     """An unsaved `model` object, as `model(**values)` makes it, at a fraction of the cost, for
     writing thousands at once (seeding): the same values and defaults, set without sending the
@@ -91,36 +111,32 @@ def new(model, **values):
         return model(**values)
     plan = _NEW_PLANS.get(model)
     if plan is None:
-        plan = _NEW_PLANS[model] = [
-            (field.name, field.attname, _default_of(field), _plain_foreign_key(field))
-            for field in model._meta.concrete_fields
-        ]
+        plan = _NEW_PLANS[model] = _NewPlan(model)
     obj = model.__new__(model)
     obj._state = ModelState()
     fields = obj.__dict__
-    given = len(values)
-    for name, attname, default, foreign_key in plan:
-        if attname in values:
-            fields[attname] = values[attname]
-            given -= 1
-        elif name in values:
-            related = values[name]  # the related object: its id (None until it is saved)
-            if foreign_key is None or related is None:
-                setattr(obj, name, related)
-            else:
-                # As the descriptor sets it: the databases the two are on, the id, the cache.
-                if obj._state.db is None:
-                    obj._state.db = router.db_for_write(model, instance=related)
-                if related._state.db is None:
-                    related._state.db = router.db_for_write(type(related), instance=obj)
-                fields[attname] = related.pk
-                foreign_key.set_cached_value(obj, related)
-            given -= 1
+    fields.update(plan.fixed)
+    for name, attname, default in plan.made:
+        if attname not in values and name not in values:
+            fields[attname] = default()
+    given = plan.given
+    for key, value in values.items():
+        known = given.get(key)
+        if known is None:
+            raise TypeError(f"{model.__name__} has no field named {key}")
+        attname, foreign_key, related = known
+        if not related:
+            fields[attname] = value
+        elif foreign_key is None or value is None:
+            setattr(obj, key, value)
         else:
-            fields[attname] = default() if callable(default) else default
-    if given:
-        unknown = set(values) - {p[0] for p in plan} - {p[1] for p in plan}
-        raise TypeError(f"{model.__name__} has no field named {', '.join(sorted(unknown))}")
+            # As the descriptor sets it: the databases the two are on, the id, the cache.
+            if obj._state.db is None:
+                obj._state.db = router.db_for_write(model, instance=value)
+            if value._state.db is None:
+                value._state.db = router.db_for_write(type(value), instance=obj)
+            fields[attname] = value.pk
+            foreign_key.set_cached_value(obj, value)
     return obj
 
 
@@ -139,10 +155,19 @@ def with_ids(objs, model, ids):
     the table's columns, and each object's row to write (its id first)."""
     fields = [field for field in model._meta.concrete_fields if not field.primary_key]
     rows = rows_of(objs, fields)
+    alias = connection.alias  # read once: each read looks up the thread's connection
+    meta = model._meta
+    # The id straight into the object's values, as `obj.pk = pk` sets it for a model with no
+    # parent model (whose link would be set too).
+    plain = None if meta.parents else meta.pk.attname
     for obj, pk in zip(objs, ids, strict=True):
-        obj.pk = pk
-        obj._state.adding = False
-        obj._state.db = connection.alias
+        if plain is None:
+            obj.pk = pk
+        else:
+            obj.__dict__[plain] = pk
+        state = obj._state
+        state.adding = False
+        state.db = alias
     columns = [model._meta.pk.column, *(f.column for f in fields)]
     return fields, rows, columns, [(pk, *row) for pk, row in zip(ids, rows, strict=True)]
 
