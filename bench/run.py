@@ -137,8 +137,10 @@ def _environ(values):
 # The data sets are timed in rounds, alternately (a fresh process each): a machine that runs
 # slower for a minute (a neighbour on the same host) then slows both data sets alike rather
 # than whichever was timed in that minute. One process each, one after the other, had put
-# 1.15x on the floor page itself between the two.
-ROUNDS = 3
+# 1.15x on the floor page itself between the two. Five rounds of three rather than three of
+# five: a process's own speed (where its memory lies, its hash seeds) moved every page of it
+# by as much as a tenth on a noisy host, and more processes average that out.
+ROUNDS = 5
 
 
 def measure_alternately(urls, repeat):
