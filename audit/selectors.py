@@ -40,6 +40,7 @@ from core.vocabulary import (
     STAGES,
     STAKEHOLDERS,
 )
+from people.changes import relationships_version
 from people.models import (
     GAP_VALUES,
     FocusAgreement,
@@ -156,10 +157,33 @@ def supervisees_in_window(start: date, end: date, *, team: Team | None = None) -
     return people
 
 
+# {(start, end, the relationships' number of changes): how many}, this process's: kept while
+# the relationships are as they were (`people.changes`), a few windows at a time.
+_COUNTED = {}
+COUNTED_AT_MOST = 64
+
+
 def supervisees_in_window_count(start: date, end: date) -> int:
     """How many people `supervisees_in_window(start, end)` has, counted from the relationships
     (each supervisee once): counted as everyone among them, PostgreSQL hashed the window's
-    relationships against all 61,000 people of a national body (21 ms, against 8)."""
+    relationships against all 61,000 people of a national body (21 ms, against 8).
+
+    Counted once per window while the relationships stay as they are (PostgreSQL: one query
+    of one row, `people.changes.relationships_version`, against 11-14 ms for a national
+    body's count), and again as soon as any door changes one."""
+    version = relationships_version()
+    if version is None:
+        return _supervisees_counted(start, end)
+    key = (start, end, version)
+    counted = _COUNTED.get(key)
+    if counted is None:
+        if len(_COUNTED) >= COUNTED_AT_MOST:
+            _COUNTED.clear()
+        counted = _COUNTED[key] = _supervisees_counted(start, end)
+    return counted
+
+
+def _supervisees_counted(start, end):
     return supervised_between(start, end).aggregate(n=Count("supervisee", distinct=True))["n"]
 
 
