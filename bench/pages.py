@@ -99,7 +99,7 @@ def actors():
         candidates[0],
     )
     manager = _manager_of(team)
-    hub_manager = hub.managers.order_by("pk").first() if hub else None
+    hub_manager = _manager_of(hub) if hub else None
     # One of its practitioners with a focus agreed in the last year if there is one: their page
     # reads and shows its follow-up (one on one data set and none on the other, again, is not
     # history's growth).
@@ -132,19 +132,9 @@ def _manager_of(team):
 
 def _supervised_by(manager, today):
     """How many people `manager` supervises on `today` (the rows of "my supervisees")."""
-    from django.db.models import Q
+    from people.selectors import current_supervisees
 
-    from people.models import Relationship
-
-    if manager is None:
-        return None
-    return (
-        Relationship.objects.filter(supervisor=manager, start_date__lte=today)
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
-        .values("supervisee")
-        .distinct()
-        .count()
-    )
+    return None if manager is None else current_supervisees(manager, today).count()
 
 
 # The team's pages besides its balance: (address under /audit/teams/, name in the table).
