@@ -141,12 +141,10 @@ def new(model, **values):
 
 
 def insert_new(objs, model):
-    """Insert the unsaved `objs` of `model`, setting their ids; returns (fields, rows): the
-    fields written besides the primary key, and each object's values in their order."""
+    """Insert the unsaved `objs` of `model`, setting their ids."""
     ids = new_ids(model._meta.db_table, model._meta.pk.column, len(objs))
-    fields, rows, columns, written = with_ids(objs, model, ids)
+    _fields, _rows, columns, written = with_ids(objs, model, ids)
     copy_rows(model._meta.db_table, columns, written)
-    return fields, rows
 
 
 def with_ids(objs, model, ids):
