@@ -167,6 +167,38 @@ class SessionLine:
     items: list[ItemValues]
     ok: bool
 
+    def spilled(self):
+        """Its own columns as `_Spill` keeps them (plain values: a date as its ordinal)."""
+        return (
+            None if self.date is None else self.date.toordinal(),
+            self.format,
+            self.group_type,
+            self.supervisor,
+            None if self.supervisees is None else tuple(self.supervisees),
+            None if self.absent is None else tuple(self.absent),
+            self.status,
+            self.duration_minutes,
+        )
+
+    @classmethod
+    def unspilled(cls, ref, first_row, values):
+        """A session checked without a problem, from its `spilled()` columns; no items yet."""
+        day, session_format, group_type, supervisor, supervisees, absent, status, duration = values
+        return cls(
+            ref=ref,
+            first_row=first_row,
+            date=date.fromordinal(day),
+            format=session_format,
+            group_type=group_type,
+            supervisor=supervisor,
+            supervisees=list(supervisees),
+            absent=list(absent),
+            status=status,
+            duration_minutes=duration,
+            items=[],
+            ok=True,
+        )
+
     def attendance(self, ids):
         """{person id: present}: a one-to-one's supervisee, or a group's members."""
         wanted = {ids[email]: True for email in self.supervisees}
@@ -345,7 +377,7 @@ def _check_file(source, problems, spill) -> Checked:
             head = tuple(_shared(shared, row[column]) for column in SESSION_COLUMNS)
             state = seen[key] = _Seen(row, line, head)
             emails.update(_emails_of(line))
-            values = _head_values(line)
+            values = line.spilled()
         else:
             _check_agrees(state.first_row, state.head, row, ref, problems)
         state.rows += 1
@@ -464,39 +496,6 @@ class _Spill:
         while size := int.from_bytes(self.file.read(8), "little"):
             # Only this process's own writing: the file has no name anyone else can open.
             yield from marshal.loads(self.file.read(size))  # noqa: S302
-
-
-def _head_values(line):
-    """A session's own columns as `_Spill` keeps them (plain values: a date as its ordinal)."""
-    return (
-        None if line.date is None else line.date.toordinal(),
-        line.format,
-        line.group_type,
-        line.supervisor,
-        None if line.supervisees is None else tuple(line.supervisees),
-        None if line.absent is None else tuple(line.absent),
-        line.status,
-        line.duration_minutes,
-    )
-
-
-def _line_of(ref, first_row, values):
-    """The `SessionLine` of a session checked without a problem, from its `_head_values`."""
-    day, session_format, group_type, supervisor, supervisees, absent, status, duration = values
-    return SessionLine(
-        ref=ref,
-        first_row=first_row,
-        date=date.fromordinal(day),
-        format=session_format,
-        group_type=group_type,
-        supervisor=supervisor,
-        supervisees=list(supervisees),
-        absent=list(absent),
-        status=status,
-        duration_minutes=duration,
-        items=[],
-        ok=True,
-    )
 
 
 def _read_head(ref, first, problems, today):
@@ -755,7 +754,7 @@ def _sessions_in(spill, wanted):
         line = gathering.get(ref)
         if line is None:
             # A session's first row carries its own columns.
-            line = gathering[ref] = _line_of(ref, number, values)
+            line = gathering[ref] = SessionLine.unspilled(ref, number, values)
         if item is not None:
             line.items.append(ItemValues(*item))
         if number == last_row:
