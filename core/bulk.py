@@ -16,7 +16,7 @@ import io
 from contextlib import contextmanager
 from datetime import date, datetime, time
 from decimal import Decimal
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 
 from django.db import connection, models, router
 from django.db.models.base import ModelState
@@ -140,6 +140,64 @@ def new(model, **values):
     return obj
 
 
+class Rows:
+    """Rows of `model` made straight as the tuples `with_ids` makes of objects, for a load of
+    hundreds of thousands (seeding's items and attendances): no model object to make, then
+    read back. `names` are the fields (attnames) given for each row, in that order; every
+    other field takes its default, which must be the same every time. Plain fields only
+    (`PLAIN`, no auto_now), whose values go to the database as they are given."""
+
+    def __init__(self, model, names):
+        fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+        attnames = [field.attname for field in fields]
+        unknown = set(names) - set(attnames)
+        if unknown:
+            raise TypeError(f"{model.__name__} has no field named {', '.join(sorted(unknown))}")
+        self.model = model
+        self.attnames = attnames
+        self.columns = [model._meta.pk.column, *(field.column for field in fields)]
+        given = {name: i for i, name in enumerate(names)}
+        defaults, order = [], []
+        for field in fields:
+            if (
+                not isinstance(field, PLAIN)
+                or getattr(field, "auto_now", False)
+                or (getattr(field, "auto_now_add", False))
+            ):
+                raise ValueError(f"{model.__name__}.{field.name} is not a plain field")
+            if field.attname in given:
+                order.append(given[field.attname])
+                continue
+            default = _default_of(field)
+            if callable(default):
+                raise ValueError(f"{model.__name__}.{field.name}'s default is made each time")
+            order.append(len(names) + len(defaults))
+            defaults.append(default)
+        self.defaults = tuple(defaults)
+        pick = itemgetter(*order)
+        self.pick = pick if len(order) > 1 else lambda values: (pick(values),)
+
+    def __call__(self, *values):
+        """A row: the values of `names`, in their order, then the defaults, in the table's."""
+        return self.pick(values + self.defaults)
+
+    def objects(self, rows):
+        """The rows as unsaved objects (to write them through the ORM)."""
+        return [self.model(**dict(zip(self.attnames, row, strict=True))) for row in rows]
+
+
+def insert_rows(maker, rows):
+    """Insert `rows` made by `maker` (a `Rows`), with ids from the table's sequence."""
+    meta = maker.model._meta
+    ids = new_ids(meta.db_table, meta.pk.column, len(rows))
+    copy_rows(meta.db_table, maker.columns, numbered(ids, rows))
+
+
+def numbered(ids, rows):
+    """Each of `rows` with its id first, as a table's rows are written."""
+    return [(pk, *row) for pk, row in zip(ids, rows, strict=True)]
+
+
 def insert_new(objs, model):
     """Insert the unsaved `objs` of `model`, setting their ids."""
     ids = new_ids(model._meta.db_table, model._meta.pk.column, len(objs))
@@ -167,7 +225,7 @@ def with_ids(objs, model, ids):
         state.adding = False
         state.db = alias
     columns = [model._meta.pk.column, *(f.column for f in fields)]
-    return fields, rows, columns, [(pk, *row) for pk, row in zip(ids, rows, strict=True)]
+    return fields, rows, columns, numbered(ids, rows)
 
 
 def _related_pk(field, obj):

@@ -1006,16 +1006,8 @@ class _Builder:
         self.stamped(addendum, created_at=moment)
 
     def give_feedback(self, session, items, person_id, given):
-        shares = function_shares(items)
-        ratings = {}
-        for function in FUNCTIONS:
-            share = shares[function]
-            if share > Fraction(45, 100):
-                ratings[function] = Rating.TOO_MUCH
-            elif share < Fraction(10, 100):
-                ratings[function] = Rating.TOO_LITTLE
-            else:
-                ratings[function] = Rating.ABOUT_RIGHT
+        shares = function_shares((item.functions, item.minutes) for item in items)
+        ratings = ratings_of(shares)
         dominated = next((f for f in FUNCTIONS if shares[f] > Fraction(1, 2)), "")
         least = min(FUNCTIONS, key=lambda f: shares[f])
         if dominated == "management":
@@ -1110,11 +1102,25 @@ class _Builder:
             self.stamped(assessment, created_at=written)
 
 
-def function_shares(items):
-    """Each function's share of the items' minutes; an item's minutes split evenly (DOMAIN.md)."""
+def function_shares(tagged):
+    """Each function's share of the minutes of items given as (functions, minutes); an item's
+    minutes split evenly (DOMAIN.md)."""
     minutes = dict.fromkeys(FUNCTIONS, Fraction(0))
-    for item in items:
-        for function in item.functions:
-            minutes[function] += Fraction(item.minutes, len(item.functions))
+    for functions, item_minutes in tagged:
+        for function in functions:
+            minutes[function] += Fraction(item_minutes, len(functions))
     total = sum(minutes.values())
     return {f: (minutes[f] / total if total else Fraction(0)) for f in FUNCTIONS}
+
+
+def ratings_of(shares):
+    """How a supervisee who felt `shares` rates each function: too much over 45%, too little
+    under 10%, else about right."""
+    return {
+        function: Rating.TOO_MUCH
+        if share > Fraction(45, 100)
+        else Rating.TOO_LITTLE
+        if share < Fraction(10, 100)
+        else Rating.ABOUT_RIGHT
+        for function, share in shares.items()
+    }

@@ -47,9 +47,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from fractions import Fraction
-from functools import partial
+from functools import cache, partial
 from itertools import batched
 from multiprocessing.connection import wait
+from operator import attrgetter
 
 from django.apps import apps
 from django.contrib.auth.hashers import make_password
@@ -58,7 +59,14 @@ from django.utils import timezone
 
 from audit.models import AuditPolicy
 from core import bulk
-from core.vocabulary import FUNCTIONS, STAGES
+from core.vocabulary import (
+    FUNCTIONS,
+    STAGES,
+    STAKEHOLDERS,
+    function_field,
+    stage_field,
+    stakeholder_field,
+)
 from people.models import (
     FocusAgreement,
     Frequency,
@@ -87,7 +95,6 @@ from sessions_app.models import (
     Mode,
     MonthMinutes,
     MonthSessions,
-    Rating,
     RecordState,
     Response,
     ReviewOutcome,
@@ -95,6 +102,7 @@ from sessions_app.models import (
     Status,
 )
 
+from .builder import function_shares, ratings_of
 from .data import DEMO_PASSWORD
 
 MAIL = "scale.example"
@@ -108,6 +116,22 @@ PART_WRITES = [
     *(User, TeamMembership, Relationship, FocusAgreement),
     *(Session, Attendance, Item, Action, ActionReview, Acknowledgement, DisputeReply, Feedback),
 ]
+# An item's tag columns, in the order `tags_of` gives them.
+TAG_FIELDS = [
+    *map(function_field, FUNCTIONS),
+    *map(stage_field, STAGES),
+    *map(stakeholder_field, STAKEHOLDERS),
+]
+# Items and attendances, hundreds of thousands a year, made straight as rows (no objects).
+ITEM_ROW = bulk.Rows(
+    Item,
+    [
+        *("session_id", "position", "title", "minutes", "risk", "confidential", "case_ref"),
+        *TAG_FIELDS,
+    ],
+)
+ATTENDANCE_ROW = bulk.Rows(Attendance, ["session_id", "person_id", "present", "session_date"])
+SHORT_CIRCUIT = ("experience", "plans_actions")
 PARTS = 2  # a constant, not the number of cores: the same records on any machine
 TEAMS_PER_HEAD = 8
 LEAVING_PER_YEAR = 0.12
@@ -259,6 +283,15 @@ class _Pair:
     open_actions: list = field(default_factory=list)
 
 
+@cache
+def tags_of(functions, stages, stakeholders):
+    """An item's tag columns (`TAG_FIELDS`) as `Item.set_tags` sets them for these tags:
+    worked out once for each of the topics' few combinations."""
+    item = Item()
+    item.set_tags(functions=functions, stages=stages, stakeholders=stakeholders)
+    return attrgetter(*TAG_FIELDS)(item)
+
+
 def team_group(manager, day, status, **fields) -> Session:
     """A team's monthly group session, led by its manager (not yet saved)."""
     return bulk.new(
@@ -320,6 +353,11 @@ class BulkBuilder:
             self.writer.insert(model, objs)
             self.counts[model._meta.verbose_name_plural] += len(objs)
         return objs
+
+    def insert_rows(self, maker, rows):
+        if rows:
+            self.writer.insert_rows(maker, rows)
+            self.counts[maker.model._meta.verbose_name_plural] += len(rows)
 
     # The organisation -------------------------------------------------------------------------
 
@@ -694,27 +732,19 @@ class BulkBuilder:
         attendances, items, actions, reviews, acks, feedback = [], [], [], [], [], []
         replies = []
         for session, present, pair in sessions:
-            attendances += [
-                bulk.new(
-                    Attendance,
-                    session_id=session.pk,
-                    person_id=p.pk,
-                    present=here,
-                    session_date=session.date,
-                )
-                for p, here in present
-            ]
+            pk, day = session.pk, session.date
+            attendances += [ATTENDANCE_ROW(pk, p.pk, here, day) for p, here in present]
             if session.status != Status.HELD:
                 continue
-            made = self.items(session, pair)
+            made, tagged = self.items(session, pair)
             items += made
             if pair is not None:
                 reviews += self.review(session, pair)
                 new = self.actions(session, pair)
                 actions += new
-            self.answers(session, present, made, acks, feedback, replies)
-        self.insert(Attendance, attendances)
-        self.insert(Item, items)
+            self.answers(session, present, tagged, acks, feedback, replies)
+        self.insert_rows(ATTENDANCE_ROW, attendances)
+        self.insert_rows(ITEM_ROW, items)
         self.insert(Action, actions)
         self.insert(ActionReview, reviews)
         self.insert(Acknowledgement, acks)
@@ -740,6 +770,7 @@ class BulkBuilder:
             session.signed_off_at = session.updated_at = self.at(signed_on, 11)
 
     def items(self, session, pair):
+        """The session's items as rows (`ITEM_ROW`), and each one's (functions, minutes)."""
         rng = self.rng
         if pair is None:
             topics = rng.sample(GROUP_TOPICS, 3)
@@ -754,29 +785,22 @@ class BulkBuilder:
         while sum(minutes) > budget:
             longest = minutes.index(max(minutes))
             minutes[longest] -= 5
-        made = []
+        rows, tagged, pk = [], [], session.pk
         for position, ((title, functions, stages, stakeholders), m) in enumerate(
             zip(topics, minutes, strict=True)
         ):
-            item = bulk.new(
-                Item,
-                session_id=session.pk,
-                position=position,
-                title=title,
-                minutes=m,
-                risk=rng.random() < 0.05,
-                confidential=pair is not None and rng.random() < 0.02,
-                case_ref=f"C-{rng.randint(10000, 99999)}" if rng.random() < 0.4 else "",
-            )
-            stages = list(stages)
+            risk = rng.random() < 0.05
+            confidential = pair is not None and rng.random() < 0.02
+            case_ref = f"C-{rng.randint(10000, 99999)}" if rng.random() < 0.4 else ""
             roll = rng.random()
             if roll < 0.1:
-                stages = ["experience", "plans_actions"]  # the short circuit
+                stages = SHORT_CIRCUIT
             elif roll < 0.15:
-                stages = []
-            item.set_tags(functions=functions, stages=stages, stakeholders=stakeholders)
-            made.append(item)
-        return made
+                stages = ()
+            tags = tags_of(functions, stages, stakeholders)
+            rows.append(ITEM_ROW(pk, position, title, m, risk, confidential, case_ref, *tags))
+            tagged.append((functions, m))
+        return rows, tagged
 
     def review(self, session, pair):
         """The pair's open actions come forward: reviewed, done in between, or (rarely) not."""
@@ -830,7 +854,7 @@ class BulkBuilder:
         pair.open_actions += made
         return made
 
-    def answers(self, session, present, items, acks, feedback, replies):
+    def answers(self, session, present, tagged, acks, feedback, replies):
         rng = self.rng
         if session.shared_at is None:
             return
@@ -874,17 +898,8 @@ class BulkBuilder:
                 )
         if session.format == Format.ONE_TO_ONE and rng.random() < 0.25:
             person = present[0][0]
-            shares = function_shares(items)
-            ratings = {}
-            for key in FUNCTIONS:
-                share = shares[key]
-                ratings[key] = (
-                    Rating.TOO_MUCH
-                    if share > Fraction(45, 100)
-                    else Rating.TOO_LITTLE
-                    if share < Fraction(10, 100)
-                    else Rating.ABOUT_RIGHT
-                )
+            shares = function_shares(tagged)
+            ratings = ratings_of(shares)
             dominated = next((k for k in FUNCTIONS if shares[k] > Fraction(1, 2)), "")
             given = self.at(answered_on, 9, 40)
             feedback.append(
@@ -935,13 +950,8 @@ class BulkBuilder:
                 sessions.append((session, members))
         self.insert(Session, [s for s, _ in sessions])
         for session, people in sessions:
-            attendances += [
-                bulk.new(
-                    Attendance, session_id=session.pk, person_id=p.pk, session_date=session.date
-                )
-                for p in people
-            ]
-        self.insert(Attendance, attendances)
+            attendances += [ATTENDANCE_ROW(session.pk, p.pk, True, session.date) for p in people]
+        self.insert_rows(ATTENDANCE_ROW, attendances)
         # A focus agreed in some relationships, within the last year.
         agreements = []
         for pair in self.pairs:
@@ -983,6 +993,12 @@ class Direct:
         else:
             model.objects.bulk_create(objs, batch_size=BATCH)
 
+    def insert_rows(self, maker, rows):
+        if bulk.fast(maker.model):
+            bulk.insert_rows(maker, rows)
+        else:
+            maker.model.objects.bulk_create(maker.objects(rows), batch_size=BATCH)
+
     def update(self, model, names, objs):
         write_update(model, names, values_of(objs, names))
 
@@ -1019,11 +1035,20 @@ class Piped:
         self.pipe = pipe
         self.next = {model: first + part for model, first in first_ids.items()}
 
-    def insert(self, model, objs):
+    def ids(self, model, count):
         start = self.next[model]
-        self.next[model] = start + PARTS * len(objs)
-        ids = range(start, self.next[model], PARTS)
-        _fields, _rows, columns, written = bulk.with_ids(objs, model, ids)
+        self.next[model] = start + PARTS * count
+        return range(start, self.next[model], PARTS)
+
+    def insert(self, model, objs):
+        _fields, _rows, columns, written = bulk.with_ids(objs, model, self.ids(model, len(objs)))
+        self.send(model, columns, written)
+
+    def insert_rows(self, maker, rows):
+        model = maker.model
+        self.send(model, maker.columns, bulk.numbered(self.ids(model, len(rows)), rows))
+
+    def send(self, model, columns, written):
         for text, page in bulk.pages(written):
             rows = None if text is not None else page
             self.pipe.send(("insert", model._meta.db_table, columns, text, rows))
@@ -1105,17 +1130,6 @@ def _build_part(part, k, first_ids, pipe):
     except BaseException:
         pipe.send(("failed", traceback.format_exc()))
         raise
-
-
-def function_shares(items):
-    """Each function's share of the items' minutes, an item's minutes split evenly."""
-    minutes = dict.fromkeys(FUNCTIONS, Fraction(0))
-    for item in items:
-        functions = item.functions
-        for key in functions:
-            minutes[key] += Fraction(item.minutes, len(functions))
-    total = sum(minutes.values())
-    return {k: (minutes[k] / total if total else Fraction(0)) for k in FUNCTIONS}
 
 
 def bulk_load(*, practitioners, years, today, log=None, side_by_side=None) -> dict:

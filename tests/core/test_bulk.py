@@ -6,9 +6,17 @@ import datetime
 import pytest
 from django.db.models.signals import post_init
 
-from core.bulk import new, pages, rows_of
+from core.bulk import Rows, new, pages, rows_of, with_ids
 from people.models import User
-from sessions_app.models import Action, ActionReview, Item, Session, Status
+from sessions_app.models import (
+    Acknowledgement,
+    Action,
+    ActionReview,
+    Attendance,
+    Item,
+    Session,
+    Status,
+)
 
 
 def values_of(obj):
@@ -107,3 +115,31 @@ def test_a_page_holding_a_value_copy_cannot_carry_has_no_text():
     rows = [(1, 2.5), (2, 3)]
 
     assert list(pages(rows)) == [(None, rows)]
+
+
+def test_a_row_made_straight_is_the_row_of_the_object_the_constructor_makes():
+    """`Rows`: the values given, in their order, and every other field's default, laid out as
+    `with_ids` lays out an object's row; the same objects back for the ORM."""
+    item = Item(session_id=3, position=1, title="T", minutes=20, case_ref="C-1")
+    item.set_tags(functions=["support"], stages=["reflection"], stakeholders=["partners"])
+    tags = ["function_support", "stage_reflection", "stakeholder_partners"]
+    make = Rows(Item, ["minutes", "title", "session_id", "position", "case_ref", *tags])
+
+    row = make(20, "T", 3, 1, "C-1", True, True, True)
+
+    _fields, _rows, columns, (written,) = with_ids([item], Item, [9])
+    assert (9, *row) == written and make.columns == columns
+    (back,) = make.objects([row])
+    assert values_of(back) == {**values_of(item), "id": None}
+
+    attendance = Rows(Attendance, ["session_id", "person_id"])
+    assert attendance(4, 5) == (4, 5, True, None)  # present by default; no date given
+
+
+def test_rows_refuse_an_unknown_field_a_stamped_one_and_a_default_made_each_time():
+    with pytest.raises(TypeError, match="bogus"):
+        Rows(Item, ["session_id", "bogus"])
+    with pytest.raises(ValueError, match="created_at is not a plain field"):
+        Rows(Acknowledgement, ["session_id", "person_id", "response"])  # stamped when saved
+    with pytest.raises(ValueError, match="date_joined's default is made each time"):
+        Rows(User, ["email", "password", "name"])
