@@ -292,7 +292,11 @@ REBUILD_AT_ONCE = 20_000
 def _write_rows(previous: dict, days: dict, no_previous: list) -> None:
     """Work out and write the rows of sessions with a previous session (`previous`) and of
     those without one (`no_previous`), each with its day in `days`."""
-    to_review, unreviewed = brought_forward(previous, days, Q(session__in=set(previous.values())))
+    # The ids as one parameter (`core.db.among`): Django prepared each of 20,000 on its own,
+    # 19 s of a national body's rebuild as profiled (178 s under the profiler).
+    to_review, unreviewed = brought_forward(
+        previous, days, db.among("session", set(previous.values()))
+    )
     rows = [
         (pk, before, pk in to_review, pk in unreviewed, days[pk]) for pk, before in previous.items()
     ]
