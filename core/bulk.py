@@ -9,7 +9,9 @@ callers use the ORM; `imports.bulk` adds the history rows, `demo.bulk` seeds wit
 
 For a load into tables nothing else writes meanwhile (seeding), `checks_after` sets their
 indexes and foreign keys aside and builds them again at the end, and their ids can be handed
-out without asking the sequence for each (`next_ids`, `with_ids`, `continue_ids`).
+out without asking the sequence for each (`next_ids`, `with_ids`, `continue_ids`). Rows of
+which there are hundreds of thousands (seeding's items and attendances) can be made straight
+as tuples, with no object to make and read back (`Rows`, `insert_rows`).
 """
 
 import io
