@@ -164,7 +164,7 @@ class Rows:
             if (
                 not isinstance(field, PLAIN)
                 or getattr(field, "auto_now", False)
-                or (getattr(field, "auto_now_add", False))
+                or getattr(field, "auto_now_add", False)
             ):
                 raise ValueError(f"{model.__name__}.{field.name} is not a plain field")
             if field.attname in given:
@@ -175,12 +175,16 @@ class Rows:
                 raise ValueError(f"{model.__name__}.{field.name}'s default is made each time")
             order.append(len(names) + len(defaults))
             defaults.append(default)
+        self.width = len(names)
         self.defaults = tuple(defaults)
         pick = itemgetter(*order)
         self.pick = pick if len(order) > 1 else lambda values: (pick(values),)
 
     def __call__(self, *values):
-        """A row: the values of `names`, in their order, then the defaults, in the table's."""
+        """A row in the order of the table's columns: the values of `names` (given in their
+        order) and the defaults."""
+        if len(values) != self.width:
+            raise TypeError(f"{self.width} values expected, {len(values)} given")
         return self.pick(values + self.defaults)
 
     def objects(self, rows):

@@ -134,6 +134,8 @@ def test_a_row_made_straight_is_the_row_of_the_object_the_constructor_makes():
 
     attendance = Rows(Attendance, ["session_id", "person_id"])
     assert attendance(4, 5) == (4, 5, True, None)  # present by default; no date given
+    with pytest.raises(TypeError, match="2 values expected, 3 given"):
+        attendance(4, 5, False)
 
 
 def test_rows_refuse_an_unknown_field_a_stamped_one_and_a_default_made_each_time():
