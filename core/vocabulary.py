@@ -40,6 +40,14 @@ def stakeholder_field(key):
     return f"stakeholder_{key}"
 
 
+# An item's tag columns: its functions, stages and stakeholders, in that order.
+TAG_FIELDS = (
+    *map(function_field, FUNCTIONS),
+    *map(stage_field, STAGES),
+    *map(stakeholder_field, STAKEHOLDERS),
+)
+
+
 def is_short_circuit(stages):
     """Plans & actions with neither reflection nor analysis: the quick fix (DOMAIN.md)."""
     stages = set(stages)

@@ -59,14 +59,7 @@ from django.utils import timezone
 
 from audit.models import AuditPolicy
 from core import bulk
-from core.vocabulary import (
-    FUNCTIONS,
-    STAGES,
-    STAKEHOLDERS,
-    function_field,
-    stage_field,
-    stakeholder_field,
-)
+from core.vocabulary import FUNCTIONS, STAGES, TAG_FIELDS
 from people.models import (
     FocusAgreement,
     Frequency,
@@ -115,12 +108,6 @@ KEPT_WRITES = [MonthMinutes, DayMinutes, MonthSessions, BroughtForward, DayCheck
 PART_WRITES = [
     *(User, TeamMembership, Relationship, FocusAgreement),
     *(Session, Attendance, Item, Action, ActionReview, Acknowledgement, DisputeReply, Feedback),
-]
-# An item's tag columns, in the order `tags_of` gives them.
-TAG_FIELDS = [
-    *map(function_field, FUNCTIONS),
-    *map(stage_field, STAGES),
-    *map(stakeholder_field, STAKEHOLDERS),
 ]
 # Items and attendances, hundreds of thousands a year, made straight as rows (no objects).
 ITEM_ROW = bulk.Rows(

@@ -24,6 +24,7 @@ from core.vocabulary import (
     FUNCTIONS,
     STAGES,
     STAKEHOLDERS,
+    TAG_FIELDS,
     function_field,
     stage_field,
     stakeholder_field,
@@ -117,9 +118,7 @@ ITEM_FIELDS = [
     "minutes",
     "case_ref",
     "risk",
-    *(function_field(key) for key in FUNCTIONS),
-    *(stage_field(key) for key in STAGES),
-    *(stakeholder_field(key) for key in STAKEHOLDERS),
+    *TAG_FIELDS,
 ]
 
 
